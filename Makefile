@@ -1,0 +1,46 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PYTEST_ARGS ?=
+
+.PHONY: demo test install sysdeps serve migrate bench lint messages clean
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+sysdeps:
+	@bash scripts/sysdeps.sh
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: install sysdeps migrate
+	$(PY) manage.py load_demo
+	@echo ""
+	@echo "门户地址 / Portal: http://127.0.0.1:8000   (Ctrl-C 停止)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+serve: install
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install sysdeps
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: install sysdeps
+	$(PY) manage.py bench $(BENCH_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check . || true
+
+messages: install
+	$(PY) manage.py makemessages -l en --no-obsolete -i ".venv/*" -i "tests/*"
+	$(PY) manage.py compilemessages -l en
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var staticfiles

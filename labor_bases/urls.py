@@ -1,0 +1,3 @@
+app_name = "labor_bases"
+
+urlpatterns: list = []

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# System packages the portal needs: a CJK font for PDFs, Chromium for browser tests,
+# poppler for reading PDFs back in tests. Installs them through apt-get when root;
+# otherwise says which packages are missing and stops.
+set -euo pipefail
+
+missing=()
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v fc-list >/dev/null 2>&1 || missing+=(fontconfig)
+python3 -c "import ctypes.util,sys; sys.exit(0 if ctypes.util.find_library('pango-1.0') else 1)" 2>/dev/null || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "缺少系统软件包 / missing system packages: ${missing[*]}" >&2
+  echo "请以 root 运行，或执行 / run as root:  sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "Installing system packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,40 @@
+// Small progressive enhancements; every page works without JavaScript.
+(function () {
+  "use strict";
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
+    el.addEventListener("change", function () { el.form.submit(); });
+  });
+  document.querySelectorAll("[data-confirm]").forEach(function (el) {
+    el.addEventListener("click", function (ev) {
+      if (!window.confirm(el.getAttribute("data-confirm"))) { ev.preventDefault(); }
+    });
+  });
+  // Live product of two inputs, e.g. value = quantity x unit price:
+  // <output data-product="id_quantity id_unit_price" data-decimals="2">
+  document.querySelectorAll("output[data-product]").forEach(function (out) {
+    var ids = out.getAttribute("data-product").split(/\s+/);
+    var inputs = ids.map(function (id) { return document.getElementById(id); });
+    var decimals = parseInt(out.getAttribute("data-decimals") || "2", 10);
+    function update() {
+      var vals = inputs.map(function (i) { return i ? parseFloat(i.value) : NaN; });
+      if (vals.some(isNaN)) { out.textContent = "—"; return; }
+      out.textContent = vals.reduce(function (a, b) { return a * b; }, 1).toFixed(decimals);
+    }
+    inputs.forEach(function (i) { if (i) { i.addEventListener("input", update); } });
+    update();
+  });
+  // Live sum of inputs whose name matches a pattern: <output data-sum="area_mu">
+  document.querySelectorAll("output[data-sum]").forEach(function (out) {
+    var suffix = out.getAttribute("data-sum");
+    var decimals = parseInt(out.getAttribute("data-decimals") || "2", 10);
+    function inputs() {
+      return Array.prototype.slice.call(document.querySelectorAll("input[name$='" + suffix + "']"));
+    }
+    function update() {
+      var total = inputs().reduce(function (acc, i) { var v = parseFloat(i.value); return acc + (isNaN(v) ? 0 : v); }, 0);
+      out.textContent = total.toFixed(decimals);
+    }
+    document.addEventListener("input", update);
+    update();
+  });
+})();

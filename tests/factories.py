@@ -1,0 +1,59 @@
+"""Factories for every model, in one place. Apps append theirs below their heading."""
+
+import factory
+from django.contrib.auth import get_user_model
+
+from workstudy.models import ReportingYear, Role, School, Submission
+
+
+class SchoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = School
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"T{n:04d}")
+    name = factory.Sequence(lambda n: f"测试学校{n:04d}")
+    township = "雄石街道"
+    kind = "junior"
+    area_class = "rural"
+    has_dormitory = True
+    has_canteen = True
+    staff_count = 30
+    student_count = 400
+
+
+class ReportingYearFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportingYear
+        django_get_or_create = ("year",)
+
+    year = 2024
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Submission
+        django_get_or_create = ("school", "year")
+
+    school = factory.SubFactory(SchoolFactory)
+    year = factory.SubFactory(ReportingYearFactory)
+    staff_count = 30
+    student_count = 400
+    poor_student_count = 20
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.STAFF
+    is_staff = factory.LazyAttribute(lambda o: o.role == Role.STAFF)
+    password = factory.PostGenerationMethodCall("set_password", "test-pass-123")
+
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()

@@ -1,0 +1,223 @@
+"""REST API base: permission and scoped viewsets every app's API builds on.
+
+Viewsets start from ``.none()``; ``get_queryset()`` through :mod:`workstudy.scoping` is
+the only way in. Writes are checked against the same rules as the pages.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from . import scoping, services
+from .models import ConcurrentEditError, ReportingYear, School, Submission
+from .permissions import PortalPermission  # noqa: F401  (re-exported for apps)
+
+
+def _drf_error(exc):
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    return exc
+
+
+class ScopedViewSet(viewsets.ModelViewSet):
+    """ModelViewSet whose rows and writes are decided by :mod:`workstudy.scoping`.
+
+    Subclasses set ``model``, ``serializer_class`` and optionally ``filterset_fields``
+    / ``select_related``. Serializers should call the model's ``full_clean()`` (use
+    :class:`ValidatingModelSerializer`) so the API enforces the same rules as forms.
+    """
+
+    model = None
+    select_related: tuple[str, ...] = ()
+    queryset = None
+
+    def get_queryset(self):
+        if self.model is None:
+            return School.objects.none()
+        qs = self.model._default_manager.all()
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        qs = scoping.visible(self.request.user, qs)
+        return qs.order_by(*(qs.model._meta.ordering or ["pk"]))
+
+    def perform_create(self, serializer):
+        instance = self.model(**serializer.validated_data)
+        scope = scoping.scope_of(self.model)
+        if scope.school is None and not self.request.user.is_bureau:
+            raise exceptions.PermissionDenied("此类数据由勤工办维护。")
+        reason = scoping.write_block_reason(
+            self.request.user, school=scoping.school_of(instance), year=scoping.year_of(instance)
+        )
+        if reason:
+            raise exceptions.PermissionDenied(reason)
+        try:
+            serializer.save()
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise _drf_error(exc) from exc
+
+    def perform_update(self, serializer):
+        reason = scoping.obj_write_block_reason(self.request.user, serializer.instance)
+        if reason:
+            raise exceptions.PermissionDenied(reason)
+        instance = serializer.instance
+        for attr, value in serializer.validated_data.items():
+            setattr(instance, attr, value)
+        reason = scoping.obj_write_block_reason(self.request.user, instance)
+        if reason:
+            raise exceptions.PermissionDenied(reason)
+        try:
+            serializer.save()
+        except ConcurrentEditError as exc:
+            raise exceptions.ValidationError({"version": [str(exc)]}) from exc
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise _drf_error(exc) from exc
+
+    def perform_destroy(self, instance):
+        reason = scoping.obj_write_block_reason(self.request.user, instance)
+        if reason:
+            raise exceptions.PermissionDenied(reason)
+        instance.delete()
+
+
+class ValidatingModelSerializer(serializers.ModelSerializer):
+    """Runs the model's own ``full_clean()`` so API writes obey the named rules.
+
+    If the model has a ``version`` field, clients send it back on update; a stale
+    version is refused (optimistic locking).
+    """
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        # Validate a copy: the original must stay as loaded until the scoping checks ran.
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        for attr, value in attrs.items():
+            if not model._meta.get_field(attr).many_to_many:
+                setattr(instance, attr, value)
+        try:
+            instance.full_clean(validate_unique=True, validate_constraints=True)
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError(
+                exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            ) from exc
+        return attrs
+
+    def update(self, instance, validated_data):
+        sent = self.initial_data.get("version") if isinstance(self.initial_data, dict) else None
+        if sent is not None:
+            try:
+                instance.version = int(sent)
+            except (TypeError, ValueError):
+                raise exceptions.ValidationError({"version": ["版本号必须是整数。"]}) from None
+        return super().update(instance, validated_data)
+
+
+class YearSchoolFilter(django_filters.FilterSet):
+    """Base filterset: ``?year=`` and ``?school=`` for any registered model."""
+
+    year = django_filters.NumberFilter(method="filter_year", label="年度")
+    school = django_filters.NumberFilter(method="filter_school", label="学校ID")
+
+    def filter_year(self, queryset, name, value):
+        return scoping.filter_school_year(queryset, year=int(value))
+
+    def filter_school(self, queryset, name, value):
+        return scoping.filter_school_year(queryset, school=int(value))
+
+
+def year_school_filterset(model_class, extra_fields=()):
+    """A FilterSet for ``model_class`` with year/school filters plus ``extra_fields``."""
+    meta = type("Meta", (), {"model": model_class, "fields": list(extra_fields)})
+    return type(f"{model_class.__name__}FilterSet", (YearSchoolFilter,), {"Meta": meta})
+
+
+# Core API -----------------------------------------------------------------
+
+
+class SchoolSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = School
+        fields = [
+            "id", "code", "name", "township", "kind", "area_class", "is_boarding", "has_dormitory",
+            "has_canteen", "staff_count", "student_count", "active",
+        ]
+
+
+class SchoolViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = SchoolSerializer
+    queryset = School.objects.none()
+    filterset_fields = ["kind", "area_class", "township", "active"]
+
+    def get_queryset(self):
+        return scoping.schools_for(self.request.user).order_by("code")
+
+
+class ReportingYearSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReportingYear
+        fields = ["year", "status", "deadline", "locked_at", "data_version"]
+
+
+class ReportingYearViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ReportingYearSerializer
+    queryset = ReportingYear.objects.none()
+
+    def get_queryset(self):
+        return ReportingYear.objects.all() if self.request.user.is_authenticated else ReportingYear.objects.none()
+
+
+class SubmissionSerializer(ValidatingModelSerializer):
+    school_name = serializers.CharField(source="school.name", read_only=True)
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id", "school", "school_name", "year", "status", "staff_count", "student_count", "boarding_count",
+            "poor_student_count", "explanation", "returned_reason", "submitted_at", "reviewed_at", "version",
+        ]
+        read_only_fields = [
+            "school", "year", "status", "returned_reason", "submitted_at", "reviewed_at", "version",
+        ]
+
+
+class SubmissionViewSet(ScopedViewSet):
+    """Each school's yearly return. Counts are edited with PATCH; workflow via actions."""
+
+    model = Submission
+    serializer_class = SubmissionSerializer
+    select_related = ("school", "year")
+    filterset_class = year_school_filterset(Submission, ["status"])
+    http_method_names = ["get", "patch", "post", "head", "options"]
+
+    def create(self, request, *args, **kwargs):
+        raise exceptions.MethodNotAllowed("POST")
+
+    def _run(self, func, **kwargs):
+        submission = self.get_object()
+        try:
+            result = func(user=self.request.user, submission=submission, **kwargs)
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc)) from exc
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError({"detail": exc.messages}) from exc
+        return Response(self.get_serializer(result).data)
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._run(services.submission_submit)
+
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._run(services.submission_approve)
+
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        reason = request.data.get("reason", "") if isinstance(request.data, dict) else ""
+        return self._run(services.submission_return, reason=str(reason))

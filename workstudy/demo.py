@@ -1,0 +1,146 @@
+"""The demo county (贵溪市), built from the seed document. Used by ``load_demo``.
+
+Every function here is idempotent: rows are looked up by natural keys and updated.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from .models import ReportingYear, Role, School, Submission, SubmissionStatus
+
+DEMO_PASSWORD = "workstudy-demo"
+DEMO_YEARS = (2021, 2022, 2023, 2024)
+
+# code, name, township, kind, area_class, boarding, dormitory, canteen, staff, students
+SCHOOLS = [
+    ("GX001", "樟坪中心学校", "樟坪畲族乡", "central", "mountain", True, True, True, 13, 106),
+    ("GX002", "周坊中学", "周坊镇", "junior", "rural", True, True, True, 60, 1046),
+    ("GX003", "鸿塘中学", "鸿塘镇", "junior", "rural", True, True, True, 48, 812),
+    ("GX004", "塔桥中小学", "塔桥园艺场", "nine_year", "rural", False, False, True, 35, 520),
+    ("GX005", "贵溪市职业中学", "雄石街道", "vocational", "urban", True, True, True, 120, 1850),
+    ("GX006", "贵溪市实验小学", "雄石街道", "primary", "urban", False, False, True, 95, 2300),
+    ("GX007", "贵溪市农业技术学校", "雄石街道", "agri_tech", "urban", True, True, True, 42, 460),
+    ("GX008", "贵溪市第一中学", "雄石街道", "complete", "urban", True, True, True, 210, 3200),
+    ("GX009", "贵溪市第二中学", "东门街道", "complete", "urban", True, True, True, 160, 2600),
+    ("GX010", "贵溪市第三中学", "花园街道", "junior", "urban", True, True, True, 130, 2100),
+    ("GX011", "泗沥中学", "泗沥镇", "junior", "rural", True, True, True, 52, 780),
+    ("GX012", "河潭中心小学", "河潭镇", "central", "rural", False, False, True, 38, 640),
+    ("GX013", "耳口中心学校", "耳口乡", "central", "mountain", True, True, True, 26, 310),
+    ("GX014", "塘湾中学", "塘湾镇", "junior", "rural", True, True, True, 44, 690),
+    ("GX015", "志光中心小学", "志光镇", "central", "rural", False, False, True, 30, 450),
+    ("GX016", "流口中学", "流口镇", "junior", "rural", True, True, True, 40, 600),
+    ("GX017", "罗河中心小学", "罗河镇", "central", "rural", False, False, False, 28, 410),
+    ("GX018", "金屯中学", "金屯镇", "junior", "rural", True, True, True, 36, 520),
+    ("GX019", "文坊中心学校", "文坊镇", "central", "mountain", True, True, True, 24, 280),
+    ("GX020", "冷水中心学校", "冷水镇", "central", "mountain", True, True, True, 22, 240),
+    ("GX021", "白田中心小学", "白田乡", "central", "rural", False, False, True, 25, 360),
+    ("GX022", "彭湾中心学校", "彭湾乡", "central", "rural", True, True, True, 27, 330),
+    ("GX023", "滨江中学", "滨江镇", "junior", "rural", True, True, True, 46, 720),
+    ("GX024", "天禄中心小学", "天禄镇", "central", "rural", False, False, True, 29, 430),
+    ("GX025", "雷溪中心小学", "雷溪镇", "central", "rural", False, False, True, 31, 470),
+    ("GX026", "上清中学", "上清镇", "junior", "mountain", True, True, True, 34, 500),
+    ("GX027", "双圳中心小学", "双圳林场", "primary", "mountain", False, False, False, 12, 150),
+]
+
+# Growth of staff/student counts by year (students vary a little from year to year).
+STUDENT_DRIFT = {2021: -0.04, 2022: -0.02, 2023: -0.01, 2024: 0.0}
+
+# How the 2024 submissions stand in the demo: most approved, a few at each other step.
+STATES_2024 = {
+    "GX001": SubmissionStatus.DRAFT,  # the demo principal's school: still to fill in and submit
+    "GX003": SubmissionStatus.SUBMITTED,
+    "GX011": SubmissionStatus.SUBMITTED,
+    "GX013": SubmissionStatus.RETURNED,
+    "GX017": SubmissionStatus.DRAFT,
+    "GX027": SubmissionStatus.DRAFT,
+}
+
+
+def load_schools() -> dict[str, School]:
+    schools = {}
+    for code, name, township, kind, area, boarding, dorm, canteen, staff, students in SCHOOLS:
+        school, _ = School.objects.update_or_create(
+            code=code,
+            defaults=dict(
+                name=name, township=township, kind=kind, area_class=area, is_boarding=boarding,
+                has_dormitory=dorm, has_canteen=canteen, staff_count=staff, student_count=students, active=True,
+            ),
+        )
+        schools[code] = school
+    return schools
+
+
+def load_users(schools: dict[str, School]):
+    User = get_user_model()
+    specs = [
+        ("staff", "王主任", Role.STAFF, None, True, True),
+        ("clerk", "李经办", Role.STAFF, None, False, True),
+        ("principal", "钟校长", Role.PRINCIPAL, schools["GX001"], False, False),
+        ("principal2", "周校长", Role.PRINCIPAL, schools["GX002"], False, False),
+        ("auditor", "审计科", Role.AUDITOR, None, False, False),
+    ]
+    users = {}
+    for username, name, role, school, director, is_staff in specs:
+        user, _ = User.objects.update_or_create(
+            username=username,
+            defaults=dict(first_name=name, role=role, school=school, is_director=director, is_staff=is_staff,
+                          is_active=True),
+        )
+        if not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        users[username] = user
+    return users
+
+
+def load_years_and_submissions(schools: dict[str, School]):
+    for year in DEMO_YEARS:
+        ReportingYear.objects.get_or_create(year=year)
+        # Unlock while loading so app data can be (re)written; final states are set afterwards.
+        ReportingYear.objects.filter(pk=year).update(status=ReportingYear.Status.OPEN, locked_by=None, locked_at=None)
+        for code, school in schools.items():
+            drift = STUDENT_DRIFT[year]
+            students = round(school.student_count * (1 + drift))
+            Submission.objects.update_or_create(
+                school=school, year_id=year,
+                defaults=dict(
+                    staff_count=school.staff_count,
+                    student_count=students,
+                    boarding_count=round(students * 0.6) if school.is_boarding else 0,
+                    poor_student_count=max(1, round(students * 0.08)),
+                    status=SubmissionStatus.DRAFT,
+                ),
+            )
+    # The demo principal's school starts 2024 with its counts still to enter.
+    Submission.objects.filter(school=schools["GX001"], year_id=2024).update(
+        staff_count=None, student_count=None, boarding_count=None, poor_student_count=None
+    )
+
+
+@transaction.atomic
+def finish_states(users, schools):
+    """Set the workflow states the demo shows: 2021-2023 approved and locked, 2024 mixed."""
+    from django.utils import timezone
+
+    from .models import WorkflowEvent
+
+    director = users["staff"]
+    now = timezone.now()
+    for year in DEMO_YEARS:
+        for code, school in schools.items():
+            state = STATES_2024.get(code, SubmissionStatus.APPROVED) if year == 2024 else SubmissionStatus.APPROVED
+            Submission.objects.filter(school=school, year_id=year).update(
+                status=state,
+                returned_reason="基地面积与上年相比减少较多，请核对茶园面积后重新上报。" if state == SubmissionStatus.RETURNED else "",
+                submitted_at=now if state != SubmissionStatus.DRAFT else None,
+                reviewed_at=now if state in (SubmissionStatus.APPROVED, SubmissionStatus.RETURNED) else None,
+                reviewed_by=director if state in (SubmissionStatus.APPROVED, SubmissionStatus.RETURNED) else None,
+            )
+        if year != 2024:
+            ReportingYear.objects.filter(pk=year).update(
+                status=ReportingYear.Status.LOCKED, locked_by=director, locked_at=now
+            )
+            if not WorkflowEvent.objects.filter(year_id=year, action=WorkflowEvent.Action.LOCK).exists():
+                WorkflowEvent.objects.create(year_id=year, action=WorkflowEvent.Action.LOCK, actor=director)

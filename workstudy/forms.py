@@ -1,0 +1,83 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from .models import School, Submission
+
+
+class VersionedFormMixin:
+    """Carries the row's version through the form so a stale save is refused.
+
+    Use on ModelForms of :class:`~workstudy.models.DomainModel` subclasses; the view
+    turns the resulting :class:`~workstudy.models.ConcurrentEditError` into a message.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["row_version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+        if self.instance is not None and self.instance.pk:
+            self.fields["row_version"].initial = self.instance.version
+
+    def _post_clean(self):
+        super()._post_clean()
+        submitted = self.cleaned_data.get("row_version") if hasattr(self, "cleaned_data") else None
+        if self.instance.pk and submitted:
+            self.instance.version = submitted
+
+
+class SubmissionCountsForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Submission
+        fields = ["staff_count", "student_count", "boarding_count", "poor_student_count", "explanation"]
+        widgets = {"explanation": forms.Textarea(attrs={"rows": 3})}
+        labels = {
+            "staff_count": _("教职工人数（人）"),
+            "student_count": _("学生人数（人）"),
+            "boarding_count": _("寄宿生人数（人）"),
+            "poor_student_count": _("贫困家庭学生人数（人）"),
+        }
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("重新开放原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class NewYearForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+
+
+class SchoolForm(forms.ModelForm):
+    class Meta:
+        model = School
+        fields = [
+            "code", "name", "township", "kind", "area_class", "is_boarding", "has_dormitory",
+            "has_canteen", "staff_count", "student_count", "active",
+        ]
+
+
+class PrincipalCreateForm(forms.ModelForm):
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, min_length=10)
+
+    class Meta:
+        model = get_user_model()
+        fields = ["username", "first_name", "school"]
+        labels = {"first_name": _("姓名")}
+
+    def clean_password(self):
+        from django.contrib.auth.password_validation import validate_password
+
+        password = self.cleaned_data["password"]
+        validate_password(password)
+        return password
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.role = "principal"
+        user.set_password(self.cleaned_data["password"])
+        if commit:
+            user.save()
+        return user

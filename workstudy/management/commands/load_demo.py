@@ -1,0 +1,38 @@
+"""Load the demo county (贵溪市) from the seed: schools, years 2021-2024, users and
+every app's demo data. Running it twice leaves the same data."""
+
+import importlib
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from workstudy import demo
+
+# Apps whose ``demo.load(schools=..., users=...)`` adds their data, in this order.
+DEMO_APPS = ["enterprises", "labor_bases", "logistics", "insurance", "reports"]
+
+
+class Command(BaseCommand):
+    help = "Load the demo county 贵溪市 (idempotent)."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            schools = demo.load_schools()
+            users = demo.load_users(schools)
+            demo.load_years_and_submissions(schools)
+            for app in DEMO_APPS:
+                try:
+                    module = importlib.import_module(f"{app}.demo")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"{app}.demo":
+                        raise
+                    continue
+                module.load(schools=schools, users=users)
+            demo.finish_states(users, schools)
+        self.stdout.write(self.style.SUCCESS("演示数据已载入：贵溪市，%d 所学校，2021-2024 年度。" % len(schools)))
+        self.stdout.write("演示账号（密码均为 %s）：" % demo.DEMO_PASSWORD)
+        self.stdout.write("  staff      勤工办主任（可审核、锁定年度）")
+        self.stdout.write("  clerk      勤工办经办人")
+        self.stdout.write("  principal  樟坪中心学校校长")
+        self.stdout.write("  principal2 周坊中学校长")
+        self.stdout.write("  auditor    审计（只读，下载年度总结 PDF）")

@@ -1,0 +1,188 @@
+"""Base views every app builds on. Permission is a view attribute, enforced here.
+
+``roles`` names who may open a view at all (others get 403, logged-out users go to
+the login page); which rows they see or may change is decided by
+:mod:`workstudy.scoping`. Apps subclass these instead of repeating checks.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.views import generic
+
+from . import scoping
+from .forms import VersionedFormMixin
+from .models import ConcurrentEditError, ReportingYear, Role
+
+ALL_ROLES = (Role.STAFF, Role.PRINCIPAL, Role.AUDITOR)
+READERS_OF_BUREAU_DATA = (Role.STAFF, Role.AUDITOR)
+
+
+class RoleRequiredMixin(AccessMixin):
+    roles: tuple[str, ...] = ALL_ROLES
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return self.handle_no_permission()
+        if not user.is_active or user.role not in self.roles:
+            raise PermissionDenied(_("您的账号无权访问此页面。"))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class YearMixin:
+    """Reads ``?year=`` (default: the newest year) and exposes it as ``self.year``."""
+
+    def get_year(self) -> ReportingYear | None:
+        if hasattr(self, "_year"):
+            return self._year
+        years = ReportingYear.objects.all()
+        raw = self.request.GET.get("year") or self.kwargs.get("year")
+        year = None
+        if raw:
+            try:
+                year = years.filter(pk=int(raw)).first()
+            except (TypeError, ValueError):
+                year = None
+        self._year = year or years.first()
+        return self._year
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["year"] = self.get_year()
+        context["years"] = ReportingYear.objects.all()
+        return context
+
+
+class ScopedQuerysetMixin:
+    model = None
+
+    def base_queryset(self) -> QuerySet:
+        return self.model._default_manager.all()
+
+    def get_queryset(self):
+        return scoping.visible(self.request.user, self.base_queryset())
+
+
+class ScopedListView(RoleRequiredMixin, YearMixin, ScopedQuerysetMixin, generic.ListView):
+    paginate_by = 50
+    filter_by_year = True
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        year = self.get_year()
+        if self.filter_by_year and year is not None and scoping.scope_of(qs.model).year is not None:
+            qs = scoping.filter_school_year(qs, year=year)
+        return qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if scoping.scope_of(self.model).school is None and not user.is_bureau:
+            reason = _("此类数据由勤工办维护。")
+        else:
+            school = user.school if user.is_principal else None
+            reason = scoping.write_block_reason(user, school=school, year=self.get_year())
+        context["write_block_reason"] = reason
+        return context
+
+
+class ScopedDetailView(RoleRequiredMixin, ScopedQuerysetMixin, generic.DetailView):
+    def get_object(self, queryset=None):
+        return scoping.get_visible_or_404(self.request.user, self.get_queryset(), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["write_block_reason"] = scoping.obj_write_block_reason(self.request.user, self.object)
+        return context
+
+
+class _SaveMixin:
+    """Turns a stale edit or a refused write into a form error instead of a 500."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ConcurrentEditError as exc:
+            form.add_error(None, str(exc))
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        return self.form_invalid(form)
+
+    def get_success_url(self):
+        messages.success(self.request, _("已保存。"))
+        return super().get_success_url()
+
+
+class ScopedCreateView(RoleRequiredMixin, YearMixin, _SaveMixin, generic.CreateView):
+    """Create a row; subclasses say which school/year it belongs to via ``owner()``."""
+
+    roles = (Role.STAFF, Role.PRINCIPAL)
+
+    def owner(self, form) -> tuple[object, object]:
+        """Return (school, year) of the row being created, from the form's instance."""
+        instance = form.instance
+        return scoping.school_of(instance), scoping.year_of(instance)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if "user" in getattr(self.get_form_class(), "accepts_kwargs", ()):
+            kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        school, year = self.owner(form)
+        reason = (
+            _("此类数据由勤工办维护。")
+            if school is None and not self.request.user.is_bureau
+            else scoping.write_block_reason(self.request.user, school=school, year=year)
+        )
+        if reason:
+            form.add_error(None, reason)
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+
+class ScopedUpdateView(RoleRequiredMixin, ScopedQuerysetMixin, _SaveMixin, generic.UpdateView):
+    roles = (Role.STAFF, Role.PRINCIPAL)
+
+    def get_object(self, queryset=None):
+        return scoping.get_writable_or_404(self.request.user, self.get_queryset(), pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if "user" in getattr(self.get_form_class(), "accepts_kwargs", ()):
+            kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        # Re-check after binding: the form must not move the row to another school or a locked year.
+        reason = scoping.obj_write_block_reason(self.request.user, form.instance)
+        if reason:
+            form.add_error(None, reason)
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+
+class ScopedDeleteView(RoleRequiredMixin, ScopedQuerysetMixin, generic.DeleteView):
+    roles = (Role.STAFF, Role.PRINCIPAL)
+    template_name = "portal/confirm_delete.html"
+
+    def get_object(self, queryset=None):
+        return scoping.get_writable_or_404(self.request.user, self.get_queryset(), pk=self.kwargs["pk"])
+
+    def form_valid(self, form):
+        messages.success(self.request, _("已删除。"))
+        self.object.delete()
+        return HttpResponseRedirect(self.get_success_url())
+
+
+__all__ = [
+    "ALL_ROLES", "READERS_OF_BUREAU_DATA", "RoleRequiredMixin", "YearMixin", "ScopedListView",
+    "ScopedDetailView", "ScopedCreateView", "ScopedUpdateView", "ScopedDeleteView", "VersionedFormMixin",
+]

@@ -1,0 +1,262 @@
+"""Core models every app shares: users and roles, schools, reporting years and each
+school's yearly submission, plus the abstract base for all domain data."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class ConcurrentEditError(Exception):
+    """Raised when a row changed since the editor loaded it (optimistic locking)."""
+
+    message = _("这条记录已被他人修改，请刷新页面查看最新内容后再保存。")
+
+    def __str__(self):
+        return str(self.message)
+
+
+class DomainModel(models.Model):
+    """Base for every row of domain data.
+
+    Gives each row a change history (django-simple-history) and a ``version`` used for
+    optimistic locking: saving a row whose version is stale raises
+    :class:`ConcurrentEditError` instead of silently overwriting someone else's edit.
+    """
+
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding or kwargs.get("force_insert"):
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
+            bumped = type(self)._base_manager.filter(pk=self.pk, version=self.version).update(
+                version=models.F("version") + 1
+            )
+            if not bumped:
+                raise ConcurrentEditError()
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
+            return super().save(*args, **kwargs)
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("勤工办工作人员")
+    PRINCIPAL = "principal", _("校长")
+    AUDITOR = "auditor", _("审计")
+
+
+class User(AbstractUser):
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.STAFF)
+    school = models.ForeignKey(
+        "workstudy.School",
+        verbose_name=_("学校"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    is_director = models.BooleanField(
+        _("可审核与锁定年度"),
+        default=False,
+        help_text=_("勤工办主任：可审核、退回学校填报，锁定与重新开放年度。"),
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(role="principal", school__isnull=False) | ~models.Q(role="principal")),
+                name="principal_has_school",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(role="principal") | models.Q(school__isnull=True)),
+                name="only_principal_has_school",
+            ),
+        ]
+
+    def clean(self):
+        super().clean()
+        if self.role == Role.PRINCIPAL and not self.school_id:
+            raise ValidationError({"school": _("校长账号必须关联一所学校。")})
+        if self.role != Role.PRINCIPAL and self.school_id:
+            raise ValidationError({"school": _("只有校长账号关联学校。")})
+        if self.is_director and self.role != Role.STAFF:
+            raise ValidationError({"is_director": _("只有勤工办工作人员可以审核与锁定。")})
+
+    @property
+    def is_bureau(self) -> bool:
+        return self.is_active and self.role == Role.STAFF
+
+    @property
+    def is_principal(self) -> bool:
+        return self.is_active and self.role == Role.PRINCIPAL
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.is_active and self.role == Role.AUDITOR
+
+    @property
+    def can_approve(self) -> bool:
+        return self.is_bureau and self.is_director
+
+
+class SchoolKind(models.TextChoices):
+    PRIMARY = "primary", _("小学")
+    JUNIOR = "junior", _("初中")
+    NINE_YEAR = "nine_year", _("九年一贯制学校")
+    CENTRAL = "central", _("中心学校")
+    COMPLETE = "complete", _("完全中学")
+    VOCATIONAL = "vocational", _("职业中学")
+    AGRI_TECH = "agri_tech", _("农技校")
+
+
+class AreaClass(models.TextChoices):
+    URBAN = "urban", _("城区")
+    RURAL = "rural", _("农村")
+    MOUNTAIN = "mountain", _("山区")
+
+
+class School(models.Model):
+    code = models.CharField(_("学校代码"), max_length=20, unique=True)
+    name = models.CharField(_("学校名称"), max_length=100, unique=True)
+    township = models.CharField(_("乡镇"), max_length=50, blank=True)
+    kind = models.CharField(_("学校类型"), max_length=16, choices=SchoolKind.choices)
+    area_class = models.CharField(_("地域"), max_length=16, choices=AreaClass.choices, default=AreaClass.RURAL)
+    is_boarding = models.BooleanField(_("寄宿制"), default=False)
+    has_dormitory = models.BooleanField(_("有学生公寓"), default=False)
+    has_canteen = models.BooleanField(_("有学生食堂"), default=False)
+    staff_count = models.PositiveIntegerField(_("教职工人数"), default=0)
+    student_count = models.PositiveIntegerField(_("学生人数"), default=0)
+    active = models.BooleanField(_("在用"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("学校")
+        verbose_name_plural = _("学校")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class ReportingYear(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("填报中")
+        LOCKED = "locked", _("已锁定")
+
+    year = models.PositiveSmallIntegerField(_("年度"), primary_key=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    deadline = models.DateField(_("填报截止日期"), null=True, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("锁定人"),
+    )
+    locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
+    data_version = models.PositiveIntegerField(
+        _("数据版本"), default=1, help_text=_("每次锁定或重新开放时递增，写入总结的核验信息。")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("统计年度")
+        verbose_name_plural = _("统计年度")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.LOCKED
+
+
+class SubmissionStatus(models.TextChoices):
+    DRAFT = "draft", _("填报中")
+    SUBMITTED = "submitted", _("已上报")
+    RETURNED = "returned", _("已退回")
+    APPROVED = "approved", _("已审核")
+
+
+# A principal may change the school's rows only in these states (the one rule; see scoping).
+PRINCIPAL_EDITABLE_STATES = (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+
+
+class Submission(DomainModel):
+    """One school's return for one reporting year, and its counts for that year."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="submissions", verbose_name=_("学校"))
+    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("年度"))
+    status = models.CharField(_("状态"), max_length=16, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT)
+    staff_count = models.PositiveIntegerField(_("教职工人数"), null=True, blank=True)
+    student_count = models.PositiveIntegerField(_("学生人数"), null=True, blank=True)
+    boarding_count = models.PositiveIntegerField(_("寄宿生人数"), null=True, blank=True)
+    poor_student_count = models.PositiveIntegerField(_("贫困家庭学生人数"), null=True, blank=True)
+    explanation = models.TextField(
+        _("较上年大幅变化的说明"), blank=True,
+        help_text=_("面积或收入较上年变化超过50%时，上报前须写明原因。"),
+    )
+    returned_reason = models.TextField(_("退回原因"), blank=True)
+    submitted_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("上报人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("审核人"),
+    )
+
+    class Meta:
+        verbose_name = _("学校年度填报")
+        verbose_name_plural = _("学校年度填报")
+        constraints = [models.UniqueConstraint(fields=["school", "year"], name="one_submission_per_school_year")]
+        ordering = ["-year_id", "school__code"]
+
+    def __str__(self):
+        return f"{self.school} {self.year_id}"
+
+    def clean(self):
+        super().clean()
+        from .rules import check_submission_counts
+
+        check_submission_counts(self)
+
+
+class WorkflowEvent(models.Model):
+    """Every workflow step: submit, return, approve, lock, reopen (who, when, why)."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("上报")
+        RETURN = "return", _("退回")
+        APPROVE = "approve", _("审核通过")
+        LOCK = "lock", _("锁定年度")
+        REOPEN = "reopen", _("重新开放年度")
+        REOPEN_SCHOOL = "reopen_school", _("重新开放学校填报")
+
+    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="events", verbose_name=_("年度"))
+    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("学校"))
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人"))
+    reason = models.TextField(_("原因"), blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("流程记录")
+        verbose_name_plural = _("流程记录")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.year_id} {self.school or ''}"

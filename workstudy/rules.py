@@ -1,0 +1,153 @@
+"""Validation rules: named, listed in one place, worded for the person entering data.
+
+Each app declares its rules in its own ``rules.py`` with :func:`rule` and uses them in
+two ways:
+
+* **errors** block saving. A model's ``clean()`` calls ``RULE.fail(field=...)`` (or
+  ``RULE.check(condition, ...)``), which raises a ``ValidationError`` carrying the rule's
+  code and its Chinese message;
+* **warnings** never block saving. A rule with a ``year_check`` function is run for a
+  year (and optionally one school) by :func:`findings`; the results show on the
+  principal's review screen, the staff grid and the summary's data-quality appendix.
+
+``/rules/`` lists every registered rule for users.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+ERROR = "error"
+WARNING = "warning"
+SEVERITY_LABELS = {ERROR: _("错误（不能保存）"), WARNING: _("提醒（可保存，审核时查看）")}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A warning found in saved data, for the review screen and the appendix."""
+
+    rule: Rule
+    message: str
+    school_id: int | None = None
+    school_name: str = ""
+    obj_label: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Rule:
+    code: str
+    severity: str
+    title: str
+    message: str
+    module: str = ""
+    year_check: Callable[[int, int | None], Iterable[Finding]] | None = field(default=None, repr=False)
+
+    def error(self, field_name: str | None = None, **params) -> ValidationError:
+        text = str(self.message) % params if params else str(self.message)
+        error = ValidationError(text, code=self.code)
+        if field_name:
+            return ValidationError({field_name: [error]})
+        return error
+
+    def fail(self, field_name: str | None = None, **params):
+        raise self.error(field_name, **params)
+
+    def check(self, ok: bool, field_name: str | None = None, **params) -> None:
+        if not ok:
+            self.fail(field_name, **params)
+
+    def finding(self, *, school=None, obj=None, url: str = "", **params) -> Finding:
+        text = str(self.message) % params if params else str(self.message)
+        return Finding(
+            rule=self,
+            message=text,
+            school_id=getattr(school, "pk", school),
+            school_name=str(school) if school is not None and not isinstance(school, int) else "",
+            obj_label=str(obj) if obj is not None else "",
+            url=url,
+        )
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(code: str, severity: str, title, message, *, module: str = "") -> Rule:
+    """Register a rule. ``message`` may use ``%(name)s`` placeholders."""
+    if code in RULES:
+        raise ValueError(f"duplicate rule code {code}")
+    if severity not in (ERROR, WARNING):
+        raise ValueError(severity)
+    registered = Rule(code=code, severity=severity, title=title, message=message, module=module)
+    RULES[code] = registered
+    return registered
+
+
+def year_check(registered: Rule):
+    """Decorator attaching a function ``(year, school_id|None) -> findings`` to a warning rule."""
+
+    def decorate(func):
+        RULES[registered.code] = Rule(
+            code=registered.code, severity=registered.severity, title=registered.title,
+            message=registered.message, module=registered.module, year_check=func,
+        )
+        return func
+
+    return decorate
+
+
+def findings(year: int, school_id: int | None = None) -> list[Finding]:
+    """Every open warning for ``year`` (optionally one school), from every app."""
+    found: list[Finding] = []
+    for registered in RULES.values():
+        if registered.year_check is not None:
+            found.extend(registered.year_check(year, school_id))
+    return found
+
+
+def non_negative(value, code_rule: Rule, field_name: str) -> None:
+    if value is not None and Decimal(value) < 0:
+        code_rule.fail(field_name)
+
+
+# Core rules (schools and submissions). Apps add theirs in their own rules.py.
+COUNT_NON_NEGATIVE = rule(
+    "CORE-01", ERROR, _("人数为非负整数"), _("人数必须是不小于 0 的整数。"), module="workstudy",
+)
+POOR_LE_STUDENTS = rule(
+    "CORE-02", ERROR, _("贫困生不超过学生总数"),
+    _("贫困家庭学生人数（%(poor)s）不能超过学生人数（%(students)s）。"), module="workstudy",
+)
+BOARDING_LE_STUDENTS = rule(
+    "CORE-03", ERROR, _("寄宿生不超过学生总数"),
+    _("寄宿生人数（%(boarding)s）不能超过学生人数（%(students)s）。"), module="workstudy",
+)
+SUBMISSION_COUNTS_REQUIRED = rule(
+    "CORE-04", ERROR, _("上报前须填写基本人数"),
+    _("上报前请先填写本年度教职工人数和学生人数。"), module="workstudy",
+)
+BIG_SWING_EXPLAINED = rule(
+    "CORE-05", ERROR, _("大幅变化须说明"),
+    _("%(what)s较上年变化 %(pct)s%%，超过 50%%，上报前请在“较上年大幅变化的说明”中写明原因。"),
+    module="workstudy",
+)
+
+
+def check_submission_counts(submission) -> None:
+    students = submission.student_count
+    if students is not None:
+        if submission.poor_student_count is not None:
+            POOR_LE_STUDENTS.check(
+                submission.poor_student_count <= students, "poor_student_count",
+                poor=submission.poor_student_count, students=students,
+            )
+        if submission.boarding_count is not None:
+            BOARDING_LE_STUDENTS.check(
+                submission.boarding_count <= students, "boarding_count",
+                boarding=submission.boarding_count, students=students,
+            )

@@ -1,0 +1,248 @@
+"""Who may see and who may change which rows: the one place that decides.
+
+Every entry point (views, admin, API viewsets, Excel import and export, reports,
+history pages) asks this module. A model joins with one line, usually in its app's
+``apps.py``::
+
+    scoping.register(Plot, school="base__school", year="year")
+
+``school`` is the lookup path from the model to its :class:`~workstudy.models.School`
+(``None`` for bureau-level rows such as enterprises, which principals never see) and
+``year`` the path to its :class:`~workstudy.models.ReportingYear` (``None`` for rows
+that do not belong to one year).
+
+Reading: staff and auditors see everything; a principal sees their own school's rows.
+Writing: auditors never; staff while the row's year is not locked; a principal only
+their own school's rows, while the year is open and their submission for it is a
+draft or was returned. A row of another school is a 404 for a principal, never a 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from .models import PRINCIPAL_EDITABLE_STATES, ReportingYear, School, Submission, SubmissionStatus
+
+
+@dataclass(frozen=True)
+class Scope:
+    school: str | None
+    year: str | None
+
+
+_registry: dict[type[Model], Scope] = {}
+
+
+def register(model: type[Model], *, school: str | None, year: str | None) -> None:
+    """Declare how rows of ``model`` belong to a school and a reporting year."""
+    _registry[model] = Scope(school=school, year=year)
+
+
+def scope_of(model: type[Model]) -> Scope:
+    try:
+        return _registry[model]
+    except KeyError:
+        raise LookupError(f"{model.__name__} is not registered with workstudy.scoping") from None
+
+
+def registered_models() -> list[type[Model]]:
+    return list(_registry)
+
+
+def _as_queryset(model_or_qs) -> QuerySet:
+    if isinstance(model_or_qs, QuerySet):
+        return model_or_qs
+    return model_or_qs._default_manager.all()
+
+
+def _is_reader(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def visible(user, model_or_qs) -> QuerySet:
+    """Rows of ``model_or_qs`` that ``user`` may read."""
+    qs = _as_queryset(model_or_qs)
+    if not _is_reader(user):
+        return qs.none()
+    if user.is_bureau or user.is_auditor:
+        return qs
+    if user.is_principal:
+        if qs.model is School:
+            return qs.filter(pk=user.school_id)
+        scope = scope_of(qs.model)
+        if scope.school is None:
+            return qs.none()
+        return qs.filter(**{f"{scope.school}_id": user.school_id})
+    return qs.none()
+
+
+def editable(user, model_or_qs) -> QuerySet:
+    """Rows of ``model_or_qs`` that ``user`` may change (the queryset form of :func:`write_block_reason`)."""
+    qs = visible(user, model_or_qs)
+    if not _is_reader(user) or user.is_auditor:
+        return qs.none()
+    if qs.model is School:
+        return qs if user.is_bureau else qs.none()
+    scope = scope_of(qs.model)
+    if scope.year is not None:
+        qs = qs.exclude(**{f"{scope.year}__status": ReportingYear.Status.LOCKED})
+    if user.is_principal:
+        if scope.year is not None:
+            closed = Submission.objects.filter(
+                school_id=OuterRef(f"{scope.school}_id"),
+                year_id=OuterRef(f"{scope.year}_id"),
+            ).exclude(status__in=PRINCIPAL_EDITABLE_STATES)
+            qs = qs.filter(~Exists(closed))
+    return qs
+
+
+def _year_obj(year) -> ReportingYear | None:
+    if year is None or isinstance(year, ReportingYear):
+        return year
+    return ReportingYear.objects.filter(pk=int(year)).first()
+
+
+def write_block_reason(user, *, school, year) -> str | None:
+    """Why ``user`` may not write a row of ``school`` (School, id or None) in ``year``.
+
+    Returns ``None`` when writing is allowed, otherwise a sentence for the user.
+    """
+    if not _is_reader(user):
+        return _("请先登录。")
+    if user.is_auditor:
+        return _("审计账号只能查看，不能修改数据。")
+    school_id = school.pk if isinstance(school, School) else school
+    year_obj = _year_obj(year)
+    if year is not None and year_obj is None:
+        return _("该统计年度不存在。")
+    if year_obj is not None and year_obj.is_locked:
+        when = year_obj.locked_at.astimezone().strftime("%Y-%m-%d") if year_obj.locked_at else ""
+        who = year_obj.locked_by.get_full_name() or year_obj.locked_by.username if year_obj.locked_by else ""
+        return _("%(year)s 年度已于 %(when)s 由 %(who)s 锁定，数据只读。如确需修改，请联系勤工办主任重新开放该年度。") % {
+            "year": year_obj.year, "when": when, "who": who,
+        }
+    if user.is_bureau:
+        return None
+    if user.is_principal:
+        if school_id is None or school_id != user.school_id:
+            return _("您只能填报本校的数据。")
+        if year_obj is not None:
+            status = (
+                Submission.objects.filter(school_id=school_id, year=year_obj).values_list("status", flat=True).first()
+                or SubmissionStatus.DRAFT
+            )
+            if status == SubmissionStatus.SUBMITTED:
+                return _("本校 %(year)s 年度数据已上报，正在等待勤工办审核，暂不能修改。如需修改，请联系勤工办退回。") % {
+                    "year": year_obj.year
+                }
+            if status == SubmissionStatus.APPROVED:
+                return _("本校 %(year)s 年度数据已审核通过，不能再修改。如需修改，请联系勤工办。") % {"year": year_obj.year}
+        return None
+    return _("您没有修改权限。")
+
+
+def check_write(user, *, school, year) -> None:
+    reason = write_block_reason(user, school=school, year=year)
+    if reason:
+        raise PermissionDenied(reason)
+
+
+def _follow(obj, path: str | None):
+    if path is None:
+        return None
+    for part in path.split("__"):
+        if obj is None:
+            return None
+        obj = getattr(obj, part)
+    return obj
+
+
+def school_of(obj) -> School | None:
+    if isinstance(obj, School):
+        return obj
+    return _follow(obj, scope_of(type(obj)).school)
+
+
+def year_of(obj) -> ReportingYear | None:
+    return _follow(obj, scope_of(type(obj)).year)
+
+
+def can_read(user, obj) -> bool:
+    if not _is_reader(user):
+        return False
+    if user.is_bureau or user.is_auditor:
+        return True
+    if not user.is_principal:
+        return False
+    if isinstance(obj, School):
+        return obj.pk == user.school_id
+    scope = scope_of(type(obj))
+    if scope.school is None:
+        return False
+    school = school_of(obj)
+    return school is not None and school.pk == user.school_id
+
+
+def obj_write_block_reason(user, obj) -> str | None:
+    if not can_read(user, obj):
+        return _("您没有修改权限。")
+    if isinstance(obj, School):
+        return None if user.is_bureau else _("学校基本信息由勤工办维护。")
+    scope = scope_of(type(obj))
+    if scope.school is None and not user.is_bureau:
+        return _("此类数据由勤工办维护。")
+    return write_block_reason(user, school=school_of(obj), year=year_of(obj))
+
+
+def can_write(user, obj) -> bool:
+    return obj_write_block_reason(user, obj) is None
+
+
+def check_obj_write(user, obj) -> None:
+    reason = obj_write_block_reason(user, obj)
+    if reason:
+        raise PermissionDenied(reason)
+
+
+def get_visible_or_404(user, model_or_qs, **lookups):
+    """The object matching ``lookups`` if ``user`` may read it, else 404 (never 403)."""
+    try:
+        return visible(user, model_or_qs).get(**lookups)
+    except (_as_queryset(model_or_qs).model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_writable_or_404(user, model_or_qs, **lookups):
+    """404 if not visible; 403 with the reason if visible but not writable."""
+    obj = get_visible_or_404(user, model_or_qs, **lookups)
+    check_obj_write(user, obj)
+    return obj
+
+
+def schools_for(user) -> QuerySet:
+    return visible(user, School.objects.all())
+
+
+def filter_school_year(qs: QuerySet, *, school=None, year=None) -> QuerySet:
+    """Narrow a registered model's rows to a school and/or year, whatever their paths."""
+    scope = scope_of(qs.model)
+    if school is not None:
+        if scope.school is None:
+            return qs.none()
+        qs = qs.filter(**{f"{scope.school}_id": getattr(school, "pk", school)})
+    if year is not None and scope.year is not None:
+        qs = qs.filter(**{f"{scope.year}_id": getattr(year, "pk", year)})
+    return qs
+
+
+__all__ = [
+    "register", "scope_of", "registered_models", "visible", "editable", "write_block_reason",
+    "check_write", "can_read", "can_write", "check_obj_write", "obj_write_block_reason",
+    "get_visible_or_404", "get_writable_or_404", "schools_for", "school_of", "year_of",
+    "filter_school_year",
+]

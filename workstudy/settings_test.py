@@ -1,0 +1,13 @@
+"""Fast settings for the test suite (pytest uses this module)."""
+
+import os
+
+os.environ.setdefault("DJANGO_ENV", "test")
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AXES_ENABLED = False  # switched on in the tests that exercise throttling
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+DEBUG = False

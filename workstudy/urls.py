@@ -1,0 +1,49 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from . import api, views
+
+router = SimpleRouter()
+router.register("schools", api.SchoolViewSet, basename="school")
+router.register("years", api.ReportingYearViewSet, basename="year")
+router.register("submissions", api.SubmissionViewSet, basename="submission")
+
+DOMAIN_APPS = ["enterprises", "labor_bases", "logistics", "insurance", "reports"]
+
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("health/", views.health, name="health"),
+    path("robots.txt", views.robots, name="robots"),
+    path("my/counts/", views.SubmissionCountsView.as_view(), name="my_counts"),
+    path("schools/<int:school_id>/counts/", views.SubmissionCountsView.as_view(), name="school_counts"),
+    path("submissions/<int:pk>/", views.SubmissionDetailView.as_view(), name="submission_detail"),
+    path("submissions/<int:pk>/<str:action>/", views.SubmissionActionView.as_view(), name="submission_action"),
+    path("years/", views.YearListView.as_view(), name="years"),
+    path("years/create/", views.YearActionView.as_view(), {"action": "create"}, name="year_create"),
+    path("years/<int:year>/<str:action>/", views.YearActionView.as_view(), name="year_action"),
+    path("schools/", views.SchoolListView.as_view(), name="schools"),
+    path("schools/new/", views.SchoolEditView.as_view(), name="school_new"),
+    path("schools/<int:pk>/edit/", views.SchoolEditView.as_view(), name="school_edit"),
+    path("users/", views.UserListView.as_view(), name="users"),
+    path("history/<str:app_label>/<str:model_name>/<int:pk>/", views.HistoryView.as_view(), name="history"),
+    path("rules/", views.RulesView.as_view(), name="rules"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include(router.urls)),
+]
+
+for app in DOMAIN_APPS:
+    urlpatterns += [
+        path(f"api/{app.replace('_', '-')}/", include(f"{app}.api_urls")),
+        path(f"{app.replace('_', '-')}/", include(f"{app}.urls")),
+    ]

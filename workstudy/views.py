@@ -1,0 +1,390 @@
+"""Core pages: dashboards per role, the yearly workflow, schools, history, rules, health."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Q
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View, generic
+
+from . import modules, rules, scoping, services
+from .forms import NewYearForm, PrincipalCreateForm, ReopenForm, ReturnForm, SchoolForm, SubmissionCountsForm
+from .mixins import READERS_OF_BUREAU_DATA, RoleRequiredMixin, YearMixin
+from .models import ConcurrentEditError, ReportingYear, Role, School, Submission, SubmissionStatus, WorkflowEvent
+
+
+def _workflow_errors(request, exc):
+    if isinstance(exc, ValidationError):
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.error(request, str(exc))
+
+
+class DashboardView(RoleRequiredMixin, YearMixin, generic.TemplateView):
+    def get_template_names(self):
+        return [f"workstudy/dashboard_{self.request.user.role}.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        year = self.get_year()
+        if year is None:
+            return context
+        if user.is_principal:
+            context.update(principal_context(user, year))
+        elif user.is_bureau:
+            context.update(grid_context(self.request, user, year))
+        else:
+            context["year_rows"] = year_overview()
+        return context
+
+
+def principal_context(user, year: ReportingYear) -> dict:
+    submission = services.submission_for(school=user.school, year=year)
+    items = []
+    for module in modules.all_modules():
+        count = module.counts(year.year).get(user.school_id, 0)
+        items.append({"module": module, "count": count, "url": module.url(year.year)})
+    return {
+        "submission": submission,
+        "checklist": items,
+        "findings": rules.findings(year.year, user.school_id),
+        "submit_errors": services.submit_errors(submission) if submission.status in ("draft", "returned") else [],
+        "actions": services.allowed_actions(user, submission),
+        "write_block_reason": scoping.write_block_reason(user, school=user.school, year=year),
+        "events": WorkflowEvent.objects.filter(year=year, school=user.school).select_related("actor")[:10],
+    }
+
+
+def grid_context(request, user, year: ReportingYear) -> dict:
+    """The schools x modules grid for staff, with filters and counts by state."""
+    submissions = (
+        Submission.objects.filter(year=year).select_related("school").order_by("school__code")
+    )
+    status_counts = Counter(submissions.values_list("status", flat=True))
+    status = request.GET.get("status", "")
+    query = request.GET.get("q", "").strip()
+    township = request.GET.get("township", "")
+    if status in SubmissionStatus.values:
+        submissions = submissions.filter(status=status)
+    if query:
+        submissions = submissions.filter(Q(school__name__contains=query) | Q(school__code__contains=query))
+    if township:
+        submissions = submissions.filter(school__township=township)
+    module_list = modules.all_modules()
+    counts = {m.key: m.counts(year.year) for m in module_list}
+    page = Paginator(submissions, 100).get_page(request.GET.get("page"))
+    rows = [
+        {"submission": s, "cells": [counts[m.key].get(s.school_id, 0) for m in module_list]} for s in page
+    ]
+    warnings_by_school = Counter(f.school_id for f in rules.findings(year.year))
+    for row in rows:
+        row["warnings"] = warnings_by_school.get(row["submission"].school_id, 0)
+    return {
+        "modules": module_list,
+        "rows": rows,
+        "page_obj": page,
+        "status_counts": [(s, s.label, status_counts.get(s.value, 0)) for s in SubmissionStatus],
+        "total": sum(status_counts.values()),
+        "status_filter": status,
+        "q": query,
+        "township": township,
+        "townships": School.objects.exclude(township="").values_list("township", flat=True).distinct().order_by("township"),
+    }
+
+
+def year_overview() -> list[dict]:
+    rows = []
+    per_year: dict[int, Counter] = {}
+    for year_id, status in Submission.objects.values_list("year_id", "status"):
+        per_year.setdefault(year_id, Counter())[status] += 1
+    for year in ReportingYear.objects.select_related("locked_by"):
+        counts = per_year.get(year.year, Counter())
+        rows.append({"year": year, "approved": counts.get("approved", 0), "total": sum(counts.values())})
+    return rows
+
+
+class SubmissionCountsView(RoleRequiredMixin, YearMixin, View):
+    """A principal's (or staff's) yearly counts for a school: 教职工、学生、贫困生."""
+
+    roles = (Role.STAFF, Role.PRINCIPAL)
+
+    def dispatch(self, request, *args, **kwargs):
+        self.request = request
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_submission(self):
+        school_id = self.kwargs.get("school_id") or getattr(self.request.user, "school_id", None)
+        school = scoping.get_visible_or_404(self.request.user, School, pk=school_id)
+        year = self.get_year()
+        if year is None:
+            raise Http404
+        return services.submission_for(school=school, year=year)
+
+    def get(self, request, *args, **kwargs):
+        submission = self.get_submission()
+        form = SubmissionCountsForm(instance=submission)
+        return self.render(submission, form)
+
+    def post(self, request, *args, **kwargs):
+        submission = self.get_submission()
+        reason = scoping.obj_write_block_reason(request.user, submission)
+        form = SubmissionCountsForm(request.POST, instance=submission)
+        if reason:
+            form.is_valid()
+            form.add_error(None, reason)
+        elif form.is_valid():
+            try:
+                form.save()
+            except ConcurrentEditError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("基本情况已保存。"))
+                return redirect(reverse("dashboard") + f"?year={submission.year_id}")
+        return self.render(submission, form, status=400)
+
+    def render(self, submission, form, status=200):
+        return render(
+            self.request,
+            "workstudy/submission_counts.html",
+            {
+                "submission": submission,
+                "form": form,
+                "year": submission.year,
+                "write_block_reason": scoping.obj_write_block_reason(self.request.user, submission),
+            },
+            status=status,
+        )
+
+
+class SubmissionDetailView(RoleRequiredMixin, View):
+    """Review screen for one school's year: counts, modules, warnings, history, actions."""
+
+    def get(self, request, pk):
+        submission = scoping.get_visible_or_404(
+            request.user, Submission.objects.select_related("school", "year"), pk=pk
+        )
+        module_rows = [
+            {"module": m, "count": m.counts(submission.year_id).get(submission.school_id, 0), "url": m.url(submission.year_id)}
+            for m in modules.all_modules()
+        ]
+        return render(
+            request,
+            "workstudy/submission_detail.html",
+            {
+                "submission": submission,
+                "year": submission.year,
+                "module_rows": module_rows,
+                "findings": rules.findings(submission.year_id, submission.school_id),
+                "submit_errors": services.submit_errors(submission),
+                "actions": services.allowed_actions(request.user, submission),
+                "events": WorkflowEvent.objects.filter(year=submission.year, school=submission.school).select_related("actor"),
+                "return_form": ReturnForm(),
+            },
+        )
+
+
+class SubmissionActionView(RoleRequiredMixin, View):
+    roles = (Role.STAFF, Role.PRINCIPAL)
+    http_method_names = ["post"]
+
+    def post(self, request, pk, action):
+        submission = scoping.get_visible_or_404(request.user, Submission.objects.select_related("school", "year"), pk=pk)
+        try:
+            if action == "submit":
+                services.submission_submit(user=request.user, submission=submission)
+                messages.success(request, _("已上报，等待勤工办审核。"))
+            elif action == "approve":
+                services.submission_approve(user=request.user, submission=submission)
+                messages.success(request, _("%(school)s 已审核通过。") % {"school": submission.school})
+            elif action == "return":
+                form = ReturnForm(request.POST)
+                reason = form.data.get("reason", "")
+                services.submission_return(user=request.user, submission=submission, reason=reason)
+                messages.success(request, _("已退回 %(school)s，学校将看到退回原因。") % {"school": submission.school})
+            else:
+                raise Http404
+        except (PermissionDenied, ValidationError, ConcurrentEditError) as exc:
+            _workflow_errors(request, exc)
+        next_url = request.POST.get("next", "")
+        if next_url.startswith("/") and not next_url.startswith("//"):
+            return redirect(next_url)
+        return redirect("submission_detail", pk=submission.pk)
+
+
+class YearListView(RoleRequiredMixin, View):
+    roles = READERS_OF_BUREAU_DATA
+
+    def get(self, request):
+        return render(
+            request,
+            "workstudy/years.html",
+            {
+                "year_rows": year_overview(),
+                "new_year_form": NewYearForm(),
+                "reopen_form": ReopenForm(),
+                "events": WorkflowEvent.objects.filter(school__isnull=True).select_related("actor")[:20],
+            },
+        )
+
+
+class YearActionView(RoleRequiredMixin, View):
+    roles = (Role.STAFF,)
+    http_method_names = ["post"]
+
+    def post(self, request, action, year=None):
+        try:
+            if action == "create":
+                form = NewYearForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(form.errors.get("year", [_("请输入年度。")]))
+                created = services.year_create(user=request.user, year=form.cleaned_data["year"])
+                messages.success(request, _("%(year)s 年度已开放填报。") % {"year": created.year})
+            else:
+                reporting_year = ReportingYear.objects.filter(pk=year).first()
+                if reporting_year is None:
+                    raise Http404
+                if action == "lock":
+                    services.year_lock(user=request.user, year=reporting_year)
+                    messages.success(request, _("%(year)s 年度已锁定。") % {"year": year})
+                elif action == "reopen":
+                    services.year_reopen(user=request.user, year=reporting_year, reason=request.POST.get("reason", ""))
+                    messages.success(request, _("%(year)s 年度已重新开放。") % {"year": year})
+                else:
+                    raise Http404
+        except (PermissionDenied, ValidationError) as exc:
+            _workflow_errors(request, exc)
+        return redirect("years")
+
+
+class SchoolListView(RoleRequiredMixin, generic.ListView):
+    roles = READERS_OF_BUREAU_DATA
+    template_name = "workstudy/school_list.html"
+    paginate_by = 100
+
+    def get_queryset(self):
+        qs = scoping.schools_for(self.request.user)
+        query = self.request.GET.get("q", "").strip()
+        if query:
+            qs = qs.filter(Q(name__contains=query) | Q(code__contains=query) | Q(township__contains=query))
+        return qs.order_by("code")
+
+
+class SchoolEditView(RoleRequiredMixin, View):
+    roles = (Role.STAFF,)
+
+    def get_object(self, pk):
+        return scoping.get_visible_or_404(self.request.user, School, pk=pk) if pk else None
+
+    def get(self, request, pk=None):
+        return render(request, "workstudy/school_form.html", {"form": SchoolForm(instance=self.get_object(pk))})
+
+    def post(self, request, pk=None):
+        form = SchoolForm(request.POST, instance=self.get_object(pk))
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("学校信息已保存。"))
+            return redirect("schools")
+        return render(request, "workstudy/school_form.html", {"form": form}, status=400)
+
+
+class UserListView(RoleRequiredMixin, View):
+    """Staff manage principals' accounts: create them for a school, deactivate them."""
+
+    roles = (Role.STAFF,)
+
+    def get(self, request, form=None):
+        users = get_user_model().objects.select_related("school").order_by("role", "username")
+        return render(
+            request,
+            "workstudy/users.html",
+            {"users": users, "form": form or PrincipalCreateForm()},
+            status=400 if form is not None else 200,
+        )
+
+    def post(self, request):
+        if "deactivate" in request.POST or "activate" in request.POST:
+            target = get_user_model().objects.filter(pk=request.POST.get("user_id")).first()
+            if target is None:
+                raise Http404
+            if target == request.user:
+                messages.error(request, _("不能停用自己的账号。"))
+            else:
+                target.is_active = "activate" in request.POST
+                target.save(update_fields=["is_active"])
+                messages.success(request, _("账号 %(name)s 已%(state)s。") % {
+                    "name": target.username, "state": _("启用") if target.is_active else _("停用"),
+                })
+            return redirect("users")
+        form = PrincipalCreateForm(request.POST)
+        if form.is_valid():
+            user = form.save()
+            messages.success(request, _("已为 %(school)s 创建校长账号 %(name)s。") % {"school": user.school, "name": user.username})
+            return redirect("users")
+        return self.get(request, form=form)
+
+
+class HistoryView(RoleRequiredMixin, View):
+    """Change history of any registered row: who, when, and what changed (before/after)."""
+
+    roles = READERS_OF_BUREAU_DATA
+
+    def get(self, request, app_label, model_name, pk):
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:
+            raise Http404 from None
+        if model is not School and model not in scoping.registered_models():
+            raise Http404
+        obj = scoping.get_visible_or_404(request.user, model, pk=pk)
+        if not hasattr(obj, "history"):
+            raise Http404
+        records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[:200])
+        entries = []
+        for record in records:
+            changes = []
+            if record.prev_record is not None:
+                delta = record.diff_against(record.prev_record)
+                for change in delta.changes:
+                    if change.field in {"version", "updated_at"}:
+                        continue
+                    field = model._meta.get_field(change.field)
+                    changes.append({"field": field.verbose_name, "old": change.old, "new": change.new})
+            entries.append({"record": record, "changes": changes})
+        return render(request, "workstudy/history.html", {"object": obj, "entries": entries, "model": model})
+
+
+class RulesView(RoleRequiredMixin, generic.TemplateView):
+    template_name = "workstudy/rules.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rules"] = sorted(rules.RULES.values(), key=lambda r: r.code)
+        context["severity_labels"] = rules.SEVERITY_LABELS
+        return context
+
+
+def health(request):
+    """For the load balancer: 200 when the database answers, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        return JsonResponse({"status": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+def robots(request):
+    return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
