@@ -12,3 +12,10 @@ class WorkstudyConfig(AppConfig):
 
         scoping.register(Submission, school="school", year="year")
         scoping.register(WorkflowEvent, school="school", year="year")
+
+        from django.utils.translation import gettext_lazy as _
+
+        from . import excel
+        from .resources import SubmissionCountsResource
+
+        excel.register("school_counts", SubmissionCountsResource, title=_("学校基本情况"))

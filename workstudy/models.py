@@ -260,3 +260,24 @@ class WorkflowEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.year_id} {self.school or ''}"
+
+
+class ImportUpload(models.Model):
+    """An uploaded .xlsx kept between its preview and its confirmation.
+
+    Stored in the database (not on one server's disk) so that any app server behind the
+    load balancer can finish the import the user previewed.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    year = models.ForeignKey(ReportingYear, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入文件")
+        verbose_name_plural = _("导入文件")

@@ -36,6 +36,7 @@ urlpatterns = [
     path("users/", views.UserListView.as_view(), name="users"),
     path("history/<str:app_label>/<str:model_name>/<int:pk>/", views.HistoryView.as_view(), name="history"),
     path("rules/", views.RulesView.as_view(), name="rules"),
+    path("excel/", include("workstudy.urls_excel")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,0 +1,147 @@
+"""Pages for every registered Excel data kind: template, upload + preview + confirm, export."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+
+from . import excel, scoping
+from .mixins import RoleRequiredMixin
+from .models import ImportUpload, ReportingYear
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UPLOAD_TTL = timedelta(hours=6)
+
+
+def _registration(key: str) -> excel.Registration:
+    registration = excel.get_registration(key)
+    if registration is None:
+        raise Http404
+    return registration
+
+
+def _year(request) -> ReportingYear | None:
+    raw = request.POST.get("year") or request.GET.get("year")
+    try:
+        return ReportingYear.objects.filter(pk=int(raw)).first() if raw else ReportingYear.objects.first()
+    except (TypeError, ValueError):
+        return None
+
+
+def _safe_next(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
+        return candidate
+    return ""
+
+
+class TemplateDownloadView(RoleRequiredMixin, View):
+    def get(self, request, key):
+        registration = _registration(key)
+        data = excel.build_template(registration, user=request.user)
+        response = HttpResponse(data, content_type=XLSX)
+        response["Content-Disposition"] = f"attachment; filename=template-{key}.xlsx"
+        return response
+
+
+class ExportView(RoleRequiredMixin, View):
+    def get(self, request, key):
+        registration = _registration(key)
+        if request.user.role not in registration.export_roles:
+            raise PermissionDenied(_("您的账号不能导出这类数据。"))
+        year = request.GET.get("year")
+        school = request.GET.get("school")
+        try:
+            year = int(year) if year else None
+            school = int(school) if school else None
+        except ValueError:
+            raise Http404 from None
+        handle = excel.write_export(registration, user=request.user, year=year, school=school)
+        suffix = f"-{year}" if year else ""
+        return FileResponse(handle, as_attachment=True, filename=f"{key}{suffix}.xlsx", content_type=XLSX)
+
+
+class ImportView(RoleRequiredMixin, View):
+    template_name = "workstudy/excel_import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            registration = _registration(kwargs["key"])
+            if request.user.role not in registration.import_roles:
+                raise PermissionDenied(_("您的账号不能导入这类数据。"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def context(self, request, key, **extra):
+        registration = _registration(key)
+        year = extra.pop("year", None) or _year(request)
+        school = request.user.school if request.user.is_principal else None
+        return {
+            "registration": registration,
+            "key": key,
+            "year": year,
+            "years": ReportingYear.objects.all(),
+            "next": _safe_next(request),
+            "write_block_reason": scoping.write_block_reason(request.user, school=school, year=year)
+            if request.user.is_principal else None,
+            **extra,
+        }
+
+    def get(self, request, key):
+        return render(request, self.template_name, self.context(request, key))
+
+    def post(self, request, key):
+        registration = _registration(key)
+        if "upload_id" in request.POST:
+            return self.confirm(request, registration)
+        upload = request.FILES.get("file")
+        year = _year(request)
+        if upload is None:
+            return render(request, self.template_name, self.context(
+                request, key, error=_("请选择要上传的 Excel 文件。")), status=400)
+        if upload.size > excel.settings.EXCEL_MAX_UPLOAD_BYTES:
+            return render(request, self.template_name, self.context(request, key, error=_(
+                "文件太大（%(size)s MB），单个文件不能超过 %(limit)s MB，请分成几个文件上传。") % {
+                "size": round(upload.size / 1024 / 1024, 1),
+                "limit": excel.settings.EXCEL_MAX_UPLOAD_BYTES // 1024 // 1024}), status=400)
+        data = upload.read()
+        report = excel.run_import(registration, user=request.user, year=year, data=data, dry_run=True)
+        stored = None
+        if report.ok:
+            ImportUpload.objects.filter(created_at__lt=timezone.now() - UPLOAD_TTL).delete()
+            stored = ImportUpload.objects.create(
+                user=request.user, key=key, year=year, filename=upload.name[:255], content=data,
+                sha256=excel.sha256_of(data),
+            )
+        return render(
+            request, self.template_name,
+            self.context(request, key, year=year, report=report, upload=stored, filename=upload.name),
+            status=200 if report.ok else 400,
+        )
+
+    def confirm(self, request, registration):
+        upload = ImportUpload.objects.filter(
+            pk=request.POST.get("upload_id") if str(request.POST.get("upload_id", "")).isdigit() else None,
+            user=request.user, key=registration.key, used_at__isnull=True,
+            created_at__gte=timezone.now() - UPLOAD_TTL,
+        ).first()
+        if upload is None:
+            messages.error(request, _("上传的文件已过期或已导入，请重新上传。"))
+            return redirect(request.path)
+        report = excel.run_import(
+            registration, user=request.user, year=upload.year, data=bytes(upload.content), dry_run=False
+        )
+        if not report.ok:
+            return render(request, self.template_name, self.context(
+                request, registration.key, year=upload.year, report=report, filename=upload.filename), status=400)
+        ImportUpload.objects.filter(pk=upload.pk).update(used_at=timezone.now(), content=b"")
+        messages.success(request, _("导入成功：新增 %(new)s 行，更新 %(update)s 行。") % {
+            "new": report.new, "update": report.update})
+        return redirect(_safe_next(request) or f"{request.path}?year={upload.year_id or ''}")
