@@ -80,7 +80,6 @@ def test_principal_cannot_import_rows_of_another_school(principal_a_client, subs
     response = upload(principal_a_client, xlsx([[school_b.name, 2024, 99, 999, 0, 1]]))
     assert response.status_code == 400
     assert any("不是本校" in m and "第 2 行" in m for m in issues(response)), issues(response)
-    assert school_b.name not in "".join(issues(response)) or True
     assert Submission.objects.get(school=school_b).staff_count == 30
 
 
