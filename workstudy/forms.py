@@ -60,19 +60,37 @@ class SchoolForm(forms.ModelForm):
 
 
 class PrincipalCreateForm(forms.ModelForm):
-    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, min_length=10)
+    # Length and strength are checked by AUTH_PASSWORD_VALIDATORS (their messages are clearer).
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput)
 
     class Meta:
         model = get_user_model()
         fields = ["username", "first_name", "school"]
         labels = {"first_name": _("姓名")}
 
-    def clean_password(self):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model's clean() checks a principal's rules (must have a school), so the
+        # instance is a principal before validation, not only when saved.
+        self.instance.role = "principal"
+        self.instance.is_staff = False
+        self.fields["school"].required = True
+
+    def clean(self):
         from django.contrib.auth.password_validation import validate_password
 
-        password = self.cleaned_data["password"]
-        validate_password(password)
-        return password
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            # Validate against the new user's own name too (UserAttributeSimilarityValidator).
+            candidate = get_user_model()(
+                username=cleaned.get("username") or "", first_name=cleaned.get("first_name") or ""
+            )
+            try:
+                validate_password(password, user=candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
 
     def save(self, commit=True):
         user = super().save(commit=False)
