@@ -58,4 +58,12 @@ CASES = [
          kwargs=lambda w: {"pk": w.submission_b.pk}, method="post", data=lambda w: {}),
     Case("submission-return", {ANON: 403, STAFF: 400, PRINCIPAL_A: 404, PRINCIPAL_B: 403, AUDITOR: 403},
          kwargs=lambda w: {"pk": w.submission_b.pk}, method="post", data=lambda w: {"reason": "请核对"}),
+    Case("excel:template", {ANON: LOGIN, STAFF: 200, PRINCIPAL_A: 200, PRINCIPAL_B: 200, AUDITOR: 200},
+         kwargs=lambda w: {"key": "school_counts"}),
+    Case("excel:template", {ANON: LOGIN, STAFF: 404, PRINCIPAL_A: 404, PRINCIPAL_B: 404, AUDITOR: 404},
+         kwargs=lambda w: {"key": "no-such-kind"}),
+    Case("excel:import", WRITERS, kwargs=lambda w: {"key": "school_counts"}),
+    Case("excel:import", {ANON: LOGIN, STAFF: 400, PRINCIPAL_A: 400, PRINCIPAL_B: 400, AUDITOR: 403},
+         kwargs=lambda w: {"key": "school_counts"}, method="post", data=lambda w: {"year": 2024}),
+    Case("excel:export", EVERYONE, kwargs=lambda w: {"key": "school_counts"}, query="year=2024"),
 ]
