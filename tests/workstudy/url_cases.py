@@ -11,6 +11,7 @@ from tests.matrix import (
     SCHOOL_B_OBJECT,
     STAFF,
     STAFF_ONLY,
+    WRITERS,
     Case,
 )
 
