@@ -7,5 +7,26 @@ class EnterprisesConfig(AppConfig):
     verbose_name = _("校办企业")
 
     def ready(self):
-        # Register models with workstudy.scoping, rules and modules here.
-        pass
+        from workstudy import modules, scoping
+        from workstudy.models import Role
+
+        from . import rules  # noqa: F401  (registers the ENT rules)
+        from .models import Enterprise, EnterpriseYearStat, ReformEvent
+
+        # Bureau-level rows, except that a school sees the enterprise it sponsors (read-only).
+        scoping.register(Enterprise, school="sponsor_school", year=None)
+        scoping.register(EnterpriseYearStat, school="enterprise__sponsor_school", year="year")
+        scoping.register(ReformEvent, school="enterprise__sponsor_school", year="year")
+        modules.register_nav(
+            modules.NavItem(_("校办企业"), "enterprises:index", roles=(Role.STAFF, Role.AUDITOR, Role.PRINCIPAL), order=10)
+        )
+        self._register_excel()
+
+    def _register_excel(self):
+        try:
+            from workstudy import excel  # noqa: F401
+        except ImportError:
+            return
+        from . import resources
+
+        resources.register()

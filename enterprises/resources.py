@@ -1,0 +1,63 @@
+"""Excel data kind of the enterprises: one row per enterprise per year ("enterprise_figures")."""
+
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, widgets
+
+from workstudy import excel
+from workstudy.models import Role
+
+from .models import Enterprise, EnterpriseYearStat
+
+KEY = "enterprise_figures"
+
+
+class EnterpriseFiguresResource(excel.PortalResource):
+    enterprise = fields.Field(
+        attribute="enterprise", column_name="企业", widget=excel.ScopedForeignKeyWidget(Enterprise, "name", label="企业"),
+    )
+    year = fields.Field(attribute="year", column_name="年度", widget=excel.YearWidget())
+    revenue = fields.Field(attribute="revenue", column_name="销售收入及营业额(元)", widget=widgets.DecimalWidget())
+    cost = fields.Field(attribute="cost", column_name="成本(元)", widget=widgets.DecimalWidget())
+    profit = fields.Field(attribute="profit", column_name="利润(元)", widget=widgets.DecimalWidget(), readonly=True)
+    tax = fields.Field(attribute="tax", column_name="缴纳税金(元)", widget=widgets.DecimalWidget())
+    remitted_to_education = fields.Field(
+        attribute="remitted_to_education", column_name="补贴教育经费(元)", widget=widgets.DecimalWidget(),
+    )
+    employees = fields.Field(attribute="employees", column_name="职工人数(人)", widget=widgets.IntegerWidget())
+    work_study_placements = fields.Field(
+        attribute="work_study_placements", column_name="学生勤工俭学岗位(人)", widget=widgets.IntegerWidget(),
+    )
+    note = fields.Field(attribute="note", column_name="备注", widget=widgets.CharWidget())
+
+    column_help = {
+        "企业": "企业全称，须是平台上已登记的校办企业",
+        "利润(元)": "由系统按“销售收入 − 成本”计算，填写的内容不会导入，可留空",
+        "成本(元)": "必填；利润 = 销售收入 − 成本",
+        "补贴教育经费(元)": "上缴或补贴给学校、教育部门的经费",
+    }
+
+    class Meta(excel.PortalResource.Meta):
+        model = EnterpriseYearStat
+        fields = (
+            "enterprise", "year", "revenue", "cost", "profit", "tax", "remitted_to_education", "employees",
+            "work_study_placements", "note",
+        )
+        import_id_fields = ("enterprise", "year")
+        export_select_related = ("enterprise", "year")
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        # Empty number cells keep the model's default (0) instead of failing on NULL.
+        if field.attribute in {"tax", "remitted_to_education", "employees", "work_study_placements"}:
+            value = row.get(field.column_name)
+            if value in (None, ""):
+                return
+        if field.attribute == "note" and row.get(field.column_name) in (None,):
+            return
+        super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
+
+    def export_queryset(self, *, year=None, school=None):
+        return super().export_queryset(year=year, school=school).order_by("year_id", "enterprise__name")
+
+
+def register():
+    excel.register(KEY, EnterpriseFiguresResource, title=_("校办企业年度数据"), import_roles=(Role.STAFF,))

@@ -1,0 +1,174 @@
+"""Read functions ``reports/`` calls for the school-run enterprises (see helpers/SELECTORS.md).
+
+Every function takes plain ints, returns plain Python with ``Decimal`` money in 元
+(2 places) and runs a fixed number of queries whatever the number of enterprises.
+
+Note on 腾飞学校后勤服务中心: it is registered here as one of the 五家 enterprises,
+but its yearly income and costs are entered in ``logistics`` (rule ENT-10 refuses
+them here), so adding ``figures()`` and ``logistics.selectors`` never double-counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import DecimalField, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from .models import Enterprise, EnterpriseYearStat, EventKind, ReformEvent
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+_MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def _money(value) -> Decimal:
+    return (Decimal(value) if value is not None else ZERO).quantize(CENT)
+
+
+def _sum(field: str):
+    return Coalesce(Sum(field), Value(ZERO, output_field=_MONEY), output_field=_MONEY)
+
+
+def active_enterprises(year: int) -> list[dict]:
+    """Enterprises active in ``year`` (founded by then, not closed before it), by name.
+
+    ``[dict(id, name, kind_label, sponsor, status_label, form_label, school_id, school_name)]``;
+    ``len()`` of it is the summary's enterprise count ("五家"). One query.
+    """
+    rows = []
+    for enterprise in Enterprise.objects.active_in(year).select_related("sponsor_school").order_by("name"):
+        rows.append(
+            {
+                "id": enterprise.pk,
+                "name": enterprise.name,
+                "kind": enterprise.kind,
+                "kind_label": str(enterprise.get_kind_display()),
+                "sponsor": enterprise.sponsor,
+                "status": enterprise.status,
+                "status_label": str(enterprise.get_status_display()),
+                "form": enterprise.form,
+                "form_label": str(enterprise.get_form_display()),
+                "school_id": enterprise.sponsor_school_id,
+                "school_name": enterprise.sponsor_school.name if enterprise.sponsor_school_id else "",
+            }
+        )
+    return rows
+
+
+def figures(year: int) -> dict:
+    """County totals and per-enterprise rows of the yearly figures for ``year``. One query.
+
+    ``dict(totals=dict(revenue, cost, profit, tax, remitted_to_education, employees, placements),
+    rows=[dict(enterprise_id, name, revenue, cost, profit, tax, remitted_to_education, employees,
+    placements, school_id, school_name)])``; rows by revenue, largest first.
+    """
+    rows = []
+    totals = {key: ZERO for key in ("revenue", "cost", "profit", "tax", "remitted_to_education")}
+    totals.update(employees=0, placements=0)
+    stats = (
+        EnterpriseYearStat.objects.filter(year_id=year)
+        .values(
+            "enterprise_id", "enterprise__name", "enterprise__sponsor_school_id", "enterprise__sponsor_school__name",
+            "revenue", "cost", "profit", "tax", "remitted_to_education", "employees", "work_study_placements",
+        )
+        .order_by("-revenue", "enterprise__name")
+    )
+    for stat in stats:
+        row = {
+            "enterprise_id": stat["enterprise_id"],
+            "name": stat["enterprise__name"],
+            "revenue": _money(stat["revenue"]),
+            "cost": _money(stat["cost"]),
+            "profit": _money(stat["profit"]),
+            "tax": _money(stat["tax"]),
+            "remitted_to_education": _money(stat["remitted_to_education"]),
+            "employees": stat["employees"],
+            "placements": stat["work_study_placements"],
+            "school_id": stat["enterprise__sponsor_school_id"],
+            "school_name": stat["enterprise__sponsor_school__name"] or "",
+        }
+        rows.append(row)
+        for key in ("revenue", "cost", "profit", "tax", "remitted_to_education", "employees", "placements"):
+            totals[key] += row[key]
+    return {"totals": totals, "rows": rows}
+
+
+def figures_by_year(years: Iterable[int]) -> dict[int, dict]:
+    """``{year: dict(revenue, cost, profit, remitted_to_education)}`` for each year asked
+    (zeros where nothing was entered). One query."""
+    years = list(years)
+    result = {year: {"revenue": ZERO, "cost": ZERO, "profit": ZERO, "remitted_to_education": ZERO} for year in years}
+    aggregated = (
+        EnterpriseYearStat.objects.filter(year_id__in=years)
+        .values("year_id")
+        .annotate(
+            revenue=_sum("revenue"), cost=_sum("cost"), profit=_sum("profit"),
+            remitted_to_education=_sum("remitted_to_education"),
+        )
+        .order_by("year_id")
+    )
+    for row in aggregated:
+        result[row["year_id"]] = {key: _money(row[key]) for key in ("revenue", "cost", "profit", "remitted_to_education")}
+    return result
+
+
+def reform_events(kinds: Iterable[str] | None = None) -> list[dict]:
+    """Every enterprise event in date order (optionally only ``kinds``, e.g. ``["auction"]``). One query.
+
+    ``[dict(enterprise, enterprise_id, date (datetime.date, the 1st of the month), year, month,
+    kind, label, staff_affected, amount (Decimal or None), counterparty, note)]``. The 教育印刷厂
+    改制 (seed P6) is the ``reform``/``auction``/``buyout``/``tender`` events of 2019-06 in the demo.
+    """
+    qs = ReformEvent.objects.select_related("enterprise").order_by("date", "id")
+    if kinds is not None:
+        qs = qs.filter(kind__in=list(kinds))
+    labels = dict(EventKind.choices)
+    return [
+        {
+            "enterprise": event.enterprise.name,
+            "enterprise_id": event.enterprise_id,
+            "date": event.date,
+            "year": event.date.year,
+            "month": event.date.month,
+            "kind": event.kind,
+            "label": str(labels[event.kind]),
+            "staff_affected": event.staff_affected,
+            "amount": _money(event.amount) if event.amount is not None else None,
+            "counterparty": event.counterparty,
+            "note": event.note,
+        }
+        for event in qs
+    ]
+
+
+def rows_url(kind: str, year: int | None = None, **filters) -> str:
+    """URL of the page listing the rows behind a figure.
+
+    ``kind``: ``"figures"`` (yearly figures of ``year``; filter ``enterprise=<id>``),
+    ``"enterprises"`` (enterprises active in ``year``; filters ``status``, ``kind``),
+    ``"enterprise"`` (one enterprise's page; filter ``enterprise=<id>``),
+    ``"events"`` (events; filters ``enterprise``, ``kind``; ``year`` = events dated in it).
+    """
+    params: dict = {}
+    if kind == "figures":
+        base = reverse("enterprises:figures")
+        if year is not None:
+            params["year"] = year
+    elif kind == "enterprises":
+        base = reverse("enterprises:index")
+        if year is not None:
+            params["active_in"] = year
+    elif kind == "enterprise":
+        return reverse("enterprises:detail", kwargs={"pk": filters.pop("enterprise")})
+    elif kind == "events":
+        base = reverse("enterprises:events")
+        if year is not None:
+            params["in_year"] = year
+    else:
+        raise ValueError(f"unknown rows_url kind {kind!r}")
+    params.update({key: value for key, value in filters.items() if value is not None})
+    return f"{base}?{urlencode(params)}" if params else base
