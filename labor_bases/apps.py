@@ -7,5 +7,34 @@ class LaborBasesConfig(AppConfig):
     verbose_name = _("劳动实践基地")
 
     def ready(self):
-        # Register models with workstudy.scoping, rules and modules here.
-        pass
+        from django.urls import reverse
+
+        from workstudy import modules, scoping
+
+        from . import rules, selectors
+        from .models import BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
+
+        scoping.register(LaborBase, school="school", year=None)
+        scoping.register(LandParcel, school="base__school", year="year")
+        scoping.register(ProductionLine, school="base__school", year="year")
+        scoping.register(BaseYearFinance, school="base__school", year="year")
+        scoping.register(StudentPracticeActivity, school="school", year="year")
+
+        modules.register(
+            modules.Module(
+                key="labor_bases",
+                title=_("劳动实践基地"),
+                order=20,
+                url=lambda year: reverse("labor_bases:index") + f"?year={year}",
+                counts=selectors.module_counts,
+                submit_errors=rules.submit_errors,
+            )
+        )
+        modules.register_nav(
+            modules.NavItem(_("劳动实践基地"), "labor_bases:index", roles=("staff", "principal", "auditor"), order=20)
+        )
+        from workstudy import excel
+
+        from .resources import register_resources
+
+        register_resources(excel)

@@ -1,0 +1,106 @@
+"""REST API of the labor-practice bases: one scoped viewset per model, filterable by ?year= and ?school=."""
+
+from rest_framework import serializers
+
+from workstudy.api import ScopedViewSet, ValidatingModelSerializer, year_school_filterset
+
+from .models import BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
+
+
+class LaborBaseSerializer(ValidatingModelSerializer):
+    school_name = serializers.CharField(source="school.name", read_only=True)
+
+    class Meta:
+        model = LaborBase
+        fields = ["id", "school", "school_name", "name", "location", "established_year", "declared_total_mu", "active",
+                  "note", "version"]
+        read_only_fields = ["version"]
+
+
+class LandParcelSerializer(ValidatingModelSerializer):
+    land_type_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = LandParcel
+        fields = ["id", "base", "year", "land_type", "land_type_label", "land_type_note", "crop", "area_mu", "note",
+                  "version"]
+        read_only_fields = ["version"]
+
+
+class ProductionLineSerializer(ValidatingModelSerializer):
+    class Meta:
+        model = ProductionLine
+        fields = ["id", "base", "year", "parcel", "product", "grade", "quantity", "unit", "unit_price", "value", "note",
+                  "version"]
+        read_only_fields = ["value", "version"]
+
+
+class BaseYearFinanceSerializer(ValidatingModelSerializer):
+    class Meta:
+        model = BaseYearFinance
+        fields = ["id", "base", "year", "other_income", "seedling_cost", "fertilizer_cost", "labor_cost",
+                  "equipment_cost", "other_cost", "remitted_to_school", "note", "production_value", "revenue", "cost",
+                  "profit", "version"]
+        read_only_fields = ["production_value", "revenue", "cost", "profit", "version"]
+        # Uniqueness of (base, year) is rule LB-10, checked in the model's clean().
+        validators = []
+
+
+class StudentPracticeActivitySerializer(ValidatingModelSerializer):
+    class Meta:
+        model = StudentPracticeActivity
+        fields = ["id", "school", "year", "base", "activity", "participants", "days", "note", "version"]
+        read_only_fields = ["version"]
+
+
+class _ScopedChoices:
+    """Limit the related-object choices of a serializer to the user's scope (a 400 for another school's id)."""
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        from workstudy import scoping
+
+        user = self.request.user
+        fields = getattr(serializer, "fields", {})
+        if "base" in fields and hasattr(fields["base"], "queryset"):
+            fields["base"].queryset = scoping.visible(user, LaborBase)
+        if "parcel" in fields and hasattr(fields["parcel"], "queryset"):
+            fields["parcel"].queryset = scoping.visible(user, LandParcel)
+        if "school" in fields and hasattr(fields["school"], "queryset"):
+            fields["school"].queryset = scoping.schools_for(user)
+        return serializer
+
+
+class LaborBaseViewSet(_ScopedChoices, ScopedViewSet):
+    model = LaborBase
+    serializer_class = LaborBaseSerializer
+    select_related = ("school",)
+    filterset_class = year_school_filterset(LaborBase, ["active"])
+
+
+class LandParcelViewSet(_ScopedChoices, ScopedViewSet):
+    model = LandParcel
+    serializer_class = LandParcelSerializer
+    select_related = ("base__school",)
+    filterset_class = year_school_filterset(LandParcel, ["land_type", "base"])
+
+
+class ProductionLineViewSet(_ScopedChoices, ScopedViewSet):
+    model = ProductionLine
+    serializer_class = ProductionLineSerializer
+    select_related = ("base__school",)
+    filterset_class = year_school_filterset(ProductionLine, ["base", "unit"])
+
+
+class BaseYearFinanceViewSet(_ScopedChoices, ScopedViewSet):
+    model = BaseYearFinance
+    serializer_class = BaseYearFinanceSerializer
+    select_related = ("base__school",)
+    filterset_class = year_school_filterset(BaseYearFinance, ["base"])
+
+
+class StudentPracticeActivityViewSet(_ScopedChoices, ScopedViewSet):
+    model = StudentPracticeActivity
+    serializer_class = StudentPracticeActivitySerializer
+    select_related = ("school",)
+    filterset_class = year_school_filterset(StudentPracticeActivity, ["base"])

@@ -1,0 +1,104 @@
+"""Entry forms. Choices of school, base and plot come from the user's scope only, so a
+principal cannot post another school's id; units sit beside the fields."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from workstudy import scoping
+from workstudy.forms import VersionedFormMixin
+
+from .models import BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
+
+
+def _num(unit: str, **attrs) -> forms.NumberInput:
+    return forms.NumberInput(attrs={"unit": unit, "step": "0.01", "min": "0", "inputmode": "decimal", **attrs})
+
+
+def _int(unit: str) -> forms.NumberInput:
+    return forms.NumberInput(attrs={"unit": unit, "step": "1", "min": "0", "inputmode": "numeric"})
+
+
+class _ScopedForm(VersionedFormMixin, forms.ModelForm):
+    accepts_kwargs = ("user", "year")
+
+    def __init__(self, *args, user=None, year=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.year = user, year
+        year_id = getattr(year, "pk", year) or getattr(self.instance, "year_id", None)
+        if "school" in self.fields:
+            self.fields["school"].queryset = scoping.schools_for(user).filter(active=True)
+            if user is not None and user.is_principal:
+                self.fields["school"].initial = user.school_id
+                self.fields["school"].widget = forms.HiddenInput()
+        if "base" in self.fields:
+            bases = scoping.visible(user, LaborBase.objects.select_related("school"))
+            if self.instance.pk is None:
+                bases = bases.filter(active=True)
+            self.fields["base"].queryset = bases
+            if user is not None and not user.is_principal:
+                self.fields["base"].label_from_instance = lambda b: f"{b.school.name} · {b.name}"
+            if self.instance.pk is None and user is not None and user.is_principal and len(bases) == 1:
+                self.fields["base"].initial = bases[0].pk
+        if "parcel" in self.fields:
+            parcels = scoping.visible(user, LandParcel.objects.select_related("base"))
+            self.fields["parcel"].queryset = parcels.filter(year_id=year_id) if year_id else parcels.none()
+            self.fields["parcel"].label_from_instance = lambda p: f"{p.base.name} · {p.land_type_label} {p.area_mu} 亩"
+
+
+class LaborBaseForm(_ScopedForm):
+    class Meta:
+        model = LaborBase
+        fields = ["school", "name", "location", "established_year", "declared_total_mu", "active", "note"]
+        widgets = {
+            "declared_total_mu": _num("亩"),
+            "established_year": forms.NumberInput(attrs={"unit": "年", "min": "1900", "step": "1"}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class LandParcelForm(_ScopedForm):
+    class Meta:
+        model = LandParcel
+        fields = ["base", "land_type", "land_type_note", "crop", "area_mu", "note"]
+        widgets = {"area_mu": _num("亩")}
+
+
+class ProductionLineForm(_ScopedForm):
+    class Meta:
+        model = ProductionLine
+        fields = ["base", "parcel", "product", "grade", "quantity", "unit", "unit_price", "note"]
+        widgets = {
+            "quantity": _num(""),
+            "unit_price": _num("元 / 计量单位"),
+        }
+        help_texts = {"quantity": _("一年的总产量，单位在下一格选择")}
+
+
+class BaseYearFinanceForm(_ScopedForm):
+    class Meta:
+        model = BaseYearFinance
+        fields = [
+            "base", "other_income", "seedling_cost", "fertilizer_cost", "labor_cost", "equipment_cost", "other_cost",
+            "remitted_to_school", "note",
+        ]
+        widgets = {
+            "other_income": _num("元"),
+            "seedling_cost": _num("元"),
+            "fertilizer_cost": _num("元"),
+            "labor_cost": _num("元"),
+            "equipment_cost": _num("元"),
+            "other_cost": _num("元"),
+            "remitted_to_school": _num("元"),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class StudentPracticeActivityForm(_ScopedForm):
+    class Meta:
+        model = StudentPracticeActivity
+        fields = ["school", "base", "activity", "participants", "days", "note"]
+        widgets = {"participants": _int("人次"), "days": _int("天")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["base"].required = False

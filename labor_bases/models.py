@@ -1,0 +1,291 @@
+"""Labor-practice land bases (劳动实践基地): each school's base, its plots by land type,
+what they produce and sell, the yearly accounts, and the students' practice activities.
+
+Derived figures are never typed: a production line's value is quantity x unit price,
+a base's cost is the sum of its cost items, its revenue the sum of its lines' values
+plus other income, and its profit revenue minus cost. They are computed in ``save()``.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from workstudy.models import DomainModel, ReportingYear, School
+
+from . import rules
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def money(value) -> Decimal:
+    """Round to 元 with 2 places (the one rounding helper of this app)."""
+    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class LandType(models.TextChoices):
+    GRAIN = "grain", _("粮田")
+    ORCHARD = "orchard", _("果园")
+    LEI_BAMBOO = "lei_bamboo", _("雷竹")
+    TEA = "tea", _("茶园")
+    SLASH_PINE = "slash_pine", _("湿地松")
+    BARREN_HILL = "barren_hill", _("荒山")
+    FISH_POND = "fish_pond", _("鱼塘")
+    OTHER = "other", _("其他")
+
+
+class Unit(models.TextChoices):
+    KG = "kg", _("千克")
+    JIN = "jin", _("斤")
+    TAIL = "tail", _("尾")
+    PLANT = "plant", _("株")
+    PIECE = "piece", _("个")
+
+
+def _area_field(verbose, **kwargs):
+    return models.DecimalField(verbose, max_digits=10, decimal_places=2, **kwargs)
+
+
+def _money_field(verbose, **kwargs):
+    kwargs.setdefault("default", ZERO)
+    return models.DecimalField(verbose, max_digits=14, decimal_places=2, **kwargs)
+
+
+class LaborBase(DomainModel):
+    """A school's labor-practice base. A school may have more than one."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="labor_bases", verbose_name=_("学校"))
+    name = models.CharField(_("基地名称"), max_length=100, help_text=_("例如：樟坪中心学校茶园基地"))
+    location = models.CharField(_("位置"), max_length=200, blank=True, help_text=_("所在村组或地名"))
+    established_year = models.PositiveSmallIntegerField(_("建立年份"), null=True, blank=True)
+    declared_total_mu = _area_field(
+        _("申报总面积"), null=True, blank=True,
+        help_text=_("基地登记的总面积。各地块面积之和应与它一致，不一致时审核页会提醒。"),
+    )
+    active = models.BooleanField(_("在用"), default=True)
+    note = models.TextField(_("备注"), blank=True)
+
+    class Meta:
+        verbose_name = _("劳动实践基地")
+        verbose_name_plural = _("劳动实践基地")
+        ordering = ["school__code", "name"]
+        constraints = [models.UniqueConstraint(fields=["school", "name"], name="labor_base_unique_name_per_school")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.declared_total_mu is not None:
+            rules.AREA_POSITIVE.check(self.declared_total_mu > 0, "declared_total_mu", value=self.declared_total_mu)
+        if self.established_year is not None:
+            this_year = timezone.localdate().year
+            rules.ESTABLISHED_YEAR.check(
+                1900 <= self.established_year <= this_year, "established_year",
+                value=self.established_year, this_year=this_year,
+            )
+
+
+class LandParcel(DomainModel):
+    """One plot of a base in one year: its land type, what grows there and its area (亩)."""
+
+    base = models.ForeignKey(LaborBase, on_delete=models.PROTECT, related_name="parcels", verbose_name=_("基地"))
+    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
+    land_type = models.CharField(_("土地类型"), max_length=16, choices=LandType.choices)
+    land_type_note = models.CharField(
+        _("其他类型说明"), max_length=50, blank=True, help_text=_("土地类型选“其他”时请写明，例如：蔬菜大棚"),
+    )
+    crop = models.CharField(_("种植/养殖品种"), max_length=100, blank=True, help_text=_("例如：茶、桔、雪梨、水稻、草鱼"))
+    area_mu = _area_field(_("面积"))
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("基地地块")
+        verbose_name_plural = _("基地地块")
+        ordering = ["base__school__code", "base__name", "land_type", "pk"]
+
+    def __str__(self):
+        return f"{self.base} · {self.land_type_label} {self.area_mu} 亩"
+
+    @property
+    def land_type_label(self) -> str:
+        if self.land_type == LandType.OTHER and self.land_type_note:
+            return f"{self.get_land_type_display()}（{self.land_type_note}）"
+        return str(self.get_land_type_display())
+
+    def clean(self):
+        super().clean()
+        if self.area_mu is not None:
+            rules.AREA_POSITIVE.check(self.area_mu > 0, "area_mu", value=self.area_mu)
+        if self.land_type == LandType.OTHER:
+            rules.OTHER_NEEDS_NOTE.check(bool(self.land_type_note.strip()), "land_type_note")
+
+
+class ProductionLine(DomainModel):
+    """A product of a base in one year: how much, at what average price, and its value."""
+
+    base = models.ForeignKey(LaborBase, on_delete=models.PROTECT, related_name="lines", verbose_name=_("基地"))
+    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
+    parcel = models.ForeignKey(
+        LandParcel, null=True, blank=True, on_delete=models.SET_NULL, related_name="lines", verbose_name=_("所在地块"),
+        help_text=_("可不填"),
+    )
+    product = models.CharField(_("产品"), max_length=100, help_text=_("例如：茶叶、稻谷、桔、鲜鱼"))
+    grade = models.CharField(_("等级/规格"), max_length=50, blank=True, help_text=_("例如：一级嫩茶、二级茶"))
+    quantity = models.DecimalField(_("产量"), max_digits=12, decimal_places=2)
+    unit = models.CharField(_("计量单位"), max_length=8, choices=Unit.choices, default=Unit.KG)
+    unit_price = _money_field(_("平均单价"), help_text=_("元/计量单位"))
+    value = _money_field(_("产值"), editable=False, help_text=_("自动计算：产量 × 平均单价"))
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("产品产销")
+        verbose_name_plural = _("产品产销")
+        ordering = ["base__school__code", "base__name", "product", "grade", "pk"]
+
+    def __str__(self):
+        grade = f"（{self.grade}）" if self.grade else ""
+        return f"{self.base} · {self.product}{grade}"
+
+    def compute_value(self) -> Decimal:
+        return money((self.quantity or 0) * (self.unit_price or 0))
+
+    def clean(self):
+        super().clean()
+        rules.NON_NEGATIVE.check(self.quantity is None or self.quantity >= 0, "quantity", what=_("产量"), value=self.quantity)
+        rules.NON_NEGATIVE.check(
+            self.unit_price is None or self.unit_price >= 0, "unit_price", what=_("单价"), value=self.unit_price
+        )
+        if self.parcel_id is not None and self.base_id is not None:
+            parcel = self.parcel
+            rules.PARCEL_SAME_BASE.check(
+                parcel.base_id == self.base_id and parcel.year_id == self.year_id, "parcel",
+            )
+
+    def save(self, *args, **kwargs):
+        self.value = self.compute_value()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "value"}
+        super().save(*args, **kwargs)
+        BaseYearFinance.refresh(self.base_id, self.year_id)
+
+    def delete(self, *args, **kwargs):
+        base_id, year_id = self.base_id, self.year_id
+        result = super().delete(*args, **kwargs)
+        BaseYearFinance.refresh(base_id, year_id)
+        return result
+
+
+COST_FIELDS = ("seedling_cost", "fertilizer_cost", "labor_cost", "equipment_cost", "other_cost")
+
+
+class BaseYearFinance(DomainModel):
+    """A base's accounts for one year. Revenue, cost and profit are computed."""
+
+    base = models.ForeignKey(LaborBase, on_delete=models.PROTECT, related_name="finances", verbose_name=_("基地"))
+    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
+    other_income = _money_field(_("其他收入"), help_text=_("产品销售以外的收入，例如补助、租金"))
+    seedling_cost = _money_field(_("种苗"))
+    fertilizer_cost = _money_field(_("肥料农药"))
+    labor_cost = _money_field(_("人工"))
+    equipment_cost = _money_field(_("设备"))
+    other_cost = _money_field(_("其他成本"))
+    remitted_to_school = _money_field(_("上缴学校"), help_text=_("本年从基地收益中交给学校的金额"))
+    note = models.TextField(_("备注"), blank=True)
+    # Computed, never typed:
+    production_value = _money_field(_("产品产值"), editable=False)
+    revenue = _money_field(_("总收入"), editable=False)
+    cost = _money_field(_("总成本"), editable=False)
+    profit = _money_field(_("利润"), editable=False)
+
+    class Meta:
+        verbose_name = _("基地年度收支")
+        verbose_name_plural = _("基地年度收支")
+        ordering = ["base__school__code", "base__name"]
+        constraints = [models.UniqueConstraint(fields=["base", "year"], name="labor_finance_one_per_base_year")]
+
+    def __str__(self):
+        return f"{self.base} · {self.year_id} 年收支"
+
+    @staticmethod
+    def production_value_of(base_id, year_id) -> Decimal:
+        total = ProductionLine.objects.filter(base_id=base_id, year_id=year_id).aggregate(
+            total=Coalesce(Sum("value"), ZERO)
+        )["total"]
+        return money(total)
+
+    def compute(self) -> None:
+        self.production_value = self.production_value_of(self.base_id, self.year_id)
+        self.cost = money(sum((getattr(self, f) or ZERO) for f in COST_FIELDS))
+        self.revenue = money(self.production_value + (self.other_income or ZERO))
+        self.profit = money(self.revenue - self.cost)
+
+    def clean(self):
+        super().clean()
+        labels = {f: self._meta.get_field(f).verbose_name for f in (*COST_FIELDS, "other_income", "remitted_to_school")}
+        errors = {}
+        for name, label in labels.items():
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                errors[name] = rules.NON_NEGATIVE.error(what=label, value=value).messages
+        if errors:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError(errors)
+        if self.base_id and self.year_id:
+            taken = BaseYearFinance.objects.filter(base_id=self.base_id, year_id=self.year_id).exclude(pk=self.pk)
+            rules.ONE_FINANCE.check(not taken.exists(), "base", year=self.year_id)
+
+    def save(self, *args, **kwargs):
+        self.compute()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "production_value", "revenue", "cost", "profit"}
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def refresh(cls, base_id, year_id) -> None:
+        """Recompute the cached revenue/profit after a production line changed.
+
+        Uses ``update()`` so the accounts' version does not move: a principal editing the
+        cost items while adding a line elsewhere is not told someone else changed them.
+        The lines' own history records the change.
+        """
+        for finance in cls.objects.filter(base_id=base_id, year_id=year_id):
+            finance.compute()
+            cls.objects.filter(pk=finance.pk).update(
+                production_value=finance.production_value, revenue=finance.revenue, profit=finance.profit,
+            )
+
+
+class StudentPracticeActivity(DomainModel):
+    """Students' practice on the base: e.g. 采茶, 参观焙制流程 (participants in 人次)."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="practice_activities", verbose_name=_("学校"))
+    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
+    base = models.ForeignKey(
+        LaborBase, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities",
+        verbose_name=_("基地"), help_text=_("可不填"),
+    )
+    activity = models.CharField(_("实践活动"), max_length=100, help_text=_("例如：采茶、参观茶叶焙制流程、插秧"))
+    participants = models.PositiveIntegerField(_("参加学生"), help_text=_("人次：一名学生参加两次算 2 人次"))
+    days = models.PositiveIntegerField(_("活动天数"), default=1)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("学生劳动实践活动")
+        verbose_name_plural = _("学生劳动实践活动")
+        ordering = ["school__code", "activity", "pk"]
+
+    def __str__(self):
+        return f"{self.school} · {self.activity}"
+
+    def clean(self):
+        super().clean()
+        if self.base_id is not None and self.school_id is not None:
+            rules.ACTIVITY_BASE_SCHOOL.check(self.base.school_id == self.school_id, "base")

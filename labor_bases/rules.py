@@ -1,0 +1,235 @@
+"""Validation rules of the labor-practice bases (LB-xx).
+
+Errors are enforced in the models' ``clean()`` (forms, API and Excel import alike);
+warnings are found per year by the ``year_check`` functions below, each in a fixed
+number of queries, and shown on the review screen and in the summary's appendix.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from decimal import Decimal
+from statistics import median
+
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from workstudy.rules import ERROR, WARNING, rule, year_check
+
+M = "labor_bases"
+
+AREA_POSITIVE = rule(
+    "LB-01", ERROR, _("面积必须大于 0"), _("面积必须大于 0 亩（现在填的是 %(value)s 亩）。"), module=M,
+)
+NON_NEGATIVE = rule(
+    "LB-02", ERROR, _("产量、单价、收入和成本不能为负数"), _("%(what)s不能是负数（现在填的是 %(value)s）。"), module=M,
+)
+AREA_SUM = rule(
+    "LB-03", WARNING, _("各地块面积之和应等于基地申报总面积"),
+    _("“%(base)s”%(year)s 年各地块面积合计 %(total)s 亩，与基地申报总面积 %(declared)s 亩不一致（相差 %(diff)s 亩），"
+      "请核对地块面积或修改申报总面积。"),
+    module=M,
+)
+PRICE_OUTLIER = rule(
+    "LB-04", WARNING, _("单价明显偏离上年或全县水平"),
+    _("“%(base)s”的%(product)s单价 %(price)s 元/%(unit)s，是%(ref_label)s（%(ref)s 元）的 %(ratio)s 倍，请核对是否填错。"),
+    module=M,
+)
+BIG_CHANGE = rule(
+    "LB-05", WARNING, _("面积或收入较上年变化超过 50%"),
+    _("%(school_name)s的基地%(what)s由上年 %(last)s 变为 %(now)s，变化 %(pct)s%%，超过 50%%，请核对并在上报时说明原因。"),
+    module=M,
+)
+PROFIT_NEEDS_COST = rule(
+    "LB-06", ERROR, _("有收入须填写成本才能上报"),
+    _("“%(base)s”%(year)s 年有收入 %(revenue)s 元，但还没有填写任何成本，利润无法核实。请在“年度收支”中填写成本后再上报。"),
+    module=M,
+)
+OTHER_NEEDS_NOTE = rule(
+    "LB-07", ERROR, _("“其他”类型须写明"), _("土地类型选了“其他”，请写明是什么类型，例如：蔬菜大棚。"), module=M,
+)
+PARCEL_SAME_BASE = rule(
+    "LB-08", ERROR, _("产品所在地块须属于同一基地和年度"), _("所选地块不属于这个基地或不是同一年度，请重新选择或不填。"),
+    module=M,
+)
+ACTIVITY_BASE_SCHOOL = rule(
+    "LB-09", ERROR, _("实践活动的基地须属于本校"), _("所选基地不属于这所学校，请重新选择或不填。"), module=M,
+)
+ONE_FINANCE = rule(
+    "LB-10", ERROR, _("每个基地每年只填一份收支"), _("这个基地 %(year)s 年的收支已经填过了，请在原记录上修改。"), module=M,
+)
+ESTABLISHED_YEAR = rule(
+    "LB-11", ERROR, _("建立年份须合理"), _("建立年份 %(value)s 不合理，请填写 1900 到 %(this_year)s 之间的年份。"), module=M,
+)
+REMITTED_LE_REVENUE = rule(
+    "LB-12", WARNING, _("上缴学校不超过总收入"),
+    _("“%(base)s”%(year)s 年上缴学校 %(remitted)s 元，超过了当年总收入 %(revenue)s 元，请核对。"), module=M,
+)
+
+PRICE_RATIO_LIMIT = Decimal("5")
+CHANGE_LIMIT = Decimal("0.5")
+
+
+def _fmt(value) -> str:
+    return f"{Decimal(value):,.2f}"
+
+
+def _list_url(name: str, year: int, **params) -> str:
+    query = "&".join(f"{k}={v}" for k, v in {"year": year, **params}.items() if v not in (None, ""))
+    return f"{reverse(f'labor_bases:{name}')}?{query}"
+
+
+@year_check(AREA_SUM)
+def check_area_sum(year: int, school_id: int | None = None):
+    """Bases whose plots this year do not add up to the declared total (2 queries)."""
+    from .models import LaborBase, LandParcel
+
+    parcels = LandParcel.objects.filter(year_id=year)
+    if school_id is not None:
+        parcels = parcels.filter(base__school_id=school_id)
+    totals = {row["base_id"]: row["total"] for row in parcels.values("base_id").annotate(total=Sum("area_mu"))}
+    bases = LaborBase.objects.filter(pk__in=list(totals), declared_total_mu__isnull=False).select_related("school")
+    found = []
+    for base in bases:
+        total = totals[base.pk]
+        if total != base.declared_total_mu:
+            found.append(
+                AREA_SUM.finding(
+                    school=base.school, obj=base, url=_list_url("plots", year, base=base.pk),
+                    base=base.name, year=year, total=_fmt(total), declared=_fmt(base.declared_total_mu),
+                    diff=_fmt(abs(total - base.declared_total_mu)),
+                )
+            )
+    return found
+
+
+def _price_key(row):
+    return (row["product"].strip(), row["grade"].strip(), row["unit"])
+
+
+@year_check(PRICE_OUTLIER)
+def check_price_outliers(year: int, school_id: int | None = None):
+    """Unit prices > 5x (or < 1/5 of) the same base's last-year price, else the county median (2 queries)."""
+    from .models import ProductionLine, Unit
+
+    fields = ("pk", "base_id", "base__name", "base__school_id", "base__school__name", "product", "grade", "unit",
+              "unit_price", "year_id")
+    rows = list(ProductionLine.objects.filter(year_id__in=(year, year - 1)).values(*fields))
+    last_year: dict[tuple, list[Decimal]] = defaultdict(list)
+    county: dict[tuple, list[Decimal]] = defaultdict(list)
+    for row in rows:
+        if row["unit_price"] <= 0:
+            continue
+        if row["year_id"] == year - 1:
+            last_year[(row["base_id"], *_price_key(row))].append(row["unit_price"])
+        else:
+            county[_price_key(row)].append(row["unit_price"])
+    found = []
+    units = dict(Unit.choices)
+    for row in rows:
+        if row["year_id"] != year or row["unit_price"] <= 0:
+            continue
+        if school_id is not None and row["base__school_id"] != school_id:
+            continue
+        previous = last_year.get((row["base_id"], *_price_key(row)))
+        if previous:
+            ref, ref_label = Decimal(median(previous)), _("上年同一产品单价")
+        else:
+            peers = county.get(_price_key(row), [])
+            if len(peers) < 3:
+                continue
+            ref, ref_label = Decimal(median(peers)), _("全县同类产品单价中位数")
+        ratio = row["unit_price"] / ref
+        if ratio > PRICE_RATIO_LIMIT or ratio < 1 / PRICE_RATIO_LIMIT:
+            product = row["product"] + (f"（{row['grade']}）" if row["grade"] else "")
+            found.append(
+                PRICE_OUTLIER.finding(
+                    school=row["base__school_id"], obj=f"{row['base__name']} · {product}",
+                    url=reverse("labor_bases:line_edit", args=[row["pk"]]),
+                    base=row["base__name"], product=product, price=_fmt(row["unit_price"]),
+                    unit=units.get(row["unit"], row["unit"]), ref_label=ref_label, ref=_fmt(ref),
+                    ratio=f"{ratio:.1f}",
+                )
+            )
+    return found
+
+
+def _pct(now: Decimal, last: Decimal) -> Decimal | None:
+    if not last:
+        return None
+    return (now - last) / last
+
+
+def _changes(year: int, school_id: int | None):
+    """(school_id, what, unit, list kind, last, now, change) for moves over 50% (2 queries)."""
+    from . import selectors
+
+    area = selectors.area_by_school((year - 1, year), school_id=school_id)
+    income = selectors.revenue_by_school((year - 1, year), school_id=school_id)
+    school_ids = sorted({sid for (sid, _y) in [*area, *income]})
+    out = []
+    for sid in school_ids:
+        for what, data, unit, kind in ((_("总面积"), area, "亩", "plots"), (_("总收入"), income, "元", "finance")):
+            last, now = data.get((sid, year - 1)), data.get((sid, year))
+            if last is None or now is None:
+                continue
+            change = _pct(now, last)
+            if change is not None and abs(change) > CHANGE_LIMIT:
+                out.append((sid, what, unit, kind, last, now, change))
+    return out
+
+
+@year_check(BIG_CHANGE)
+def check_big_change(year: int, school_id: int | None = None):
+    """Schools whose total plot area or base revenue moved more than 50% from last year (3 queries)."""
+    from workstudy.models import School
+
+    changes = _changes(year, school_id)
+    names = dict(School.objects.filter(pk__in={c[0] for c in changes}).values_list("pk", "name")) if changes else {}
+    found = []
+    for sid, what, unit, kind, last, now, change in changes:
+        finding = BIG_CHANGE.finding(
+            school=sid, url=_list_url(kind, year, school=sid), school_name=names.get(sid, ""),
+            what=what, last=f"{_fmt(last)} {unit}", now=f"{_fmt(now)} {unit}", pct=f"{change * 100:+.1f}",
+        )
+        found.append(replace(finding, school_name=names.get(sid, "")))
+    return found
+
+
+@year_check(REMITTED_LE_REVENUE)
+def check_remitted(year: int, school_id: int | None = None):
+    from django.db.models import F
+
+    from .models import BaseYearFinance
+
+    qs = BaseYearFinance.objects.filter(year_id=year, remitted_to_school__gt=F("revenue")).select_related("base__school")
+    if school_id is not None:
+        qs = qs.filter(base__school_id=school_id)
+    return [
+        REMITTED_LE_REVENUE.finding(
+            school=f.base.school, obj=f, url=reverse("labor_bases:finance_edit", args=[f.pk]),
+            base=f.base.name, year=year, remitted=_fmt(f.remitted_to_school), revenue=_fmt(f.revenue),
+        )
+        for f in qs
+    ]
+
+
+def submit_errors(submission) -> list[str]:
+    """Blocking messages for a school's submission: a profit without any cost (LB-06),
+    and a >50% change from last year without a written explanation (CORE-05)."""
+    from workstudy.rules import BIG_SWING_EXPLAINED
+
+    from . import selectors
+
+    errors = []
+    for row in selectors.finance_rows(submission.year_id, school_id=submission.school_id):
+        if row["revenue"] > 0 and row["cost"] <= 0:
+            errors.append(
+                PROFIT_NEEDS_COST.error(base=row["base_name"], year=submission.year_id, revenue=_fmt(row["revenue"])).messages[0]
+            )
+    if not (submission.explanation or "").strip():
+        for _sid, what, _unit, _kind, _last, _now, change in _changes(submission.year_id, submission.school_id):
+            errors.append(BIG_SWING_EXPLAINED.error(what=_("基地") + str(what), pct=f"{change * 100:+.1f}").messages[0])
+    return errors

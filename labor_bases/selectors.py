@@ -1,0 +1,349 @@
+"""Read functions of the labor-practice bases, for ``reports/`` and this app's pages.
+
+Every function takes plain ints and returns plain Python with ``Decimal`` money (元,
+2 places) and areas (亩), in a fixed number of SQL queries whatever the number of
+schools or rows. Only real data counts: a county total of area is always the sum of
+the plots (never a declared figure), revenue is the sum of the production lines'
+values plus declared other income, and profit is revenue minus cost.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from workstudy.models import School, Submission
+
+from .models import ZERO, BaseYearFinance, LandParcel, LandType, LaborBase, ProductionLine, StudentPracticeActivity, money
+
+# List pages behind figures, by kind (see rows_url).
+LIST_PAGES = {
+    "bases": "labor_bases:bases",
+    "plots": "labor_bases:plots",
+    "lines": "labor_bases:lines",
+    "production": "labor_bases:lines",
+    "finance": "labor_bases:finance",
+    "activities": "labor_bases:activities",
+}
+
+
+def rows_url(kind: str, year: int, **filters) -> str:
+    """URL of this app's list page filtered to the rows behind a figure.
+
+    ``kind`` is one of plots, lines (or production), finance, activities, bases;
+    ``filters`` are query parameters those pages understand: ``school`` (id),
+    ``land_type`` (e.g. ``tea``), ``base`` (id), ``product``.
+    E.g. ``rows_url("plots", 2024, land_type="tea")`` -> ``/labor-bases/plots/?year=2024&land_type=tea``.
+    """
+    params = {"year": year, **{k: v for k, v in filters.items() if v not in (None, "")}}
+    return f"{reverse(LIST_PAGES[kind])}?{urlencode(params)}"
+
+
+def _sum(field: str):
+    return Coalesce(Sum(field), ZERO)
+
+
+def _label(land_type: str) -> str:
+    return str(LandType(land_type).label)
+
+
+# County figures ------------------------------------------------------------
+
+
+def land_by_type(year: int) -> list[dict]:
+    """Area (亩) and number of schools per land type, in the fixed order 粮田 ... 其他, zeros included. 1 query."""
+    rows = {
+        row["land_type"]: row
+        for row in LandParcel.objects.filter(year_id=year)
+        .values("land_type")
+        .annotate(area=_sum("area_mu"), schools=Count("base__school", distinct=True))
+        .order_by()
+    }
+    return [
+        {
+            "land_type": value,
+            "label": str(label),
+            "area_mu": money(rows[value]["area"]) if value in rows else ZERO,
+            "school_count": rows[value]["schools"] if value in rows else 0,
+        }
+        for value, label in LandType.choices
+    ]
+
+
+def base_overview(year: int) -> dict:
+    """County overview of the bases for ``year`` (3 queries).
+
+    ``total_mu`` is the sum of the plots; ``declared_total_mu`` the sum of the declared
+    totals of the bases that have plots this year; ``area_mismatches`` counts those bases
+    whose plots do not add up to their declared total; ``schools_with_base`` counts each
+    school with at least one plot this year once; ``students_participating`` is in 人次.
+    """
+    per_base = (
+        LandParcel.objects.filter(year_id=year)
+        .values("base_id", "base__school_id", "base__declared_total_mu")
+        .annotate(area=_sum("area_mu"))
+        .order_by()
+    )
+    total = declared = ZERO
+    mismatches = 0
+    schools = set()
+    for row in per_base:
+        area = money(row["area"])
+        total += area
+        schools.add(row["base__school_id"])
+        if row["base__declared_total_mu"] is not None:
+            declared += row["base__declared_total_mu"]
+            if area != row["base__declared_total_mu"]:
+                mismatches += 1
+    activity = StudentPracticeActivity.objects.filter(year_id=year).aggregate(
+        participants=Coalesce(Sum("participants"), 0), days=Coalesce(Sum("days"), 0)
+    )
+    return {
+        "total_mu": money(total),
+        "schools_with_base": len(schools),
+        "school_count": School.objects.filter(active=True).count(),
+        "declared_total_mu": money(declared),
+        "area_mismatches": mismatches,
+        "students_participating": activity["participants"],
+        "practice_days": activity["days"],
+    }
+
+
+def _finance_totals(years: Iterable[int]) -> dict[int, dict]:
+    """Per year: production value of all lines, and the accounts' other income, cost, remitted (2 queries)."""
+    years = list(years)
+    out = {y: {"production_value": ZERO, "other_income": ZERO, "cost": ZERO, "remitted_to_school": ZERO} for y in years}
+    for row in ProductionLine.objects.filter(year_id__in=years).values("year_id").annotate(v=_sum("value")).order_by():
+        out[row["year_id"]]["production_value"] = money(row["v"])
+    finance = (
+        BaseYearFinance.objects.filter(year_id__in=years)
+        .values("year_id")
+        .annotate(other=_sum("other_income"), cost=_sum("cost"), remitted=_sum("remitted_to_school"))
+        .order_by()
+    )
+    for row in finance:
+        out[row["year_id"]].update(
+            other_income=money(row["other"]), cost=money(row["cost"]), remitted_to_school=money(row["remitted"])
+        )
+    for figures in out.values():
+        figures["revenue"] = money(figures["production_value"] + figures["other_income"])
+        figures["profit"] = money(figures["revenue"] - figures["cost"])
+    return out
+
+
+def base_finance(year: int) -> dict:
+    """County totals for ``year``: revenue (Σ line values + other income), other_income, cost, profit, remitted_to_school."""
+    figures = _finance_totals([year])[year]
+    return {k: figures[k] for k in ("revenue", "other_income", "cost", "profit", "remitted_to_school")}
+
+
+def finance_by_year(years: Iterable[int]) -> dict[int, dict]:
+    """``{year: dict(revenue, cost, profit, remitted_to_school)}`` for each year asked (2 queries)."""
+    return {
+        year: {k: figures[k] for k in ("revenue", "cost", "profit", "remitted_to_school")}
+        for year, figures in _finance_totals(years).items()
+    }
+
+
+# Per school / per base -----------------------------------------------------
+
+
+def area_by_school(years: Iterable[int], school_id: int | None = None) -> dict[tuple[int, int], Decimal]:
+    """``{(school_id, year): plot area}`` (1 query)."""
+    qs = LandParcel.objects.filter(year_id__in=list(years))
+    if school_id is not None:
+        qs = qs.filter(base__school_id=school_id)
+    return {
+        (row["base__school_id"], row["year_id"]): money(row["a"])
+        for row in qs.values("base__school_id", "year_id").annotate(a=_sum("area_mu")).order_by()
+    }
+
+
+def revenue_by_school(years: Iterable[int], school_id: int | None = None) -> dict[tuple[int, int], Decimal]:
+    """``{(school_id, year): Σ line values + other income}`` (2 queries)."""
+    years = list(years)
+    lines = ProductionLine.objects.filter(year_id__in=years)
+    finance = BaseYearFinance.objects.filter(year_id__in=years)
+    if school_id is not None:
+        lines, finance = lines.filter(base__school_id=school_id), finance.filter(base__school_id=school_id)
+    out: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    for row in lines.values("base__school_id", "year_id").annotate(v=_sum("value")).order_by():
+        out[(row["base__school_id"], row["year_id"])] += money(row["v"])
+    for row in finance.values("base__school_id", "year_id").annotate(v=_sum("other_income")).order_by():
+        out[(row["base__school_id"], row["year_id"])] += money(row["v"])
+    return dict(out)
+
+
+def finance_rows(year: int, school_id: int | None = None) -> list[dict]:
+    """One row per base with lines or accounts in ``year``: base_id, base_name, school_id,
+    school_name, has_finance, production_value, other_income, revenue, cost, profit, remitted_to_school (3 queries)."""
+    lines = ProductionLine.objects.filter(year_id=year)
+    finance = BaseYearFinance.objects.filter(year_id=year)
+    if school_id is not None:
+        lines, finance = lines.filter(base__school_id=school_id), finance.filter(base__school_id=school_id)
+    value = {r["base_id"]: money(r["v"]) for r in lines.values("base_id").annotate(v=_sum("value")).order_by()}
+    accounts = {
+        f["base_id"]: f
+        for f in finance.values("pk", "base_id", "other_income", "cost", "remitted_to_school")
+    }
+    bases = LaborBase.objects.filter(pk__in={*value, *accounts}).values("pk", "name", "school_id", "school__name")
+    rows = []
+    for base in sorted(bases, key=lambda b: (b["school_id"], b["name"])):
+        acc = accounts.get(base["pk"])
+        production = value.get(base["pk"], ZERO)
+        other = acc["other_income"] if acc else ZERO
+        cost = acc["cost"] if acc else ZERO
+        revenue = money(production + other)
+        rows.append({
+            "base_id": base["pk"], "base_name": base["name"], "school_id": base["school_id"],
+            "school_name": base["school__name"], "has_finance": acc is not None, "finance_id": acc["pk"] if acc else None,
+            "production_value": production, "other_income": money(other), "revenue": revenue, "cost": money(cost),
+            "profit": money(revenue - cost), "remitted_to_school": money(acc["remitted_to_school"]) if acc else ZERO,
+        })
+    return rows
+
+
+def land_by_school(year: int, land_type: str | None = None) -> dict[int, dict[str, Decimal]]:
+    """``{school_id: {land_type: area}}`` for ``year`` (1 query)."""
+    qs = LandParcel.objects.filter(year_id=year)
+    if land_type:
+        qs = qs.filter(land_type=land_type)
+    out: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for row in qs.values("base__school_id", "land_type").annotate(a=_sum("area_mu")).order_by():
+        out[row["base__school_id"]][row["land_type"]] = money(row["a"])
+    return dict(out)
+
+
+def _plot_dict(p: dict) -> dict:
+    label = _label(p["land_type"])
+    if p["land_type"] == LandType.OTHER and p["land_type_note"]:
+        label = f"{label}（{p['land_type_note']}）"
+    return {"id": p["pk"], "base_id": p["base_id"], "land_type": p["land_type"], "label": label,
+            "area_mu": money(p["area_mu"]), "crop": p["crop"]}
+
+
+def _line_dict(line: ProductionLine) -> dict:
+    return {"id": line.pk, "base_id": line.base_id, "product": line.product, "grade": line.grade,
+            "quantity": line.quantity, "unit": str(line.get_unit_display()), "unit_price": money(line.unit_price),
+            "value": money(line.value)}
+
+
+def _school_details(year: int, school_ids: list[int]) -> dict[int, dict]:
+    """Plots, lines, activities and counts of the given schools (5 queries)."""
+    details = {sid: {"plots": [], "lines": [], "activities": [], "activity_rows": []} for sid in school_ids}
+    plot_fields = ("pk", "base_id", "base__school_id", "land_type", "land_type_note", "area_mu", "crop")
+    for p in LandParcel.objects.filter(year_id=year, base__school_id__in=school_ids).values(*plot_fields).order_by(
+        "base__school_id", "base__name", "land_type", "pk"
+    ):
+        details[p["base__school_id"]]["plots"].append(_plot_dict(p))
+    for line in ProductionLine.objects.filter(year_id=year, base__school_id__in=school_ids).select_related("base").order_by(
+        "base__school_id", "base__name", "product", "grade", "pk"
+    ):
+        details[line.base.school_id]["lines"].append(_line_dict(line))
+    for a in StudentPracticeActivity.objects.filter(year_id=year, school_id__in=school_ids).order_by("school_id", "pk"):
+        details[a.school_id]["activities"].append(a.activity)
+        details[a.school_id]["activity_rows"].append(
+            {"id": a.pk, "activity": a.activity, "participants": a.participants, "days": a.days, "base_id": a.base_id}
+        )
+    counts = {
+        s["school_id"]: s
+        for s in Submission.objects.filter(year_id=year, school_id__in=school_ids).values(
+            "school_id", "staff_count", "student_count"
+        )
+    }
+    for school in School.objects.filter(pk__in=school_ids).values("pk", "name", "staff_count", "student_count"):
+        sub = counts.get(school["pk"], {})
+        details[school["pk"]].update(
+            school_id=school["pk"], school_name=school["name"],
+            staff_count=sub.get("staff_count") if sub.get("staff_count") is not None else school["staff_count"],
+            student_count=sub.get("student_count") if sub.get("student_count") is not None else school["student_count"],
+        )
+    return details
+
+
+def school_examples(year: int, limit: int = 3) -> list[dict]:
+    """The schools with the highest base profit in ``year`` (among those that filled in accounts),
+    with their plots, production lines, revenue, cost, profit and activities (8 queries)."""
+    per_school: dict[int, dict] = {}
+    for row in finance_rows(year):
+        acc = per_school.setdefault(row["school_id"], {"revenue": ZERO, "cost": ZERO, "profit": ZERO, "has_finance": False})
+        acc["revenue"] += row["revenue"]
+        acc["cost"] += row["cost"]
+        acc["profit"] += row["profit"]
+        acc["has_finance"] = acc["has_finance"] or row["has_finance"]
+    ranked = sorted(
+        (sid for sid, acc in per_school.items() if acc["has_finance"]),
+        key=lambda sid: (-per_school[sid]["profit"], sid),
+    )[:limit]
+    details = _school_details(year, ranked)
+    examples = []
+    for sid in ranked:
+        d = details[sid]
+        acc = per_school[sid]
+        examples.append({
+            "school_id": sid, "school_name": d["school_name"], "staff_count": d["staff_count"],
+            "student_count": d["student_count"],
+            "plots": [{"label": p["label"], "area_mu": p["area_mu"], "crop": p["crop"]} for p in d["plots"]],
+            "lines": [{k: line[k] for k in ("product", "grade", "quantity", "unit", "unit_price", "value")} for line in d["lines"]],
+            "revenue": money(acc["revenue"]), "cost": money(acc["cost"]), "profit": money(acc["profit"]),
+            "activities": d["activities"],
+        })
+    return examples
+
+
+def school_sheet(year: int, school_id: int) -> dict:
+    """One school's year on one page: its bases with plots, lines and accounts, totals and activities (8 queries).
+
+    Returns dict(school_id, school_name, staff_count, student_count, total_mu, declared_total_mu,
+    bases=[dict(id, name, location, declared_total_mu, area_mu, area_matches, plots, lines, finance)],
+    plots, lines, finance=dict(production_value, other_income, revenue, cost, profit, remitted_to_school),
+    activities=[dict(id, activity, participants, days, base_id)], participants, practice_days).
+    """
+    details = _school_details(year, [school_id])[school_id]
+    fin_rows = {row["base_id"]: row for row in finance_rows(year, school_id=school_id)}
+    bases = []
+    for base in LaborBase.objects.filter(school_id=school_id).order_by("name"):
+        plots = [p for p in details["plots"] if p["base_id"] == base.pk]
+        lines = [line for line in details["lines"] if line["base_id"] == base.pk]
+        if not (plots or lines or base.pk in fin_rows or base.active):
+            continue
+        area = money(sum((p["area_mu"] for p in plots), ZERO))
+        bases.append({
+            "id": base.pk, "name": base.name, "location": base.location, "active": base.active,
+            "established_year": base.established_year, "declared_total_mu": base.declared_total_mu,
+            "area_mu": area,
+            "area_matches": base.declared_total_mu is None or not plots or area == base.declared_total_mu,
+            "plots": plots, "lines": lines, "finance": fin_rows.get(base.pk),
+        })
+    totals = {k: ZERO for k in ("production_value", "other_income", "revenue", "cost", "profit", "remitted_to_school")}
+    for row in fin_rows.values():
+        for k in totals:
+            totals[k] += row[k]
+    declared = [b["declared_total_mu"] for b in bases if b["plots"] and b["declared_total_mu"] is not None]
+    return {
+        "school_id": school_id, "school_name": details.get("school_name", ""),
+        "staff_count": details.get("staff_count"), "student_count": details.get("student_count"),
+        "total_mu": money(sum((p["area_mu"] for p in details["plots"]), ZERO)),
+        "declared_total_mu": money(sum(declared, ZERO)),
+        "bases": bases, "plots": details["plots"], "lines": details["lines"],
+        "finance": {k: money(v) for k, v in totals.items()},
+        "activities": details["activity_rows"],
+        "participants": sum(a["participants"] for a in details["activity_rows"]),
+        "practice_days": sum(a["days"] for a in details["activity_rows"]),
+    }
+
+
+def module_counts(year: int) -> dict[int, int]:
+    """Plots + production lines per school for ``year`` (the checklist count; 1 query, a UNION)."""
+    plots = LandParcel.objects.filter(year_id=year).values("base__school_id").annotate(n=Count("pk")).order_by()
+    lines = ProductionLine.objects.filter(year_id=year).values("base__school_id").annotate(n=Count("pk")).order_by()
+    counts: dict[int, int] = defaultdict(int)
+    for school_id, n in plots.union(lines, all=True).values_list("base__school_id", "n"):
+        counts[school_id] += n
+    return dict(counts)

@@ -1,0 +1,479 @@
+"""Pages of the labor-practice bases: the year's overview, lists behind figures and entry forms.
+
+Which rows a user sees or may change is decided by :mod:`workstudy.scoping` only.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+
+from workstudy import scoping
+from workstudy.mixins import (
+    RoleRequiredMixin,
+    ScopedCreateView,
+    ScopedDeleteView,
+    ScopedListView,
+    ScopedUpdateView,
+    YearMixin,
+)
+from workstudy.models import School
+
+from . import rules, selectors
+from .forms import (
+    BaseYearFinanceForm,
+    LaborBaseForm,
+    LandParcelForm,
+    ProductionLineForm,
+    StudentPracticeActivityForm,
+)
+from .models import ZERO, BaseYearFinance, LaborBase, LandParcel, LandType, ProductionLine, StudentPracticeActivity
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def index_url(year, school_id=None) -> str:
+    url = reverse("labor_bases:index") + f"?year={getattr(year, 'pk', year)}"
+    return url + (f"&school={school_id}" if school_id else "")
+
+
+class IndexView(RoleRequiredMixin, YearMixin, generic.TemplateView):
+    """Principal (or staff with ?school=): one school's sheet. Staff/auditor: the county grid."""
+
+    template_name = "labor_bases/index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        year = self.get_year()
+        if year is None:
+            return context
+        school_param = self.request.GET.get("school")
+        if user.is_principal or school_param:
+            school_id = user.school_id if user.is_principal and not school_param else _int_or_none(school_param)
+            school = scoping.get_visible_or_404(user, School, pk=school_id)
+            context.update(self.school_context(school, year))
+        else:
+            context.update(self.county_context(year))
+        return context
+
+    def school_context(self, school, year):
+        user = self.request.user
+        sheet = selectors.school_sheet(year.year, school.pk)
+        reason = scoping.write_block_reason(user, school=school, year=year)
+        return {
+            "mode": "school",
+            "school": school,
+            "sheet": sheet,
+            "write_block_reason": reason,
+            "can_write": reason is None,
+            "can_edit_bases": scoping.write_block_reason(user, school=school, year=None) is None,
+            "findings": [f for f in rules_findings(year.year, school.pk)],
+            "query": f"year={year.year}" + (f"&school={school.pk}" if not user.is_principal else ""),
+        }
+
+    def county_context(self, year):
+        land_type = self.request.GET.get("land_type", "")
+        if land_type not in LandType.values:
+            land_type = ""
+        by_school = selectors.land_by_school(year.year, land_type or None)
+        all_land = selectors.land_by_school(year.year) if land_type else by_school
+        finance: dict[int, dict] = {}
+        for row in selectors.finance_rows(year.year):
+            acc = finance.setdefault(row["school_id"], {"revenue": ZERO, "cost": ZERO, "profit": ZERO})
+            for k in acc:
+                acc[k] += row[k]
+        school_ids = set(by_school) if land_type else set(all_land) | set(finance)
+        schools = School.objects.filter(pk__in=school_ids).order_by("code")
+        page = Paginator(schools, 100).get_page(self.request.GET.get("page"))
+        types = LandType.values
+        rows = []
+        for s in page:
+            areas = all_land.get(s.pk, {})
+            rows.append({
+                "school": s,
+                "cells": [areas.get(t) for t in types],
+                "total": sum(areas.values(), ZERO),
+                "finance": finance.get(s.pk),
+                "url": index_url(year, s.pk),
+            })
+        land = selectors.land_by_type(year.year)
+        for item in land:
+            item["url"] = selectors.rows_url("plots", year.year, land_type=item["land_type"])
+        return {
+            "mode": "county",
+            "land": land,
+            "land_total": sum((item["area_mu"] for item in land), ZERO),
+            "overview": selectors.base_overview(year.year),
+            "finance": selectors.base_finance(year.year),
+            "rows": rows,
+            "page_obj": page,
+            "land_type": land_type,
+            "land_types": LandType.choices,
+            "all_schools": School.objects.filter(active=True).order_by("code").only("pk", "code", "name"),
+            "findings": rules_findings(year.year, None),
+            "write_block_reason": scoping.write_block_reason(self.request.user, school=None, year=year),
+        }
+
+
+def rules_findings(year: int, school_id: int | None):
+    """This app's warnings only (the review screen shows every app's)."""
+    from workstudy.rules import RULES
+
+    found = []
+    for rule in RULES.values():
+        if rule.module == rules.M and rule.year_check is not None:
+            found.extend(rule.year_check(year, school_id))
+    return found
+
+
+# Lists behind figures (rows_url) ------------------------------------------------
+
+
+class _FilteredList(ScopedListView):
+    template_name = "labor_bases/list.html"
+    kind = ""
+    title = ""
+    school_path = "base__school_id"
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        school = _int_or_none(self.request.GET.get("school"))
+        if school is not None:
+            qs = qs.filter(**{self.school_path: school})
+        return qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(kind=self.kind, title=self.title, land_types=LandType.choices)
+        context["filters"] = {k: v for k, v in self.request.GET.items() if k not in ("page",)}
+        return context
+
+
+class BaseListView(_FilteredList):
+    model = LaborBase
+    kind = "bases"
+    title = _("劳动实践基地")
+    school_path = "school_id"
+    filter_by_year = False
+
+    def base_queryset(self):
+        return LaborBase.objects.select_related("school")
+
+
+class PlotListView(_FilteredList):
+    model = LandParcel
+    kind = "plots"
+    title = _("基地地块")
+
+    def base_queryset(self):
+        return LandParcel.objects.select_related("base__school")
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.request.GET.get("land_type") in LandType.values:
+            qs = qs.filter(land_type=self.request.GET["land_type"])
+        base = _int_or_none(self.request.GET.get("base"))
+        if base is not None:
+            qs = qs.filter(base_id=base)
+        return qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["total_area"] = self.object_list.aggregate(t=Sum("area_mu"))["t"] or ZERO
+        return context
+
+
+class LineListView(_FilteredList):
+    model = ProductionLine
+    kind = "lines"
+    title = _("产品产销")
+
+    def base_queryset(self):
+        return ProductionLine.objects.select_related("base__school")
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        base = _int_or_none(self.request.GET.get("base"))
+        if base is not None:
+            qs = qs.filter(base_id=base)
+        if self.request.GET.get("product"):
+            qs = qs.filter(product__contains=self.request.GET["product"].strip())
+        if self.request.GET.get("land_type") in LandType.values:
+            qs = qs.filter(parcel__land_type=self.request.GET["land_type"])
+        return qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["total_value"] = self.object_list.aggregate(t=Sum("value"))["t"] or ZERO
+        return context
+
+
+class FinanceListView(_FilteredList):
+    model = BaseYearFinance
+    kind = "finance"
+    title = _("基地年度收支")
+
+    def base_queryset(self):
+        return BaseYearFinance.objects.select_related("base__school")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["totals"] = self.object_list.aggregate(
+            revenue=Sum("revenue"), cost=Sum("cost"), profit=Sum("profit"), remitted=Sum("remitted_to_school")
+        )
+        return context
+
+
+class ActivityListView(_FilteredList):
+    model = StudentPracticeActivity
+    kind = "activities"
+    title = _("学生劳动实践活动")
+    school_path = "school_id"
+
+    def base_queryset(self):
+        return StudentPracticeActivity.objects.select_related("school", "base")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["totals"] = self.object_list.aggregate(participants=Sum("participants"), days=Sum("days"))
+        return context
+
+
+# Entry forms -------------------------------------------------------------------------
+
+
+class _FormPageMixin:
+    template_name = "labor_bases/form.html"
+    title = ""
+    year_bound = True
+
+    def row_year(self):
+        obj = getattr(self, "object", None)
+        if obj is not None and obj.pk and self.year_bound:
+            return obj.year
+        return self.get_year() if hasattr(self, "get_year") else None
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        kwargs["year"] = self.row_year()
+        return kwargs
+
+    def row_school_id(self):
+        obj = getattr(self, "object", None)
+        if obj is not None and obj.pk:
+            school = scoping.school_of(obj)
+            return school.pk if school else None
+        return self.request.user.school_id if self.request.user.is_principal else None
+
+    def get_success_url(self):
+        messages.success(self.request, _("已保存。"))
+        year = self.object.year_id if self.year_bound else (self.get_year().pk if self.get_year() else "")
+        school = scoping.school_of(self.object)
+        return index_url(year, None if self.request.user.is_principal else school.pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = self.row_year()
+        context["title"] = self.title
+        context["row_year"] = year
+        context["back_url"] = index_url(year.pk if year else "", None if self.request.user.is_principal else self.row_school_id())
+        school_id = self.row_school_id()
+        if school_id is not None or not self.request.user.is_bureau:
+            context["write_block_reason"] = scoping.write_block_reason(
+                self.request.user, school=school_id, year=year if self.year_bound else None
+            )
+        context.update(self.extra_context_data(context.get("form")))
+        return context
+
+    def extra_context_data(self, form) -> dict:
+        return {}
+
+    def get_year(self):
+        return YearMixin.get_year(self)
+
+
+class _Create(_FormPageMixin, ScopedCreateView):
+    def get_year(self):
+        year = super().get_year()
+        if year is None:
+            raise Http404
+        return year
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        instance = self.model()
+        if self.year_bound:
+            instance.year = self.get_year()
+        kwargs["instance"] = instance
+        initial = kwargs.setdefault("initial", {})
+        base = _int_or_none(self.request.GET.get("base"))
+        if base is not None:
+            initial.setdefault("base", base)
+        school = _int_or_none(self.request.GET.get("school"))
+        if school is not None:
+            initial.setdefault("school", school)
+        return kwargs
+
+
+class _Update(_FormPageMixin, YearMixin, ScopedUpdateView):
+    pass
+
+
+class _Delete(YearMixin, ScopedDeleteView):
+    year_bound = True
+
+    def get_success_url(self):
+        year = self.object.year_id if self.year_bound else (self.get_year().pk if self.get_year() else "")
+        school = scoping.school_of(self.object)
+        return index_url(year, None if self.request.user.is_principal else school.pk)
+
+
+class BaseCreateView(_Create):
+    model = LaborBase
+    form_class = LaborBaseForm
+    title = _("新增劳动实践基地")
+    year_bound = False
+
+
+class BaseUpdateView(_Update):
+    model = LaborBase
+    form_class = LaborBaseForm
+    title = _("修改劳动实践基地")
+    year_bound = False
+
+
+class BaseDeleteView(_Delete):
+    model = LaborBase
+    year_bound = False
+
+    def form_valid(self, form):
+        base = self.object
+        if base.parcels.exists() or base.lines.exists() or base.finances.exists():
+            messages.error(
+                self.request,
+                _("“%(name)s”下还有地块、产品或收支记录（可能属于往年），不能删除。如已不再使用，请修改基地，取消勾选“在用”。")
+                % {"name": base.name},
+            )
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+def _other_plots_area(base_id, year_id, exclude_pk=None) -> Decimal:
+    qs = LandParcel.objects.filter(base_id=base_id, year_id=year_id)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.aggregate(t=Sum("area_mu"))["t"] or ZERO
+
+
+class _PlotAreaContext:
+    def extra_context_data(self, form):
+        base_id = (
+            getattr(self.object, "base_id", None)
+            if getattr(self, "object", None) is not None and self.object.pk
+            else _int_or_none(form["base"].value())
+        )
+        if base_id is None:
+            return {}
+        base = scoping.visible(self.request.user, LaborBase).filter(pk=base_id).first()
+        if base is None:
+            return {}
+        year = self.row_year()
+        return {
+            "area_base": base,
+            "other_area": _other_plots_area(base.pk, year.pk, getattr(self.object, "pk", None)),
+        }
+
+
+class PlotCreateView(_PlotAreaContext, _Create):
+    model = LandParcel
+    form_class = LandParcelForm
+    title = _("新增地块")
+
+
+class PlotUpdateView(_PlotAreaContext, _Update):
+    model = LandParcel
+    form_class = LandParcelForm
+    title = _("修改地块")
+
+
+class PlotDeleteView(_Delete):
+    model = LandParcel
+
+
+class LineCreateView(_Create):
+    model = ProductionLine
+    form_class = ProductionLineForm
+    title = _("新增产品产销")
+
+    def extra_context_data(self, form):
+        return {"live_value": True}
+
+
+class LineUpdateView(_Update):
+    model = ProductionLine
+    form_class = ProductionLineForm
+    title = _("修改产品产销")
+
+    def extra_context_data(self, form):
+        return {"live_value": True}
+
+
+class LineDeleteView(_Delete):
+    model = ProductionLine
+
+
+class _FinanceContext:
+    def extra_context_data(self, form):
+        obj = getattr(self, "object", None)
+        base_id = obj.base_id if obj is not None and obj.pk else _int_or_none(form["base"].value())
+        year = self.row_year()
+        value = ZERO
+        if base_id is not None and scoping.visible(self.request.user, LaborBase).filter(pk=base_id).exists():
+            value = BaseYearFinance.production_value_of(base_id, year.pk)
+        return {"live_finance": True, "production_value": value}
+
+
+class FinanceCreateView(_FinanceContext, _Create):
+    model = BaseYearFinance
+    form_class = BaseYearFinanceForm
+    title = _("填写基地年度收支")
+
+
+class FinanceUpdateView(_FinanceContext, _Update):
+    model = BaseYearFinance
+    form_class = BaseYearFinanceForm
+    title = _("修改基地年度收支")
+
+
+class FinanceDeleteView(_Delete):
+    model = BaseYearFinance
+
+
+class ActivityCreateView(_Create):
+    model = StudentPracticeActivity
+    form_class = StudentPracticeActivityForm
+    title = _("新增学生劳动实践活动")
+
+
+class ActivityUpdateView(_Update):
+    model = StudentPracticeActivity
+    form_class = StudentPracticeActivityForm
+    title = _("修改学生劳动实践活动")
+
+
+class ActivityDeleteView(_Delete):
+    model = StudentPracticeActivity
