@@ -7,5 +7,45 @@ class LogisticsConfig(AppConfig):
     verbose_name = _("后勤社会化")
 
     def ready(self):
-        # Register models with workstudy.scoping, rules and modules here.
-        pass
+        from django.db.models import Count
+        from django.urls import reverse
+
+        from workstudy import modules, scoping
+        from workstudy.models import Role
+
+        from . import models, rules  # noqa: F401  (registers the LOG rules)
+
+        scoping.register(models.ServiceCentre, school=None, year=None)
+        scoping.register(models.Shop, school=None, year=None)
+        scoping.register(models.CapitalInvestment, school=None, year=None)
+        scoping.register(models.CentreYearFigures, school=None, year="year")
+        scoping.register(models.SalesLine, school=None, year="year")
+        scoping.register(models.ExamLodgingProgram, school=None, year="year")
+        scoping.register(models.ExamSite, school="host_school", year="program__year")
+        scoping.register(models.SchoolService, school="school", year="year")
+
+        def counts(year: int) -> dict[int, int]:
+            rows = (
+                models.SchoolService.objects.filter(year_id=year).values("school_id").annotate(n=Count("pk")).order_by()
+            )
+            return {row["school_id"]: row["n"] for row in rows}
+
+        modules.register(modules.Module(
+            key="logistics", title=_("后勤社会化"), order=30,
+            url=lambda year: reverse("logistics:services") + f"?year={year}",
+            counts=counts,
+        ))
+        bureau = (Role.STAFF, Role.AUDITOR)
+        modules.register_nav(modules.NavItem(_("后勤服务中心"), "logistics:centre", roles=bureau, order=40))
+        modules.register_nav(modules.NavItem(_("中考食宿"), "logistics:exam", roles=bureau, order=41))
+        modules.register_nav(modules.NavItem(
+            _("学校后勤"), "logistics:services", roles=(Role.STAFF, Role.PRINCIPAL, Role.AUDITOR), order=42,
+        ))
+
+        try:
+            from workstudy import excel  # noqa: F401
+        except ImportError:
+            return
+        from . import resources
+
+        resources.register()

@@ -1,0 +1,252 @@
+"""Read functions ``reports/`` calls for 后勤社会化 (see helpers' SELECTORS contract).
+
+Every function takes plain ints, returns plain Python with ``Decimal`` money in 元 (2
+places) and runs a fixed number of queries whatever the number of rows. Labels are
+Chinese display strings. Extra keys beyond the contract (codes, urls, per-site counts)
+are there so the HTML can link a figure to the rows behind it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Count, Sum
+from django.urls import reverse
+
+from workstudy.models import School
+
+from .models import (
+    CapitalInvestment,
+    Category,
+    CentreYearFigures,
+    CustomerKind,
+    ExamLodgingProgram,
+    ExamSite,
+    SalesLine,
+    SchoolService,
+    ServiceCentre,
+    ServiceKind,
+    ServiceMode,
+    Shop,
+)
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def _d(value) -> Decimal:
+    return Decimal(value or 0).quantize(CENT)
+
+
+# ---------------------------------------------------------------------------- urls
+
+_LIST_PAGES = {
+    "sales": "logistics:sales",
+    "school_services": "logistics:services",
+    "exam_sites": "logistics:sites",
+    "centre": "logistics:centre",
+    "investments": "logistics:centre",
+    "exam": "logistics:exam",
+}
+
+
+def rows_url(kind: str, year: int, **filters) -> str:
+    """URL of this app's list page filtered to the rows behind a figure.
+
+    kinds: ``sales`` (filters ``category``, ``customer_kind``, ``shop``, ``centre``),
+    ``school_services`` (``school``, ``kind``, ``mode``), ``exam_sites`` (``school``),
+    ``centre``, ``investments`` and ``exam`` (the year's pages).
+    """
+    try:
+        url_name = _LIST_PAGES[kind]
+    except KeyError:
+        raise ValueError(f"unknown logistics rows kind: {kind!r}") from None
+    params = {"year": int(year)}
+    params.update({key: value for key, value in filters.items() if value not in (None, "")})
+    url = reverse(url_name) + "?" + urlencode(params)
+    if kind == "investments":
+        url += "#investments"
+    return url
+
+
+# -------------------------------------------------------------------------- centre
+
+
+def _centre() -> ServiceCentre | None:
+    return ServiceCentre.objects.order_by("pk").first()
+
+
+def centre(year: int) -> dict | None:
+    """The logistics service centre in ``year`` (seed ㈢ 一是, P7, P8). None if no centre.
+
+    ``investments`` lists every investment up to and including ``year`` (the centre's
+    warehouse built years before still belongs in the year's account). Revenue is Σ
+    sales lines of the year; profit = revenue − cost. 5 queries.
+    """
+    c = _centre()
+    if c is None:
+        return None
+    shops = [
+        {"id": s.pk, "name": s.name, "address": s.address, "categories": s.category_labels, "opened_year": s.opened_year}
+        for s in Shop.objects.filter(centre=c, active=True).order_by("name")
+        if s.opened_year is None or s.opened_year <= year
+    ]
+    figures = CentreYearFigures.objects.filter(centre=c, year_id=year).first()
+    sales = SalesLine.objects.filter(centre=c, year_id=year).values("category", "customer_kind").annotate(
+        total=Sum("amount")
+    ).order_by()
+    by_category = {code: ZERO for code in Category.values}
+    by_customer = {code: ZERO for code in CustomerKind.values}
+    for row in sales:
+        by_category[row["category"]] += row["total"]
+        by_customer[row["customer_kind"]] += row["total"]
+    sales_total = _d(sum(by_category.values(), ZERO))
+    cost = _d(figures.cost) if figures else ZERO
+    investments = [
+        {"year": inv.year, "kind": inv.kind, "label": inv.get_kind_display(), "amount": _d(inv.amount), "note": inv.note}
+        for inv in CapitalInvestment.objects.filter(centre=c, year__lte=year).order_by("year", "pk")
+    ]
+    return {
+        "id": c.pk,
+        "name": c.name,
+        "founded_year": c.founded_year,
+        "shops": shops,
+        "vehicles": figures.vehicles if figures else 0,
+        "sales_total": sales_total,
+        "sales_by_category": [
+            {"category": code, "label": str(label), "amount": _d(by_category[code])}
+            for code, label in Category.choices
+        ],
+        "sales_by_customer": [
+            {"customer_kind": code, "label": str(label), "amount": _d(by_customer[code])}
+            for code, label in CustomerKind.choices
+        ],
+        "deliveries": figures.deliveries if figures else 0,
+        "revenue": sales_total,
+        "cost": cost,
+        "profit": _d(sales_total - cost),
+        "remitted_to_education": _d(figures.remitted_to_education) if figures else ZERO,
+        "investments": investments,
+        "has_figures": figures is not None,
+    }
+
+
+def figures_by_year(years) -> dict[int, dict]:
+    """Per year: revenue, cost, profit, remitted_to_education of the centre(s) plus exam lodging.
+
+    revenue = Σ sales + exam lodging revenue; cost = centre cost + exam lodging cost;
+    remitted = the centres' remittance to education. 3 queries.
+    """
+    years = [int(y) for y in years]
+    result = {y: {"revenue": ZERO, "cost": ZERO, "profit": ZERO, "remitted_to_education": ZERO} for y in years}
+    for row in SalesLine.objects.filter(year_id__in=years).values("year_id").annotate(total=Sum("amount")).order_by():
+        result[row["year_id"]]["revenue"] += row["total"]
+    for row in CentreYearFigures.objects.filter(year_id__in=years).values("year_id").annotate(
+        cost=Sum("cost"), remitted=Sum("remitted_to_education")
+    ).order_by():
+        result[row["year_id"]]["cost"] += row["cost"]
+        result[row["year_id"]]["remitted_to_education"] += row["remitted"]
+    for row in ExamLodgingProgram.objects.filter(year_id__in=years).values("year_id", "revenue", "cost"):
+        result[row["year_id"]]["revenue"] += row["revenue"]
+        result[row["year_id"]]["cost"] += row["cost"]
+    for figures in result.values():
+        for key in ("revenue", "cost", "remitted_to_education"):
+            figures[key] = _d(figures[key])
+        figures["profit"] = _d(figures["revenue"] - figures["cost"])
+    return result
+
+
+# ---------------------------------------------------------------------- exam lodging
+
+
+def exam_lodging(year: int) -> dict | None:
+    """The year's 中考考生食宿保障 (seed ㈢ 二是, P9); None if there was no programme. 3 queries.
+
+    ``first_year`` is the centre's 统一管理起始年份, or else the earliest programme on file.
+    """
+    program = ExamLodgingProgram.objects.filter(year_id=year).select_related("operator").first()
+    if program is None:
+        return None
+    first_year = program.operator.exam_lodging_from_year
+    if first_year is None:
+        first_year = ExamLodgingProgram.objects.order_by("year_id").values_list("year_id", flat=True).first()
+    sites = [
+        {
+            "school_id": site.host_school_id,
+            "school_name": site.host_school.name,
+            "urban": site.host_school.area_class == "urban",
+            "candidates": site.candidates,
+            "beds": site.beds,
+        }
+        for site in ExamSite.objects.filter(program=program).select_related("host_school").order_by("host_school__code")
+    ]
+    return {
+        "id": program.pk,
+        "first_year": first_year,
+        "operator": program.operator.name,
+        "sites": sites,
+        "candidates": program.candidates_lodged,
+        "beds": program.beds,
+        "meals": program.meals,
+        "fee_per_candidate": _d(program.fee_per_candidate),
+        "revenue": _d(program.revenue),
+        "cost": _d(program.cost),
+        "profit": _d(program.revenue - program.cost),
+        "incidents": program.incidents,
+        "closed_management": program.closed_management,
+        "family_cost_before": None if program.family_cost_before is None else _d(program.family_cost_before),
+        "family_cost_after": None if program.family_cost_after is None else _d(program.family_cost_after),
+    }
+
+
+# ------------------------------------------------------------------ school services
+
+
+def school_services(year: int) -> list[dict]:
+    """Counts of school services by kind and mode in ``year`` (non-zero combinations, fixed order). 1 query.
+
+    ``count`` = number of rows (e.g. canteens); ``school_count`` = distinct schools.
+    """
+    rows = {
+        (r["kind"], r["mode"]): r
+        for r in SchoolService.objects.filter(year_id=year).values("kind", "mode").annotate(
+            count=Count("pk"), school_count=Count("school", distinct=True)
+        ).order_by()
+    }
+    kinds, modes = dict(ServiceKind.choices), dict(ServiceMode.choices)
+    result = []
+    for kind in ServiceKind.values:
+        for mode in ServiceMode.values:
+            row = rows.get((kind, mode))
+            if row:
+                result.append({
+                    "kind": kind, "label": str(kinds[kind]), "mode": mode, "mode_label": str(modes[mode]),
+                    "count": row["count"], "school_count": row["school_count"],
+                })
+    return result
+
+
+def school_sheet(year: int, school_id: int) -> dict:
+    """One school's logistics rows for the year: its services and any exam site it hosted. 3 queries."""
+    school = School.objects.filter(pk=school_id).values("pk", "name").first()
+    services = [
+        {
+            "id": s.pk, "kind": s.kind, "label": s.get_kind_display(), "name": s.name, "mode": s.mode,
+            "mode_label": s.get_mode_display(), "operator": s.operator, "note": s.note,
+        }
+        for s in SchoolService.objects.filter(year_id=year, school_id=school_id).order_by("kind", "name", "pk")
+    ]
+    sites = [
+        {"id": s.pk, "year": s.program.year_id, "candidates": s.candidates, "beds": s.beds}
+        for s in ExamSite.objects.filter(program__year_id=year, host_school_id=school_id).select_related("program")
+    ]
+    return {
+        "school_id": school_id,
+        "school_name": school["name"] if school else "",
+        "services": services,
+        "exam_sites": sites,
+    }
+
+
+__all__ = ["rows_url", "centre", "figures_by_year", "exam_lodging", "school_services", "school_sheet"]
