@@ -7,11 +7,14 @@ the only way in. Writes are checked against the same rules as the pages.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 
 import django_filters
+from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -20,13 +23,39 @@ from .models import ConcurrentEditError, ReportingYear, School, Submission
 from .permissions import PortalPermission  # noqa: F401  (re-exported for apps)
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "请求内容过大。"
+    default_code = "payload_too_large"
+
+
+def refuse_oversized_body(request) -> None:
+    """413 with a message for a body above DATA_UPLOAD_MAX_MEMORY_SIZE, whether or not the
+    view reads it (an action that ignores its body must not accept megabytes either)."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except (TypeError, ValueError):
+        raise exceptions.ParseError("请求头 Content-Length 无效。") from None
+    if limit is not None and length > limit:
+        raise PayloadTooLarge(
+            "请求内容过大（%(size)s 字节），上限为 %(limit)s 字节。" % {"size": length, "limit": limit}
+        )
+
+
+class BodySizeLimitMixin:
+    def initial(self, request, *args, **kwargs):
+        refuse_oversized_body(request)
+        super().initial(request, *args, **kwargs)
+
+
 def _drf_error(exc):
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     return exc
 
 
-class ScopedViewSet(viewsets.ModelViewSet):
+class ScopedViewSet(BodySizeLimitMixin, viewsets.ModelViewSet):
     """ModelViewSet whose rows and writes are decided by :mod:`workstudy.scoping`.
 
     Subclasses set ``model``, ``serializer_class`` and optionally ``filterset_fields``
@@ -93,6 +122,40 @@ class ValidatingModelSerializer(serializers.ModelSerializer):
     version is refused (optimistic locking).
     """
 
+    # Keys a browser form may add that are not data.
+    IGNORED_KEYS = frozenset({"csrfmiddlewaretoken", "_method", "_content", "_content_type"})
+    # Read-only keys clients legitimately send back (optimistic locking, echoing the row).
+    ECHO_KEYS = frozenset({"version", "id"})
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            self._refuse_unknown_and_read_only(data)
+        return super().to_internal_value(data)
+
+    def _refuse_unknown_and_read_only(self, data):
+        """An unknown key or a changed read-only value is a 400, not silently dropped:
+        a client PATCHing ``status`` must not believe it approved anything."""
+        errors = {}
+        writable = sorted(name for name, f in self.fields.items() if not f.read_only)
+        for key in data.keys():
+            if key in self.IGNORED_KEYS or key in self.ECHO_KEYS:
+                continue
+            field = self.fields.get(key)
+            if field is None:
+                errors[key] = [
+                    "未知字段“%(key)s”。可填写的字段：%(fields)s。" % {"key": key, "fields": "、".join(writable)}
+                ]
+            elif field.read_only and self.instance is not None and not isinstance(self.instance, list):
+                try:
+                    current = field.to_representation(field.get_attribute(self.instance))
+                except Exception:  # noqa: BLE001 - unreadable means we cannot accept a change
+                    current = object()
+                sent = data.get(key)
+                if sent != current and str(sent) != str(current):
+                    errors[key] = ["“%(key)s”是只读字段，不能通过接口修改。" % {"key": key}]
+        if errors:
+            raise exceptions.ValidationError(errors)
+
     def validate(self, attrs):
         attrs = super().validate(attrs)
         model = self.Meta.model
@@ -119,11 +182,18 @@ class ValidatingModelSerializer(serializers.ModelSerializer):
         return super().update(instance, validated_data)
 
 
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole-number filter (NumberFilter takes decimals, so ``1.5`` and 10**20 got through)."""
+
+    field_class = forms.IntegerField
+
+
 class YearSchoolFilter(django_filters.FilterSet):
     """Base filterset: ``?year=`` and ``?school=`` for any registered model."""
 
-    year = django_filters.NumberFilter(method="filter_year", label="年度")
-    school = django_filters.NumberFilter(method="filter_school", label="学校ID")
+    # Integer fields with bounds: ?year=99999999999999999999 is a 400, not a database overflow.
+    year = IntegerFilter(method="filter_year", label="年度", min_value=0, max_value=32767)
+    school = IntegerFilter(method="filter_school", label="学校ID", min_value=0, max_value=2**63 - 1)
 
     def filter_year(self, queryset, name, value):
         return scoping.filter_school_year(queryset, year=int(value))
@@ -150,7 +220,7 @@ class SchoolSerializer(serializers.ModelSerializer):
         ]
 
 
-class SchoolViewSet(viewsets.ReadOnlyModelViewSet):
+class SchoolViewSet(BodySizeLimitMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SchoolSerializer
     queryset = School.objects.none()
     filterset_fields = ["kind", "area_class", "township", "active"]
@@ -165,7 +235,7 @@ class ReportingYearSerializer(serializers.ModelSerializer):
         fields = ["year", "status", "deadline", "locked_at", "data_version"]
 
 
-class ReportingYearViewSet(viewsets.ReadOnlyModelViewSet):
+class ReportingYearViewSet(BodySizeLimitMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ReportingYearSerializer
     queryset = ReportingYear.objects.none()
 
