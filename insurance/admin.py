@@ -1,0 +1,84 @@
+from django.contrib import admin
+
+from workstudy.admin_base import ScopedAdmin
+
+from .models import (
+    Claim,
+    ClaimDocument,
+    FundingRule,
+    Insurer,
+    InsurancePolicy,
+    PremiumFunding,
+    StudentAccidentCoverage,
+)
+
+
+@admin.register(Insurer)
+class InsurerAdmin(ScopedAdmin):
+    list_display = ("name", "role", "entrusted_from_year", "service_fee")
+    list_filter = ("role",)
+
+
+@admin.register(FundingRule)
+class FundingRuleAdmin(ScopedAdmin):
+    list_display = ("insurance_type", "from_year", "to_year", "allowed_sources", "bureau_share_pct")
+    list_filter = ("insurance_type",)
+
+
+class PremiumFundingInline(admin.TabularInline):
+    model = PremiumFunding
+    extra = 0
+
+
+@admin.register(InsurancePolicy)
+class InsurancePolicyAdmin(ScopedAdmin):
+    list_display = ("policy_no", "year", "policy_type", "school", "insurer", "premium_total", "coverage_start", "coverage_end")
+    list_filter = ("year", "policy_type")
+    search_fields = ("policy_no",)
+    list_select_related = ("school", "insurer")
+    inlines = [PremiumFundingInline]
+
+
+@admin.register(PremiumFunding)
+class PremiumFundingAdmin(ScopedAdmin):
+    list_display = ("policy", "source", "amount", "persons")
+    list_filter = ("source", "policy__year")
+    list_select_related = ("policy",)
+
+
+@admin.register(StudentAccidentCoverage)
+class StudentAccidentCoverageAdmin(ScopedAdmin):
+    list_display = ("school", "year", "enrolled", "insured_parent_paid", "poor_students", "poor_free_by_insurer",
+                    "poor_advanced_by_school", "advance_amount")
+    list_filter = ("year",)
+    list_select_related = ("school",)
+
+
+class ClaimDocumentInline(admin.TabularInline):
+    model = ClaimDocument
+    extra = 0
+
+
+@admin.register(Claim)
+class ClaimAdmin(ScopedAdmin):
+    # Personal data stays masked in the list; the full values are on the change form (staff only).
+    list_display = ("claim_no", "school", "year", "claimant_kind", "masked_name", "incident_date", "persons",
+                    "requested_amount", "paid_amount", "status")
+    list_filter = ("year", "status", "claimant_kind", "policy__policy_type")
+    search_fields = ("claim_no",)
+    list_select_related = ("school",)
+    raw_id_fields = ("policy",)
+    # Status and payouts move only through insurance.services.claim_advance (the claim page).
+    readonly_fields = ("status", "assessed_amount", "paid_amount", "reject_reason", "documents_date", "review_date",
+                       "paid_date", "rejected_date")
+    inlines = [ClaimDocumentInline]
+
+    @admin.display(description="受伤人员")
+    def masked_name(self, obj):
+        return obj.masked_name
+
+
+@admin.register(ClaimDocument)
+class ClaimDocumentAdmin(ScopedAdmin):
+    list_display = ("claim", "doc_type", "received")
+    list_select_related = ("claim",)

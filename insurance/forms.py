@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from workstudy import scoping
+from workstudy.forms import VersionedFormMixin
+from workstudy.models import School
+
+from . import services
+from .models import (
+    Claim,
+    ClaimStatus,
+    DocumentType,
+    FundingRule,
+    FundingSource,
+    Insurer,
+    InsurancePolicy,
+    PolicyType,
+    PremiumFunding,
+    StudentAccidentCoverage,
+)
+
+YUAN = {"unit": "元"}
+PERSONS = {"unit": "人"}
+DATE = {"type": "date"}
+
+
+class ModelErrorsMixin:
+    """Model ``clean()`` errors on fields the form does not show become form-level errors."""
+
+    def _update_errors(self, errors):
+        if hasattr(errors, "error_dict"):
+            remapped: dict = {}
+            for field, messages in errors.error_dict.items():
+                key = field if field in self.fields or field == NON_FIELD_ERRORS else NON_FIELD_ERRORS
+                remapped.setdefault(key, []).extend(messages)
+            errors = ValidationError(remapped)
+        super()._update_errors(errors)
+
+
+class InsurerForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = Insurer
+        fields = ["name", "role", "entrusted_from_year", "service_fee", "contact"]
+        widgets = {"service_fee": forms.NumberInput(attrs=YUAN), "entrusted_from_year": forms.NumberInput(attrs={"unit": "年"})}
+
+
+class FundingRuleForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
+    allowed_sources = forms.MultipleChoiceField(
+        label=_("允许的经费来源"), choices=FundingSource.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = FundingRule
+        fields = ["insurance_type", "from_year", "to_year", "allowed_sources", "bureau_share_pct", "note"]
+        widgets = {"bureau_share_pct": forms.NumberInput(attrs={"unit": "%"})}
+
+
+class PolicyForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = InsurancePolicy
+        fields = [
+            "year", "policy_no", "policy_type", "insurer", "broker", "school", "coverage_start", "coverage_end",
+            "sum_insured", "per_accident_limit", "per_person_limit", "aggregate_limit", "premium_rate",
+            "insured_count", "premium_total", "compulsory", "note",
+        ]
+        widgets = {
+            "coverage_start": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "coverage_end": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "sum_insured": forms.NumberInput(attrs=YUAN),
+            "per_accident_limit": forms.NumberInput(attrs=YUAN),
+            "per_person_limit": forms.NumberInput(attrs=YUAN),
+            "aggregate_limit": forms.NumberInput(attrs=YUAN),
+            "premium_rate": forms.NumberInput(attrs={"unit": "元/人/年"}),
+            "insured_count": forms.NumberInput(attrs=PERSONS),
+            "premium_total": forms.NumberInput(attrs=YUAN),
+        }
+
+
+class FundingForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = PremiumFunding
+        fields = ["source", "amount", "persons"]
+        widgets = {"amount": forms.NumberInput(attrs=YUAN), "persons": forms.NumberInput(attrs=PERSONS)}
+
+    def __init__(self, *args, policy=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if policy is not None:
+            self.instance.policy = policy
+
+
+class CoverageForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
+    """学平险 take-up; staff choose the school, a principal's is their own."""
+
+    accepts_kwargs = ("user",)
+
+    class Meta:
+        model = StudentAccidentCoverage
+        fields = [
+            "school", "enrolled", "insured_parent_paid", "poor_students", "poor_free_by_insurer",
+            "poor_advanced_by_school", "advance_amount", "voluntary_consent_recorded",
+        ]
+        widgets = {
+            "enrolled": forms.NumberInput(attrs={**PERSONS, "min": 0}),
+            "insured_parent_paid": forms.NumberInput(attrs={**PERSONS, "min": 0}),
+            "poor_students": forms.NumberInput(attrs={**PERSONS, "min": 0}),
+            "poor_free_by_insurer": forms.NumberInput(attrs={**PERSONS, "min": 0}),
+            "poor_advanced_by_school": forms.NumberInput(attrs={**PERSONS, "min": 0}),
+            "advance_amount": forms.NumberInput(attrs={**YUAN, "min": 0}),
+        }
+
+    def __init__(self, *args, user=None, year=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if year is not None and not self.instance.pk:
+            self.instance.year = year
+        if user is not None and not user.is_bureau:
+            del self.fields["school"]
+            if not self.instance.pk:
+                self.instance.school = user.school
+        else:
+            self.fields["school"].queryset = scoping.schools_for(user) if user else School.objects.all()
+            if self.instance.pk:
+                self.fields["school"].disabled = True
+
+
+class ClaimForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
+    """报案 and correcting a report. The policy is found from the type and the incident date;
+    status, assessed and paid amounts are never on this form (see ``services.claim_advance``)."""
+
+    accepts_kwargs = ("user",)
+    policy_type = forms.ChoiceField(label=_("险种"), choices=PolicyType.choices)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "school", "policy_type", "claimant_kind", "injured_name", "injured_id_number", "incident_date", "place",
+            "incident_kind", "cause", "persons", "requested_amount", "reported_date",
+        ]
+        widgets = {
+            "incident_date": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "reported_date": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "persons": forms.NumberInput(attrs={"unit": "人次", "min": 0}),
+            "requested_amount": forms.NumberInput(attrs={**YUAN, "min": 0}),
+            "cause": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.order_fields(self.Meta.fields)
+        if self.instance.pk and self.instance.policy_id:
+            self.fields["policy_type"].initial = self.instance.policy.policy_type
+        if user is not None and not user.is_bureau:
+            del self.fields["school"]
+            if not self.instance.pk:
+                self.instance.school = user.school
+        else:
+            self.fields["school"].queryset = scoping.schools_for(user) if user else School.objects.all()
+            self.fields["school"].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        school = cleaned.get("school") if "school" in self.fields else self.instance.school
+        policy_type, incident_date = cleaned.get("policy_type"), cleaned.get("incident_date")
+        if school and policy_type and incident_date:
+            policy = services.find_policy(school=school, policy_type=policy_type, incident_date=incident_date)
+            if policy is None:
+                raise services.no_policy_error(school=school, policy_type=policy_type, incident_date=incident_date)
+            self.instance.policy = policy
+            self.instance.year_id = policy.year_id
+        return cleaned
+
+
+class ClaimAdvanceForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("变更为"), choices=[(s, l) for s, l in ClaimStatus.choices if s != "reported"])
+    on_date = forms.DateField(label=_("日期"), required=False, widget=forms.DateInput(attrs=DATE))
+    assessed_amount = forms.DecimalField(
+        label=_("核定金额"), required=False, min_value=0, max_digits=14, decimal_places=2,
+        widget=forms.NumberInput(attrs=YUAN),
+    )
+    paid_amount = forms.DecimalField(
+        label=_("实际赔付金额"), required=False, min_value=0, max_digits=14, decimal_places=2,
+        widget=forms.NumberInput(attrs=YUAN),
+    )
+    reason = forms.CharField(label=_("拒赔原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ClaimDocumentForm(forms.Form):
+    doc_type = forms.ChoiceField(label=_("材料"), choices=DocumentType.choices)
+    received = forms.BooleanField(label=_("已收到"), required=False)
+    note = forms.CharField(label=_("备注"), required=False, max_length=200)

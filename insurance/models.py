@@ -1,0 +1,531 @@
+"""School risk transfer (学校风险防范与风险转移): insurers and the broker, funding rules,
+policies and who pays their premiums, 学平险 coverage per school, and claims (理赔).
+
+Every ERROR rule of ``insurance.rules`` is enforced in a model's ``clean()`` so forms,
+the API and Excel imports all refuse the same bad data with the same words.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from workstudy.models import DomainModel, ReportingYear, School
+
+from . import rules as R
+
+
+def money(verbose_name, **kwargs):
+    kwargs.setdefault("validators", [MinValueValidator(Decimal("0"))])
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
+
+
+class PolicyType(models.TextChoices):
+    PROPERTY = "property", _("学校财产险")
+    LIABILITY = "liability", _("校(园)方责任险")
+    STUDENT = "student", _("学生平安险(学平险)")
+
+
+class FundingSource(models.TextChoices):
+    CITY = "city", _("市财政")
+    PARENT = "parent", _("家长自付")
+    INSURER_FREE = "insurer_free", _("保险公司免费")
+    SCHOOL_ADVANCE = "school_advance", _("学校公用经费垫付")
+    BUREAU_WORKSTUDY = "bureau_ws", _("教育局勤工俭学经费")
+    SCHOOL_WORKSTUDY = "school_ws", _("学校勤工俭学经费")
+
+
+class Insurer(DomainModel):
+    """An insurance company or the broker entrusted with the county's school insurance."""
+
+    class Role(models.TextChoices):
+        INSURER = "insurer", _("保险公司")
+        BROKER = "broker", _("保险经纪公司")
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    role = models.CharField(_("类别"), max_length=16, choices=Role.choices, default=Role.INSURER)
+    entrusted_from_year = models.PositiveSmallIntegerField(
+        _("委托起始年度"), null=True, blank=True, help_text=_("经纪公司：从哪一年起全权委托其办理学校保险。")
+    )
+    service_fee = money(_("服务费（元）"), default=Decimal("0.00"), help_text=_("向学校收取的服务费，0 表示无偿服务。"))
+    contact = models.CharField(_("联系方式"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("保险公司/经纪公司")
+        verbose_name_plural = _("保险公司/经纪公司")
+        ordering = ["role", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class FundingRule(DomainModel):
+    """Which sources may pay the premium of an insurance type, from one year to another."""
+
+    insurance_type = models.CharField(_("险种"), max_length=16, choices=PolicyType.choices)
+    from_year = models.PositiveSmallIntegerField(_("起始年度"))
+    to_year = models.PositiveSmallIntegerField(_("截止年度"), null=True, blank=True, help_text=_("留空表示至今有效。"))
+    allowed_sources = models.JSONField(_("允许的经费来源"), default=list)
+    bureau_share_pct = models.DecimalField(
+        _("教育局承担比例（%）"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("校(园)方责任险：教育局与学校两级勤工俭学经费中教育局承担的百分比。"),
+    )
+    note = models.CharField(_("依据/说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("经费保障规则")
+        verbose_name_plural = _("经费保障规则")
+        ordering = ["insurance_type", "from_year"]
+
+    def __str__(self):
+        end = self.to_year or _("至今")
+        return f"{self.get_insurance_type_display()} {self.from_year}–{end}"
+
+    def clean(self):
+        super().clean()
+        if self.to_year is not None and self.from_year is not None:
+            R.RULE_YEARS_ORDER.check(self.to_year >= self.from_year, "to_year", start=self.from_year, end=self.to_year)
+        bad = [s for s in (self.allowed_sources or []) if s not in FundingSource.values]
+        if bad or not self.allowed_sources:
+            raise ValidationError({"allowed_sources": _("请至少选择一个经费来源。")})
+        if self.bureau_share_pct is not None and self.bureau_share_pct > 100:
+            raise ValidationError({"bureau_share_pct": _("比例不能超过 100%。")})
+
+    @property
+    def allowed_labels(self) -> list[str]:
+        return [str(FundingSource(s).label) for s in self.allowed_sources if s in FundingSource.values]
+
+    @classmethod
+    def covering(cls, insurance_type: str, year: int):
+        return cls.objects.filter(insurance_type=insurance_type, from_year__lte=year).filter(
+            Q(to_year__isnull=True) | Q(to_year__gte=year)
+        )
+
+
+class InsurancePolicy(DomainModel):
+    """One policy for one statistical year; ``school`` empty = a county-wide policy held by the bureau."""
+
+    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
+    policy_no = models.CharField(_("保单号"), max_length=50, unique=True)
+    policy_type = models.CharField(_("险种"), max_length=16, choices=PolicyType.choices)
+    insurer = models.ForeignKey(
+        Insurer, on_delete=models.PROTECT, related_name="policies", verbose_name=_("保险公司"),
+        limit_choices_to={"role": Insurer.Role.INSURER},
+    )
+    broker = models.ForeignKey(
+        Insurer, on_delete=models.PROTECT, related_name="brokered_policies", verbose_name=_("经纪公司"),
+        null=True, blank=True, limit_choices_to={"role": Insurer.Role.BROKER},
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="insurance_policies", verbose_name=_("投保学校"),
+        null=True, blank=True, help_text=_("留空表示教育局统一投保、覆盖全市学校的保单。"),
+    )
+    coverage_start = models.DateField(_("保险起期"))
+    coverage_end = models.DateField(_("保险止期"))
+    sum_insured = money(_("保险金额（元）"), null=True, blank=True, help_text=_("财产险填写。"))
+    per_accident_limit = money(_("每次事故赔偿限额（元）"), null=True, blank=True)
+    per_person_limit = money(_("每人赔偿限额（元）"), null=True, blank=True)
+    aggregate_limit = money(_("累计赔偿限额（元）"), null=True, blank=True)
+    premium_rate = money(_("保费标准（元/人/年）"), null=True, blank=True)
+    insured_count = models.PositiveIntegerField(_("投保人数（人）"), null=True, blank=True)
+    premium_total = money(_("保费合计（元）"))
+    compulsory = models.BooleanField(
+        _("强制投保"), default=False, help_text=_("学平险坚持自愿原则，不得勾选。")
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("保单")
+        verbose_name_plural = _("保单")
+        ordering = ["-year_id", "policy_type", "policy_no"]
+        indexes = [models.Index(fields=["year", "policy_type"])]
+
+    def __str__(self):
+        return f"{self.get_policy_type_display()} {self.policy_no}"
+
+    @property
+    def holder_label(self) -> str:
+        return self.school.name if self.school_id else str(_("全市统保（教育局）"))
+
+    def clean(self):
+        super().clean()
+        if self.coverage_start and self.coverage_end:
+            R.RULE_COVERAGE_PERIOD.check(
+                self.coverage_end >= self.coverage_start, "coverage_end",
+                start=self.coverage_start, end=self.coverage_end,
+            )
+        if self.policy_type == PolicyType.STUDENT:
+            R.RULE_VOLUNTARY.check(not self.compulsory, "compulsory")
+        if self.broker_id and self.broker.role != Insurer.Role.BROKER:
+            raise ValidationError({"broker": _("“%(name)s”不是经纪公司。") % {"name": self.broker}})
+        if self.insurer_id and self.insurer.role != Insurer.Role.INSURER:
+            raise ValidationError({"insurer": _("“%(name)s”不是保险公司。") % {"name": self.insurer}})
+
+
+class PremiumFunding(DomainModel):
+    """Who paid how much of a policy's premium, for how many persons."""
+
+    policy = models.ForeignKey(InsurancePolicy, on_delete=models.CASCADE, related_name="fundings", verbose_name=_("保单"))
+    source = models.CharField(_("经费来源"), max_length=16, choices=FundingSource.choices)
+    amount = money(_("金额（元）"))
+    persons = models.PositiveIntegerField(_("人数（人）"), default=0)
+
+    class Meta:
+        verbose_name = _("保费来源")
+        verbose_name_plural = _("保费来源")
+        ordering = ["policy_id", "source"]
+        constraints = [models.UniqueConstraint(fields=["policy", "source"], name="one_funding_per_policy_source")]
+
+    def __str__(self):
+        return f"{self.policy.policy_no} {self.get_source_display()}"
+
+    def clean(self):
+        super().clean()
+        if not self.policy_id or not self.source:
+            return
+        policy = self.policy
+        R.RULE_LIABILITY_NOT_PARENTS.check(
+            not (policy.policy_type == PolicyType.LIABILITY and self.source == FundingSource.PARENT), "source"
+        )
+        rules = list(FundingRule.covering(policy.policy_type, policy.year_id))
+        allowed = {s for r in rules for s in r.allowed_sources}
+        R.RULE_SOURCE_ALLOWED.check(
+            self.source in allowed, "source",
+            source=self.get_source_display(), type=policy.get_policy_type_display(), year=policy.year_id,
+            allowed="、".join(str(FundingSource(s).label) for s in FundingSource.values if s in allowed) or _("（尚未设置）"),
+        )
+
+
+class StudentAccidentCoverage(DomainModel):
+    """学平险 take-up of one school in one year, entered by the principal."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="accident_coverages", verbose_name=_("学校"))
+    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
+    enrolled = models.PositiveIntegerField(_("在校学生数（人）"))
+    insured_parent_paid = models.PositiveIntegerField(_("家长自愿投保人数（人）"), default=0)
+    poor_students = models.PositiveIntegerField(_("贫困家庭学生数（人）"), default=0)
+    poor_free_by_insurer = models.PositiveIntegerField(_("保险公司免费投保的贫困生（人）"), default=0)
+    poor_advanced_by_school = models.PositiveIntegerField(_("学校公用经费垫付的贫困生（人）"), default=0)
+    advance_amount = money(_("学校垫付金额（元）"), default=Decimal("0.00"))
+    voluntary_consent_recorded = models.BooleanField(
+        _("已留存家长自愿投保告知/确认材料"), default=False,
+        help_text=_("学平险坚持自愿原则，不搞强买强卖。有学生投保时须勾选。"),
+    )
+
+    class Meta:
+        verbose_name = _("学平险投保统计")
+        verbose_name_plural = _("学平险投保统计")
+        ordering = ["-year_id", "school__code"]
+        constraints = [models.UniqueConstraint(fields=["school", "year"], name="one_coverage_per_school_year")]
+
+    def __str__(self):
+        return f"{self.school} {self.year_id} 学平险"
+
+    @property
+    def insured_total(self) -> int:
+        return (self.insured_parent_paid or 0) + (self.poor_free_by_insurer or 0) + (self.poor_advanced_by_school or 0)
+
+    @property
+    def poor_covered(self) -> int:
+        return (self.poor_free_by_insurer or 0) + (self.poor_advanced_by_school or 0)
+
+    def clean(self):
+        super().clean()
+        counts = ["enrolled", "insured_parent_paid", "poor_students", "poor_free_by_insurer", "poor_advanced_by_school"]
+        for name in counts:
+            value = getattr(self, name)
+            R.RULE_COUNTS.check(value is None or (int(value) == value and value >= 0), name)
+        if self.enrolled is None:
+            return
+        R.RULE_POOR_COVERED.check(
+            self.poor_covered <= (self.poor_students or 0), "poor_free_by_insurer",
+            free=self.poor_free_by_insurer, advanced=self.poor_advanced_by_school, poor=self.poor_students,
+        )
+        R.RULE_POOR_LE_ENROLLED.check(
+            (self.poor_students or 0) <= self.enrolled, "poor_students", poor=self.poor_students, enrolled=self.enrolled
+        )
+        R.RULE_INSURED_LE_ENROLLED.check(
+            self.insured_total <= self.enrolled, "insured_parent_paid", insured=self.insured_total, enrolled=self.enrolled
+        )
+        if self.school_id and self.year_id:
+            from workstudy.models import Submission
+
+            students = (
+                Submission.objects.filter(school_id=self.school_id, year_id=self.year_id)
+                .values_list("student_count", flat=True).first()
+            )
+            if students is not None:
+                R.RULE_ENROLLED_LE_STUDENTS.check(
+                    self.enrolled <= students, "enrolled", enrolled=self.enrolled, students=students
+                )
+        advanced = self.poor_advanced_by_school or 0
+        amount = self.advance_amount or Decimal("0")
+        R.RULE_ADVANCE_AMOUNT.check((advanced > 0) == (amount > 0), "advance_amount", persons=advanced, amount=amount)
+        R.RULE_VOLUNTARY_CONSENT.check(self.insured_total == 0 or self.voluntary_consent_recorded, "voluntary_consent_recorded")
+
+
+class ClaimantKind(models.TextChoices):
+    SCHOOL = "school", _("学校")
+    STUDENT = "student", _("学生")
+    STAFF = "staff", _("教职工")
+
+
+class ClaimStatus(models.TextChoices):
+    REPORTED = "reported", _("已报案")
+    DOCS_COMPLETE = "docs_complete", _("材料齐全")
+    REVIEWING = "reviewing", _("审核中")
+    PAID = "paid", _("已赔付")
+    REJECTED = "rejected", _("拒赔")
+
+
+class IncidentKind(models.TextChoices):
+    ACTIVITY = "activity", _("校内活动意外")
+    SPORTS = "sports", _("体育运动受伤")
+    TRAFFIC = "traffic", _("交通事故")
+    ILLNESS = "illness", _("疾病住院")
+    FIRE = "fire", _("火灾")
+    DISASTER = "disaster", _("暴雨/雷击等自然灾害")
+    THEFT = "theft", _("盗窃")
+    OTHER = "other", _("其他")
+
+
+def mask_name(name: str) -> str:
+    """张三丰 -> 张**: the family name only."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    return name[0] + "*" * max(len(name) - 1, 1)
+
+
+def mask_id_number(number: str) -> str:
+    """362301200801011234 -> 3623**********1234: region prefix and last four only."""
+    number = (number or "").strip()
+    if not number:
+        return ""
+    if len(number) <= 8:
+        return "*" * len(number)
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+class Claim(DomainModel):
+    """One claim (理赔案件): opened by the school (报案), processed by the bureau."""
+
+    claim_no = models.CharField(_("案件编号"), max_length=40, unique=True, blank=True)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="insurance_claims", verbose_name=_("学校"))
+    policy = models.ForeignKey(InsurancePolicy, on_delete=models.PROTECT, related_name="claims", verbose_name=_("保单"))
+    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
+    claimant_kind = models.CharField(_("出险对象"), max_length=16, choices=ClaimantKind.choices)
+    injured_name = models.CharField(_("受伤人员姓名"), max_length=50, blank=True)
+    injured_id_number = models.CharField(_("受伤人员身份证号"), max_length=18, blank=True)
+    incident_date = models.DateField(_("出险日期"))
+    place = models.CharField(_("出险地点"), max_length=100)
+    incident_kind = models.CharField(_("事故类型"), max_length=16, choices=IncidentKind.choices)
+    cause = models.CharField(_("出险经过"), max_length=300)
+    persons = models.PositiveIntegerField(_("受伤人次（人次）"), default=1, help_text=_("纯财产损失填 0。"))
+    requested_amount = money(_("申请赔偿金额（元）"))
+    assessed_amount = money(_("核定金额（元）"), null=True, blank=True)
+    paid_amount = money(_("实际赔付金额（元）"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.REPORTED)
+    reject_reason = models.TextField(_("拒赔原因"), blank=True)
+    reported_date = models.DateField(_("报案日期"))
+    documents_date = models.DateField(_("材料齐全日期"), null=True, blank=True)
+    review_date = models.DateField(_("进入审核日期"), null=True, blank=True)
+    paid_date = models.DateField(_("赔付日期"), null=True, blank=True)
+    rejected_date = models.DateField(_("拒赔日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("理赔案件")
+        verbose_name_plural = _("理赔案件")
+        ordering = ["-incident_date", "-id"]
+        indexes = [
+            models.Index(fields=["year", "status"]),
+            models.Index(fields=["status", "paid_date"]),
+        ]
+
+    def __str__(self):
+        return self.claim_no or str(_("新案件"))
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.injured_name)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.injured_id_number)
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (ClaimStatus.PAID, ClaimStatus.REJECTED)
+
+    def save(self, *args, **kwargs):
+        if self.policy_id and not self.year_id:
+            self.year_id = self.policy.year_id
+        if not self.claim_no and self.year_id:
+            self.claim_no = _next_claim_no(self.year_id)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self._clean_policy()
+        self._clean_counts_and_person()
+        self._clean_amounts()
+        self._clean_dates()
+        self._clean_status()
+
+    def _clean_policy(self):
+        if not self.policy_id:
+            return
+        policy = self.policy
+        self.year_id = policy.year_id
+        if self.school_id:
+            R.RULE_ACTIVE_POLICY.check(
+                policy.school_id in (None, self.school_id), "policy",
+                school=self.school, date=self.incident_date or "", type=policy.get_policy_type_display(),
+            )
+        if self.incident_date:
+            R.RULE_INCIDENT_IN_COVERAGE.check(
+                policy.coverage_start <= self.incident_date <= policy.coverage_end, "incident_date",
+                date=self.incident_date, policy=policy.policy_no, start=policy.coverage_start, end=policy.coverage_end,
+            )
+
+    def _clean_counts_and_person(self):
+        R.RULE_COUNTS.check(self.persons is None or self.persons >= 0, "persons")
+        if self.claimant_kind in (ClaimantKind.STUDENT, ClaimantKind.STAFF):
+            R.RULE_PERSONS_KIND.check((self.persons or 0) >= 1, "persons", kind=self.get_claimant_kind_display())
+            if not self.injured_name:
+                raise ValidationError({"injured_name": _("学生或教职工受伤的案件请填写受伤人员姓名。")})
+        if self.policy_id and self.policy.policy_type == PolicyType.PROPERTY:
+            R.RULE_PROPERTY_NO_PERSONS.check(self.persons == 0, "persons", persons=self.persons)
+        if self.injured_id_number:
+            number = self.injured_id_number.strip().upper()
+            ok = (len(number) == 18 and number[:17].isdigit() and (number[17].isdigit() or number[17] == "X")) or (
+                len(number) == 15 and number.isdigit()
+            )
+            if not ok:
+                raise ValidationError({"injured_id_number": _("身份证号应为 18 位（最后一位可以是 X）或 15 位数字。")})
+            self.injured_id_number = number
+
+    def _clean_amounts(self):
+        requested, assessed, paid = self.requested_amount, self.assessed_amount, self.paid_amount
+        if assessed is not None and requested is not None:
+            R.RULE_PAID_LE_ASSESSED_LE_REQUESTED.check(
+                assessed <= requested, "assessed_amount", what=_("核定金额"), amount=assessed,
+                other=_("申请金额"), limit=requested,
+            )
+        if paid is not None:
+            R.RULE_PAID_LE_ASSESSED_LE_REQUESTED.check(
+                assessed is not None and paid <= assessed, "paid_amount", what=_("赔付金额"), amount=paid,
+                other=_("核定金额"), limit=assessed if assessed is not None else _("（未核定）"),
+            )
+        if paid is None or not self.policy_id:
+            return
+        policy = self.policy
+        if policy.per_person_limit is not None and (self.persons or 0) >= 1:
+            limit = policy.per_person_limit * self.persons
+            R.RULE_PER_PERSON.check(paid <= limit, "paid_amount", amount=paid, limit=policy.per_person_limit,
+                                    persons=self.persons)
+        if policy.per_accident_limit is not None:
+            R.RULE_PER_ACCIDENT.check(paid <= policy.per_accident_limit, "paid_amount", amount=paid,
+                                      limit=policy.per_accident_limit)
+        others = (
+            Claim.objects.filter(policy_id=policy.pk).exclude(pk=self.pk).aggregate(t=Sum("paid_amount"))["t"]
+            or Decimal("0")
+        )
+        total = others + paid
+        if policy.aggregate_limit is not None:
+            R.RULE_AGGREGATE.check(total <= policy.aggregate_limit, "paid_amount", total=total,
+                                   limit=policy.aggregate_limit, policy=policy.policy_no)
+        if policy.policy_type == PolicyType.PROPERTY and policy.sum_insured is not None:
+            R.RULE_SUM_INSURED.check(total <= policy.sum_insured, "paid_amount", total=total,
+                                     limit=policy.sum_insured, policy=policy.policy_no)
+
+    def _clean_dates(self):
+        chain = [
+            ("incident_date", _("出险日期")), ("reported_date", _("报案日期")), ("documents_date", _("材料齐全日期")),
+            ("review_date", _("进入审核日期")), ("paid_date", _("赔付日期")), ("rejected_date", _("拒赔日期")),
+        ]
+        previous = None
+        for name, label in chain:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if previous is not None:
+                R.RULE_DATE_ORDER.check(
+                    getattr(self, previous[0]) <= value, name,
+                    later=label, later_date=value, earlier=previous[1], earlier_date=getattr(self, previous[0]),
+                )
+            previous = (name, label)
+
+    def _clean_status(self):
+        status = self.status
+        if status == ClaimStatus.PAID:
+            R.RULE_PAID_COMPLETE.check(self.paid_amount is not None and self.paid_date is not None, "paid_amount")
+        else:
+            if self.paid_amount is not None or self.paid_date is not None:
+                raise ValidationError({"paid_amount": _("只有“已赔付”的案件才能填写赔付金额和赔付日期。")})
+        if status == ClaimStatus.REJECTED:
+            R.RULE_REJECT_REASON.check(bool((self.reject_reason or "").strip()), "reject_reason")
+
+
+def _next_claim_no(year: int) -> str:
+    prefix = f"LP{year}-"
+    last = (
+        Claim.objects.filter(claim_no__startswith=prefix).order_by("-claim_no").values_list("claim_no", flat=True).first()
+    )
+    seq = int(last.rsplit("-", 1)[1]) + 1 if last and last.rsplit("-", 1)[1].isdigit() else 1
+    return f"{prefix}{seq:04d}"
+
+
+class DocumentType(models.TextChoices):
+    NOTICE = "notice", _("出险通知书")
+    APPLICATION = "application", _("索赔申请书")
+    AGREEMENT = "agreement", _("赔付协议书")
+    PROOF = "proof", _("事故证明/学校证明")
+    IDENTITY = "identity", _("身份证明/户口簿")
+    MEDICAL = "medical", _("病历/诊断证明/出院小结")
+    INVOICE = "invoice", _("医疗费发票原件")
+    BANK = "bank", _("银行账户/转账授权书")
+    LOSS_LIST = "loss_list", _("财产损失清单/照片")
+    OTHER = "other", _("其他材料")
+
+
+# The checklist a claim needs before it counts as 材料齐全 (DOMAIN rule 5).
+REQUIRED_DOCUMENTS = {
+    ClaimantKind.SCHOOL: (DocumentType.NOTICE, DocumentType.APPLICATION, DocumentType.LOSS_LIST),
+    ClaimantKind.STUDENT: (
+        DocumentType.NOTICE, DocumentType.APPLICATION, DocumentType.IDENTITY, DocumentType.MEDICAL,
+        DocumentType.INVOICE, DocumentType.BANK,
+    ),
+    ClaimantKind.STAFF: (
+        DocumentType.NOTICE, DocumentType.APPLICATION, DocumentType.IDENTITY, DocumentType.MEDICAL,
+        DocumentType.INVOICE, DocumentType.BANK,
+    ),
+}
+
+
+class ClaimDocument(DomainModel):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="documents", verbose_name=_("理赔案件"))
+    doc_type = models.CharField(_("材料"), max_length=16, choices=DocumentType.choices)
+    received = models.BooleanField(_("已收到"), default=False)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("理赔材料")
+        verbose_name_plural = _("理赔材料")
+        ordering = ["claim_id", "doc_type"]
+        constraints = [models.UniqueConstraint(fields=["claim", "doc_type"], name="one_document_per_claim_type")]
+
+    def __str__(self):
+        return f"{self.claim} {self.get_doc_type_display()}"
+
+
+def missing_documents(claim: Claim) -> list[str]:
+    required = REQUIRED_DOCUMENTS.get(claim.claimant_kind, ())
+    received = set(claim.documents.filter(received=True).values_list("doc_type", flat=True)) if claim.pk else set()
+    return [str(DocumentType(d).label) for d in required if d not in received]

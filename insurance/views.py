@@ -1,0 +1,652 @@
+"""Pages of 学校保险与理赔: the yearly overview, 学平险 coverage, policies and their funding,
+insurers and funding rules, and claims with their steps."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, Sum
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View, generic
+
+from workstudy import scoping
+from workstudy.mixins import (
+    READERS_OF_BUREAU_DATA,
+    RoleRequiredMixin,
+    ScopedCreateView,
+    ScopedDeleteView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedUpdateView,
+    YearMixin,
+)
+from workstudy.models import ConcurrentEditError, Role, School
+
+from . import exports, selectors, services
+from .forms import (
+    ClaimAdvanceForm,
+    ClaimDocumentForm,
+    ClaimForm,
+    CoverageForm,
+    FundingForm,
+    FundingRuleForm,
+    InsurerForm,
+    PolicyForm,
+)
+from .models import (
+    REQUIRED_DOCUMENTS,
+    Claim,
+    ClaimantKind,
+    ClaimStatus,
+    DocumentType,
+    FundingRule,
+    FundingSource,
+    Insurer,
+    InsurancePolicy,
+    PolicyType,
+    PremiumFunding,
+    StudentAccidentCoverage,
+)
+
+STAFF = (Role.STAFF,)
+
+
+def _year_url(name: str, year) -> str:
+    return reverse(name) + (f"?year={getattr(year, 'pk', year)}" if year else "")
+
+
+def _history_url(obj) -> str:
+    return reverse("history", args=["insurance", obj._meta.model_name, obj.pk])
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# Overview -----------------------------------------------------------------
+
+
+class IndexView(RoleRequiredMixin, YearMixin, generic.TemplateView):
+    template_name = "insurance/index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, year = self.request.user, self.get_year()
+        if year is None:
+            return context
+        if user.is_principal:
+            context["coverage"] = StudentAccidentCoverage.objects.filter(school=user.school, year=year).first()
+            context["claims"] = (
+                scoping.visible(user, Claim.objects.select_related("policy")).filter(year=year).order_by("-incident_date")
+            )
+            context["policies"] = scoping.visible(user, InsurancePolicy.objects.select_related("insurer")).filter(year=year)
+            context["write_block_reason"] = scoping.write_block_reason(user, school=user.school, year=year)
+            return context
+        context["policies"] = (
+            InsurancePolicy.objects.filter(year=year).select_related("insurer", "broker", "school")
+            .annotate(funded=Sum("fundings__amount"), claim_count=Count("claims", distinct=True))
+        )
+        context["premium_by_source"] = selectors.premium_by_source(year.pk)
+        context["coverage_totals"] = selectors.coverage(year.pk)
+        context["claims_paid"] = selectors.claims_summary(year.pk, year.pk)
+        status_counts = dict(
+            Claim.objects.filter(year=year).values_list("status").annotate(n=Count("id")).values_list("status", "n")
+        )
+        context["status_counts"] = [(s.value, s.label, status_counts.get(s.value, 0)) for s in ClaimStatus]
+        covered = dict(StudentAccidentCoverage.objects.filter(year=year).values_list("school_id", "id"))
+        context["schools_without_coverage"] = School.objects.filter(active=True).exclude(pk__in=covered).order_by("code")
+        context["write_block_reason"] = scoping.write_block_reason(user, school=None, year=year)
+        return context
+
+
+# 学平险 coverage ----------------------------------------------------------
+
+
+class CoverageListView(ScopedListView):
+    model = StudentAccidentCoverage
+    template_name = "insurance/coverage_list.html"
+    paginate_by = 100
+
+    def base_queryset(self):
+        return StudentAccidentCoverage.objects.select_related("school").order_by("school__code")
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        school = _int_or_none(self.request.GET.get("school"))
+        if school:
+            qs = scoping.filter_school_year(qs, school=school)
+        return qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["totals"] = self.object_list.aggregate(
+            enrolled=Sum("enrolled"), insured_parent_paid=Sum("insured_parent_paid"), poor_students=Sum("poor_students"),
+            poor_free_by_insurer=Sum("poor_free_by_insurer"), poor_advanced_by_school=Sum("poor_advanced_by_school"),
+            advance_amount=Sum("advance_amount"),
+        )
+        return context
+
+
+class CoverageCreateView(ScopedCreateView):
+    model = StudentAccidentCoverage
+    form_class = CoverageForm
+    template_name = "insurance/form.html"
+
+    def get(self, request, *args, **kwargs):
+        year = self.get_year()
+        if request.user.is_principal and year is not None:
+            existing = StudentAccidentCoverage.objects.filter(school=request.user.school, year=year).first()
+            if existing is not None:
+                return redirect("insurance:coverage_edit", pk=existing.pk)
+        return super().get(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["year"] = self.get_year()
+        return kwargs
+
+    def owner(self, form):
+        return form.instance.school if form.instance.school_id else None, self.get_year()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("填报 %(year)s 年度学平险投保情况") % {"year": self.get_year()}
+        context["help"] = _("学平险由家长自愿购买；贫困家庭学生由保险公司免费投保或由学校在公用经费中垫付。")
+        return context
+
+    def get_success_url(self):
+        super().get_success_url()
+        return _year_url("insurance:index", self.object.year_id)
+
+
+class CoverageUpdateView(ScopedUpdateView):
+    model = StudentAccidentCoverage
+    form_class = CoverageForm
+    template_name = "insurance/form.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("%(school)s %(year)s 年度学平险投保情况") % {"school": self.object.school, "year": self.object.year_id}
+        context["history_url"] = _history_url(self.object)
+        return context
+
+    def get_success_url(self):
+        super().get_success_url()
+        return _year_url("insurance:index", self.object.year_id)
+
+
+class CoverageDeleteView(ScopedDeleteView):
+    model = StudentAccidentCoverage
+
+    def get_success_url(self):
+        return _year_url("insurance:coverage_list", self.object.year_id)
+
+
+# Policies and funding ------------------------------------------------------
+
+
+class PolicyListView(ScopedListView):
+    model = InsurancePolicy
+    template_name = "insurance/policy_list.html"
+
+    def base_queryset(self):
+        return InsurancePolicy.objects.select_related("insurer", "broker", "school").annotate(
+            funded=Sum("fundings__amount")
+        )
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        policy_type = self.request.GET.get("policy_type")
+        if policy_type in PolicyType.values:
+            qs = qs.filter(policy_type=policy_type)
+        school = self.request.GET.get("school")
+        if school == "county":
+            qs = qs.filter(school__isnull=True)
+        elif _int_or_none(school):
+            qs = scoping.filter_school_year(qs, school=int(school))
+        return qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["policy_types"] = PolicyType.choices
+        context["policy_type"] = self.request.GET.get("policy_type", "")
+        return context
+
+
+class PolicyDetailView(ScopedDetailView):
+    model = InsurancePolicy
+    template_name = "insurance/policy_detail.html"
+
+    def base_queryset(self):
+        return InsurancePolicy.objects.select_related("insurer", "broker", "school", "year")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        policy = self.object
+        fundings = list(policy.fundings.all())
+        context["fundings"] = fundings
+        context["funded_total"] = sum((f.amount for f in fundings), start=0)
+        claims = scoping.visible(self.request.user, policy.claims.all())
+        context["claim_stats"] = claims.aggregate(n=Count("id"), paid=Sum("paid_amount"))
+        context["rules"] = FundingRule.covering(policy.policy_type, policy.year_id)
+        context["can_edit"] = self.request.user.is_bureau and context["write_block_reason"] is None
+        return context
+
+
+class PolicyCreateView(ScopedCreateView):
+    model = InsurancePolicy
+    form_class = PolicyForm
+    template_name = "insurance/form.html"
+    roles = STAFF
+
+    def get_initial(self):
+        year = self.get_year()
+        return {"year": year} if year else {}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("新增保单")
+        return context
+
+    def get_success_url(self):
+        super().get_success_url()
+        return reverse("insurance:policy_detail", args=[self.object.pk])
+
+
+class PolicyUpdateView(ScopedUpdateView):
+    model = InsurancePolicy
+    form_class = PolicyForm
+    template_name = "insurance/form.html"
+    roles = STAFF
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("修改保单 %(no)s") % {"no": self.object.policy_no}
+        context["history_url"] = _history_url(self.object)
+        return context
+
+    def get_success_url(self):
+        super().get_success_url()
+        return reverse("insurance:policy_detail", args=[self.object.pk])
+
+
+class PolicyDeleteView(ScopedDeleteView):
+    model = InsurancePolicy
+    roles = STAFF
+
+    def form_valid(self, form):
+        if self.object.claims.exists():
+            messages.error(self.request, _("该保单下已有理赔案件，不能删除。"))
+            return redirect("insurance:policy_detail", pk=self.object.pk)
+        return super().form_valid(form)
+
+    def get_success_url(self):
+        return _year_url("insurance:policy_list", self.object.year_id)
+
+
+class FundingListView(ScopedListView):
+    model = PremiumFunding
+    template_name = "insurance/funding_list.html"
+    roles = READERS_OF_BUREAU_DATA
+    paginate_by = 100
+
+    def base_queryset(self):
+        return PremiumFunding.objects.select_related("policy", "policy__school").order_by("policy__policy_type", "source")
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        source = self.request.GET.get("source")
+        if source in FundingSource.values:
+            qs = qs.filter(source=source)
+        policy_type = self.request.GET.get("policy_type")
+        if policy_type in PolicyType.values:
+            qs = qs.filter(policy__policy_type=policy_type)
+        return qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["totals"] = self.object_list.aggregate(amount=Sum("amount"), persons=Sum("persons"))
+        context["sources"] = FundingSource.choices
+        context["source"] = self.request.GET.get("source", "")
+        return context
+
+
+class _PolicyChildMixin:
+    def get_policy(self):
+        if not hasattr(self, "_policy"):
+            self._policy = scoping.get_visible_or_404(self.request.user, InsurancePolicy, pk=self.kwargs["policy_pk"])
+        return self._policy
+
+
+class FundingCreateView(_PolicyChildMixin, ScopedCreateView):
+    model = PremiumFunding
+    form_class = FundingForm
+    template_name = "insurance/form.html"
+    roles = STAFF
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["policy"] = self.get_policy()
+        return kwargs
+
+    def owner(self, form):
+        policy = self.get_policy()
+        return policy.school, policy.year
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("保单 %(no)s 新增保费来源") % {"no": self.get_policy().policy_no}
+        return context
+
+    def get_success_url(self):
+        super().get_success_url()
+        return reverse("insurance:policy_detail", args=[self.object.policy_id])
+
+
+class FundingUpdateView(ScopedUpdateView):
+    model = PremiumFunding
+    form_class = FundingForm
+    template_name = "insurance/form.html"
+    roles = STAFF
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("修改保费来源")
+        return context
+
+    def get_success_url(self):
+        super().get_success_url()
+        return reverse("insurance:policy_detail", args=[self.object.policy_id])
+
+
+class FundingDeleteView(ScopedDeleteView):
+    model = PremiumFunding
+    roles = STAFF
+
+    def get_success_url(self):
+        return reverse("insurance:policy_detail", args=[self.object.policy_id])
+
+
+# Insurers and funding rules (bureau master data) -----------------------------
+
+
+class InsurerListView(ScopedListView):
+    model = Insurer
+    template_name = "insurance/insurer_list.html"
+    roles = READERS_OF_BUREAU_DATA
+    filter_by_year = False
+
+
+class InsurerCreateView(ScopedCreateView):
+    model = Insurer
+    form_class = InsurerForm
+    template_name = "insurance/form.html"
+    roles = STAFF
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": _("新增保险公司/经纪公司")}
+
+    def get_success_url(self):
+        super().get_success_url()
+        return reverse("insurance:insurer_list")
+
+
+class InsurerUpdateView(ScopedUpdateView):
+    model = Insurer
+    form_class = InsurerForm
+    template_name = "insurance/form.html"
+    roles = STAFF
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": _("修改 %(name)s") % {"name": self.object}, "history_url": _history_url(self.object)}
+
+    def get_success_url(self):
+        super().get_success_url()
+        return reverse("insurance:insurer_list")
+
+
+class FundingRuleListView(ScopedListView):
+    model = FundingRule
+    template_name = "insurance/rule_list.html"
+    roles = READERS_OF_BUREAU_DATA
+    filter_by_year = False
+
+
+class FundingRuleCreateView(ScopedCreateView):
+    model = FundingRule
+    form_class = FundingRuleForm
+    template_name = "insurance/form.html"
+    roles = STAFF
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": _("新增经费保障规则")}
+
+    def get_success_url(self):
+        super().get_success_url()
+        return reverse("insurance:rule_list")
+
+
+class FundingRuleUpdateView(ScopedUpdateView):
+    model = FundingRule
+    form_class = FundingRuleForm
+    template_name = "insurance/form.html"
+    roles = STAFF
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": _("修改经费保障规则"), "history_url": _history_url(self.object)}
+
+    def get_success_url(self):
+        super().get_success_url()
+        return reverse("insurance:rule_list")
+
+
+# Claims ------------------------------------------------------------------
+
+
+def filter_claims(qs, params):
+    """The claim list's filters (also used by the export and by ``selectors.rows_url``)."""
+    status = params.get("status")
+    if status in ClaimStatus.values:
+        qs = qs.filter(status=status)
+    policy_type = params.get("policy_type")
+    if policy_type in PolicyType.values:
+        qs = qs.filter(policy__policy_type=policy_type)
+    kind = params.get("claimant_kind")
+    if kind in ClaimantKind.values:
+        qs = qs.filter(claimant_kind=kind)
+    school = _int_or_none(params.get("school"))
+    if school:
+        qs = scoping.filter_school_year(qs, school=school)
+    paid_year = _int_or_none(params.get("paid_year"))
+    paid_from, paid_to = _int_or_none(params.get("paid_from")), _int_or_none(params.get("paid_to"))
+    if paid_year:
+        paid_from = paid_to = paid_year
+    if paid_from:
+        qs = qs.filter(paid_date__year__gte=paid_from)
+    if paid_to:
+        qs = qs.filter(paid_date__year__lte=paid_to)
+    query = (params.get("q") or "").strip()
+    if query:
+        qs = qs.filter(Q(claim_no__icontains=query) | Q(place__icontains=query) | Q(cause__icontains=query))
+    return qs
+
+
+def uses_paid_period(params) -> bool:
+    return any(params.get(k) for k in ("paid_year", "paid_from", "paid_to"))
+
+
+class ClaimListView(ScopedListView):
+    model = Claim
+    template_name = "insurance/claim_list.html"
+
+    def base_queryset(self):
+        return Claim.objects.select_related("school", "policy")
+
+    def get_queryset(self):
+        params = self.request.GET
+        # Figures counted by paid date span policy years: then the year picker does not narrow.
+        self.filter_by_year = not uses_paid_period(params)
+        return filter_claims(super().get_queryset(), params)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET
+        context["totals"] = self.object_list.aggregate(
+            n=Count("id"), persons=Sum("persons"), requested=Sum("requested_amount"), paid=Sum("paid_amount")
+        )
+        context["statuses"] = ClaimStatus.choices
+        context["policy_types"] = PolicyType.choices
+        context["claimant_kinds"] = ClaimantKind.choices
+        context["f"] = {k: params.get(k, "") for k in ("status", "policy_type", "claimant_kind", "school", "q",
+                                                      "paid_year", "paid_from", "paid_to")}
+        context["schools"] = scoping.schools_for(self.request.user).order_by("code") if not self.request.user.is_principal else []
+        context["paid_period"] = uses_paid_period(params)
+        query = params.copy()
+        query.pop("page", None)
+        context["querystring"] = query.urlencode()
+        return context
+
+
+class ClaimExportView(RoleRequiredMixin, YearMixin, View):
+    """The filtered claim list as .xlsx; personal data masked, scoped like the list."""
+
+    def get(self, request):
+        qs = scoping.visible(request.user, Claim.objects.select_related("school", "policy"))
+        if not uses_paid_period(request.GET):
+            year = self.get_year()
+            if year is not None:
+                qs = qs.filter(year=year)
+        qs = filter_claims(qs, request.GET).order_by("school__code", "incident_date", "id")
+        return exports.claims_xlsx_response(qs, filename="理赔案件.xlsx")
+
+
+class ClaimCreateView(ScopedCreateView):
+    model = Claim
+    form_class = ClaimForm
+    template_name = "insurance/form.html"
+
+    def get_initial(self):
+        from django.utils import timezone
+
+        return {"reported_date": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("报案：登记理赔案件")
+        context["help"] = _("系统按出险日期和险种自动查找本校或全市统保的有效保单；没有有效保单时不能登记。姓名和身份证号只有勤工办可以查看完整内容。")
+        return context
+
+    def get_success_url(self):
+        super().get_success_url()
+        return reverse("insurance:claim_detail", args=[self.object.pk])
+
+
+class ClaimUpdateView(ScopedUpdateView):
+    model = Claim
+    form_class = ClaimForm
+    template_name = "insurance/form.html"
+
+    def get_object(self, queryset=None):
+        claim = super().get_object(queryset)
+        reason = services.claim_can_edit_reason(self.request.user, claim)
+        if reason:
+            raise PermissionDenied(reason)
+        return claim
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("修改案件 %(no)s") % {"no": self.object.claim_no}
+        return context
+
+    def get_success_url(self):
+        super().get_success_url()
+        return reverse("insurance:claim_detail", args=[self.object.pk])
+
+
+class ClaimDetailView(ScopedDetailView):
+    model = Claim
+    template_name = "insurance/claim_detail.html"
+
+    def base_queryset(self):
+        return Claim.objects.select_related("school", "policy", "policy__insurer", "year")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        claim, user = self.object, self.request.user
+        context["show_personal"] = user.is_bureau
+        context["steps"] = [
+            {"status": s, "label": s.label, "date": getattr(claim, field), "done": getattr(claim, field) is not None}
+            for s, field in services.STEP_ORDER
+        ]
+        context["allowed_steps"] = services.allowed_claim_steps(user, claim)
+        context["advance_form"] = ClaimAdvanceForm(initial={"assessed_amount": claim.assessed_amount})
+        documents = {d.doc_type: d for d in claim.documents.all()}
+        required = REQUIRED_DOCUMENTS.get(claim.claimant_kind, ())
+        context["documents"] = [
+            {"type": t, "label": t.label, "required": t in required, "doc": documents.get(t.value)} for t in DocumentType
+            if t in required or t.value in documents
+        ]
+        context["document_form"] = ClaimDocumentForm()
+        context["edit_block_reason"] = services.claim_can_edit_reason(user, claim)
+        return context
+
+
+class ClaimAdvanceView(RoleRequiredMixin, View):
+    """POST: move a claim one step (staff only; the service checks the table and the rules)."""
+
+    roles = STAFF
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        claim = scoping.get_visible_or_404(request.user, Claim, pk=pk)
+        form = ClaimAdvanceForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect("insurance:claim_detail", pk=claim.pk)
+        data = form.cleaned_data
+        try:
+            services.claim_advance(
+                user=request.user, claim=claim, to_status=data["to_status"], on_date=data["on_date"],
+                assessed_amount=data["assessed_amount"], paid_amount=data["paid_amount"], reason=data["reason"],
+            )
+        except (PermissionDenied, ConcurrentEditError) as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("案件 %(no)s 已更新为“%(status)s”。") % {
+                "no": claim.claim_no, "status": ClaimStatus(data["to_status"]).label})
+        return redirect("insurance:claim_detail", pk=claim.pk)
+
+
+class ClaimDocumentView(RoleRequiredMixin, View):
+    """POST: tick one document of a claim's checklist (staff, or the school while 已报案)."""
+
+    roles = (Role.STAFF, Role.PRINCIPAL)
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        claim = scoping.get_visible_or_404(request.user, Claim, pk=pk)
+        form = ClaimDocumentForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请选择材料类型。"))
+            return redirect("insurance:claim_detail", pk=claim.pk)
+        try:
+            services.claim_set_document(user=request.user, claim=claim, **form.cleaned_data)
+        except PermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except (ValidationError, ConcurrentEditError) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("材料清单已更新。"))
+        return HttpResponseRedirect(reverse("insurance:claim_detail", args=[claim.pk]))
+
