@@ -51,12 +51,13 @@ _LIST_PAGES = {
 }
 
 
-def rows_url(kind: str, year: int, **filters) -> str:
+def rows_url(kind: str, year: int, /, **filters) -> str:
     """URL of this app's list page filtered to the rows behind a figure.
 
     kinds: ``sales`` (filters ``category``, ``customer_kind``, ``shop``, ``centre``),
     ``school_services`` (``school``, ``kind``, ``mode``), ``exam_sites`` (``school``),
-    ``centre``, ``investments`` and ``exam`` (the year's pages).
+    ``centre``, ``investments`` and ``exam`` (the year's pages). ``kind`` and ``year``
+    are positional-only, so ``kind=`` can be a filter (``rows_url("school_services", 2024, kind="canteen")``).
     """
     try:
         url_name = _LIST_PAGES[kind]

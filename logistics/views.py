@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.contrib import messages
+from django.db.models import ProtectedError, Sum
 from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -276,8 +278,6 @@ class _FormPage:
         return reverse(self.success_name()) + (f"?year={year}" if year else "")
 
     def get_success_url(self):
-        from django.contrib import messages
-
         messages.success(self.request, _("已保存。"))
         return self.get_success_url_plain()
 
@@ -297,6 +297,15 @@ class _CreatePage(_FormPage, ScopedCreateView):
 
 class _DeletePage(ScopedDeleteView):
     success_name = "logistics:centre"
+
+    def form_valid(self, form):
+        try:
+            self.object.delete()
+        except ProtectedError:
+            messages.error(self.request, _("“%(obj)s”下还有其他数据（如销售明细），不能删除。") % {"obj": self.object})
+        else:
+            messages.success(self.request, _("已删除。"))
+        return HttpResponseRedirect(self.get_success_url())
 
     def get_success_url(self):
         year = scoping.year_of(self.object)
