@@ -1,6 +1,6 @@
 """REST API of the labor-practice bases: one scoped viewset per model, filterable by ?year= and ?school=."""
 
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 
 from workstudy.api import ScopedViewSet, ValidatingModelSerializer, year_school_filterset
 
@@ -76,6 +76,13 @@ class LaborBaseViewSet(_ScopedChoices, ScopedViewSet):
     serializer_class = LaborBaseSerializer
     select_related = ("school",)
     filterset_class = year_school_filterset(LaborBase, ["active"])
+
+    def perform_destroy(self, instance):
+        if instance.parcels.exists() or instance.lines.exists() or instance.finances.exists():
+            raise exceptions.ValidationError(
+                {"detail": ["这个基地下还有地块、产品或收支记录（可能属于往年），不能删除；如已不再使用，请把 active 设为 false。"]}
+            )
+        super().perform_destroy(instance)
 
 
 class LandParcelViewSet(_ScopedChoices, ScopedViewSet):
