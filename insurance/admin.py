@@ -6,8 +6,8 @@ from .models import (
     Claim,
     ClaimDocument,
     FundingRule,
-    Insurer,
     InsurancePolicy,
+    Insurer,
     PremiumFunding,
     StudentAccidentCoverage,
 )
@@ -48,8 +48,16 @@ class PremiumFundingAdmin(ScopedAdmin):
 
 @admin.register(StudentAccidentCoverage)
 class StudentAccidentCoverageAdmin(ScopedAdmin):
-    list_display = ("school", "year", "enrolled", "insured_parent_paid", "poor_students", "poor_free_by_insurer",
-                    "poor_advanced_by_school", "advance_amount")
+    list_display = (
+        "school",
+        "year",
+        "enrolled",
+        "insured_parent_paid",
+        "poor_students",
+        "poor_free_by_insurer",
+        "poor_advanced_by_school",
+        "advance_amount",
+    )
     list_filter = ("year",)
     list_select_related = ("school",)
 
@@ -62,15 +70,33 @@ class ClaimDocumentInline(admin.TabularInline):
 @admin.register(Claim)
 class ClaimAdmin(ScopedAdmin):
     # Personal data stays masked in the list; the full values are on the change form (staff only).
-    list_display = ("claim_no", "school", "year", "claimant_kind", "masked_name", "incident_date", "persons",
-                    "requested_amount", "paid_amount", "status")
+    list_display = (
+        "claim_no",
+        "school",
+        "year",
+        "claimant_kind",
+        "masked_name",
+        "incident_date",
+        "persons",
+        "requested_amount",
+        "paid_amount",
+        "status",
+    )
     list_filter = ("year", "status", "claimant_kind", "policy__policy_type")
     search_fields = ("claim_no",)
     list_select_related = ("school",)
     raw_id_fields = ("policy",)
     # Status and payouts move only through insurance.services.claim_advance (the claim page).
-    readonly_fields = ("status", "assessed_amount", "paid_amount", "reject_reason", "documents_date", "review_date",
-                       "paid_date", "rejected_date")
+    readonly_fields = (
+        "status",
+        "assessed_amount",
+        "paid_amount",
+        "reject_reason",
+        "documents_date",
+        "review_date",
+        "paid_date",
+        "rejected_date",
+    )
     inlines = [ClaimDocumentInline]
 
     @admin.display(description="受伤人员")

@@ -4,6 +4,8 @@ the staff-only ``advance`` action (the same service as the page)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, serializers
@@ -21,8 +23,8 @@ from .models import (
     ClaimStatus,
     FundingRule,
     FundingSource,
-    Insurer,
     InsurancePolicy,
+    Insurer,
     PolicyType,
     PremiumFunding,
     StudentAccidentCoverage,
@@ -78,9 +80,26 @@ class PolicySerializer(ValidatingModelSerializer):
     class Meta:
         model = InsurancePolicy
         fields = [
-            "id", "year", "policy_no", "policy_type", "insurer", "broker", "school", "school_name", "coverage_start",
-            "coverage_end", "sum_insured", "per_accident_limit", "per_person_limit", "aggregate_limit", "premium_rate",
-            "insured_count", "premium_total", "compulsory", "note", "version",
+            "id",
+            "year",
+            "policy_no",
+            "policy_type",
+            "insurer",
+            "broker",
+            "school",
+            "school_name",
+            "coverage_start",
+            "coverage_end",
+            "sum_insured",
+            "per_accident_limit",
+            "per_person_limit",
+            "aggregate_limit",
+            "premium_rate",
+            "insured_count",
+            "premium_total",
+            "compulsory",
+            "note",
+            "version",
         ]
         read_only_fields = ["version"]
 
@@ -98,14 +117,30 @@ class CoverageSerializer(ScopedSchoolFieldMixin, ValidatingModelSerializer):
     class Meta:
         model = StudentAccidentCoverage
         fields = [
-            "id", "school", "school_name", "year", "enrolled", "insured_parent_paid", "poor_students",
-            "poor_free_by_insurer", "poor_advanced_by_school", "advance_amount", "voluntary_consent_recorded", "version",
+            "id",
+            "school",
+            "school_name",
+            "year",
+            "enrolled",
+            "insured_parent_paid",
+            "poor_students",
+            "poor_free_by_insurer",
+            "poor_advanced_by_school",
+            "advance_amount",
+            "voluntary_consent_recorded",
+            "version",
         ]
         read_only_fields = ["version"]
 
 
 CLAIM_WORKFLOW_FIELDS = (
-    "status", "assessed_amount", "paid_amount", "reject_reason", "documents_date", "review_date", "paid_date",
+    "status",
+    "assessed_amount",
+    "paid_amount",
+    "reject_reason",
+    "documents_date",
+    "review_date",
+    "paid_date",
     "rejected_date",
 )
 
@@ -123,17 +158,56 @@ class ClaimSerializer(ScopedSchoolFieldMixin, ValidatingModelSerializer):
     class Meta:
         model = Claim
         fields = [
-            "id", "claim_no", "school", "school_name", "year", "policy", "policy_no", "policy_type", "policy_type_label",
-            "claimant_kind", "injured_name", "injured_id_number", "injured_name_masked", "injured_id_number_masked",
-            "incident_date", "place", "incident_kind", "cause", "persons", "requested_amount", "reported_date",
-            *CLAIM_WORKFLOW_FIELDS, "version",
+            "id",
+            "claim_no",
+            "school",
+            "school_name",
+            "year",
+            "policy",
+            "policy_no",
+            "policy_type",
+            "policy_type_label",
+            "claimant_kind",
+            "injured_name",
+            "injured_id_number",
+            "injured_name_masked",
+            "injured_id_number_masked",
+            "incident_date",
+            "place",
+            "incident_kind",
+            "cause",
+            "persons",
+            "requested_amount",
+            "reported_date",
+            *CLAIM_WORKFLOW_FIELDS,
+            "version",
         ]
         read_only_fields = ["claim_no", "year", "policy", *CLAIM_WORKFLOW_FIELDS, "version"]
 
+    def to_internal_value(self, data):
+        # A school sending a status or an amount is refused outright (403), before the
+        # generic "read-only field" check, so it can never believe a payout was recorded.
+        user = _user(self)
+        if isinstance(data, Mapping) and (user is None or not user.is_bureau):
+            for key in CLAIM_WORKFLOW_FIELDS:
+                if key in data and self._workflow_value_changed(key, data.get(key)):
+                    raise exceptions.PermissionDenied(str(services.STAFF_ONLY_MESSAGE))
+        return super().to_internal_value(data)
+
+    def _workflow_value_changed(self, key, sent) -> bool:
+        empty = (None, "")
+        if self.instance is None:
+            return sent not in (*empty, ClaimStatus.REPORTED.value)
+        value = getattr(self.instance, key)
+        current = None if value in empty else self.fields[key].to_representation(value)
+        if sent in empty or current is None:
+            return (sent in empty) != (current is None)
+        return str(sent) != str(current)
+
     def validate(self, attrs):
         user = _user(self)
-        sent = set(self.initial_data) if isinstance(self.initial_data, dict) else set()
-        if sent & set(CLAIM_WORKFLOW_FIELDS):
+        sent = set(self.initial_data) if isinstance(self.initial_data, Mapping) else set()
+        if self.instance is None and sent & set(CLAIM_WORKFLOW_FIELDS):
             if user is None or not user.is_bureau:
                 raise exceptions.PermissionDenied(str(services.STAFF_ONLY_MESSAGE))
             raise exceptions.ValidationError({"status": ["状态和金额请通过 advance 操作变更（POST /claims/{id}/advance/）。"]})
@@ -255,7 +329,9 @@ class ClaimViewSet(ScopedViewSet):
         except ConcurrentEditError as exc:
             raise exceptions.ValidationError({"version": [str(exc)]}) from exc
         except DjangoValidationError as exc:
-            raise exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}) from exc
+            raise exceptions.ValidationError(
+                exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+            ) from exc
         return Response(ClaimSerializer(result, context=self.get_serializer_context()).data)
 
 
@@ -283,4 +359,3 @@ class ClaimDocumentViewSet(ScopedViewSet):
     def perform_destroy(self, instance):
         self._check(instance.claim)
         super().perform_destroy(instance)
-

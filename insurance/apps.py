@@ -14,16 +14,16 @@ def _module_counts(year: int) -> dict[int, int]:
     def count_of(model):
         return Coalesce(
             Subquery(
-                model.objects.filter(school_id=OuterRef("pk"), year_id=year).values("school_id")
-                .annotate(n=Count("id")).values("n"),
+                model.objects.filter(school_id=OuterRef("pk"), year_id=year)
+                .values("school_id")
+                .annotate(n=Count("id"))
+                .values("n"),
                 output_field=IntegerField(),
             ),
             Value(0),
         )
 
-    rows = School.objects.annotate(cov=count_of(StudentAccidentCoverage), clm=count_of(Claim)).values_list(
-        "pk", "cov", "clm"
-    )
+    rows = School.objects.annotate(cov=count_of(StudentAccidentCoverage), clm=count_of(Claim)).values_list("pk", "cov", "clm")
     return {pk: cov + clm for pk, cov, clm in rows if cov + clm}
 
 
@@ -42,8 +42,8 @@ class InsuranceConfig(AppConfig):
             Claim,
             ClaimDocument,
             FundingRule,
-            Insurer,
             InsurancePolicy,
+            Insurer,
             PremiumFunding,
             StudentAccidentCoverage,
         )

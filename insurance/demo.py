@@ -24,8 +24,8 @@ from .models import (
     FundingRule,
     FundingSource,
     IncidentKind,
-    Insurer,
     InsurancePolicy,
+    Insurer,
     PolicyType,
     PremiumFunding,
     StudentAccidentCoverage,
@@ -39,7 +39,10 @@ STUDENT_RATE = Decimal("50.00")
 LIABILITY_RATE = Decimal("5.00")
 CENT = Decimal("0.01")
 
-SURNAMES = "张王李刘陈杨黄吴周徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+SURNAMES = (
+    "张王李刘陈杨黄吴周徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+    "余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+)
 GIVEN = "子涵欣怡梓萱宇轩浩然一诺雨桐佳怡俊杰思远明轩语嫣晨曦若曦博文天佑诗琪嘉怡雅静志强建国秀英丽华"
 
 STUDENT_CASES = [
@@ -83,29 +86,47 @@ def _upsert(model, lookup: dict, values: dict):
 
 def load(*, schools, users):
     rng = random.Random(20240601)
-    broker = _upsert(Insurer, {"name": BROKER}, {
-        "role": Insurer.Role.BROKER, "entrusted_from_year": 2021, "service_fee": Decimal("0.00"),
-        "contact": "江西省南昌市",
-    })
+    broker = _upsert(
+        Insurer,
+        {"name": BROKER},
+        {
+            "role": Insurer.Role.BROKER,
+            "entrusted_from_year": 2021,
+            "service_fee": Decimal("0.00"),
+            "contact": "江西省南昌市",
+        },
+    )
     picc = _upsert(Insurer, {"name": PICC}, {"role": Insurer.Role.INSURER, "entrusted_from_year": None})
     cpic = _upsert(Insurer, {"name": CPIC}, {"role": Insurer.Role.INSURER, "entrusted_from_year": None})
-    _upsert(FundingRule, {"insurance_type": PolicyType.PROPERTY, "from_year": 2021}, {
-        "to_year": None, "allowed_sources": [FundingSource.CITY.value], "note": "学校财产险由市政府出资",
-    })
-    _upsert(FundingRule, {"insurance_type": PolicyType.LIABILITY, "from_year": 2021}, {
-        "to_year": None, "bureau_share_pct": Decimal("50.00"),
-        "allowed_sources": [FundingSource.BUREAU_WORKSTUDY.value, FundingSource.SCHOOL_WORKSTUDY.value],
-        "note": "教育局、学校两级勤工俭学经费承担（赣教勤字文件要求全面实施）",
-    })
-    _upsert(FundingRule, {"insurance_type": PolicyType.STUDENT, "from_year": 2021}, {
-        "to_year": None,
-        "allowed_sources": [FundingSource.PARENT.value, FundingSource.INSURER_FREE.value,
-                            FundingSource.SCHOOL_ADVANCE.value],
-        "note": "家长自愿购买；贫困家庭学生由保险公司免费投保或学校公用经费垫付",
-    })
-    students = {
-        (s.school_id, s.year_id): s for s in Submission.objects.filter(year_id__in=YEARS)
-    }
+    _upsert(
+        FundingRule,
+        {"insurance_type": PolicyType.PROPERTY, "from_year": 2021},
+        {
+            "to_year": None,
+            "allowed_sources": [FundingSource.CITY.value],
+            "note": "学校财产险由市政府出资",
+        },
+    )
+    _upsert(
+        FundingRule,
+        {"insurance_type": PolicyType.LIABILITY, "from_year": 2021},
+        {
+            "to_year": None,
+            "bureau_share_pct": Decimal("50.00"),
+            "allowed_sources": [FundingSource.BUREAU_WORKSTUDY.value, FundingSource.SCHOOL_WORKSTUDY.value],
+            "note": "教育局、学校两级勤工俭学经费承担（赣教勤字文件要求全面实施）",
+        },
+    )
+    _upsert(
+        FundingRule,
+        {"insurance_type": PolicyType.STUDENT, "from_year": 2021},
+        {
+            "to_year": None,
+            "allowed_sources": [FundingSource.PARENT.value, FundingSource.INSURER_FREE.value, FundingSource.SCHOOL_ADVANCE.value],
+            "note": "家长自愿购买；贫困家庭学生由保险公司免费投保或学校公用经费垫付",
+        },
+    )
+    students = {(s.school_id, s.year_id): s for s in Submission.objects.filter(year_id__in=YEARS)}
     for year in YEARS:
         coverages = _load_coverage(year, schools, students, rng)
         policies = _load_policies(year, schools, students, coverages, broker, picc, cpic)
@@ -118,16 +139,24 @@ def _load_coverage(year, schools, students, rng):
         if code == "GX001" and year == 2024:
             continue  # left for the demo principal to fill in
         sub = students.get((school.pk, year))
-        enrolled = (sub.student_count if sub and sub.student_count else school.student_count)
+        enrolled = sub.student_count if sub and sub.student_count else school.student_count
         poor = sub.poor_student_count if sub and sub.poor_student_count is not None else round(enrolled * 0.08)
         free = round(poor * rng.uniform(0.5, 0.7))
         advanced = poor - free if rng.random() < 0.7 else max(poor - free - 2, 0)
         parent = round((enrolled - poor) * rng.uniform(0.72, 0.9))
-        rows[code] = _upsert(StudentAccidentCoverage, {"school": school, "year_id": year}, {
-            "enrolled": enrolled, "insured_parent_paid": parent, "poor_students": poor, "poor_free_by_insurer": free,
-            "poor_advanced_by_school": advanced, "advance_amount": _money(STUDENT_RATE * advanced),
-            "voluntary_consent_recorded": True,
-        })
+        rows[code] = _upsert(
+            StudentAccidentCoverage,
+            {"school": school, "year_id": year},
+            {
+                "enrolled": enrolled,
+                "insured_parent_paid": parent,
+                "poor_students": poor,
+                "poor_free_by_insurer": free,
+                "poor_advanced_by_school": advanced,
+                "advance_amount": _money(STUDENT_RATE * advanced),
+                "voluntary_consent_recorded": True,
+            },
+        )
     return rows
 
 
@@ -140,28 +169,61 @@ def _load_policies(year, schools, students, coverages, broker, picc, cpic):
     policies = {}
     # 学校财产险: county-wide, paid by the city.
     premium = _money(Decimal("96000") + 2000 * (year - 2021))
-    prop = _upsert(InsurancePolicy, {"policy_no": f"PCX{year}360681000001"}, {
-        "year_id": year, "policy_type": PolicyType.PROPERTY, "insurer": picc, "broker": broker, "school": None,
-        "coverage_start": start, "coverage_end": end, "sum_insured": _money(120_000_000 + 5_000_000 * (year - 2021)),
-        "per_accident_limit": _money(2_000_000), "per_person_limit": None, "aggregate_limit": None,
-        "premium_rate": None, "insured_count": None, "premium_total": premium, "compulsory": False,
-        "note": "全市中小学校舍及设备统一投保",
-    })
+    prop = _upsert(
+        InsurancePolicy,
+        {"policy_no": f"PCX{year}360681000001"},
+        {
+            "year_id": year,
+            "policy_type": PolicyType.PROPERTY,
+            "insurer": picc,
+            "broker": broker,
+            "school": None,
+            "coverage_start": start,
+            "coverage_end": end,
+            "sum_insured": _money(120_000_000 + 5_000_000 * (year - 2021)),
+            "per_accident_limit": _money(2_000_000),
+            "per_person_limit": None,
+            "aggregate_limit": None,
+            "premium_rate": None,
+            "insured_count": None,
+            "premium_total": premium,
+            "compulsory": False,
+            "note": "全市中小学校舍及设备统一投保",
+        },
+    )
     _upsert(PremiumFunding, {"policy": prop, "source": FundingSource.CITY}, {"amount": premium, "persons": 0})
     policies[PolicyType.PROPERTY] = prop
     # 校(园)方责任险: county-wide, bureau and schools' work-study funds half each.
     premium = _money(LIABILITY_RATE * all_students)
-    liab = _upsert(InsurancePolicy, {"policy_no": f"ZRX{year}360681000001"}, {
-        "year_id": year, "policy_type": PolicyType.LIABILITY, "insurer": picc, "broker": broker, "school": None,
-        "coverage_start": start, "coverage_end": end, "sum_insured": None,
-        "per_accident_limit": _money(3_000_000), "per_person_limit": _money(300_000),
-        "aggregate_limit": _money(10_000_000), "premium_rate": LIABILITY_RATE, "insured_count": all_students,
-        "premium_total": premium, "compulsory": False, "note": "全市在校学生",
-    })
+    liab = _upsert(
+        InsurancePolicy,
+        {"policy_no": f"ZRX{year}360681000001"},
+        {
+            "year_id": year,
+            "policy_type": PolicyType.LIABILITY,
+            "insurer": picc,
+            "broker": broker,
+            "school": None,
+            "coverage_start": start,
+            "coverage_end": end,
+            "sum_insured": None,
+            "per_accident_limit": _money(3_000_000),
+            "per_person_limit": _money(300_000),
+            "aggregate_limit": _money(10_000_000),
+            "premium_rate": LIABILITY_RATE,
+            "insured_count": all_students,
+            "premium_total": premium,
+            "compulsory": False,
+            "note": "全市在校学生",
+        },
+    )
     bureau_share = _money(premium / 2)
     _upsert(PremiumFunding, {"policy": liab, "source": FundingSource.BUREAU_WORKSTUDY}, {"amount": bureau_share, "persons": 0})
-    _upsert(PremiumFunding, {"policy": liab, "source": FundingSource.SCHOOL_WORKSTUDY},
-            {"amount": premium - bureau_share, "persons": 0})
+    _upsert(
+        PremiumFunding,
+        {"policy": liab, "source": FundingSource.SCHOOL_WORKSTUDY},
+        {"amount": premium - bureau_share, "persons": 0},
+    )
     policies[PolicyType.LIABILITY] = liab
     # 学平险: county-wide group policy through the broker; parents pay, poor students free or advanced.
     parent = sum(c.insured_parent_paid for c in coverages.values())
@@ -169,30 +231,61 @@ def _load_policies(year, schools, students, coverages, broker, picc, cpic):
     advanced = sum(c.poor_advanced_by_school for c in coverages.values())
     advance_amount = sum((c.advance_amount for c in coverages.values()), start=Decimal("0.00"))
     parent_amount = _money(STUDENT_RATE * parent)
-    stud = _upsert(InsurancePolicy, {"policy_no": f"XPX{year}360681000001"}, {
-        "year_id": year, "policy_type": PolicyType.STUDENT, "insurer": cpic, "broker": broker, "school": None,
-        "coverage_start": start, "coverage_end": end, "sum_insured": None, "per_accident_limit": None,
-        "per_person_limit": _money(20_000), "aggregate_limit": None, "premium_rate": STUDENT_RATE,
-        "insured_count": parent + free + advanced, "premium_total": parent_amount + advance_amount,
-        "compulsory": False, "note": "家长自愿投保，学校不代收、不强制",
-    })
+    stud = _upsert(
+        InsurancePolicy,
+        {"policy_no": f"XPX{year}360681000001"},
+        {
+            "year_id": year,
+            "policy_type": PolicyType.STUDENT,
+            "insurer": cpic,
+            "broker": broker,
+            "school": None,
+            "coverage_start": start,
+            "coverage_end": end,
+            "sum_insured": None,
+            "per_accident_limit": None,
+            "per_person_limit": _money(20_000),
+            "aggregate_limit": None,
+            "premium_rate": STUDENT_RATE,
+            "insured_count": parent + free + advanced,
+            "premium_total": parent_amount + advance_amount,
+            "compulsory": False,
+            "note": "家长自愿投保，学校不代收、不强制",
+        },
+    )
     _upsert(PremiumFunding, {"policy": stud, "source": FundingSource.PARENT}, {"amount": parent_amount, "persons": parent})
     _upsert(PremiumFunding, {"policy": stud, "source": FundingSource.INSURER_FREE}, {"amount": Decimal("0.00"), "persons": free})
-    _upsert(PremiumFunding, {"policy": stud, "source": FundingSource.SCHOOL_ADVANCE},
-            {"amount": advance_amount, "persons": advanced})
+    _upsert(
+        PremiumFunding, {"policy": stud, "source": FundingSource.SCHOOL_ADVANCE}, {"amount": advance_amount, "persons": advanced}
+    )
     policies[PolicyType.STUDENT] = stud
     # The vocational school insures its interns on its own (校方责任险, its own work-study funds).
     vocational = schools.get("GX005")
     if vocational is not None:
         interns = 300 + 20 * (year - 2021)
         premium = _money(Decimal("10.00") * interns)
-        own = _upsert(InsurancePolicy, {"policy_no": f"ZRX{year}360681GX0051"}, {
-            "year_id": year, "policy_type": PolicyType.LIABILITY, "insurer": picc, "broker": broker,
-            "school": vocational, "coverage_start": start, "coverage_end": end, "sum_insured": None,
-            "per_accident_limit": _money(1_000_000), "per_person_limit": _money(200_000),
-            "aggregate_limit": _money(2_000_000), "premium_rate": Decimal("10.00"), "insured_count": interns,
-            "premium_total": premium, "compulsory": False, "note": "实习学生校方责任险",
-        })
+        own = _upsert(
+            InsurancePolicy,
+            {"policy_no": f"ZRX{year}360681GX0051"},
+            {
+                "year_id": year,
+                "policy_type": PolicyType.LIABILITY,
+                "insurer": picc,
+                "broker": broker,
+                "school": vocational,
+                "coverage_start": start,
+                "coverage_end": end,
+                "sum_insured": None,
+                "per_accident_limit": _money(1_000_000),
+                "per_person_limit": _money(200_000),
+                "aggregate_limit": _money(2_000_000),
+                "premium_rate": Decimal("10.00"),
+                "insured_count": interns,
+                "premium_total": premium,
+                "compulsory": False,
+                "note": "实习学生校方责任险",
+            },
+        )
         _upsert(PremiumFunding, {"policy": own, "source": FundingSource.SCHOOL_WORKSTUDY}, {"amount": premium, "persons": 0})
     return policies
 
@@ -234,11 +327,27 @@ def _load_claims(year, schools, policies, rng):
         else:
             status = ClaimStatus.PAID
         values = {
-            "school": school, "policy": policy, "year_id": year, "claimant_kind": claimant, "injured_name": name,
-            "injured_id_number": number, "incident_date": incident, "place": place, "incident_kind": kind,
-            "cause": cause, "persons": persons, "requested_amount": requested, "reported_date": reported,
-            "status": status, "assessed_amount": None, "paid_amount": None, "reject_reason": "",
-            "documents_date": None, "review_date": None, "paid_date": None, "rejected_date": None,
+            "school": school,
+            "policy": policy,
+            "year_id": year,
+            "claimant_kind": claimant,
+            "injured_name": name,
+            "injured_id_number": number,
+            "incident_date": incident,
+            "place": place,
+            "incident_kind": kind,
+            "cause": cause,
+            "persons": persons,
+            "requested_amount": requested,
+            "reported_date": reported,
+            "status": status,
+            "assessed_amount": None,
+            "paid_amount": None,
+            "reject_reason": "",
+            "documents_date": None,
+            "review_date": None,
+            "paid_date": None,
+            "rejected_date": None,
         }
         day = reported
         if status != ClaimStatus.REPORTED:
@@ -261,11 +370,13 @@ def _load_claims(year, schools, policies, rng):
         if status == ClaimStatus.REJECTED:
             day = min(day + dt.timedelta(days=rng.randint(3, 15)), last_day)
             values["rejected_date"] = day
-            values["reject_reason"] = rng.choice([
-                "经查勘，事故发生在放学离校后的校外场所，不属于保险责任范围。",
-                "就医费用已由城乡居民医疗保险全额报销，无可赔付的自付费用。",
-                "逾期未提交医疗费发票原件，经多次催告仍未补齐。",
-            ])
+            values["reject_reason"] = rng.choice(
+                [
+                    "经查勘，事故发生在放学离校后的校外场所，不属于保险责任范围。",
+                    "就医费用已由城乡居民医疗保险全额报销，无可赔付的自付费用。",
+                    "逾期未提交医疗费发票原件，经多次催告仍未补齐。",
+                ]
+            )
         claim = _upsert(Claim, {"claim_no": claim_no}, values)
         required = REQUIRED_DOCUMENTS[claimant]
         for index, doc_type in enumerate(required):

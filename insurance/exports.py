@@ -11,8 +11,25 @@ from django.http import HttpResponse
 from .models import Claim
 
 CLAIM_COLUMNS = [
-    "案件编号", "学校", "险种", "保单号", "出险对象", "受伤人员", "身份证号", "出险日期", "出险地点", "事故类型",
-    "出险经过", "受伤人次", "申请金额（元）", "核定金额（元）", "赔付金额（元）", "状态", "报案日期", "赔付日期", "拒赔原因",
+    "案件编号",
+    "学校",
+    "险种",
+    "保单号",
+    "出险对象",
+    "受伤人员",
+    "身份证号",
+    "出险日期",
+    "出险地点",
+    "事故类型",
+    "出险经过",
+    "受伤人次",
+    "申请金额（元）",
+    "核定金额（元）",
+    "赔付金额（元）",
+    "状态",
+    "报案日期",
+    "赔付日期",
+    "拒赔原因",
 ]
 
 
@@ -26,10 +43,25 @@ def escape_cell(value):
 def claim_rows(claims: Iterable[Claim]) -> Iterator[list]:
     for c in claims:
         yield [
-            c.claim_no, c.school.name, c.policy.get_policy_type_display(), c.policy.policy_no,
-            c.get_claimant_kind_display(), c.masked_name, c.masked_id_number, c.incident_date, c.place,
-            c.get_incident_kind_display(), c.cause, c.persons, c.requested_amount, c.assessed_amount, c.paid_amount,
-            c.get_status_display(), c.reported_date, c.paid_date, c.reject_reason,
+            c.claim_no,
+            c.school.name,
+            c.policy.get_policy_type_display(),
+            c.policy.policy_no,
+            c.get_claimant_kind_display(),
+            c.masked_name,
+            c.masked_id_number,
+            c.incident_date,
+            c.place,
+            c.get_incident_kind_display(),
+            c.cause,
+            c.persons,
+            c.requested_amount,
+            c.assessed_amount,
+            c.paid_amount,
+            c.get_status_display(),
+            c.reported_date,
+            c.paid_date,
+            c.reject_reason,
         ]
 
 
@@ -43,8 +75,6 @@ def claims_xlsx_response(claims, *, filename: str) -> HttpResponse:
         sheet.append([escape_cell(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

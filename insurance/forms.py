@@ -15,8 +15,8 @@ from .models import (
     DocumentType,
     FundingRule,
     FundingSource,
-    Insurer,
     InsurancePolicy,
+    Insurer,
     PolicyType,
     PremiumFunding,
     StudentAccidentCoverage,
@@ -62,9 +62,23 @@ class PolicyForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
     class Meta:
         model = InsurancePolicy
         fields = [
-            "year", "policy_no", "policy_type", "insurer", "broker", "school", "coverage_start", "coverage_end",
-            "sum_insured", "per_accident_limit", "per_person_limit", "aggregate_limit", "premium_rate",
-            "insured_count", "premium_total", "compulsory", "note",
+            "year",
+            "policy_no",
+            "policy_type",
+            "insurer",
+            "broker",
+            "school",
+            "coverage_start",
+            "coverage_end",
+            "sum_insured",
+            "per_accident_limit",
+            "per_person_limit",
+            "aggregate_limit",
+            "premium_rate",
+            "insured_count",
+            "premium_total",
+            "compulsory",
+            "note",
         ]
         widgets = {
             "coverage_start": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
@@ -99,8 +113,14 @@ class CoverageForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
     class Meta:
         model = StudentAccidentCoverage
         fields = [
-            "school", "enrolled", "insured_parent_paid", "poor_students", "poor_free_by_insurer",
-            "poor_advanced_by_school", "advance_amount", "voluntary_consent_recorded",
+            "school",
+            "enrolled",
+            "insured_parent_paid",
+            "poor_students",
+            "poor_free_by_insurer",
+            "poor_advanced_by_school",
+            "advance_amount",
+            "voluntary_consent_recorded",
         ]
         widgets = {
             "enrolled": forms.NumberInput(attrs={**PERSONS, "min": 0}),
@@ -125,6 +145,18 @@ class CoverageForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
             if self.instance.pk:
                 self.fields["school"].disabled = True
 
+    def clean(self):
+        cleaned = super().clean()
+        school = cleaned.get("school") if "school" in self.fields else self.instance.school
+        if not self.instance.pk and school is not None and self.instance.year_id:
+            exists = StudentAccidentCoverage.objects.filter(school=school, year_id=self.instance.year_id).exists()
+            if exists:
+                raise ValidationError(
+                    _("%(school)s %(year)s 年度的学平险投保情况已经填写，请在列表中修改原记录。")
+                    % {"school": school, "year": self.instance.year_id}
+                )
+        return cleaned
+
 
 class ClaimForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
     """报案 and correcting a report. The policy is found from the type and the incident date;
@@ -136,8 +168,18 @@ class ClaimForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
     class Meta:
         model = Claim
         fields = [
-            "school", "policy_type", "claimant_kind", "injured_name", "injured_id_number", "incident_date", "place",
-            "incident_kind", "cause", "persons", "requested_amount", "reported_date",
+            "school",
+            "policy_type",
+            "claimant_kind",
+            "injured_name",
+            "injured_id_number",
+            "incident_date",
+            "place",
+            "incident_kind",
+            "cause",
+            "persons",
+            "requested_amount",
+            "reported_date",
         ]
         widgets = {
             "incident_date": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
@@ -175,14 +217,22 @@ class ClaimForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
 
 
 class ClaimAdvanceForm(forms.Form):
-    to_status = forms.ChoiceField(label=_("变更为"), choices=[(s, l) for s, l in ClaimStatus.choices if s != "reported"])
+    to_status = forms.ChoiceField(label=_("变更为"), choices=[c for c in ClaimStatus.choices if c[0] != "reported"])
     on_date = forms.DateField(label=_("日期"), required=False, widget=forms.DateInput(attrs=DATE))
     assessed_amount = forms.DecimalField(
-        label=_("核定金额"), required=False, min_value=0, max_digits=14, decimal_places=2,
+        label=_("核定金额"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
         widget=forms.NumberInput(attrs=YUAN),
     )
     paid_amount = forms.DecimalField(
-        label=_("实际赔付金额"), required=False, min_value=0, max_digits=14, decimal_places=2,
+        label=_("实际赔付金额"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
         widget=forms.NumberInput(attrs=YUAN),
     )
     reason = forms.CharField(label=_("拒赔原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)

@@ -72,7 +72,11 @@ class FundingRule(DomainModel):
     to_year = models.PositiveSmallIntegerField(_("截止年度"), null=True, blank=True, help_text=_("留空表示至今有效。"))
     allowed_sources = models.JSONField(_("允许的经费来源"), default=list)
     bureau_share_pct = models.DecimalField(
-        _("教育局承担比例（%）"), max_digits=5, decimal_places=2, null=True, blank=True,
+        _("教育局承担比例（%）"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("校(园)方责任险：教育局与学校两级勤工俭学经费中教育局承担的百分比。"),
     )
@@ -115,16 +119,29 @@ class InsurancePolicy(DomainModel):
     policy_no = models.CharField(_("保单号"), max_length=50, unique=True)
     policy_type = models.CharField(_("险种"), max_length=16, choices=PolicyType.choices)
     insurer = models.ForeignKey(
-        Insurer, on_delete=models.PROTECT, related_name="policies", verbose_name=_("保险公司"),
+        Insurer,
+        on_delete=models.PROTECT,
+        related_name="policies",
+        verbose_name=_("保险公司"),
         limit_choices_to={"role": Insurer.Role.INSURER},
     )
     broker = models.ForeignKey(
-        Insurer, on_delete=models.PROTECT, related_name="brokered_policies", verbose_name=_("经纪公司"),
-        null=True, blank=True, limit_choices_to={"role": Insurer.Role.BROKER},
+        Insurer,
+        on_delete=models.PROTECT,
+        related_name="brokered_policies",
+        verbose_name=_("经纪公司"),
+        null=True,
+        blank=True,
+        limit_choices_to={"role": Insurer.Role.BROKER},
     )
     school = models.ForeignKey(
-        School, on_delete=models.PROTECT, related_name="insurance_policies", verbose_name=_("投保学校"),
-        null=True, blank=True, help_text=_("留空表示教育局统一投保、覆盖全市学校的保单。"),
+        School,
+        on_delete=models.PROTECT,
+        related_name="insurance_policies",
+        verbose_name=_("投保学校"),
+        null=True,
+        blank=True,
+        help_text=_("留空表示教育局统一投保、覆盖全市学校的保单。"),
     )
     coverage_start = models.DateField(_("保险起期"))
     coverage_end = models.DateField(_("保险止期"))
@@ -135,9 +152,7 @@ class InsurancePolicy(DomainModel):
     premium_rate = money(_("保费标准（元/人/年）"), null=True, blank=True)
     insured_count = models.PositiveIntegerField(_("投保人数（人）"), null=True, blank=True)
     premium_total = money(_("保费合计（元）"))
-    compulsory = models.BooleanField(
-        _("强制投保"), default=False, help_text=_("学平险坚持自愿原则，不得勾选。")
-    )
+    compulsory = models.BooleanField(_("强制投保"), default=False, help_text=_("学平险坚持自愿原则，不得勾选。"))
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     class Meta:
@@ -157,8 +172,10 @@ class InsurancePolicy(DomainModel):
         super().clean()
         if self.coverage_start and self.coverage_end:
             R.RULE_COVERAGE_PERIOD.check(
-                self.coverage_end >= self.coverage_start, "coverage_end",
-                start=self.coverage_start, end=self.coverage_end,
+                self.coverage_end >= self.coverage_start,
+                "coverage_end",
+                start=self.coverage_start,
+                end=self.coverage_end,
             )
         if self.policy_type == PolicyType.STUDENT:
             R.RULE_VOLUNTARY.check(not self.compulsory, "compulsory")
@@ -196,8 +213,11 @@ class PremiumFunding(DomainModel):
         rules = list(FundingRule.covering(policy.policy_type, policy.year_id))
         allowed = {s for r in rules for s in r.allowed_sources}
         R.RULE_SOURCE_ALLOWED.check(
-            self.source in allowed, "source",
-            source=self.get_source_display(), type=policy.get_policy_type_display(), year=policy.year_id,
+            self.source in allowed,
+            "source",
+            source=self.get_source_display(),
+            type=policy.get_policy_type_display(),
+            year=policy.year_id,
             allowed="、".join(str(FundingSource(s).label) for s in FundingSource.values if s in allowed) or _("（尚未设置）"),
         )
 
@@ -214,7 +234,8 @@ class StudentAccidentCoverage(DomainModel):
     poor_advanced_by_school = models.PositiveIntegerField(_("学校公用经费垫付的贫困生（人）"), default=0)
     advance_amount = money(_("学校垫付金额（元）"), default=Decimal("0.00"))
     voluntary_consent_recorded = models.BooleanField(
-        _("已留存家长自愿投保告知/确认材料"), default=False,
+        _("已留存家长自愿投保告知/确认材料"),
+        default=False,
         help_text=_("学平险坚持自愿原则，不搞强买强卖。有学生投保时须勾选。"),
     )
 
@@ -244,8 +265,11 @@ class StudentAccidentCoverage(DomainModel):
         if self.enrolled is None:
             return
         R.RULE_POOR_COVERED.check(
-            self.poor_covered <= (self.poor_students or 0), "poor_free_by_insurer",
-            free=self.poor_free_by_insurer, advanced=self.poor_advanced_by_school, poor=self.poor_students,
+            self.poor_covered <= (self.poor_students or 0),
+            "poor_free_by_insurer",
+            free=self.poor_free_by_insurer,
+            advanced=self.poor_advanced_by_school,
+            poor=self.poor_students,
         )
         R.RULE_POOR_LE_ENROLLED.check(
             (self.poor_students or 0) <= self.enrolled, "poor_students", poor=self.poor_students, enrolled=self.enrolled
@@ -258,7 +282,8 @@ class StudentAccidentCoverage(DomainModel):
 
             students = (
                 Submission.objects.filter(school_id=self.school_id, year_id=self.year_id)
-                .values_list("student_count", flat=True).first()
+                .values_list("student_count", flat=True)
+                .first()
             )
             if students is not None:
                 R.RULE_ENROLLED_LE_STUDENTS.check(
@@ -385,13 +410,20 @@ class Claim(DomainModel):
         self.year_id = policy.year_id
         if self.school_id:
             R.RULE_ACTIVE_POLICY.check(
-                policy.school_id in (None, self.school_id), "policy",
-                school=self.school, date=self.incident_date or "", type=policy.get_policy_type_display(),
+                policy.school_id in (None, self.school_id),
+                "policy",
+                school=self.school,
+                date=self.incident_date or "",
+                type=policy.get_policy_type_display(),
             )
         if self.incident_date:
             R.RULE_INCIDENT_IN_COVERAGE.check(
-                policy.coverage_start <= self.incident_date <= policy.coverage_end, "incident_date",
-                date=self.incident_date, policy=policy.policy_no, start=policy.coverage_start, end=policy.coverage_end,
+                policy.coverage_start <= self.incident_date <= policy.coverage_end,
+                "incident_date",
+                date=self.incident_date,
+                policy=policy.policy_no,
+                start=policy.coverage_start,
+                end=policy.coverage_end,
             )
 
     def _clean_counts_and_person(self):
@@ -415,40 +447,55 @@ class Claim(DomainModel):
         requested, assessed, paid = self.requested_amount, self.assessed_amount, self.paid_amount
         if assessed is not None and requested is not None:
             R.RULE_PAID_LE_ASSESSED_LE_REQUESTED.check(
-                assessed <= requested, "assessed_amount", what=_("核定金额"), amount=assessed,
-                other=_("申请金额"), limit=requested,
+                assessed <= requested,
+                "assessed_amount",
+                what=_("核定金额"),
+                amount=assessed,
+                other=_("申请金额"),
+                limit=requested,
             )
         if paid is not None:
             R.RULE_PAID_LE_ASSESSED_LE_REQUESTED.check(
-                assessed is not None and paid <= assessed, "paid_amount", what=_("赔付金额"), amount=paid,
-                other=_("核定金额"), limit=assessed if assessed is not None else _("（未核定）"),
+                assessed is not None and paid <= assessed,
+                "paid_amount",
+                what=_("赔付金额"),
+                amount=paid,
+                other=_("核定金额"),
+                limit=assessed if assessed is not None else _("（未核定）"),
             )
         if paid is None or not self.policy_id:
             return
         policy = self.policy
         if policy.per_person_limit is not None and (self.persons or 0) >= 1:
             limit = policy.per_person_limit * self.persons
-            R.RULE_PER_PERSON.check(paid <= limit, "paid_amount", amount=paid, limit=policy.per_person_limit,
-                                    persons=self.persons)
+            R.RULE_PER_PERSON.check(
+                paid <= limit, "paid_amount", amount=paid, limit=policy.per_person_limit, persons=self.persons
+            )
         if policy.per_accident_limit is not None:
-            R.RULE_PER_ACCIDENT.check(paid <= policy.per_accident_limit, "paid_amount", amount=paid,
-                                      limit=policy.per_accident_limit)
-        others = (
-            Claim.objects.filter(policy_id=policy.pk).exclude(pk=self.pk).aggregate(t=Sum("paid_amount"))["t"]
-            or Decimal("0")
+            R.RULE_PER_ACCIDENT.check(
+                paid <= policy.per_accident_limit, "paid_amount", amount=paid, limit=policy.per_accident_limit
+            )
+        others = Claim.objects.filter(policy_id=policy.pk).exclude(pk=self.pk).aggregate(t=Sum("paid_amount"))["t"] or Decimal(
+            "0"
         )
         total = others + paid
         if policy.aggregate_limit is not None:
-            R.RULE_AGGREGATE.check(total <= policy.aggregate_limit, "paid_amount", total=total,
-                                   limit=policy.aggregate_limit, policy=policy.policy_no)
+            R.RULE_AGGREGATE.check(
+                total <= policy.aggregate_limit, "paid_amount", total=total, limit=policy.aggregate_limit, policy=policy.policy_no
+            )
         if policy.policy_type == PolicyType.PROPERTY and policy.sum_insured is not None:
-            R.RULE_SUM_INSURED.check(total <= policy.sum_insured, "paid_amount", total=total,
-                                     limit=policy.sum_insured, policy=policy.policy_no)
+            R.RULE_SUM_INSURED.check(
+                total <= policy.sum_insured, "paid_amount", total=total, limit=policy.sum_insured, policy=policy.policy_no
+            )
 
     def _clean_dates(self):
         chain = [
-            ("incident_date", _("出险日期")), ("reported_date", _("报案日期")), ("documents_date", _("材料齐全日期")),
-            ("review_date", _("进入审核日期")), ("paid_date", _("赔付日期")), ("rejected_date", _("拒赔日期")),
+            ("incident_date", _("出险日期")),
+            ("reported_date", _("报案日期")),
+            ("documents_date", _("材料齐全日期")),
+            ("review_date", _("进入审核日期")),
+            ("paid_date", _("赔付日期")),
+            ("rejected_date", _("拒赔日期")),
         ]
         previous = None
         for name, label in chain:
@@ -457,8 +504,12 @@ class Claim(DomainModel):
                 continue
             if previous is not None:
                 R.RULE_DATE_ORDER.check(
-                    getattr(self, previous[0]) <= value, name,
-                    later=label, later_date=value, earlier=previous[1], earlier_date=getattr(self, previous[0]),
+                    getattr(self, previous[0]) <= value,
+                    name,
+                    later=label,
+                    later_date=value,
+                    earlier=previous[1],
+                    earlier_date=getattr(self, previous[0]),
                 )
             previous = (name, label)
 
@@ -475,9 +526,7 @@ class Claim(DomainModel):
 
 def _next_claim_no(year: int) -> str:
     prefix = f"LP{year}-"
-    last = (
-        Claim.objects.filter(claim_no__startswith=prefix).order_by("-claim_no").values_list("claim_no", flat=True).first()
-    )
+    last = Claim.objects.filter(claim_no__startswith=prefix).order_by("-claim_no").values_list("claim_no", flat=True).first()
     seq = int(last.rsplit("-", 1)[1]) + 1 if last and last.rsplit("-", 1)[1].isdigit() else 1
     return f"{prefix}{seq:04d}"
 
@@ -499,12 +548,20 @@ class DocumentType(models.TextChoices):
 REQUIRED_DOCUMENTS = {
     ClaimantKind.SCHOOL: (DocumentType.NOTICE, DocumentType.APPLICATION, DocumentType.LOSS_LIST),
     ClaimantKind.STUDENT: (
-        DocumentType.NOTICE, DocumentType.APPLICATION, DocumentType.IDENTITY, DocumentType.MEDICAL,
-        DocumentType.INVOICE, DocumentType.BANK,
+        DocumentType.NOTICE,
+        DocumentType.APPLICATION,
+        DocumentType.IDENTITY,
+        DocumentType.MEDICAL,
+        DocumentType.INVOICE,
+        DocumentType.BANK,
     ),
     ClaimantKind.STAFF: (
-        DocumentType.NOTICE, DocumentType.APPLICATION, DocumentType.IDENTITY, DocumentType.MEDICAL,
-        DocumentType.INVOICE, DocumentType.BANK,
+        DocumentType.NOTICE,
+        DocumentType.APPLICATION,
+        DocumentType.IDENTITY,
+        DocumentType.MEDICAL,
+        DocumentType.INVOICE,
+        DocumentType.BANK,
     ),
 }
 

@@ -44,8 +44,15 @@ class CoverageResource(excel.PortalResource):
     class Meta(excel.PortalResource.Meta):
         model = StudentAccidentCoverage
         fields = (
-            "school", "year", "enrolled", "insured_parent_paid", "poor_students", "poor_free_by_insurer",
-            "poor_advanced_by_school", "advance_amount", "voluntary_consent_recorded",
+            "school",
+            "year",
+            "enrolled",
+            "insured_parent_paid",
+            "poor_students",
+            "poor_free_by_insurer",
+            "poor_advanced_by_school",
+            "advance_amount",
+            "voluntary_consent_recorded",
         )
         import_id_fields = ("school", "year")
         export_select_related = ("school", "year")
@@ -75,7 +82,9 @@ class ClaimExportResource(excel.PortalResource):
     assessed_amount = fields.Field(
         attribute="assessed_amount", column_name="核定金额（元）", widget=widgets.DecimalWidget(), readonly=True
     )
-    paid_amount = fields.Field(attribute="paid_amount", column_name="赔付金额（元）", widget=widgets.DecimalWidget(), readonly=True)
+    paid_amount = fields.Field(
+        attribute="paid_amount", column_name="赔付金额（元）", widget=widgets.DecimalWidget(), readonly=True
+    )
     status = fields.Field(column_name="状态", readonly=True)
     reported_date = fields.Field(attribute="reported_date", column_name="报案日期", widget=widgets.DateWidget(), readonly=True)
     paid_date = fields.Field(attribute="paid_date", column_name="赔付日期", widget=widgets.DateWidget(), readonly=True)
@@ -85,9 +94,25 @@ class ClaimExportResource(excel.PortalResource):
 
         model = Claim
         fields = (
-            "claim_no", "school", "year", "policy_type", "policy_no", "claimant_kind", "injured", "injured_id",
-            "incident_date", "place", "incident_kind", "cause", "persons", "requested_amount", "assessed_amount",
-            "paid_amount", "status", "reported_date", "paid_date",
+            "claim_no",
+            "school",
+            "year",
+            "policy_type",
+            "policy_no",
+            "claimant_kind",
+            "injured",
+            "injured_id",
+            "incident_date",
+            "place",
+            "incident_kind",
+            "cause",
+            "persons",
+            "requested_amount",
+            "assessed_amount",
+            "paid_amount",
+            "status",
+            "reported_date",
+            "paid_date",
         )
         import_id_fields = ("claim_no",)
         export_select_related = ("school", "year", "policy")

@@ -20,8 +20,8 @@ from .models import (
     ClaimStatus,
     FundingRule,
     FundingSource,
-    Insurer,
     InsurancePolicy,
+    Insurer,
     PolicyType,
     PremiumFunding,
     StudentAccidentCoverage,
@@ -53,12 +53,16 @@ def _paid_claims():
 def claims_summary(first_year: int, last_year: int) -> dict:
     """Paid claims with a paid date in ``first_year``..``last_year``: count (件), person_times
     (人次), paid_total (元), and the same restricted to 财产险 (property). One query."""
-    row = _paid_claims().filter(paid_date__year__gte=first_year, paid_date__year__lte=last_year).aggregate(
-        count=Count("id"),
-        person_times=_sum_int("persons"),
-        paid_total=_sum_money("paid_amount"),
-        property_count=Count("id", filter=Q(policy__policy_type=PolicyType.PROPERTY)),
-        property_paid_total=_sum_money("paid_amount", policy__policy_type=PolicyType.PROPERTY),
+    row = (
+        _paid_claims()
+        .filter(paid_date__year__gte=first_year, paid_date__year__lte=last_year)
+        .aggregate(
+            count=Count("id"),
+            person_times=_sum_int("persons"),
+            paid_total=_sum_money("paid_amount"),
+            property_count=Count("id", filter=Q(policy__policy_type=PolicyType.PROPERTY)),
+            property_paid_total=_sum_money("paid_amount", policy__policy_type=PolicyType.PROPERTY),
+        )
     )
     return {
         "count": row["count"],
@@ -76,7 +80,8 @@ def claims_by_type_year(years) -> list[dict]:
     if not years:
         return []
     rows = (
-        _paid_claims().filter(paid_date__year__in=years)
+        _paid_claims()
+        .filter(paid_date__year__in=years)
         .annotate(paid_year=ExtractYear("paid_date"))
         .values("paid_year", "policy__policy_type")
         .annotate(count=Count("id"), person_times=_sum_int("persons"), paid_total=_sum_money("paid_amount"))
@@ -86,14 +91,16 @@ def claims_by_type_year(years) -> list[dict]:
     for year in years:
         for policy_type in PolicyType:
             r = found.get((year, policy_type.value), {})
-            result.append({
-                "year": year,
-                "policy_type": policy_type.value,
-                "label": str(policy_type.label),
-                "count": r.get("count", 0),
-                "person_times": r.get("person_times", 0),
-                "paid_total": _money(r.get("paid_total")),
-            })
+            result.append(
+                {
+                    "year": year,
+                    "policy_type": policy_type.value,
+                    "label": str(policy_type.label),
+                    "count": r.get("count", 0),
+                    "person_times": r.get("person_times", 0),
+                    "paid_total": _money(r.get("paid_total")),
+                }
+            )
     return result
 
 
@@ -101,7 +108,8 @@ def premium_by_source(year: int) -> list[dict]:
     """Premiums of the year's policies by who paid them, every source listed in a fixed
     order (zeros included). One query."""
     rows = (
-        PremiumFunding.objects.filter(policy__year_id=year).values("source")
+        PremiumFunding.objects.filter(policy__year_id=year)
+        .values("source")
         .annotate(amount=_sum_money("amount"), persons=_sum_int("persons"))
     )
     found = {r["source"]: r for r in rows}
@@ -134,7 +142,8 @@ def coverage(year: int) -> dict:
 def policies(year: int) -> list[dict]:
     """The year's policies, county-wide ones (school_id None) included. One query."""
     rows = (
-        InsurancePolicy.objects.filter(year_id=year).select_related("insurer", "broker", "school")
+        InsurancePolicy.objects.filter(year_id=year)
+        .select_related("insurer", "broker", "school")
         .order_by("policy_type", "school__code", "policy_no")
     )
     order = {t.value: i for i, t in enumerate(PolicyType)}
@@ -165,14 +174,18 @@ def milestones() -> dict:
     city from), P14 (broker entrusted from) and the broker's fees. Three queries."""
     firsts = dict(
         InsurancePolicy.objects.filter(policy_type__in=[PolicyType.PROPERTY, PolicyType.LIABILITY])
-        .values("policy_type").annotate(first=Min("year_id")).values_list("policy_type", "first")
+        .values("policy_type")
+        .annotate(first=Min("year_id"))
+        .values_list("policy_type", "first")
     )
     both = (
         max(firsts[PolicyType.PROPERTY], firsts[PolicyType.LIABILITY])
-        if PolicyType.PROPERTY in firsts and PolicyType.LIABILITY in firsts else None
+        if PolicyType.PROPERTY in firsts and PolicyType.LIABILITY in firsts
+        else None
     )
     city_years = [
-        r.from_year for r in FundingRule.objects.filter(insurance_type=PolicyType.PROPERTY).only("from_year", "allowed_sources")
+        r.from_year
+        for r in FundingRule.objects.filter(insurance_type=PolicyType.PROPERTY).only("from_year", "allowed_sources")
         if FundingSource.CITY in (r.allowed_sources or [])
     ]
     brokers = list(Insurer.objects.filter(role=Insurer.Role.BROKER).order_by("entrusted_from_year", "name"))
@@ -193,19 +206,30 @@ def school_sheet(year: int, school_id: int) -> dict:
     coverage_row = None
     if row is not None:
         coverage_row = {
-            "enrolled": row.enrolled, "insured_parent_paid": row.insured_parent_paid,
-            "poor_students": row.poor_students, "poor_free_by_insurer": row.poor_free_by_insurer,
-            "poor_advanced_by_school": row.poor_advanced_by_school, "advance_amount": _money(row.advance_amount),
+            "enrolled": row.enrolled,
+            "insured_parent_paid": row.insured_parent_paid,
+            "poor_students": row.poor_students,
+            "poor_free_by_insurer": row.poor_free_by_insurer,
+            "poor_advanced_by_school": row.poor_advanced_by_school,
+            "advance_amount": _money(row.advance_amount),
             "voluntary_consent_recorded": row.voluntary_consent_recorded,
         }
     claims = [
         {
-            "id": c.pk, "claim_no": c.claim_no, "policy_type": c.policy.policy_type,
-            "label": c.policy.get_policy_type_display(), "claimant_kind": c.get_claimant_kind_display(),
-            "injured": c.masked_name, "incident_date": c.incident_date, "cause": c.cause, "persons": c.persons,
+            "id": c.pk,
+            "claim_no": c.claim_no,
+            "policy_type": c.policy.policy_type,
+            "label": c.policy.get_policy_type_display(),
+            "claimant_kind": c.get_claimant_kind_display(),
+            "injured": c.masked_name,
+            "incident_date": c.incident_date,
+            "cause": c.cause,
+            "persons": c.persons,
             "requested_amount": _money(c.requested_amount),
             "paid_amount": _money(c.paid_amount) if c.paid_amount is not None else None,
-            "status": c.status, "status_label": c.get_status_display(), "paid_date": c.paid_date,
+            "status": c.status,
+            "status_label": c.get_status_display(),
+            "paid_date": c.paid_date,
         }
         for c in Claim.objects.filter(year_id=year, school_id=school_id).select_related("policy").order_by("incident_date", "id")
     ]

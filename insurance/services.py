@@ -40,7 +40,9 @@ CLAIM_STEPS: dict[str, Step] = {
 
 # Ordered steps for the progress display on the claim page.
 STEP_ORDER = [
-    (S.REPORTED, "reported_date"), (S.DOCS_COMPLETE, "documents_date"), (S.REVIEWING, "review_date"),
+    (S.REPORTED, "reported_date"),
+    (S.DOCS_COMPLETE, "documents_date"),
+    (S.REVIEWING, "review_date"),
     (S.PAID, "paid_date"),
 ]
 
@@ -64,9 +66,7 @@ def find_policy(*, school, policy_type: str, incident_date: datetime.date) -> In
 
 
 def no_policy_error(*, school, policy_type: str, incident_date) -> ValidationError:
-    return R.RULE_ACTIVE_POLICY.error(
-        None, school=school, date=incident_date, type=PolicyType(policy_type).label
-    )
+    return R.RULE_ACTIVE_POLICY.error(None, school=school, date=incident_date, type=PolicyType(policy_type).label)
 
 
 def allowed_claim_steps(user, claim: Claim) -> list[tuple[str, str]]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, Sum
-from django.http import Http404, HttpResponseRedirect
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -44,8 +44,8 @@ from .models import (
     DocumentType,
     FundingRule,
     FundingSource,
-    Insurer,
     InsurancePolicy,
+    Insurer,
     PolicyType,
     PremiumFunding,
     StudentAccidentCoverage,
@@ -60,6 +60,12 @@ def _year_url(name: str, year) -> str:
 
 def _history_url(obj) -> str:
     return reverse("history", args=["insurance", obj._meta.model_name, obj.pk])
+
+
+def _funded():
+    """Σ premium funding of a policy, as a subquery (a join would multiply it by other joins)."""
+    rows = PremiumFunding.objects.filter(policy_id=OuterRef("pk")).values("policy_id").annotate(t=Sum("amount"))
+    return Subquery(rows.values("t"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
 def _int_or_none(value):
@@ -89,8 +95,10 @@ class IndexView(RoleRequiredMixin, YearMixin, generic.TemplateView):
             context["write_block_reason"] = scoping.write_block_reason(user, school=user.school, year=year)
             return context
         context["policies"] = (
-            InsurancePolicy.objects.filter(year=year).select_related("insurer", "broker", "school")
-            .annotate(funded=Sum("fundings__amount"), claim_count=Count("claims", distinct=True))
+            InsurancePolicy.objects.filter(year=year)
+            .select_related("insurer", "broker", "school")
+            .annotate(funded=_funded(), claim_count=Count("claims"))
+            .order_by("policy_type", "school__code", "policy_no")
         )
         context["premium_by_source"] = selectors.premium_by_source(year.pk)
         context["coverage_totals"] = selectors.coverage(year.pk)
@@ -126,8 +134,11 @@ class CoverageListView(ScopedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["totals"] = self.object_list.aggregate(
-            enrolled=Sum("enrolled"), insured_parent_paid=Sum("insured_parent_paid"), poor_students=Sum("poor_students"),
-            poor_free_by_insurer=Sum("poor_free_by_insurer"), poor_advanced_by_school=Sum("poor_advanced_by_school"),
+            enrolled=Sum("enrolled"),
+            insured_parent_paid=Sum("insured_parent_paid"),
+            poor_students=Sum("poor_students"),
+            poor_free_by_insurer=Sum("poor_free_by_insurer"),
+            poor_advanced_by_school=Sum("poor_advanced_by_school"),
             advance_amount=Sum("advance_amount"),
         )
         return context
@@ -161,8 +172,8 @@ class CoverageCreateView(ScopedCreateView):
         return context
 
     def get_success_url(self):
-        super().get_success_url()
-        return _year_url("insurance:index", self.object.year_id)
+        self.success_url = _year_url("insurance:index", self.object.year_id)
+        return super().get_success_url()
 
 
 class CoverageUpdateView(ScopedUpdateView):
@@ -172,13 +183,16 @@ class CoverageUpdateView(ScopedUpdateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["title"] = _("%(school)s %(year)s 年度学平险投保情况") % {"school": self.object.school, "year": self.object.year_id}
+        context["title"] = _("%(school)s %(year)s 年度学平险投保情况") % {
+            "school": self.object.school,
+            "year": self.object.year_id,
+        }
         context["history_url"] = _history_url(self.object)
         return context
 
     def get_success_url(self):
-        super().get_success_url()
-        return _year_url("insurance:index", self.object.year_id)
+        self.success_url = _year_url("insurance:index", self.object.year_id)
+        return super().get_success_url()
 
 
 class CoverageDeleteView(ScopedDeleteView):
@@ -196,8 +210,10 @@ class PolicyListView(ScopedListView):
     template_name = "insurance/policy_list.html"
 
     def base_queryset(self):
-        return InsurancePolicy.objects.select_related("insurer", "broker", "school").annotate(
-            funded=Sum("fundings__amount")
+        return (
+            InsurancePolicy.objects.select_related("insurer", "broker", "school")
+            .annotate(funded=_funded())
+            .order_by("policy_type", "school__code", "policy_no")
         )
 
     def get_queryset(self):
@@ -255,8 +271,8 @@ class PolicyCreateView(ScopedCreateView):
         return context
 
     def get_success_url(self):
-        super().get_success_url()
-        return reverse("insurance:policy_detail", args=[self.object.pk])
+        self.success_url = reverse("insurance:policy_detail", args=[self.object.pk])
+        return super().get_success_url()
 
 
 class PolicyUpdateView(ScopedUpdateView):
@@ -272,8 +288,8 @@ class PolicyUpdateView(ScopedUpdateView):
         return context
 
     def get_success_url(self):
-        super().get_success_url()
-        return reverse("insurance:policy_detail", args=[self.object.pk])
+        self.success_url = reverse("insurance:policy_detail", args=[self.object.pk])
+        return super().get_success_url()
 
 
 class PolicyDeleteView(ScopedDeleteView):
@@ -345,8 +361,8 @@ class FundingCreateView(_PolicyChildMixin, ScopedCreateView):
         return context
 
     def get_success_url(self):
-        super().get_success_url()
-        return reverse("insurance:policy_detail", args=[self.object.policy_id])
+        self.success_url = reverse("insurance:policy_detail", args=[self.object.policy_id])
+        return super().get_success_url()
 
 
 class FundingUpdateView(ScopedUpdateView):
@@ -361,8 +377,8 @@ class FundingUpdateView(ScopedUpdateView):
         return context
 
     def get_success_url(self):
-        super().get_success_url()
-        return reverse("insurance:policy_detail", args=[self.object.policy_id])
+        self.success_url = reverse("insurance:policy_detail", args=[self.object.policy_id])
+        return super().get_success_url()
 
 
 class FundingDeleteView(ScopedDeleteView):
@@ -393,8 +409,8 @@ class InsurerCreateView(ScopedCreateView):
         return {**super().get_context_data(**kwargs), "title": _("新增保险公司/经纪公司")}
 
     def get_success_url(self):
-        super().get_success_url()
-        return reverse("insurance:insurer_list")
+        self.success_url = reverse("insurance:insurer_list")
+        return super().get_success_url()
 
 
 class InsurerUpdateView(ScopedUpdateView):
@@ -404,11 +420,15 @@ class InsurerUpdateView(ScopedUpdateView):
     roles = STAFF
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "title": _("修改 %(name)s") % {"name": self.object}, "history_url": _history_url(self.object)}
+        return {
+            **super().get_context_data(**kwargs),
+            "title": _("修改 %(name)s") % {"name": self.object},
+            "history_url": _history_url(self.object),
+        }
 
     def get_success_url(self):
-        super().get_success_url()
-        return reverse("insurance:insurer_list")
+        self.success_url = reverse("insurance:insurer_list")
+        return super().get_success_url()
 
 
 class FundingRuleListView(ScopedListView):
@@ -428,8 +448,8 @@ class FundingRuleCreateView(ScopedCreateView):
         return {**super().get_context_data(**kwargs), "title": _("新增经费保障规则")}
 
     def get_success_url(self):
-        super().get_success_url()
-        return reverse("insurance:rule_list")
+        self.success_url = reverse("insurance:rule_list")
+        return super().get_success_url()
 
 
 class FundingRuleUpdateView(ScopedUpdateView):
@@ -442,8 +462,8 @@ class FundingRuleUpdateView(ScopedUpdateView):
         return {**super().get_context_data(**kwargs), "title": _("修改经费保障规则"), "history_url": _history_url(self.object)}
 
     def get_success_url(self):
-        super().get_success_url()
-        return reverse("insurance:rule_list")
+        self.success_url = reverse("insurance:rule_list")
+        return super().get_success_url()
 
 
 # Claims ------------------------------------------------------------------
@@ -503,8 +523,10 @@ class ClaimListView(ScopedListView):
         context["statuses"] = ClaimStatus.choices
         context["policy_types"] = PolicyType.choices
         context["claimant_kinds"] = ClaimantKind.choices
-        context["f"] = {k: params.get(k, "") for k in ("status", "policy_type", "claimant_kind", "school", "q",
-                                                      "paid_year", "paid_from", "paid_to")}
+        context["f"] = {
+            k: params.get(k, "")
+            for k in ("status", "policy_type", "claimant_kind", "school", "q", "paid_year", "paid_from", "paid_to")
+        }
         context["schools"] = scoping.schools_for(self.request.user).order_by("code") if not self.request.user.is_principal else []
         context["paid_period"] = uses_paid_period(params)
         query = params.copy()
@@ -539,12 +561,14 @@ class ClaimCreateView(ScopedCreateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["title"] = _("报案：登记理赔案件")
-        context["help"] = _("系统按出险日期和险种自动查找本校或全市统保的有效保单；没有有效保单时不能登记。姓名和身份证号只有勤工办可以查看完整内容。")
+        context["help"] = _(
+            "系统按出险日期和险种自动查找本校或全市统保的有效保单；没有有效保单时不能登记。姓名和身份证号只有勤工办可以查看完整内容。"
+        )
         return context
 
     def get_success_url(self):
-        super().get_success_url()
-        return reverse("insurance:claim_detail", args=[self.object.pk])
+        self.success_url = reverse("insurance:claim_detail", args=[self.object.pk])
+        return super().get_success_url()
 
 
 class ClaimUpdateView(ScopedUpdateView):
@@ -565,8 +589,8 @@ class ClaimUpdateView(ScopedUpdateView):
         return context
 
     def get_success_url(self):
-        super().get_success_url()
-        return reverse("insurance:claim_detail", args=[self.object.pk])
+        self.success_url = reverse("insurance:claim_detail", args=[self.object.pk])
+        return super().get_success_url()
 
 
 class ClaimDetailView(ScopedDetailView):
@@ -589,7 +613,8 @@ class ClaimDetailView(ScopedDetailView):
         documents = {d.doc_type: d for d in claim.documents.all()}
         required = REQUIRED_DOCUMENTS.get(claim.claimant_kind, ())
         context["documents"] = [
-            {"type": t, "label": t.label, "required": t in required, "doc": documents.get(t.value)} for t in DocumentType
+            {"type": t, "label": t.label, "required": t in required, "doc": documents.get(t.value)}
+            for t in DocumentType
             if t in required or t.value in documents
         ]
         context["document_form"] = ClaimDocumentForm()
@@ -614,8 +639,13 @@ class ClaimAdvanceView(RoleRequiredMixin, View):
         data = form.cleaned_data
         try:
             services.claim_advance(
-                user=request.user, claim=claim, to_status=data["to_status"], on_date=data["on_date"],
-                assessed_amount=data["assessed_amount"], paid_amount=data["paid_amount"], reason=data["reason"],
+                user=request.user,
+                claim=claim,
+                to_status=data["to_status"],
+                on_date=data["on_date"],
+                assessed_amount=data["assessed_amount"],
+                paid_amount=data["paid_amount"],
+                reason=data["reason"],
             )
         except (PermissionDenied, ConcurrentEditError) as exc:
             messages.error(request, str(exc))
@@ -623,8 +653,10 @@ class ClaimAdvanceView(RoleRequiredMixin, View):
             for message in exc.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, _("案件 %(no)s 已更新为“%(status)s”。") % {
-                "no": claim.claim_no, "status": ClaimStatus(data["to_status"]).label})
+            messages.success(
+                request,
+                _("案件 %(no)s 已更新为“%(status)s”。") % {"no": claim.claim_no, "status": ClaimStatus(data["to_status"]).label},
+            )
         return redirect("insurance:claim_detail", pk=claim.pk)
 
 
@@ -649,4 +681,3 @@ class ClaimDocumentView(RoleRequiredMixin, View):
         else:
             messages.success(request, _("材料清单已更新。"))
         return HttpResponseRedirect(reverse("insurance:claim_detail", args=[claim.pk]))
-
