@@ -149,9 +149,10 @@ def rows_url(kind: str, year: int | None = None, **filters) -> str:
     """URL of the page listing the rows behind a figure.
 
     ``kind``: ``"figures"`` (yearly figures of ``year``; filter ``enterprise=<id>``),
-    ``"enterprises"`` (enterprises active in ``year``; filters ``status``, ``kind``),
+    ``"enterprises"`` (enterprises active in ``year``; filters ``status``, ``enterprise_kind``),
     ``"enterprise"`` (one enterprise's page; filter ``enterprise=<id>``),
-    ``"events"`` (events; filters ``enterprise``, ``kind``; ``year`` = events dated in it).
+    ``"events"`` (events dated in ``year``, or all if None; filters ``enterprise``, ``event_kind``).
+    (``kind`` names the page, so the kind filters are spelt ``enterprise_kind`` / ``event_kind``.)
     """
     params: dict = {}
     if kind == "figures":
@@ -163,12 +164,14 @@ def rows_url(kind: str, year: int | None = None, **filters) -> str:
         if year is not None:
             params["active_in"] = year
     elif kind == "enterprise":
-        return reverse("enterprises:detail", kwargs={"pk": filters.pop("enterprise")})
+        return reverse("enterprises:detail", kwargs={"pk": filters["enterprise"]})
     elif kind == "events":
         base = reverse("enterprises:events")
         if year is not None:
             params["in_year"] = year
     else:
         raise ValueError(f"unknown rows_url kind {kind!r}")
-    params.update({key: value for key, value in filters.items() if value is not None})
+    for key, value in filters.items():
+        if value is not None:
+            params["kind" if key in ("enterprise_kind", "event_kind") else key] = value
     return f"{base}?{urlencode(params)}" if params else base
