@@ -152,8 +152,7 @@ class CentreYearFigures(DomainModel):
 
     def clean(self):
         super().clean()
-        for field in ("cost", "remitted_to_education"):
-            rules.check_non_negative(self, field)
+        rules.collect(*(lambda f=f: rules.check_non_negative(self, f) for f in ("cost", "remitted_to_education")))
 
     @property
     def revenue(self) -> Decimal:
@@ -194,7 +193,9 @@ class SalesLine(DomainModel):
 
     def clean(self):
         super().clean()
-        rules.check_non_negative(self, "amount")
+        rules.collect(lambda: rules.check_non_negative(self, "amount"), self._check_shop)
+
+    def _check_shop(self):
         if self.shop_id and self.centre_id:
             shop = self.shop
             rules.SHOP_OF_CENTRE.check(shop.centre_id == self.centre_id, "shop", shop=shop.name)
@@ -313,8 +314,13 @@ class ExamLodgingProgram(DomainModel):
 
     def clean(self):
         super().clean()
-        for field in ("fee_per_candidate", "revenue", "cost", "family_cost_before", "family_cost_after"):
-            rules.check_non_negative(self, field)
+        money_fields = ("fee_per_candidate", "revenue", "cost", "family_cost_before", "family_cost_after")
+        rules.collect(
+            *(lambda f=f: rules.check_non_negative(self, f) for f in money_fields),
+            self._check_beds,
+        )
+
+    def _check_beds(self):
         if self.beds is not None and self.candidates_lodged is not None:
             rules.ONE_BED_EACH.check(
                 self.beds >= self.candidates_lodged, "beds",
@@ -348,12 +354,17 @@ class ExamSite(DomainModel):
 
     def clean(self):
         super().clean()
+        rules.collect(self._check_host, self._check_beds)
+
+    def _check_host(self):
         if self.host_school_id:
             school = self.host_school
             missing = [str(label) for ok, label in (
                 (school.has_dormitory, _("学生公寓")), (school.has_canteen, _("学生食堂")),
             ) if not ok]
             rules.HOST_FACILITIES.check(not missing, "host_school", school=school.name, missing="、".join(missing))
+
+    def _check_beds(self):
         if self.beds is not None and self.candidates is not None:
             where = self.host_school.name if self.host_school_id else _("该考点")
             rules.ONE_BED_EACH.check(

@@ -192,3 +192,18 @@ def _service_facility(year: int, school_id: int | None):
             school_name=service.school.name, kind=service.get_kind_display(), facility=facility,
         ))
     return found
+
+
+def collect(*checks) -> None:
+    """Run every check (callables raising ValidationError) and raise all their errors together,
+    so the person entering data sees every problem at once, next to each field."""
+    from django.core.exceptions import ValidationError
+
+    merged: dict = {}
+    for check in checks:
+        try:
+            check()
+        except ValidationError as exc:
+            exc.update_error_dict(merged)
+    if merged:
+        raise ValidationError(merged)

@@ -9,7 +9,6 @@ from logistics.models import ExamLodgingProgram, ExamSite, SalesLine, SchoolServ
 from tests.factories import ReportingYearFactory, SchoolFactory
 from tests.logistics.factories import (
     CentreYearFiguresFactory,
-    ExamLodgingProgramFactory,
     ExamSiteFactory,
     SalesLineFactory,
     SchoolServiceFactory,
