@@ -7,5 +7,19 @@ class ReportsConfig(AppConfig):
     verbose_name = _("年度工作总结")
 
     def ready(self):
-        # Register models with workstudy.scoping, rules and modules here.
-        pass
+        from workstudy import modules, scoping
+        from workstudy.models import Role
+        from workstudy.signals import year_locked, year_reopened
+
+        from . import models, signals
+
+        # Bureau-level rows: principals never see them; year-bound rows are read-only once locked.
+        scoping.register(models.NarrativeBlock, school=None, year="year")
+        scoping.register(models.SummarySettings, school=None, year="year")
+        scoping.register(models.StoredSummary, school=None, year="year")
+        scoping.register(models.PolicyDocument, school=None, year=None)
+        modules.register_nav(
+            modules.NavItem(_("年度总结"), "reports:index", roles=(Role.STAFF, Role.AUDITOR, Role.PRINCIPAL), order=90)
+        )
+        year_locked.connect(signals.on_year_locked, dispatch_uid="reports.year_locked")
+        year_reopened.connect(signals.on_year_reopened, dispatch_uid="reports.year_reopened")

@@ -1,3 +1,18 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.IndexView.as_view(), name="index"),
+    path("documents/", views.DocumentListView.as_view(), name="documents"),
+    path("documents/new/", views.DocumentEditView.as_view(), name="document_new"),
+    path("documents/<int:pk>/edit/", views.DocumentEditView.as_view(), name="document_edit"),
+    path("<int:year>/", views.SummaryView.as_view(), name="summary"),
+    path("<int:year>/summary.pdf", views.SummaryPdfView.as_view(), name="summary_pdf"),
+    path("<int:year>/summary.pdf.sha256", views.SummaryShaView.as_view(), name="summary_sha256"),
+    path("<int:year>/settings/", views.SettingsEditView.as_view(), name="settings"),
+    path("<int:year>/narratives/<str:section>/", views.NarrativeEditView.as_view(), name="narrative_edit"),
+    path("<int:year>/schools/<int:school_id>.pdf", views.SchoolSheetView.as_view(), name="school_sheet"),
+]

@@ -1,0 +1,457 @@
+"""The summary's formulas: the ONE place every number of the annual summary is computed.
+
+Inputs come only from the data apps' selectors (:mod:`reports.sources`) and this app's own
+models. :func:`compute` returns a :class:`Summary`: every figure with its value, unit,
+formula, the blank of the seed it fills (P1-P14) and links to the rows behind it; the
+tables; and the list of gaps (figures that could not be computed). A summary with gaps
+prints the gap list, never "XX" (DOMAIN rule 8).
+
+Formulas (DOMAIN.md, section 2 "Computed figures"):
+
+* total income of a year = enterprises' profit + labour bases' profit + service centre and
+  exam lodging net income (revenue - cost);
+* 总收益年均 (P2) = Σ total income over the period / number of years in the period; the
+  period runs from the staff-chosen start year (P1, SummarySettings) to the report year;
+* 补贴教育经费 (P3) = Σ remitted to education (enterprises, centre) and to schools (bases)
+  over the period, cumulative or yearly average as the settings say;
+* claims (P4, P5, P11) from ``insurance.selectors.claims_summary`` over the period;
+* 万元 = 元 / 10000, 2 decimals, by :func:`reports.wording.to_wan` only; Decimal throughout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.utils.translation import gettext as _
+
+from workstudy.models import ReportingYear, Submission, SubmissionStatus
+
+from . import sources
+from .models import NarrativeBlock, PolicyDocument, Section, SummarySettings
+from .sources import MISSING
+from .wording import ZERO, approx_yuan, cn_int, dec, num, pct_change, to_wan, wan
+
+# Enterprise events that make up a 改制 (the seed's P6 is the earliest one's year-month).
+REFORM_KINDS = ("reform", "auction", "buyout", "tender")
+
+APP_TITLES = {
+    "enterprises": "校办企业",
+    "labor_bases": "劳动实践基地",
+    "logistics": "后勤服务中心",
+    "insurance": "保险与理赔",
+}
+
+
+@dataclass
+class Link:
+    label: str
+    url: str
+
+
+@dataclass
+class Figure:
+    key: str
+    label: str
+    value: Any
+    unit: str = ""
+    text: str = ""  # how the document prints it
+    blank: str = ""  # the seed's placeholder it fills (P1..P14)
+    formula: str = ""
+    links: list[Link] = field(default_factory=list)
+
+    @property
+    def missing(self) -> bool:
+        return self.value is None
+
+    @property
+    def url(self) -> str:
+        return self.links[0].url if self.links else ""
+
+
+@dataclass
+class Gap:
+    blank: str
+    label: str
+    reason: str
+
+
+@dataclass
+class Summary:
+    year: int
+    county: str
+    bureau: str
+    data_version: int
+    year_locked: bool
+    period_start: int
+    period_years: list[int]
+    subsidy_mode: str
+    figures: dict[str, Figure] = field(default_factory=dict)
+    gaps: list[Gap] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+    narratives: dict[str, NarrativeBlock | None] = field(default_factory=dict)
+
+    def fig(self, key: str) -> Figure | None:
+        return self.figures.get(key)
+
+    @property
+    def complete(self) -> bool:
+        return not self.gaps
+
+    def fingerprint(self) -> str:
+        """SHA-256 of everything the document prints (figures, tables, narrative)."""
+        payload = {
+            "year": self.year, "data_version": self.data_version, "period": self.period_years,
+            "subsidy_mode": self.subsidy_mode,
+            "figures": {k: (f.value, f.text) for k, f in sorted(self.figures.items())},
+            "gaps": [asdict(g) for g in self.gaps],
+            "data": self.data,
+            "narratives": {
+                key: (block.heading, block.text, block.approved) if block else None
+                for key, block in sorted(self.narratives.items())
+            },
+        }
+        raw = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=_json_default)
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if is_dataclass(value):
+        return asdict(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    return str(value)
+
+
+def settings_for(year: int) -> SummarySettings:
+    """The year's settings (an unsaved default if staff never set them: period = that year only)."""
+    found = SummarySettings.objects.filter(year_id=year).first()
+    return found or SummarySettings(year_id=year, period_start=year)
+
+
+class _Builder:
+    def __init__(self, year: int):
+        self.year = year
+        self.summary: Summary | None = None
+
+    # -- helpers -----------------------------------------------------------------
+    def add(self, figure: Figure, *, reason: str = "") -> Figure:
+        self.summary.figures[figure.key] = figure
+        if figure.value is None and figure.blank:
+            self.summary.gaps.append(Gap(figure.blank, figure.label, reason or _("缺少数据")))
+        return figure
+
+    def link(self, app: str, kind: str, label: str, year: int | None | bool = True, **filters) -> list[Link]:
+        url = sources.rows_url(app, kind, self.year if year is True else year, **filters)
+        return [Link(label, url)] if url else []
+
+    @staticmethod
+    def missing_app(app: str) -> str:
+        return _("“%(app)s”模块尚未提供数据") % {"app": APP_TITLES[app]}
+
+    # -- the summary ---------------------------------------------------------------
+    def build(self) -> Summary:
+        year_obj = ReportingYear.objects.get(pk=self.year)
+        conf = settings_for(self.year)
+        start = min(conf.period_start, self.year)
+        period = list(range(start, self.year + 1))
+        self.summary = s = Summary(
+            year=self.year, county=django_settings.PORTAL_COUNTY_NAME, bureau=django_settings.PORTAL_BUREAU_NAME,
+            data_version=year_obj.data_version, year_locked=year_obj.is_locked, period_start=start,
+            period_years=period, subsidy_mode=conf.subsidy_mode,
+        )
+        s.data["base_coverage_threshold"] = conf.base_coverage_threshold
+        blocks = {b.section: b for b in NarrativeBlock.objects.filter(year_id=self.year)}
+        s.narratives = {key: blocks.get(key) for key in Section.values}
+        self.add(Figure("period_start", _("统计起始年度（××年以来）"), start, "年", f"{start}", "P1",
+                        _("总结设置中的统计起始年度")))
+        self.enterprises()
+        self.finance(period)
+        self.claims(period)
+        self.bases()
+        self.logistics()
+        self.insurance()
+        self.documents()
+        self.quality()
+        return s
+
+    def enterprises(self):
+        s = self.summary
+        active = sources.call("enterprises", "active_enterprises", self.year)
+        events = sources.call("enterprises", "reform_events", kinds=REFORM_KINDS)
+        figures = sources.call("enterprises", "figures", self.year)
+        s.data["enterprises"] = [] if active is MISSING else list(active)
+        for row in s.data["enterprises"]:
+            row["url"] = sources.rows_url("enterprises", "enterprise", self.year, enterprise=row["id"])
+        s.data["enterprise_figures"] = None if figures is MISSING else figures
+        count = None if active is MISSING else len(active)
+        self.add(Figure(
+            "enterprise_count", _("下挂校办企业"), count, "家", f"{cn_int(count)}家" if count is not None else "",
+            "", _("本年度在营（含改制后存续）的校办企业家数"),
+            self.link("enterprises", "enterprises", _("校办企业名单")),
+        ), reason=self.missing_app("enterprises"))
+        s.data["reform_events"] = [] if events is MISSING else list(events)
+        reform_date = min((e["date"] for e in s.data["reform_events"] if e.get("date")), default=None)
+        self.add(Figure(
+            "reform_date", _("印刷厂改制时间"), reform_date, "",
+            f"{reform_date.year}年{reform_date.month}月" if reform_date else "", "P6",
+            _("校办企业大事记中最早的改制事项日期"), self.link("enterprises", "events", _("改制大事记"), year=None),
+        ), reason=self.missing_app("enterprises") if events is MISSING else _("没有登记改制大事记"))
+
+    def finance(self, period: list[int]):
+        s = self.summary
+        ent = sources.call("enterprises", "figures_by_year", period)
+        bases = sources.call("labor_bases", "finance_by_year", period)
+        logi = sources.call("logistics", "figures_by_year", period)
+        rows, missing_years = [], []
+        for y in period:
+            parts = {
+                "enterprises": None if ent is MISSING else ent.get(y),
+                "labor_bases": None if bases is MISSING else bases.get(y),
+                "logistics": None if logi is MISSING else logi.get(y),
+            }
+            if all(p is None for p in parts.values()):
+                missing_years.append(y)
+
+            def val(part, key):
+                return dec(part.get(key) or 0) if part else ZERO
+
+            row = {"year": y}
+            for name, part in parts.items():
+                row[name] = {k: val(part, k) for k in ("revenue", "cost", "profit")}
+                remit_key = "remitted_to_school" if name == "labor_bases" else "remitted_to_education"
+                row[name]["remitted"] = val(part, remit_key)
+            row["revenue"] = sum((row[n]["revenue"] for n in parts), ZERO)
+            row["cost"] = sum((row[n]["cost"] for n in parts), ZERO)
+            row["total_income"] = sum((row[n]["profit"] for n in parts), ZERO)
+            row["subsidy"] = sum((row[n]["remitted"] for n in parts), ZERO)
+            rows.append(row)
+        s.data["finance_rows"] = rows
+        absent = [a for a, v in (("enterprises", ent), ("labor_bases", bases), ("logistics", logi)) if v is MISSING]
+        n = len(period)
+        total = sum((r["total_income"] for r in rows), ZERO)
+        subsidy_total = sum((r["subsidy"] for r in rows), ZERO)
+        reason = ""
+        if absent:
+            reason = "；".join(self.missing_app(a) for a in absent)
+        elif missing_years:
+            reason = _("%(years)s 年没有任何收益数据") % {"years": "、".join(map(str, missing_years))}
+        ok = not reason
+        avg = total / n if ok else None
+        links = (self.link("enterprises", "figures", _("校办企业年度数据")) + self.link("labor_bases", "finance", _("基地收支"))
+                 + self.link("logistics", "centre", _("服务中心及中考食宿")))
+        period_txt = f"{period[0]}-{period[-1]}"
+        self.add(Figure(
+            "avg_total_income", _("勤工俭学总收益年均"), to_wan(avg), "万元", wan(avg), "P2",
+            _("（校办企业利润 + 劳动基地利润 + 服务中心及中考食宿净收益）之和 ÷ %(n)s 年（%(p)s）")
+            % {"n": n, "p": period_txt}, links,
+        ), reason=reason)
+        self.add(Figure("total_income", _("期间勤工俭学总收益"), to_wan(total) if ok else None, "万元",
+                        wan(total) if ok else "", "", _("%(p)s 各年总收益之和") % {"p": period_txt}, links))
+        self.add(Figure("year_income", _("本年度勤工俭学总收益"), to_wan(rows[-1]["total_income"]) if ok else None,
+                        "万元", wan(rows[-1]["total_income"]) if ok else "", "", _("本年度三项收益之和"), links))
+        chosen = subsidy_total if s.subsidy_mode == SummarySettings.SubsidyMode.TOTAL else subsidy_total / n
+        self.add(Figure(
+            "subsidy", _("补贴教育经费"), to_wan(chosen) if ok else None, "万元", wan(chosen) if ok else "", "P3",
+            (_("%(p)s 校办企业、服务中心上缴教育经费与基地交学校收益之和") if s.subsidy_mode == "total"
+             else _("%(p)s 上缴教育经费之和 ÷ %(n)s 年")) % {"p": period_txt, "n": n}, links,
+        ), reason=reason)
+        s.data["subsidy_total_wan"] = to_wan(subsidy_total) if ok else None
+        s.data["subsidy_avg_wan"] = to_wan(subsidy_total / n) if ok else None
+        yoy = []
+        for prev, cur in zip(rows, rows[1:], strict=False):
+            yoy.append({
+                "year": cur["year"],
+                "income": cur["total_income"], "income_pct": pct_change(prev["total_income"], cur["total_income"]),
+                "subsidy": cur["subsidy"], "subsidy_pct": pct_change(prev["subsidy"], cur["subsidy"]),
+            })
+        s.data["yoy"] = yoy
+
+    def claims(self, period: list[int]):
+        s = self.summary
+        summary = sources.call("insurance", "claims_summary", period[0], period[-1])
+        by_type = sources.call("insurance", "claims_by_type_year", period)
+        reason = self.missing_app("insurance") if summary is MISSING else ""
+        c = {} if summary is MISSING else summary
+        links = self.link("insurance", "claims", _("已赔付理赔案件"), paid=True, paid_from=period[0],
+                          paid_to=period[-1])
+        self.add(Figure("claim_person_times", _("办理风险理赔人次"), c.get("person_times"), "人次",
+                        str(c.get("person_times", "")), "P4",
+                        _("%(a)s-%(b)s 年已赔付、已结案理赔的受益人次之和") % {"a": period[0], "b": period[-1]}, links),
+                 reason=reason)
+        self.add(Figure("claim_count", _("理赔件数"), c.get("count"), "件", str(c.get("count", "")), "",
+                        _("同期已赔付、已结案的理赔件数"), links))
+        paid = c.get("paid_total")
+        self.add(Figure("claim_paid", _("理赔金额"), to_wan(paid), "万元", wan(paid), "P5",
+                        _("同期已赔付金额之和 ÷ 10000"), links), reason=reason)
+        rows = [] if by_type is MISSING else list(by_type)
+        s.data["claims_by_type_year"] = rows
+        per_year = {}
+        for r in rows:
+            item = per_year.setdefault(r["year"], {"count": 0, "person_times": 0, "paid_total": ZERO})
+            item["count"] += r.get("count") or 0
+            item["person_times"] += r.get("person_times") or 0
+            item["paid_total"] += dec(r.get("paid_total") or 0)
+        s.data["claims_per_year"] = per_year
+        for entry in s.data.get("yoy", []):
+            prev = per_year.get(entry["year"] - 1, {}).get("paid_total")
+            cur = per_year.get(entry["year"], {}).get("paid_total")
+            entry["claims_paid"] = cur
+            entry["claims_pct"] = pct_change(prev, cur)
+
+    def bases(self):
+        s = self.summary
+        land = sources.call("labor_bases", "land_by_type", self.year)
+        overview = sources.call("labor_bases", "base_overview", self.year)
+        prev = sources.call("labor_bases", "base_overview", self.year - 1)
+        examples = sources.call("labor_bases", "school_examples", self.year, limit=3)
+        finance = sources.call("labor_bases", "base_finance", self.year)
+        reason = self.missing_app("labor_bases") if land is MISSING else ""
+        rows = [] if land is MISSING else list(land)
+        for row in rows:
+            row["url"] = sources.rows_url("labor_bases", "plots", self.year, land_type=row["land_type"])
+        s.data["land"] = rows
+        total = sum((dec(r["area_mu"]) for r in rows), ZERO) if rows else None
+        self.add(Figure("land_total", _("劳动基地总面积"), total, "亩", num(total), "",
+                        _("本年度各地块面积之和（按地类汇总）"), self.link("labor_bases", "plots", _("地块清单"))),
+                 reason=reason)
+        if land is not MISSING and not rows:
+            s.gaps.append(Gap("", _("劳动基地地类面积"), _("本年度没有登记地块")))
+        ov = {} if overview is MISSING else overview
+        s.data["base_overview"] = ov
+        s.data["base_finance"] = None if finance is MISSING else finance
+        schools_with, school_count = ov.get("schools_with_base"), ov.get("school_count")
+        share = (dec(schools_with) / dec(school_count)) if schools_with is not None and school_count else None
+        threshold = s.data["base_coverage_threshold"]
+        if share is None:
+            coverage_text = ""
+        elif share >= threshold:
+            coverage_text = _("基本实现校校有劳动基地")
+        else:
+            coverage_text = _("全市 %(n)s 所学校中有 %(m)s 所建有劳动基地") % {"n": school_count, "m": schools_with}
+        self.add(Figure("base_coverage", _("有劳动基地的学校"), schools_with, "所", coverage_text, "",
+                        _("有地块的学校数 ÷ 学校总数，达到设置比例（%(t)s）时写“基本实现校校有劳动基地”")
+                        % {"t": threshold}, self.link("labor_bases", "bases", _("劳动基地"))))
+        prev_total = None if prev is MISSING or not prev else prev.get("total_mu")
+        s.data["land_change"] = {"previous": prev_total, "current": total, "pct": pct_change(prev_total, total)}
+        ex = [] if examples is MISSING else list(examples)
+        for item in ex:
+            item["url"] = sources.rows_url("labor_bases", "plots", self.year, school=item["school_id"])
+        s.data["examples"] = ex
+
+    def logistics(self):
+        s = self.summary
+        centre = sources.call("logistics", "centre", self.year)
+        lodging = sources.call("logistics", "exam_lodging", self.year)
+        services = sources.call("logistics", "school_services", self.year)
+        absent = self.missing_app("logistics")
+        c = None if centre is MISSING else centre
+        s.data["centre"] = c
+        founded = c.get("founded_year") if c else None
+        self.add(Figure("centre_founded", _("后勤服务中心创办年份"), founded, "年", str(founded or ""), "P7",
+                        _("服务中心登记的创办年份"), self.link("logistics", "centre", _("服务中心"))),
+                 reason=absent if centre is MISSING else _("没有登记服务中心"))
+        investments = (c or {}).get("investments") or []
+        first = min(investments, key=lambda i: i["year"]) if investments else None
+        self.add(Figure("centre_investment", _("服务中心投资建设仓库及店面"), first and first["year"], "年",
+                        f"{first['year']}年" if first else "", "P8",
+                        _("服务中心最早一笔投资建设的年份与金额"), self.link("logistics", "investments", _("服务中心投资"))),
+                 reason=absent if centre is MISSING else _("没有登记投资建设"))
+        s.data["centre_investment"] = first and {**first, "words": approx_yuan(first["amount"])}
+        ex = None if lodging is MISSING else lodging
+        s.data["exam_lodging"] = ex
+        if lodging is MISSING or ex is not None:
+            first_year = ex.get("first_year") if ex else None
+            self.add(Figure("exam_first_year", _("中考食宿统一管理起始年"), first_year, "年", str(first_year or ""),
+                            "P9", _("中考食宿保障最早一年"), self.link("logistics", "exam", _("中考食宿保障"))),
+                     reason=absent if lodging is MISSING else _("中考食宿保障缺少起始年份"))
+        s.data["services"] = [] if services is MISSING else list(services)
+
+    def insurance(self):
+        s = self.summary
+        milestones = sources.call("insurance", "milestones")
+        premium = sources.call("insurance", "premium_by_source", self.year)
+        coverage = sources.call("insurance", "coverage", self.year)
+        policies = sources.call("insurance", "policies", self.year)
+        absent = self.missing_app("insurance")
+        m = {} if milestones is MISSING else milestones
+        s.data["milestones"] = m
+        links = self.link("insurance", "policies", _("保单"))
+        for key, label, blank, attr in (
+            ("first_insurance_year", _("率先推行财产险和校(园)方责任险"), "P10", "first_property_liability_year"),
+            ("city_pays_property_from", _("财产险由市政府出资起始年"), "P13", "property_paid_by_city_from_year"),
+            ("broker_from", _("委托保险经纪公司起始年"), "P14", "broker_entrusted_from_year"),
+        ):
+            value = m.get(attr)
+            self.add(Figure(key, label, value, "年", str(value or ""), blank, _("保险模块登记的年份"), links),
+                     reason=absent if milestones is MISSING else _("保险模块尚未登记该年份"))
+        since = m.get("first_property_liability_year") or s.period_start
+        prop = sources.call("insurance", "claims_summary", since, self.year)
+        paid = None if prop is MISSING else prop.get("property_paid_total")
+        self.add(Figure("property_claim_paid", _("学校财产损失理赔额"), to_wan(paid), "万元", wan(paid), "P11",
+                        _("%(a)s-%(b)s 年财产险已赔付金额之和 ÷ 10000") % {"a": since, "b": self.year},
+                        self.link("insurance", "claims", _("财产险理赔"), paid=True, policy_type="property",
+                                  paid_from=since, paid_to=self.year)),
+                 reason=absent if prop is MISSING else "")
+        s.data["property_claims_since"] = since
+        s.data["premium_by_source"] = [] if premium is MISSING else list(premium)
+        s.data["coverage"] = None if coverage is MISSING else coverage
+        s.data["policies"] = [] if policies is MISSING else list(policies)
+
+    def documents(self):
+        s = self.summary
+        docs = list(PolicyDocument.objects.all())
+        s.data["logistics_documents"] = [
+            {"title": d.title, "issuer": d.issuer, "doc_no": d.doc_no, "date": d.date}
+            for d in docs if d.topic == PolicyDocument.Topic.LOGISTICS
+        ]
+        liability = [d for d in docs if d.topic == PolicyDocument.Topic.LIABILITY and d.doc_no]
+        doc = liability[0] if liability else None
+        s.data["liability_document"] = doc and {"title": doc.title, "issuer": doc.issuer, "doc_no": doc.doc_no,
+                                                "date": doc.date}
+        self.add(Figure("liability_document", _("省厅校(园)方责任保险文件"), doc and doc.doc_no, "",
+                        f"{doc.date.year}年{doc.issuer}以{doc.doc_no}文件" if doc else "", "P12",
+                        _("政策文件中涉及校(园)方责任保险、有文号的最早一件")),
+                 reason=_("政策文件中尚未登记校(园)方责任保险文件"))
+        s.data["all_documents"] = [
+            {"title": d.title, "issuer": d.issuer, "doc_no": d.doc_no, "date": d.date, "kind": d.get_kind_display()}
+            for d in docs
+        ]
+
+    def quality(self):
+        from workstudy import rules
+
+        s = self.summary
+        found = rules.findings(self.year)
+        s.data["findings"] = [
+            {"code": f.rule.code, "title": str(f.rule.title), "message": f.message, "school": f.school_name,
+             "school_id": f.school_id, "object": f.obj_label, "url": f.url}
+            for f in sorted(found, key=lambda f: (f.rule.code, f.school_name, f.obj_label))
+        ]
+        pending = (
+            Submission.objects.filter(year_id=self.year, school__active=True)
+            .exclude(status=SubmissionStatus.APPROVED)
+            .select_related("school").order_by("school__code")
+        )
+        s.data["pending_submissions"] = [
+            {"school": p.school.name, "school_id": p.school_id, "code": p.school.code, "status": p.get_status_display(),
+             "submission_id": p.pk}
+            for p in pending
+        ]
+        s.data["unapproved_narratives"] = [
+            str(Section(key).label) for key, block in s.narratives.items() if block is not None and not block.approved
+        ]
+
+
+def compute(year: int) -> Summary:
+    """Every figure, table and gap of the summary for ``year`` (fixed number of queries)."""
+    return _Builder(int(year)).build()

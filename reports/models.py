@@ -1,0 +1,149 @@
+"""The summary's own data: staff-written narrative, policy documents, per-year settings
+and the stored PDF of a locked year. Every figure comes from the data apps' selectors."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from workstudy.models import DomainModel, ReportingYear
+
+
+class Section(models.TextChoices):
+    INTRO = "intro", _("一、基本情况")
+    ENTERPRISES = "enterprises", _("㈠ 校办企业改制")
+    BASES = "bases", _("㈡ 劳动实践基地建设")
+    LOGISTICS = "logistics", _("㈢ 后勤社会化")
+    INSURANCE = "insurance", _("㈣ 学校风险防范和风险转移")
+    SHORTCOMINGS = "shortcomings", _("三、存在的不足")
+    DIRECTIONS = "directions", _("三、今后努力方向")
+
+
+# The seed's sub-headings, used until staff write their own.
+DEFAULT_HEADINGS = {
+    Section.ENTERPRISES: "锐意改革，实现校办企业角色的大转变",
+    Section.BASES: "发挥优势，狠抓学校劳动实践基地建设",
+    Section.LOGISTICS: "不断创新，丰富学校后勤社会化工作内涵",
+    Section.INSURANCE: "服务教育，扎实推动学校风险防范和风险转移工作",
+}
+
+
+class NarrativeBlock(DomainModel):
+    """A staff-written passage of one section for one year (plain text, blank lines = paragraphs)."""
+
+    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
+    section = models.CharField(_("章节"), max_length=16, choices=Section.choices)
+    heading = models.CharField(
+        _("小标题"), max_length=100, blank=True, help_text=_("二、具体做法各部分的小标题；留空则用默认标题。")
+    )
+    text = models.TextField(_("正文"), blank=True, help_text=_("纯文本；空一行为新的段落。数字由系统根据数据生成，无需手写。"))
+    approved = models.BooleanField(_("已审定"), default=False)
+
+    class Meta:
+        verbose_name = _("总结叙述段落")
+        verbose_name_plural = _("总结叙述段落")
+        constraints = [models.UniqueConstraint(fields=["year", "section"], name="one_narrative_per_year_section")]
+        ordering = ["year_id", "section"]
+
+    def __str__(self):
+        return f"{self.year_id} {self.get_section_display()}"
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return paragraphs(self.text)
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split plain text into paragraphs: blank lines or single line breaks both start one."""
+    return [line.strip() for line in (text or "").replace("\r\n", "\n").split("\n") if line.strip()]
+
+
+class PolicyDocument(DomainModel):
+    """A document the summary cites (e.g. 省厅 赣教勤字〔2008〕3号)."""
+
+    class Kind(models.TextChoices):
+        OPINION = "opinion", _("意见")
+        PLAN = "plan", _("实施方案")
+        NOTICE = "notice", _("通知")
+        OTHER = "other", _("其他")
+
+    class Topic(models.TextChoices):
+        LOGISTICS = "logistics", _("后勤社会化")
+        LIABILITY = "liability", _("校(园)方责任保险")
+        INSURANCE = "insurance", _("其他保险")
+        OTHER = "other", _("其他")
+
+    title = models.CharField(_("文件名称"), max_length=200)
+    issuer = models.CharField(_("发文单位"), max_length=100)
+    doc_no = models.CharField(_("文号"), max_length=60, blank=True, help_text=_("例如：赣教勤字〔2008〕3号"))
+    date = models.DateField(_("发文日期"))
+    kind = models.CharField(_("文种"), max_length=16, choices=Kind.choices, default=Kind.NOTICE)
+    topic = models.CharField(_("涉及工作"), max_length=16, choices=Topic.choices, default=Topic.OTHER)
+
+    class Meta:
+        verbose_name = _("政策文件")
+        verbose_name_plural = _("政策文件")
+        ordering = ["date", "id"]
+        constraints = [models.UniqueConstraint(fields=["issuer", "title"], name="policy_document_unique_title")]
+
+    def __str__(self):
+        return f"《{self.title}》"
+
+
+class SummarySettings(DomainModel):
+    """Per-year choices for the summary (the seed's “XX年以来” and the wording thresholds)."""
+
+    class SubsidyMode(models.TextChoices):
+        TOTAL = "total", _("期间累计")
+        AVERAGE = "average", _("年均")
+
+    year = models.OneToOneField(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
+    period_start = models.PositiveSmallIntegerField(
+        _("统计起始年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("“××年以来”的起始年；年均收益按起始年至本年度计算。"),
+    )
+    subsidy_mode = models.CharField(
+        _("补贴教育经费口径"), max_length=8, choices=SubsidyMode.choices, default=SubsidyMode.TOTAL
+    )
+    base_coverage_threshold = models.DecimalField(
+        _("“基本实现校校有基地”比例"), max_digits=4, decimal_places=2, default=Decimal("0.90"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("有劳动基地的学校占比达到此值（0-1）时，总结写“基本实现校校有劳动基地”。"),
+    )
+
+    class Meta:
+        verbose_name = _("总结设置")
+        verbose_name_plural = _("总结设置")
+
+    def __str__(self):
+        return f"{self.year_id}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.year_id and self.period_start and self.period_start > self.year_id:
+            raise ValidationError({"period_start": _("统计起始年度（%(start)s）不能晚于本年度（%(year)s）。")
+                                   % {"start": self.period_start, "year": self.year_id}})
+
+
+class StoredSummary(models.Model):
+    """The PDF of a locked year, made once when it was locked and served byte-identical."""
+
+    year = models.OneToOneField(ReportingYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("年度"))
+    pdf = models.FileField(_("PDF 文件"), upload_to="reports/summaries/")
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("字节数"))
+    data_version = models.PositiveIntegerField(_("数据版本"))
+    fingerprint = models.CharField(_("数据指纹"), max_length=64)
+    generated_at = models.DateTimeField(_("生成时间"))
+
+    class Meta:
+        verbose_name = _("已归档的年度总结")
+        verbose_name_plural = _("已归档的年度总结")
+
+    def __str__(self):
+        return f"{self.year_id} {self.sha256[:12]}"

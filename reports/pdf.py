@@ -1,0 +1,261 @@
+"""PDF output: WeasyPrint with a fetcher that can only read our own static files, the
+cached/stored copies of the summary, and the one-page school sheet.
+
+Paths a PDF can take, fastest first:
+
+1. a locked year: the :class:`~reports.models.StoredSummary` made when it was locked,
+   read from default storage and served byte-identical (no figures computed at all);
+2. an open year whose data did not change since the last PDF: the bytes cached under the
+   data fingerprint (the figures are computed to get the fingerprint, the PDF is not);
+3. render: figures -> HTML -> WeasyPrint with the bundled GB2312 fonts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from workstudy.models import ReportingYear
+
+from . import charts, figures
+from .models import DEFAULT_HEADINGS, Section, StoredSummary
+
+logger = logging.getLogger(__name__)
+
+# WeasyPrint resolves the documents' relative URLs against this made-up origin; the fetcher
+# maps <origin>/static/... to files found by the staticfiles finders and refuses the rest.
+PDF_ORIGIN = "https://portal.pdf.invalid"
+CACHE_SECONDS = 24 * 3600
+
+
+class RefusedURL(ValueError):
+    pass
+
+
+def _allowed_roots() -> list[Path]:
+    roots = [Path(p).resolve() for p in settings.STATICFILES_DIRS]
+    if settings.STATIC_ROOT:
+        roots.append(Path(settings.STATIC_ROOT).resolve())
+    return roots
+
+
+def static_only_fetcher():
+    """A WeasyPrint URL fetcher that serves only the project's static files.
+
+    ``file://``, ``http(s)://`` anywhere (localhost included), ``ftp:`` and ``data:``
+    addresses are refused without being opened; ``refused`` lists what was asked for.
+    """
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        def __init__(self):
+            super().__init__(timeout=1, allow_redirects=False)
+            self.refused: list[str] = []
+            self.served: list[str] = []
+
+        def fetch(self, url, headers=None):
+            path = self._static_path(url)
+            if path is None:
+                self.refused.append(url)
+                logger.info("PDF fetcher refused %s", url[:200])
+                raise RefusedURL(f"refused: {url[:200]}")
+            self.served.append(url)
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body=_read_static(str(path)), headers={"Content-Type": content_type})
+
+        @staticmethod
+        def _static_path(url: str) -> Path | None:
+            parts = urlsplit(url)
+            if f"{parts.scheme}://{parts.netloc}" != PDF_ORIGIN or parts.query:
+                return None
+            prefix = settings.STATIC_URL
+            if not parts.path.startswith(prefix):
+                return None
+            relative = unquote(parts.path[len(prefix):])
+            if not relative or ".." in relative.split("/") or relative.startswith("/") or "\\" in relative:
+                return None
+            found = finders.find(relative)
+            if not found:
+                return None
+            resolved = Path(found).resolve()
+            if not any(resolved.is_relative_to(root) for root in _allowed_roots()):
+                return None
+            return resolved
+
+    return StaticOnlyFetcher()
+
+
+_STATIC_BYTES: dict[str, bytes] = {}
+
+
+def _read_static(path: str) -> bytes:
+    # Fonts are megabytes; keep them in memory for the life of the process.
+    if path not in _STATIC_BYTES:
+        _STATIC_BYTES[path] = Path(path).read_bytes()
+    return _STATIC_BYTES[path]
+
+
+def css_string(text: str) -> str:
+    """``text`` as the inside of a CSS string (every non-alphanumeric char escaped)."""
+    return "".join(ch if ch.isalnum() and ord(ch) < 128 or ord(ch) > 0x2E7F else f"\\{ord(ch):x} " for ch in text)
+
+
+def html_to_pdf(html: str, *, fetcher=None) -> bytes:
+    import weasyprint
+
+    fetcher = fetcher or static_only_fetcher()
+    document = weasyprint.HTML(string=html, base_url=PDF_ORIGIN + "/", url_fetcher=fetcher)
+    return document.write_pdf()
+
+
+# -- the summary -----------------------------------------------------------------------
+
+
+def headings_for(summary) -> dict[str, str]:
+    return {
+        key: ((summary.narratives.get(key) and summary.narratives[key].heading) or DEFAULT_HEADINGS.get(key, ""))
+        for key in Section.values
+    }
+
+
+def document_context(summary, *, pdf: bool, generated_at: datetime | None = None) -> dict:
+    generated_at = generated_at or timezone.now()
+    return {
+        "summary": summary,
+        "charts": charts.all_charts(summary),
+        "headings": headings_for(summary),
+        "fingerprint": summary.fingerprint(),
+        "generated_at": timezone.localtime(generated_at),
+        "pdf": pdf,
+    }
+
+
+def summary_html_for_pdf(summary, *, generated_at: datetime | None = None, naive_fonts: bool = False) -> str:
+    context = document_context(summary, pdf=True, generated_at=generated_at)
+    context["naive_fonts"] = naive_fonts
+    header = f"{summary.bureau} · {summary.year}年度学校勤工俭学工作总结"
+    context["running_header_css"] = css_string(header)
+    return render_to_string("reports/summary_pdf.html", context)
+
+
+@dataclass(frozen=True)
+class SummaryPdf:
+    year: int
+    content: bytes
+    sha256: str
+    fingerprint: str
+    data_version: int
+    generated_at: datetime
+    source: str  # stored / cache / rendered
+
+    @property
+    def filename(self) -> str:
+        return f"workstudy-summary-{self.year}.pdf"
+
+
+def _result(year, content, fingerprint, data_version, generated_at, source) -> SummaryPdf:
+    return SummaryPdf(year, content, hashlib.sha256(content).hexdigest(), fingerprint, data_version, generated_at, source)
+
+
+def render_summary(year: int, *, summary=None) -> SummaryPdf:
+    """Compute the figures and render the PDF (no cache)."""
+    summary = summary or figures.compute(year)
+    generated_at = timezone.now()
+    html = summary_html_for_pdf(summary, generated_at=generated_at)
+    return _result(year, html_to_pdf(html), summary.fingerprint(), summary.data_version, generated_at, "rendered")
+
+
+def _cache_key(year: int, fingerprint: str) -> str:
+    return f"reports:summary-pdf:{year}:{fingerprint}"
+
+
+def stored_summary(year: int) -> StoredSummary | None:
+    return StoredSummary.objects.filter(year_id=year).first()
+
+
+def _from_stored(stored: StoredSummary) -> SummaryPdf:
+    with stored.pdf.open("rb") as handle:
+        content = handle.read()
+    return SummaryPdf(stored.year_id, content, stored.sha256, stored.fingerprint, stored.data_version,
+                      stored.generated_at, "stored")
+
+
+def summary_pdf(year: int) -> SummaryPdf:
+    """The summary PDF of ``year``: the stored copy of a locked year, else cached or rendered."""
+    year_obj = ReportingYear.objects.get(pk=year)
+    if year_obj.is_locked:
+        stored = stored_summary(year)
+        if stored is None:
+            stored = store_locked_summary(year)
+        if stored is not None:
+            return _from_stored(stored)
+    summary = figures.compute(year)
+    fingerprint = summary.fingerprint()
+    cached = cache.get(_cache_key(year, fingerprint))
+    if cached is not None:
+        return SummaryPdf(year, cached["content"], cached["sha256"], fingerprint, summary.data_version,
+                          cached["generated_at"], "cache")
+    result = render_summary(year, summary=summary)
+    cache.set(_cache_key(year, fingerprint), {"content": result.content, "sha256": result.sha256,
+                                              "generated_at": result.generated_at}, CACHE_SECONDS)
+    return result
+
+
+def cached_sha256(year: int, fingerprint: str) -> str | None:
+    """SHA-256 of the PDF already made for this exact data, if any (for the HTML page)."""
+    cached = cache.get(_cache_key(year, fingerprint))
+    return cached["sha256"] if cached else None
+
+
+def store_locked_summary(year: int) -> StoredSummary | None:
+    """Render a locked year's PDF once and keep it (idempotent; the first stored copy wins)."""
+    with transaction.atomic():
+        year_obj = ReportingYear.objects.select_for_update().get(pk=year)
+        if not year_obj.is_locked:
+            return None
+        existing = stored_summary(year)
+        if existing is not None:
+            return existing
+        result = render_summary(year)
+        stored = StoredSummary(
+            year_id=year, sha256=result.sha256, size=len(result.content), data_version=result.data_version,
+            fingerprint=result.fingerprint, generated_at=result.generated_at,
+        )
+        stored.pdf.save(f"summary-{year}-v{result.data_version}-{result.sha256[:12]}.pdf",
+                        ContentFile(result.content), save=False)
+        stored.save()
+        logger.info("stored summary PDF of %s: %s", year, result.sha256)
+        return stored
+
+
+def discard_stored_summary(year: int) -> None:
+    for stored in StoredSummary.objects.filter(year_id=year):
+        name = stored.pdf.name
+        stored.delete()
+        if name:
+            transaction.on_commit(lambda name=name, storage=stored.pdf.storage: storage.delete(name))
+
+
+# -- the school sheet ------------------------------------------------------------------------
+
+
+def school_sheet_pdf(year: int, school) -> bytes:
+    from . import sheets
+
+    context = sheets.school_sheet_context(year, school)
+    context["running_header_css"] = css_string(f"{settings.PORTAL_BUREAU_NAME} · {year}年度学校勤工俭学简表")
+    html = render_to_string("reports/school_sheet_pdf.html", context)
+    return html_to_pdf(html)

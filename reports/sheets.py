@@ -1,0 +1,33 @@
+"""The one-page sheet of one school for one year (its land, production, income, insurance, claims)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import timezone
+
+from workstudy.models import Submission
+
+from . import sources
+from .sources import MISSING
+
+
+def school_sheet_context(year: int, school) -> dict:
+    bases = sources.call("labor_bases", "school_sheet", year, school.pk)
+    insurance = sources.call("insurance", "school_sheet", year, school.pk)
+    logistics = sources.call("logistics", "school_sheet", year, school.pk)
+    submission = Submission.objects.filter(school=school, year_id=year).first()
+    missing = [name for name, value in (("劳动实践基地", bases), ("保险与理赔", insurance), ("后勤", logistics))
+               if value is MISSING]
+    return {
+        "school": school,
+        "year": year,
+        "submission": submission,
+        "bases": None if bases is MISSING else bases,
+        "insurance": None if insurance is MISSING else insurance,
+        "logistics": None if logistics is MISSING else logistics,
+        "missing_modules": missing,
+        "bureau": settings.PORTAL_BUREAU_NAME,
+        "county": settings.PORTAL_COUNTY_NAME,
+        "generated_at": timezone.localtime(),
+        "pdf": True,
+    }

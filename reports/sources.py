@@ -1,0 +1,59 @@
+"""The only door from ``reports`` to the data apps: their ``selectors`` modules.
+
+``call(app, name, ...)`` returns the selector's result, or :data:`MISSING` when the app
+(or that function) is not installed, so a summary built while an app is absent lists the
+gap instead of crashing. Errors raised *inside* a selector are not swallowed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from types import ModuleType
+
+from django.urls import NoReverseMatch
+
+logger = logging.getLogger(__name__)
+
+APPS = ("enterprises", "labor_bases", "logistics", "insurance")
+
+
+class _Missing:
+    def __bool__(self):
+        return False
+
+    def __repr__(self):
+        return "MISSING"
+
+
+MISSING = _Missing()
+
+
+def selectors(app: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(f"{app}.selectors")
+    except ModuleNotFoundError as exc:
+        if exc.name in (app, f"{app}.selectors"):
+            return None
+        raise
+
+
+def call(app: str, name: str, *args, **kwargs):
+    module = selectors(app)
+    func = getattr(module, name, None) if module is not None else None
+    if func is None:
+        return MISSING
+    return func(*args, **kwargs)
+
+
+def rows_url(app: str, kind: str, year: int, **filters) -> str:
+    """The app's list page filtered to the rows behind a figure ('' if it has none)."""
+    module = selectors(app)
+    func = getattr(module, "rows_url", None) if module is not None else None
+    if func is None:
+        return ""
+    try:
+        return func(kind, year, **filters) or ""
+    except (KeyError, ValueError, LookupError, TypeError, NoReverseMatch) as exc:
+        logger.info("no rows_url for %s %s %s: %s", app, kind, filters, exc)
+        return ""

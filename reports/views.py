@@ -1,0 +1,219 @@
+"""Pages of the annual summary. Who may open what is decided by ``roles`` (the view) and
+:mod:`workstudy.scoping` (the rows): staff and auditors read every summary; staff edit
+narrative, settings and documents of open years; a principal gets only their own school's sheet."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from workstudy import scoping
+from workstudy.mixins import READERS_OF_BUREAU_DATA, RoleRequiredMixin
+from workstudy.models import ConcurrentEditError, ReportingYear, Role, School
+
+from . import figures, pdf
+from .forms import NarrativeForm, PolicyDocumentForm, SummarySettingsForm
+from .models import DEFAULT_HEADINGS, NarrativeBlock, PolicyDocument, Section, SummarySettings
+
+
+def _year_or_404(year: int) -> ReportingYear:
+    return get_object_or_404(ReportingYear, pk=year)
+
+
+class IndexView(RoleRequiredMixin, View):
+    """Years with their summary (staff, auditors) or the principal's own school sheets."""
+
+    def get(self, request):
+        years = list(ReportingYear.objects.all())
+        stored = {s.year_id: s for s in scoping.visible(request.user, pdf.StoredSummary.objects.all())}
+        return render(request, "reports/index.html", {
+            "rows": [{"year": y, "stored": stored.get(y.pk)} for y in years],
+            "school": request.user.school if request.user.is_principal else None,
+        })
+
+
+class SummaryView(RoleRequiredMixin, View):
+    roles = READERS_OF_BUREAU_DATA
+
+    def get(self, request, year):
+        year_obj = _year_or_404(year)
+        summary = figures.compute(year)
+        context = pdf.document_context(summary, pdf=False)
+        stored = pdf.stored_summary(year) if year_obj.is_locked else None
+        context.update({
+            "year_obj": year_obj,
+            "stored": stored,
+            "pdf_sha256": stored.sha256 if stored else pdf.cached_sha256(year, context["fingerprint"]),
+            "write_block_reason": _edit_block_reason(request.user, year_obj),
+            "sections": [(key, Section(key).label, summary.narratives.get(key)) for key in Section.values],
+        })
+        return render(request, "reports/summary.html", context)
+
+
+def _pdf_response(content: bytes, sha256: str, filename: str, *, extra: dict | None = None) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-SHA256"] = sha256
+    response["Digest"] = "sha-256=" + base64.b64encode(bytes.fromhex(sha256)).decode()
+    response["ETag"] = f'"{sha256}"'
+    response["Cache-Control"] = "private, no-cache"
+    for key, value in (extra or {}).items():
+        response[key] = value
+    return response
+
+
+class SummaryPdfView(RoleRequiredMixin, View):
+    roles = READERS_OF_BUREAU_DATA
+
+    def get(self, request, year):
+        _year_or_404(year)
+        result = pdf.summary_pdf(year)
+        return _pdf_response(result.content, result.sha256, result.filename, extra={
+            "X-Data-Version": str(result.data_version),
+            "X-Data-Fingerprint": result.fingerprint,
+            "X-Summary-Source": result.source,
+        })
+
+
+class SummaryShaView(RoleRequiredMixin, View):
+    """The sidecar: ``sha256sum`` format, so ``sha256sum -c`` checks a downloaded file."""
+
+    roles = READERS_OF_BUREAU_DATA
+
+    def get(self, request, year):
+        _year_or_404(year)
+        result = pdf.summary_pdf(year)
+        response = HttpResponse(f"{result.sha256}  {result.filename}\n", content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{result.filename}.sha256"'
+        return response
+
+
+class SchoolSheetView(RoleRequiredMixin, View):
+    """One school's one-page sheet; a principal can open only their own school (others: 404)."""
+
+    def get(self, request, year, school_id):
+        school = scoping.get_visible_or_404(request.user, School.objects.all(), pk=school_id)
+        _year_or_404(year)
+        content = pdf.school_sheet_pdf(year, school)
+        sha = hashlib.sha256(content).hexdigest()
+        return _pdf_response(content, sha, f"school-{school.code}-{year}.pdf")
+
+
+def _edit_block_reason(user, year_obj) -> str | None:
+    if not user.is_bureau:
+        return _("年度总结由勤工办撰写和维护。") if user.is_authenticated else _("请先登录。")
+    return scoping.write_block_reason(user, school=None, year=year_obj)
+
+
+class _StaffYearEdit(RoleRequiredMixin, View):
+    roles = (Role.STAFF,)
+
+
+
+class NarrativeEditView(_StaffYearEdit):
+    def _load(self, year, section):
+        if section not in Section.values:
+            raise Http404
+        year_obj = _year_or_404(year)
+        block = NarrativeBlock.objects.filter(year=year_obj, section=section).first()
+        return year_obj, block or NarrativeBlock(year=year_obj, section=section)
+
+    def _render(self, request, year_obj, form, status=200):
+        section = form.instance.section
+        return render(request, "reports/narrative_form.html", {
+            "form": form, "year": year_obj, "section_label": Section(section).label,
+            "default_heading": DEFAULT_HEADINGS.get(section, ""),
+            "write_block_reason": _edit_block_reason(request.user, year_obj),
+        }, status=status)
+
+    def get(self, request, year, section):
+        year_obj, block = self._load(year, section)
+        return self._render(request, year_obj, NarrativeForm(instance=block, can_approve=request.user.can_approve))
+
+    def post(self, request, year, section):
+        year_obj, block = self._load(year, section)
+        reason = _edit_block_reason(request.user, year_obj)
+        if reason:
+            raise PermissionDenied(reason)
+        form = NarrativeForm(request.POST, instance=block, can_approve=request.user.can_approve)
+        if form.is_valid():
+            try:
+                form.save()
+            except ConcurrentEditError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("已保存。总结和 PDF 将使用新的文字。"))
+                return redirect(reverse("reports:summary", kwargs={"year": year}) + f"#narr-{section}")
+        return self._render(request, year_obj, form, status=200)
+
+
+class SettingsEditView(_StaffYearEdit):
+    def _load(self, year):
+        year_obj = _year_or_404(year)
+        conf = SummarySettings.objects.filter(year=year_obj).first()
+        return year_obj, conf or SummarySettings(year=year_obj, period_start=figures.settings_for(year).period_start)
+
+    def _render(self, request, year_obj, form):
+        return render(request, "reports/settings_form.html", {
+            "form": form, "year": year_obj, "write_block_reason": _edit_block_reason(request.user, year_obj),
+        })
+
+    def get(self, request, year):
+        year_obj, conf = self._load(year)
+        return self._render(request, year_obj, SummarySettingsForm(instance=conf))
+
+    def post(self, request, year):
+        year_obj, conf = self._load(year)
+        reason = _edit_block_reason(request.user, year_obj)
+        if reason:
+            raise PermissionDenied(reason)
+        form = SummarySettingsForm(request.POST, instance=conf)
+        if form.is_valid():
+            try:
+                form.save()
+            except ConcurrentEditError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect("reports:summary", year=year)
+        return self._render(request, year_obj, form)
+
+
+class DocumentListView(RoleRequiredMixin, View):
+    roles = READERS_OF_BUREAU_DATA
+
+    def get(self, request):
+        docs = scoping.visible(request.user, PolicyDocument.objects.all())
+        return render(request, "reports/documents.html", {"documents": docs, "can_edit": request.user.is_bureau})
+
+
+class DocumentEditView(RoleRequiredMixin, View):
+    roles = (Role.STAFF,)
+
+    def _instance(self, pk):
+        if pk is None:
+            return PolicyDocument()
+        return scoping.get_writable_or_404(self.request.user, PolicyDocument.objects.all(), pk=pk)
+
+    def get(self, request, pk=None):
+        return render(request, "reports/document_form.html", {"form": PolicyDocumentForm(instance=self._instance(pk))})
+
+    def post(self, request, pk=None):
+        form = PolicyDocumentForm(request.POST, instance=self._instance(pk))
+        if form.is_valid():
+            try:
+                form.save()
+            except ConcurrentEditError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect("reports:documents")
+        return render(request, "reports/document_form.html", {"form": form})

@@ -1,0 +1,138 @@
+"""Numbers into the words of a bureau document, always from the exact stored value.
+
+``to_wan`` is THE rounding helper for 万元 (Decimal, 2 places, half up). The approximate
+forms (“1000余”, “十余万元”, “两至三所”, “约890亩”) are derived here and never stored.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+WAN = Decimal(10000)
+_DIGITS = "零一二三四五六七八九"
+
+
+def dec(value) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def money(value) -> Decimal | None:
+    """元 with 2 decimals."""
+    return None if value is None else dec(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def to_wan(yuan) -> Decimal | None:
+    """元 -> 万元, 2 decimals, half up: the one rounding rule of the summary."""
+    return None if yuan is None else (dec(yuan) / WAN).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def num(value) -> str:
+    """A Decimal without trailing zeros: 210.00 -> '210', 12.50 -> '12.5'."""
+    if value is None:
+        return ""
+    d = dec(value)
+    if d == d.to_integral_value():
+        return str(d.quantize(Decimal(1)))
+    return format(d.normalize(), "f")
+
+
+def yuan(value) -> str:
+    """36000 -> '36,000.00' (元 in tables)."""
+    return "" if value is None else f"{money(value):,.2f}"
+
+
+def wan(value) -> str:
+    """元 -> '3.60' (万元)."""
+    return "" if value is None else f"{to_wan(value):.2f}"
+
+
+def cn_int(n: int, *, liang: bool = False) -> str:
+    """0..99999999 in Chinese numerals; ``liang`` writes a counted 2 as 两 (两所, 两家)."""
+    n = int(n)
+    if n < 0:
+        return "负" + cn_int(-n)
+    if n == 2 and liang:
+        return "两"
+    if n < 10:
+        return _DIGITS[n]
+    if n < 20:
+        return "十" + (_DIGITS[n % 10] if n % 10 else "")
+    if n >= 10000:
+        high, low = divmod(n, 10000)
+        rest = cn_int(low) if low else ""
+        if rest and low < 1000:
+            rest = "零" + rest
+        return cn_int(high) + "万" + rest
+    units = [(1000, "千"), (100, "百"), (10, "十"), (1, "")]
+    out, zero = "", False
+    for size, unit in units:
+        digit = (n // size) % 10
+        if digit:
+            if zero and out:
+                out += "零"
+            out += _DIGITS[digit] + unit
+            zero = False
+        elif out:
+            zero = True
+    return out
+
+
+def approx_count(n: int | None) -> str:
+    """1046 -> '1000余', 106 -> '100余', 13 -> '13', 1000 -> '1000'."""
+    if n is None:
+        return ""
+    n = int(n)
+    if n < 100:
+        return str(n)
+    magnitude = 10 ** (len(str(n)) - 1)
+    base = n // magnitude * magnitude
+    return str(n) if base == n else f"{base}余"
+
+
+def approx_yuan(value) -> str:
+    """元 -> words: 150000 -> '十余万元', 25600 -> '2万余元', 9600 -> '约9600元'."""
+    if value is None:
+        return ""
+    d = dec(value)
+    if d < 0:
+        return f"{money(d)}元"
+    if d < WAN:
+        return f"约{int(d.quantize(Decimal(100), rounding=ROUND_HALF_UP))}元"
+    w = d / WAN
+    if w < 10:
+        whole = int(w.to_integral_value(rounding=ROUND_DOWN))
+        return f"{whole}万元" if w == whole else f"{whole}万余元"
+    for size, unit in ((1000, "千"), (100, "百"), (10, "十")):
+        if w >= size:
+            lead = int((w / size).to_integral_value(rounding=ROUND_DOWN))
+            if lead >= 10:
+                break
+            words = ("" if lead == 1 else _DIGITS[lead]) + unit
+            return f"{words}万元" if w == lead * size else f"{words}余万元"
+    return f"约{num(to_wan(d).quantize(Decimal(1), rounding=ROUND_HALF_UP))}万元"
+
+
+def about(value, unit: str = "") -> str:
+    """'约890亩': integers from 100 up, one decimal below."""
+    if value is None:
+        return ""
+    d = dec(value)
+    shown = d.quantize(Decimal(1) if abs(d) >= 100 else Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"约{num(shown)}{unit}"
+
+
+def range_words(low: int, high: int, unit: str = "") -> str:
+    """(2, 3, '所') -> '两至三所'; (3, 3, '所') -> '三所'."""
+    low, high = sorted((int(low), int(high)))
+    if low == high:
+        return f"{cn_int(low, liang=True)}{unit}"
+    return f"{cn_int(low, liang=True)}至{cn_int(high, liang=True)}{unit}"
+
+
+def pct_change(old, new) -> Decimal | None:
+    """Year-over-year change in % (1 decimal); None when there is no base."""
+    if old is None or new is None or dec(old) == 0:
+        return None
+    return ((dec(new) - dec(old)) / dec(old) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
