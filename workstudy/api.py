@@ -191,8 +191,9 @@ class IntegerFilter(django_filters.NumberFilter):
 class YearSchoolFilter(django_filters.FilterSet):
     """Base filterset: ``?year=`` and ``?school=`` for any registered model."""
 
-    # Integer fields with bounds: ?year=99999999999999999999 is a 400, not a database overflow.
-    year = IntegerFilter(method="filter_year", label="年度", min_value=0, max_value=32767)
+    # Integer fields with bounds: ?year=99999999999999999999 is a 400, not a database overflow,
+    # and a year stays within what ``datetime`` accepts (apps filter ``date__year=value``).
+    year = IntegerFilter(method="filter_year", label="年度", min_value=1, max_value=9999)
     school = IntegerFilter(method="filter_school", label="学校ID", min_value=0, max_value=2**63 - 1)
 
     def filter_year(self, queryset, name, value):
