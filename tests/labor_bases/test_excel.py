@@ -1,0 +1,73 @@
+"""Excel kinds labor_plots / labor_production through the real URLs."""
+
+import io
+from decimal import Decimal
+
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from labor_bases.models import LandParcel, ProductionLine
+
+PLOT_HEADERS = ["学校", "基地名称", "年度", "土地类型", "其他类型说明", "种植/养殖品种", "面积(亩)", "备注"]
+
+
+def xlsx(headers, rows):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    buffer.name = "data.xlsx"
+    return buffer
+
+
+def upload(client, key, data):
+    return client.post(reverse("excel:import", args=[key]), {"file": data, "year": 2024})
+
+
+def test_template_headers(principal_a_client, year):
+    response = principal_a_client.get(reverse("excel:template", args=["labor_plots"]))
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert [c.value for c in sheet[1]] == PLOT_HEADERS
+
+
+def test_principal_imports_own_plots_all_or_nothing(principal_a_client, base_a, base_b, year):
+    good = ["", base_a.name, 2024, "茶园", "", "茶", 12, ""]
+    bad_other_school = [base_b.school.code, base_b.name, 2024, "果园", "", "桔", 30, ""]
+    response = upload(principal_a_client, "labor_plots", xlsx(PLOT_HEADERS, [good, bad_other_school]))
+    text = " ".join(str(i) for i in response.context["report"].issues)
+    assert "第 3 行" in text, text
+    assert not LandParcel.objects.exists()
+
+    zero_area = ["", base_a.name, 2024, "粮田", "", "水稻", 0, ""]
+    response = upload(principal_a_client, "labor_plots", xlsx(PLOT_HEADERS, [good, zero_area]))
+    text = " ".join(str(i) for i in response.context["report"].issues)
+    assert "第 3 行" in text and "面积必须大于 0 亩" in text, text
+    assert not LandParcel.objects.exists()
+
+    response = upload(principal_a_client, "labor_plots", xlsx(PLOT_HEADERS, [good]))
+    assert response.status_code == 200 and response.context["report"].ok, response.context["report"].issues
+    stored = response.context["upload"]
+    response = principal_a_client.post(reverse("excel:import", args=["labor_plots"]), {"upload_id": stored.pk})
+    assert response.status_code == 302
+    plot = LandParcel.objects.get()
+    assert (plot.base, plot.year_id, plot.land_type, plot.area_mu) == (base_a, 2024, "tea", Decimal("12.00"))
+
+
+def test_production_import_computes_value(principal_a_client, base_a, year):
+    headers = ["学校", "基地名称", "年度", "产品", "等级/规格", "产量", "计量单位", "平均单价(元)", "产值(元)", "备注"]
+    response = upload(principal_a_client, "labor_production",
+                      xlsx(headers, [["", base_a.name, 2024, "茶叶", "一级嫩茶", 120, "千克", 300, 1, ""]]))
+    assert response.context["report"].ok, response.context["report"].issues
+    principal_a_client.post(reverse("excel:import", args=["labor_production"]), {"upload_id": response.context["upload"].pk})
+    assert ProductionLine.objects.get().value == Decimal("36000.00")
+
+
+def test_export_is_scoped(principal_a_client, tea_a, orchard_b, school_b):
+    response = principal_a_client.get(reverse("excel:export", args=["labor_plots"]) + "?year=2024")
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = list(load_workbook(io.BytesIO(content)).worksheets[0].values)
+    assert len(rows) == 2 and school_b.name not in str(rows)
