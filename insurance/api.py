@@ -114,6 +114,11 @@ class FundingSerializer(ValidatingModelSerializer):
 class CoverageSerializer(ScopedSchoolFieldMixin, ValidatingModelSerializer):
     school_name = serializers.CharField(source="school.name", read_only=True)
 
+    def get_validators(self):
+        # One row per school and year is checked by the model (full_clean); DRF's own
+        # unique-together validator would make ``school`` required even for principals.
+        return []
+
     class Meta:
         model = StudentAccidentCoverage
         fields = [

@@ -233,6 +233,7 @@ def check_funding_sum(year: int, school_id: int | None):
         qs = qs.filter(school_id=school_id)
     found = []
     for policy in qs:
+        policy.funded = Decimal(policy.funded).quantize(Decimal("0.01"))
         if policy.funded != policy.premium_total:
             found.append(
                 RULE_FUNDING_SUM.finding(

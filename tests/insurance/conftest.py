@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 
 from insurance.models import REQUIRED_DOCUMENTS, PolicyType
@@ -36,7 +38,8 @@ def county_student_policy(year, insurer, broker):
 def county_property_policy(year, insurer):
     return PolicyFactory(
         year=year, insurer=insurer, policy_type=PolicyType.PROPERTY, policy_no="PCX2024-0001",
-        sum_insured="100000.00", per_person_limit=None, per_accident_limit="80000.00", aggregate_limit=None,
+        sum_insured=Decimal("100000.00"), per_person_limit=None, per_accident_limit=Decimal("80000.00"),
+        aggregate_limit=None,
     )
 
 
