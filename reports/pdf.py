@@ -145,10 +145,18 @@ def document_context(summary, *, pdf: bool, generated_at: datetime | None = None
 
 def summary_html_for_pdf(summary, *, generated_at: datetime | None = None, naive_fonts: bool = False) -> str:
     context = document_context(summary, pdf=True, generated_at=generated_at)
-    context["naive_fonts"] = naive_fonts
+    if naive_fonts:
+        context["naive_css"] = naive_css()
     header = f"{summary.bureau} · {summary.year}年度学校勤工俭学工作总结"
     context["running_header_css"] = css_string(header)
     return render_to_string("reports/summary_pdf.html", context)
+
+
+def naive_css() -> str:
+    """The PDF stylesheet on the stock system fonts (for ``bench_summary``'s comparison only)."""
+    css = Path(finders.find("reports/css/summary-pdf.css")).read_text(encoding="utf-8")
+    css = "\n".join(line for line in css.splitlines() if not line.startswith("@font-face"))
+    return css.replace('"Report Serif"', '"Noto Serif CJK SC"').replace('"Report Sans"', '"Noto Sans CJK SC"')
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,45 @@
+from decimal import Decimal
+
+import pytest
+
+from reports import wording as w
+
+
+@pytest.mark.parametrize("n, text", [(1046, "1000余"), (106, "100余"), (13, "13"), (1000, "1000"), (2300, "2000余"),
+                                     (None, "")])
+def test_approx_count(n, text):
+    assert w.approx_count(n) == text
+
+
+@pytest.mark.parametrize("yuan, text", [
+    (Decimal("150000"), "十余万元"), (Decimal("100000"), "十万元"), (Decimal("199999.99"), "十余万元"),
+    (Decimal("25600"), "2万余元"), (Decimal("20000"), "2万元"), (Decimal("9600"), "约9600元"),
+    (Decimal("350000"), "三十余万元"), (Decimal("1250000"), "百余万元"), (Decimal("23000000"), "二千余万元"),
+])
+def test_approx_yuan(yuan, text):
+    assert w.approx_yuan(yuan) == text
+
+
+def test_to_wan_is_decimal_half_up():
+    assert w.to_wan(Decimal("12345")) == Decimal("1.23")
+    assert w.to_wan(Decimal("12350")) == Decimal("1.24")
+    assert w.to_wan(Decimal("65800")) == Decimal("6.58")
+    assert isinstance(w.to_wan(1), Decimal)
+    assert w.to_wan(None) is None
+    assert w.wan(Decimal("1051800.00")) == "105.18"
+
+
+@pytest.mark.parametrize("n, text", [(5, "五"), (10, "十"), (15, "十五"), (20, "二十"), (105, "一百零五"), (174, "一百七十四"),
+                                     (2008, "二千零八"), (10001, "一万零一")])
+def test_cn_int(n, text):
+    assert w.cn_int(n) == text
+
+
+def test_range_and_about():
+    assert w.range_words(2, 3, "所") == "两至三所"
+    assert w.range_words(3, 3, "所") == "三所"
+    assert w.about(Decimal("890.4"), "亩") == "约890亩"
+    assert w.num(Decimal("210.00")) == "210"
+    assert w.num(Decimal("12.50")) == "12.5"
+    assert w.pct_change(Decimal("100"), Decimal("150")) == Decimal("50.0")
+    assert w.pct_change(0, 5) is None

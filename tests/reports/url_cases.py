@@ -1,0 +1,36 @@
+from tests.matrix import ANON, AUDITOR, BUREAU_READ, EVERYONE, LOGIN, PRINCIPAL_A, PRINCIPAL_B, SCHOOL_B_OBJECT, STAFF, STAFF_ONLY, Case
+from tests.reports.factories import NarrativeBlockFactory, PolicyDocumentFactory, SummarySettingsFactory
+
+STAFF_POST = {ANON: LOGIN, STAFF: 302, PRINCIPAL_A: 403, PRINCIPAL_B: 403, AUDITOR: 403}
+
+
+def build(w):
+    w.rep_narrative = NarrativeBlockFactory(year=w.year)
+    w.rep_document = PolicyDocumentFactory()
+    w.rep_settings = SummarySettingsFactory(year=w.year, period_start=2024)
+
+
+CASES = [
+    Case("reports:index", EVERYONE),
+    Case("reports:documents", BUREAU_READ),
+    Case("reports:document_new", STAFF_ONLY),
+    Case("reports:document_new", STAFF_POST, method="post",
+         data=lambda w: {"title": "新文件", "issuer": "贵溪市教育局", "doc_no": "", "date": "2024-01-02",
+                         "kind": "notice", "topic": "other"}),
+    Case("reports:document_edit", STAFF_ONLY, kwargs=lambda w: {"pk": w.rep_document.pk}),
+    Case("reports:document_edit", STAFF_POST, kwargs=lambda w: {"pk": w.rep_document.pk}, method="post",
+         data=lambda w: {"title": w.rep_document.title, "issuer": w.rep_document.issuer, "doc_no": "赣教勤字〔2008〕3号",
+                         "date": "2008-04-15", "kind": "notice", "topic": "liability",
+                         "row_version": w.rep_document.version}),
+    Case("reports:summary", BUREAU_READ, kwargs=lambda w: {"year": 2024}),
+    Case("reports:summary_pdf", BUREAU_READ, kwargs=lambda w: {"year": 2024}),
+    Case("reports:summary_sha256", BUREAU_READ, kwargs=lambda w: {"year": 2024}),
+    Case("reports:settings", STAFF_ONLY, kwargs=lambda w: {"year": 2024}),
+    Case("reports:settings", STAFF_POST, kwargs=lambda w: {"year": 2024}, method="post",
+         data=lambda w: {"period_start": 2022, "subsidy_mode": "total", "base_coverage_threshold": "0.9",
+                         "row_version": w.rep_settings.version}),
+    Case("reports:narrative_edit", STAFF_ONLY, kwargs=lambda w: {"year": 2024, "section": "intro"}),
+    Case("reports:narrative_edit", STAFF_POST, kwargs=lambda w: {"year": 2024, "section": "intro"}, method="post",
+         data=lambda w: {"heading": "", "text": "新的叙述", "approved": "on", "row_version": w.rep_narrative.version}),
+    Case("reports:school_sheet", SCHOOL_B_OBJECT, kwargs=lambda w: {"year": 2024, "school_id": w.school_b.pk}),
+]
