@@ -63,9 +63,9 @@ def rows_url(kind: str, year: int, /, **filters) -> str:
         url_name = _LIST_PAGES[kind]
     except KeyError:
         raise ValueError(f"unknown logistics rows kind: {kind!r}") from None
-    params = {"year": int(year)}
+    params = {"year": int(year)} if year not in (None, False) else {}
     params.update({key: value for key, value in filters.items() if value not in (None, "")})
-    url = reverse(url_name) + "?" + urlencode(params)
+    url = reverse(url_name) + ("?" + urlencode(params) if params else "")
     if kind == "investments":
         url += "#investments"
     return url
