@@ -40,7 +40,8 @@ def test_full_path_to_paid_stamps_each_date(claim_a, clerk):
 
 @pytest.mark.parametrize("source", [S.REPORTED, S.DOCS_COMPLETE, S.REVIEWING])
 def test_reject_from_any_open_step(claim_a, clerk, source):
-    Claim.objects.filter(pk=claim_a.pk).update(status=source, documents_date=dt.date(2024, 3, 8) if source != S.REPORTED else None)
+    documents_date = dt.date(2024, 3, 8) if source != S.REPORTED else None
+    Claim.objects.filter(pk=claim_a.pk).update(status=source, documents_date=documents_date)
     claim = services.claim_advance(user=clerk, claim=claim_a, to_status=S.REJECTED, reason="校外事故，不属保险责任")
     assert claim.status == S.REJECTED and claim.reject_reason == "校外事故，不属保险责任"
     assert claim.rejected_date is not None
