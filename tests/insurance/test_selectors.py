@@ -187,7 +187,7 @@ def _grow(n):
     year = ReportingYearFactory(year=2024)
     insurer = InsurerFactory(name="量测保险")
     policy = PolicyFactory(year=year, insurer=insurer, per_person_limit=None, per_accident_limit=None, aggregate_limit=None)
-    for i in range(n):
+    for _i in range(n):
         school = SchoolFactory()
         CoverageFactory(school=school, year=year)
         PolicyFactory(year=year, insurer=insurer, school=school)
