@@ -80,7 +80,8 @@ class LaborBaseViewSet(_ScopedChoices, ScopedViewSet):
     def perform_destroy(self, instance):
         if instance.parcels.exists() or instance.lines.exists() or instance.finances.exists():
             raise exceptions.ValidationError(
-                {"detail": ["这个基地下还有地块、产品或收支记录（可能属于往年），不能删除；如已不再使用，请把 active 设为 false。"]}
+                {"detail": ["这个基地下还有地块、产品或收支记录（可能属于往年），不能删除；"
+                            "如已不再使用，请把 active 设为 false。"]}
             )
         super().perform_destroy(instance)
 

@@ -125,9 +125,10 @@ def _lines(code: str, year: int, plots):
         else:
             product, grade, per_mu, unit, price = YIELDS[land_type]
             lines.append((product, grade, (per_mu * area).quantize(D("1")), unit, (price * drift).quantize(D("0.01"))))
-    if code == "GX018" and year == 2024:
-        # A typing slip kept on purpose: 30 元 instead of 3 元 per kg (the price-outlier warning).
-        lines = [(p, g, q, u, D("30.00") if p == "桔" else price) for p, g, q, u, price in lines]
+    if code == "GX003":
+        # Seedlings sold each year; in 2024 a typing slip of 80 元 instead of 8 元 per 株 is kept on
+        # purpose (the price-outlier warning on a submitted return).
+        lines.append(("桔苗", "嫁接苗", D("200"), "plant", D("80.00") if year == 2024 else (D("8") * drift).quantize(D("0.01"))))
     return lines
 
 

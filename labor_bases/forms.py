@@ -28,7 +28,8 @@ class _ScopedForm(VersionedFormMixin, forms.ModelForm):
         if "school" in self.fields:
             self.fields["school"].queryset = scoping.schools_for(user).filter(active=True)
             if user is not None and user.is_principal:
-                self.fields["school"].initial = user.school_id
+                if not self.initial.get("school"):
+                    self.initial["school"] = user.school_id
                 self.fields["school"].widget = forms.HiddenInput()
         if "base" in self.fields:
             bases = scoping.visible(user, LaborBase.objects.select_related("school"))
@@ -38,7 +39,8 @@ class _ScopedForm(VersionedFormMixin, forms.ModelForm):
             if user is not None and not user.is_principal:
                 self.fields["base"].label_from_instance = lambda b: f"{b.school.name} · {b.name}"
             if self.instance.pk is None and user is not None and user.is_principal and len(bases) == 1:
-                self.fields["base"].initial = bases[0].pk
+                if not self.initial.get("base"):
+                    self.initial["base"] = bases[0].pk
         if "parcel" in self.fields:
             parcels = scoping.visible(user, LandParcel.objects.select_related("base"))
             self.fields["parcel"].queryset = parcels.filter(year_id=year_id) if year_id else parcels.none()

@@ -39,7 +39,7 @@ PRICE_OUTLIER = rule(
 )
 BIG_CHANGE = rule(
     "LB-05", WARNING, _("面积或收入较上年变化超过 50%"),
-    _("%(school_name)s的基地%(what)s由上年 %(last)s 变为 %(now)s，变化 %(pct)s%%，超过 50%%，请核对并在上报时说明原因。"),
+    _("基地%(what)s由上年 %(last)s 变为 %(now)s，变化 %(pct)s%%，超过 50%%，请核对并在上报时说明原因。"),
     module=M,
 )
 PROFIT_NEEDS_COST = rule(
@@ -191,7 +191,7 @@ def check_big_change(year: int, school_id: int | None = None):
     found = []
     for sid, what, unit, kind, last, now, change in changes:
         finding = BIG_CHANGE.finding(
-            school=sid, url=_list_url(kind, year, school=sid), school_name=names.get(sid, ""),
+            school=sid, url=_list_url(kind, year, school=sid),
             what=what, last=f"{_fmt(last)} {unit}", now=f"{_fmt(now)} {unit}", pct=f"{change * 100:+.1f}",
         )
         found.append(replace(finding, school_name=names.get(sid, "")))

@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from workstudy.models import School, Submission
 
-from .models import ZERO, BaseYearFinance, LandParcel, LandType, LaborBase, ProductionLine, StudentPracticeActivity, money
+from .models import ZERO, BaseYearFinance, LaborBase, LandParcel, LandType, ProductionLine, StudentPracticeActivity, money
 
 # List pages behind figures, by kind (see rows_url).
 LIST_PAGES = {
@@ -267,6 +267,9 @@ def _school_details(year: int, school_ids: list[int]) -> dict[int, dict]:
     return details
 
 
+LINE_KEYS = ("product", "grade", "quantity", "unit", "unit_price", "value")
+
+
 def school_examples(year: int, limit: int = 3) -> list[dict]:
     """The schools with the highest base profit in ``year`` (among those that filled in accounts),
     with their plots, production lines, revenue, cost, profit and activities (8 queries)."""
@@ -290,7 +293,7 @@ def school_examples(year: int, limit: int = 3) -> list[dict]:
             "school_id": sid, "school_name": d["school_name"], "staff_count": d["staff_count"],
             "student_count": d["student_count"],
             "plots": [{"label": p["label"], "area_mu": p["area_mu"], "crop": p["crop"]} for p in d["plots"]],
-            "lines": [{k: line[k] for k in ("product", "grade", "quantity", "unit", "unit_price", "value")} for line in d["lines"]],
+            "lines": [{k: line[k] for k in LINE_KEYS} for line in d["lines"]],
             "revenue": money(acc["revenue"]), "cost": money(acc["cost"]), "profit": money(acc["profit"]),
             "activities": d["activities"],
         })

@@ -1,8 +1,9 @@
-import factory
 from decimal import Decimal
 
-from tests.factories import ReportingYearFactory, SchoolFactory
+import factory
+
 from labor_bases.models import BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
+from tests.factories import ReportingYearFactory, SchoolFactory
 
 
 class LaborBaseFactory(factory.django.DjangoModelFactory):

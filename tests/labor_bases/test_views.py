@@ -183,6 +183,9 @@ def test_forms_show_units_and_live_figures(principal_a_client, tea_a, base_a):
     body = principal_a_client.get(reverse("labor_bases:plot_create") + f"?year=2024&base={base_a.pk}").content.decode()
     assert '<span class="unit">亩</span>' in body
     assert 'data-sum="area_mu"' in body and 'name="others_area_mu" value="12' in body
+    # A principal with one base finds it chosen already.
+    response = principal_a_client.get(reverse("labor_bases:plot_create") + "?year=2024")
+    assert response.context["form"]["base"].value() == base_a.pk and response.context["area_base"] == base_a
     body = principal_a_client.get(reverse("labor_bases:line_create") + "?year=2024").content.decode()
     assert 'data-product="id_quantity id_unit_price"' in body
     body = principal_a_client.get(reverse("labor_bases:finance_edit", args=[tea_a["finance"].pk])).content.decode()
