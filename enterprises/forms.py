@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from workstudy.forms import VersionedFormMixin
 from workstudy.models import ReportingYear, School
 
+from . import rules
 from .models import Enterprise, EnterpriseYearStat, ReformEvent
 
 YUAN = {"unit": _("元"), "step": "0.01", "min": "0", "inputmode": "decimal"}
@@ -79,7 +80,9 @@ class YearStatForm(VersionedFormMixin, _ModelErrorsMixin, forms.ModelForm):
         self.instance.enterprise = enterprise
         self.fields["year"].queryset = ReportingYear.objects.order_by("-year")
         self.fields["year"].empty_label = None
-        self.fields["cost"].required = False  # ENT-01 in the model gives the message in the user's words
+        # Profit is computed, so the cost is required (rule ENT-01, same words as the model's check).
+        self.fields["cost"].required = True
+        self.fields["cost"].error_messages["required"] = rules.COST_REQUIRED.message
 
     def _get_validation_exclusions(self):
         # The enterprise is fixed by the page, but one row per enterprise and year must still be checked.

@@ -330,3 +330,10 @@ def test_stale_api_edit_is_refused(director_client, stat_bureau):
     assert stale.status_code == 400 and "已被他人修改" in str(stale.json())
     stat_bureau.refresh_from_db()
     assert stat_bureau.revenue == Decimal("200000.00") and stat_bureau.profit == Decimal("120000.00")
+
+
+def test_nav_link_for_every_role(principal_a, auditor, clerk):
+    from workstudy import modules
+
+    for user in (principal_a, auditor, clerk):
+        assert "enterprises:index" in [item.url_name for item in modules.nav_for(user)]
