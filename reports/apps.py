@@ -11,7 +11,7 @@ class ReportsConfig(AppConfig):
         from workstudy.models import Role
         from workstudy.signals import year_locked, year_reopened
 
-        from . import models, signals
+        from . import freshness, models, signals
 
         # Bureau-level rows: principals never see them; year-bound rows are read-only once locked.
         scoping.register(models.NarrativeBlock, school=None, year="year")
@@ -23,3 +23,4 @@ class ReportsConfig(AppConfig):
         )
         year_locked.connect(signals.on_year_locked, dispatch_uid="reports.year_locked")
         year_reopened.connect(signals.on_year_reopened, dispatch_uid="reports.year_reopened")
+        freshness.connect()

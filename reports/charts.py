@@ -32,7 +32,7 @@ _ID = re.compile(r"chart-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 def _config(**extra):
     config = dict(
         js=[], style=STYLE, width=760, height=340, disable_xml_declaration=True, print_values=False,
-        legend_at_bottom=True, legend_at_bottom_columns=4, margin=10, spacing=12, show_y_guides=True,
+        legend_at_bottom=True, legend_at_bottom_columns=4, margin=10, margin_bottom=28, spacing=12, show_y_guides=True,
         truncate_legend=-1, truncate_label=-1, pretty_print=False,
     )
     config.update(extra)

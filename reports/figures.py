@@ -320,6 +320,7 @@ class _Builder:
         for row in rows:
             row["url"] = sources.rows_url("labor_bases", "plots", self.year, land_type=row["land_type"])
         s.data["land"] = rows
+        s.data["land_nonzero"] = [row for row in rows if row["area_mu"]]
         total = sum((dec(r["area_mu"]) for r in rows), ZERO) if rows else None
         self.add(Figure("land_total", _("劳动基地总面积"), total, "亩", num(total), "",
                         _("本年度各地块面积之和（按地类汇总）"), self.link("labor_bases", "plots", _("地块清单"))),
@@ -450,6 +451,20 @@ class _Builder:
         s.data["unapproved_narratives"] = [
             str(Section(key).label) for key, block in s.narratives.items() if block is not None and not block.approved
         ]
+
+
+def compute_cached(year: int) -> Summary:
+    """:func:`compute`, reused while no data changed (see :mod:`reports.freshness`)."""
+    from django.core.cache import cache
+
+    from . import freshness
+
+    key = f"reports:summary:{int(year)}:{freshness.generation()}"
+    summary = cache.get(key)
+    if summary is None:
+        summary = compute(year)
+        cache.set(key, summary, freshness.TTL)
+    return summary
 
 
 def compute(year: int) -> Summary:

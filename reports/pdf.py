@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from workstudy.models import ReportingYear
 
-from . import charts, figures
+from . import charts, figures, freshness
 from .models import DEFAULT_HEADINGS, Section, StoredSummary
 
 logger = logging.getLogger(__name__)
@@ -210,15 +210,25 @@ def summary_pdf(year: int) -> SummaryPdf:
             stored = store_locked_summary(year)
         if stored is not None:
             return _from_stored(stored)
-    summary = figures.compute(year)
+    # Nothing changed since the last PDF of this year: serve it without computing anything.
+    generation_key = f"reports:summary-pdf-gen:{year}:{freshness.generation()}"
+    known = cache.get(generation_key)
+    if known is not None:
+        cached = cache.get(_cache_key(year, known["fingerprint"]))
+        if cached is not None:
+            return SummaryPdf(year, cached["content"], cached["sha256"], known["fingerprint"], known["data_version"],
+                              cached["generated_at"], "cache")
+    summary = figures.compute_cached(year)
     fingerprint = summary.fingerprint()
     cached = cache.get(_cache_key(year, fingerprint))
     if cached is not None:
-        return SummaryPdf(year, cached["content"], cached["sha256"], fingerprint, summary.data_version,
-                          cached["generated_at"], "cache")
-    result = render_summary(year, summary=summary)
-    cache.set(_cache_key(year, fingerprint), {"content": result.content, "sha256": result.sha256,
-                                              "generated_at": result.generated_at}, CACHE_SECONDS)
+        result = SummaryPdf(year, cached["content"], cached["sha256"], fingerprint, summary.data_version,
+                            cached["generated_at"], "cache")
+    else:
+        result = render_summary(year, summary=summary)
+        cache.set(_cache_key(year, fingerprint), {"content": result.content, "sha256": result.sha256,
+                                                  "generated_at": result.generated_at}, CACHE_SECONDS)
+    cache.set(generation_key, {"fingerprint": fingerprint, "data_version": summary.data_version}, freshness.TTL)
     return result
 
 

@@ -45,7 +45,7 @@ class SummaryView(RoleRequiredMixin, View):
 
     def get(self, request, year):
         year_obj = _year_or_404(year)
-        summary = figures.compute(year)
+        summary = figures.compute_cached(year)
         context = pdf.document_context(summary, pdf=False)
         stored = pdf.stored_summary(year) if year_obj.is_locked else None
         context.update({

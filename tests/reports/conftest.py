@@ -117,3 +117,13 @@ def build_county(*, school_a, extra_schools=0):
 @pytest.fixture
 def county(db, school_a):
     return build_county(school_a=school_a)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached summaries/PDFs live in the process-wide locmem cache: start every test empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

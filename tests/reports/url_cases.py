@@ -1,4 +1,16 @@
-from tests.matrix import ANON, AUDITOR, BUREAU_READ, EVERYONE, LOGIN, PRINCIPAL_A, PRINCIPAL_B, SCHOOL_B_OBJECT, STAFF, STAFF_ONLY, Case
+from tests.matrix import (
+    ANON,
+    AUDITOR,
+    BUREAU_READ,
+    EVERYONE,
+    LOGIN,
+    PRINCIPAL_A,
+    PRINCIPAL_B,
+    SCHOOL_B_OBJECT,
+    STAFF,
+    STAFF_ONLY,
+    Case,
+)
 from tests.reports.factories import NarrativeBlockFactory, PolicyDocumentFactory, SummarySettingsFactory
 
 STAFF_POST = {ANON: LOGIN, STAFF: 302, PRINCIPAL_A: 403, PRINCIPAL_B: 403, AUDITOR: 403}

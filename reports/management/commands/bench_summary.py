@@ -13,6 +13,7 @@ WeasyPrint import, fonts) so it is what a new gunicorn worker or the CLI pays:
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -59,11 +60,14 @@ class Command(BaseCommand):
 
     def _child(self, mode, year):
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "workstudy.settings")}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         out = subprocess.run([sys.executable, "-c", CHILD, mode, str(year)], capture_output=True, text=True,
                              cwd=settings.BASE_DIR, env=env, check=True)
         wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         data = json.loads(out.stdout.strip().splitlines()[-1])
+        data["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         return wall, data
 
     def handle(self, *args, year, runs, skip_fonttools, json: str, **options):
@@ -82,12 +86,24 @@ class Command(BaseCommand):
 
         modes = ["naive", "fast-cold"] if skip_fonttools else ["naive-fonttools", "naive", "fast-cold"]
         for mode in modes:
-            walls, sizes = [], []
+            walls, sizes, cpus = [], [], []
             for _ in range(1 if mode == "naive-fonttools" else runs):
                 wall, data = self._child(mode, year)
                 walls.append(wall)
                 sizes.append(data["bytes"])
-            record(mode, walls, "新进程，含 Django 启动与 WeasyPrint 导入", bytes=sizes[-1])
+                cpus.append(data["cpu"])
+            record(mode, walls, "新进程，含 Django 启动与 WeasyPrint 导入", bytes=sizes[-1],
+                   cpu_s=statistics.median(cpus))
+
+        # A full render in this (warm) process, for reference.
+        from reports import figures
+
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            pdf.render_summary(year, summary=figures.compute(year))
+            times.append(time.perf_counter() - start)
+        record("fast-warm", times, "已预热的进程中完整生成（计算 + HTML + PDF）")
 
         # Warm paths in this process.
         pdf.summary_pdf(year) if not ReportingYear.objects.get(pk=year).is_locked else None
@@ -128,11 +144,12 @@ class Command(BaseCommand):
 
         load = os.getloadavg()
         results["_machine"] = {"cpus": os.cpu_count(), "loadavg": load}
-        self.stdout.write(f"{'路径':<18}{'中位数(s)':>12}{'最小(s)':>10}{'最大(s)':>10}  说明")
+        self.stdout.write(f"{'路径':<18}{'中位数(s)':>12}{'最小(s)':>10}{'最大(s)':>10}{'CPU(s)':>9}  说明")
         for name, row in results.items():
             if name.startswith("_"):
                 continue
-            self.stdout.write(f"{name:<18}{row['median_s']:>12.3f}{row['min_s']:>10.3f}{row['max_s']:>10.3f}  "
+            cpu = f"{row['cpu_s']:>9.2f}" if row.get("cpu_s") is not None else f"{'':>9}"
+            self.stdout.write(f"{name:<18}{row['median_s']:>12.3f}{row['min_s']:>10.3f}{row['max_s']:>10.3f}{cpu}  "
                               f"{row['note']}{' · ' + str(row.get('bytes')) + ' 字节' if row.get('bytes') else ''}"
                               f"{' · ' + str(row.get('queries')) + ' 条 SQL' if row.get('queries') else ''}")
         self.stdout.write(f"CPU {os.cpu_count()} 核，负载 {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
