@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -35,8 +36,10 @@ STAFF_WRITES = (Role.STAFF,)
 
 
 def _user(serializer):
+    """The requesting user, or None (schema generation runs with an anonymous user)."""
     request = serializer.context.get("request")
-    return getattr(request, "user", None)
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
 
 
 class ScopedSchoolFieldMixin:
@@ -65,8 +68,21 @@ class InsurerSerializer(ValidatingModelSerializer):
         read_only_fields = ["version"]
 
 
+# Inline schemas: the same choice sets appear as policy_type/source elsewhere, and
+# drf-spectacular warns when one enum component gets two names.
+@extend_schema_field({"type": "string", "enum": PolicyType.values, "description": "险种"})
+class InsuranceTypeField(serializers.ChoiceField):
+    pass
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string", "enum": FundingSource.values}})
+class SourcesField(serializers.ListField):
+    pass
+
+
 class FundingRuleSerializer(ValidatingModelSerializer):
-    allowed_sources = serializers.ListField(child=serializers.ChoiceField(choices=FundingSource.choices), allow_empty=False)
+    insurance_type = InsuranceTypeField(choices=PolicyType.choices)
+    allowed_sources = SourcesField(child=serializers.ChoiceField(choices=FundingSource.choices), allow_empty=False)
 
     class Meta:
         model = FundingRule
