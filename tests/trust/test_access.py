@@ -18,7 +18,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import UserFactory
 from workstudy.models import Role
 
 ROOT = Path(__file__).resolve().parents[2]
