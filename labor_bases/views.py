@@ -291,11 +291,10 @@ class _FormPageMixin:
         context["title"] = self.title
         context["row_year"] = year
         context["back_url"] = index_url(year.pk if year else "", None if self.request.user.is_principal else self.row_school_id())
-        school_id = self.row_school_id()
-        if school_id is not None or not self.request.user.is_bureau:
-            context["write_block_reason"] = scoping.write_block_reason(
-                self.request.user, school=school_id, year=year if self.year_bound else None
-            )
+        # Staff creating a row have not chosen the school yet: the year alone decides (locked or not).
+        context["write_block_reason"] = scoping.write_block_reason(
+            self.request.user, school=self.row_school_id(), year=year if self.year_bound else None
+        )
         context.update(self.extra_context_data(context.get("form")))
         return context
 
