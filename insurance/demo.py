@@ -304,6 +304,8 @@ def _load_claims(year, schools, policies, rng):
     for seq, policy_type in enumerate(plan, start=1):
         claim_no = f"LP{year}-{seq:04d}"
         school = schools[rng.choice(codes)]
+        if seq == 11 and "GX001" in schools:
+            school = schools["GX001"]  # the demo principal's school has a claim every year
         policy = policies[policy_type]
         incident = dt.date(year, 1, 5) + dt.timedelta(days=rng.randint(0, 320))
         reported = incident + dt.timedelta(days=rng.randint(0, 2))

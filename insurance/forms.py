@@ -188,11 +188,13 @@ class ClaimForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
             "requested_amount": forms.NumberInput(attrs={**YUAN, "min": 0}),
             "cause": forms.Textarea(attrs={"rows": 3}),
         }
+        labels = {"persons": _("受伤人次"), "requested_amount": _("申请赔偿金额")}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.order_fields(self.Meta.fields)
+        self.fields["policy_type"].initial = PolicyType.STUDENT
         if self.instance.pk and self.instance.policy_id:
             self.fields["policy_type"].initial = self.instance.policy.policy_type
         if user is not None and not user.is_bureau:
