@@ -164,6 +164,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Without collectstatic (development, tests) whitenoise serves straight from the finders.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
+# Files browsers ask for at the site root (favicon.ico) - otherwise every page logs a 404.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 STORAGES = {

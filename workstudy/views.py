@@ -63,7 +63,9 @@ def principal_context(user, year: ReportingYear) -> dict:
         "submit_errors": services.submit_errors(submission) if submission.status in ("draft", "returned") else [],
         "actions": services.allowed_actions(user, submission),
         "write_block_reason": scoping.write_block_reason(user, school=user.school, year=year),
-        "events": WorkflowEvent.objects.filter(year=year, school=user.school).select_related("actor")[:10],
+        # The school's own steps and the year's (lock / reopen, with the reason).
+        "events": WorkflowEvent.objects.filter(Q(school=user.school) | Q(school__isnull=True), year=year)
+        .select_related("actor")[:10],
     }
 
 
