@@ -26,6 +26,11 @@ STYLE = Style(
     label_font_size=13, major_label_font_size=13, legend_font_size=13, title_font_size=15, value_font_size=12,
 )
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+# pygal adds an inline <script> with its config even when js=[]: the CSP forbids inline scripts.
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+# pygal writes an inline <script> (window.pygal config) even with js=[]; the CSP blocks it
+# and the browser logs a violation on every page with a chart, so it is removed.
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 _ID = re.compile(r"chart-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -43,6 +48,8 @@ def _render(chart, chart_id: str) -> str:
     title = chart.config.title or chart_id
     svg = chart.render(is_unicode=True)
     svg = _COMMENT.sub("", svg)
+    svg = _SCRIPT.sub("", svg)
+    svg = _SCRIPT.sub("", svg)
     svg = _ID.sub(f"chart-{chart_id}", svg)
     svg = svg.replace("activate-serie-", f"{chart_id}-serie-")  # ids unique across the charts of one page
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{title}" ', 1)
