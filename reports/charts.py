@@ -49,7 +49,6 @@ def _render(chart, chart_id: str) -> str:
     svg = chart.render(is_unicode=True)
     svg = _COMMENT.sub("", svg)
     svg = _SCRIPT.sub("", svg)
-    svg = _SCRIPT.sub("", svg)
     svg = _ID.sub(f"chart-{chart_id}", svg)
     svg = svg.replace("activate-serie-", f"{chart_id}-serie-")  # ids unique across the charts of one page
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{title}" ', 1)

@@ -26,6 +26,7 @@ def school_sheet_context(year: int, school) -> dict:
         "insurance": None if insurance is MISSING else insurance,
         "logistics": None if logistics is MISSING else logistics,
         "missing_modules": missing,
+        "has_logistics": logistics is not MISSING and bool(logistics.get("services") or logistics.get("exam_sites")),
         "bureau": settings.PORTAL_BUREAU_NAME,
         "county": settings.PORTAL_COUNTY_NAME,
         "generated_at": timezone.localtime(),

@@ -113,3 +113,12 @@ def test_lock_stores_pdf_and_reopen_discards(director, county, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         services.year_reopen(user=director, year=ReportingYear.objects.get(pk=2024), reason="更正数据")
     assert not StoredSummary.objects.filter(year_id=2024).exists()
+
+
+def test_charts_are_inline_svg_without_scripts(director_client, county, summary_url):
+    import re
+
+    page = director_client.get(summary_url).content.decode()
+    assert page.count('class="pygal-chart"') == 3
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", page, re.S)
+    assert all("src=" in attrs and not body.strip() for attrs, body in scripts), scripts
