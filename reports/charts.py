@@ -26,8 +26,6 @@ STYLE = Style(
     label_font_size=13, major_label_font_size=13, legend_font_size=13, title_font_size=15, value_font_size=12,
 )
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
-# pygal adds an inline <script> with its config even when js=[]: the CSP forbids inline scripts.
-_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 # pygal writes an inline <script> (window.pygal config) even with js=[]; the CSP blocks it
 # and the browser logs a violation on every page with a chart, so it is removed.
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
