@@ -51,15 +51,9 @@ class SchoolServiceAdmin(ScopedAdmin):
     search_fields = ("school__name", "school__code", "operator")
 
 
-class ExamSiteInline(admin.TabularInline):
-    model = ExamSite
-    extra = 0
-
-
 @admin.register(ExamLodgingProgram)
 class ExamLodgingProgramAdmin(ScopedAdmin):
     list_display = ("year", "operator", "candidates_lodged", "beds", "meals", "revenue", "cost", "incidents")
-    inlines = [ExamSiteInline]
 
 
 @admin.register(ExamSite)

@@ -269,3 +269,20 @@ def test_module_counts_per_school(year, school_a, school_b):
     assert module.title == "后勤社会化"
     assert module.counts(2024) == {school_a.pk: 2, school_b.pk: 1}
     assert module.url(2024) == "/logistics/services/?year=2024"
+
+
+def test_program_form_units_live_product_and_rule(director_client, year, centre):
+    url = reverse("logistics:program_create") + "?year=2024"
+    page = director_client.get(url).content.decode()
+    assert 'data-product="id_fee_per_candidate id_candidates_lodged"' in page
+    assert 'class="unit">张<' in page and 'class="unit">人次<' in page and 'class="unit">元/人<' in page
+    data = {"year": 2024, "operator": centre.pk, "candidates_lodged": 700, "beds": 690, "meals": 4200,
+            "fee_per_candidate": "260", "revenue": "182000", "cost": "-1", "closed_management": "on", "incidents": 0,
+            "family_cost_before": "720", "family_cost_after": "260", "note": ""}
+    body = director_client.post(url, data).content.decode()
+    assert "全部考点床位 690 张少于食宿考生 700 人" in body and "成本不能为负数" in body  # both at once
+    data.update(beds=730, cost="150000")
+    assert director_client.post(url, data).status_code == 302
+    from logistics.models import ExamLodgingProgram
+
+    assert ExamLodgingProgram.objects.get().profit == Decimal("32000.00")
