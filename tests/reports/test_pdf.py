@@ -12,7 +12,6 @@ from pypdf import PdfReader
 
 from reports import pdf
 from reports.models import StoredSummary
-from workstudy import services
 from workstudy.models import ReportingYear, Submission
 
 
@@ -92,16 +91,21 @@ def test_fetcher_serves_static_only_and_refuses_everything_else(monkeypatch):
     assert b"root:" not in content
 
 
-def test_locked_year_pdf_is_stored_once_and_byte_identical(director, auditor_client, county, tmp_path,
+def test_locked_year_pdf_is_stored_once_and_byte_identical(director_client, auditor_client, county, tmp_path,
                                                           django_capture_on_commit_callbacks):
+    """The issue's walk-through: staff edit a paragraph, lock the year; an auditor downloads twice."""
+    edit = reverse("reports:narrative_edit", kwargs={"year": 2024, "section": "directions"})
+    director_client.post(edit, {"heading": "", "text": "坚持服务育人第一，规范勤工俭学行为。", "approved": "on"})
     Submission.objects.update(status="approved")
     with django_capture_on_commit_callbacks(execute=True):
-        services.year_lock(user=director, year=ReportingYear.objects.get(pk=2024))
+        response = director_client.post(reverse("year_action", kwargs={"year": 2024, "action": "lock"}))
+    assert response.status_code == 302 and ReportingYear.objects.get(pk=2024).is_locked
     stored = StoredSummary.objects.get(year_id=2024)
     url = reverse("reports:summary_pdf", kwargs={"year": 2024})
     first, second = auditor_client.get(url), auditor_client.get(url)
     assert first.content == second.content
     assert first["X-Summary-Source"] == "stored"
+    assert "坚持服务育人第一，规范勤工俭学行为。" in _text(first.content).replace(" ", "").replace("\n", "")
     assert first["X-Content-SHA256"] == stored.sha256 == hashlib.sha256(first.content).hexdigest()
     page = auditor_client.get(reverse("reports:summary", kwargs={"year": 2024})).content.decode()
     assert stored.sha256 in page
