@@ -43,6 +43,25 @@ def refuse_oversized_body(request) -> None:
         )
 
 
+def exception_handler(exc, context):
+    """DRF's handler, with its untranslated parser messages put in the users' words."""
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, exceptions.ParseError):
+        detail = str(exc.detail)
+        if detail.startswith("JSON parse error"):
+            reason = detail[len("JSON parse error - "):]
+            exc = exceptions.ParseError("请求内容不是有效的 JSON（%(detail)s）。" % {"detail": reason})
+        elif "parse error" in detail.lower():
+            exc = exceptions.ParseError("请求内容无法解析，请检查格式（%(detail)s）。" % {"detail": detail})
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict):
+        errors = response.data.get("non_field_errors")
+        if errors == ["No data provided"]:
+            response.data["non_field_errors"] = ["没有提交任何数据。"]
+    return response
+
+
 class BodySizeLimitMixin:
     def initial(self, request, *args, **kwargs):
         refuse_oversized_body(request)

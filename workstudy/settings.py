@@ -205,6 +205,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
+    "EXCEPTION_HANDLER": "workstudy.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "勤工俭学管理平台 API",

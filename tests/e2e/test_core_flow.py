@@ -54,7 +54,7 @@ def shot(page, artifacts, name):
 
 
 def test_yearly_return_from_first_login_to_locked_year(county, open_as, artifacts, live_server):
-    school, submission = county["school"], county["submission"]
+    submission = county["submission"]
     principal_page, principal_console = open_as(county["principal"], "principal")
     p = principal_page
 
