@@ -3,6 +3,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYTEST_ARGS ?=
+# The suite runs on both cores (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: demo test install sysdeps serve migrate bench lint messages clean
 
@@ -30,7 +32,7 @@ serve: install
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: install sysdeps
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install sysdeps
 	$(PY) manage.py bench $(BENCH_ARGS)
