@@ -8,7 +8,7 @@ plus other income, and its profit revenue minus cost. They are computed in ``sav
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import Sum
@@ -17,16 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workstudy.models import DomainModel, ReportingYear, School
+from workstudy.money import CENT, ZERO  # noqa: E402,F401  (re-exported for this app)
+from workstudy.money import round_money as money  # noqa: E402  (the one rounding helper)
 
 from . import rules
-
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
-
-
-def money(value) -> Decimal:
-    """Round to 元 with 2 places (the one rounding helper of this app)."""
-    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 class LandType(models.TextChoices):

@@ -8,13 +8,14 @@ are there so the HTML can link a figure to the rows behind it.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Count, Sum
 from django.urls import reverse
 
 from workstudy.models import School
+from workstudy.money import ZERO  # noqa: E402
+from workstudy.money import round_money as _d  # noqa: E402  (the one rounding helper)
 
 from .models import (
     CapitalInvestment,
@@ -30,14 +31,6 @@ from .models import (
     ServiceMode,
     Shop,
 )
-
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
-
-
-def _d(value) -> Decimal:
-    return Decimal(value or 0).quantize(CENT)
-
 
 # ---------------------------------------------------------------------------- urls
 
