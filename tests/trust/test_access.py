@@ -278,7 +278,10 @@ def test_pages_have_no_inline_scripts_or_handlers(trust_world):
 
 
 def _manage(*args, env_extra: dict, tmp_path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "DEBUG"}}
+    # A clean deployment environment: nothing from the test run (the browser tests set
+    # DJANGO_ALLOW_ASYNC_UNSAFE for this process, which check --deploy rightly refuses).
+    dropped = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update({"DJANGO_ENV": "production", "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}"})
     env.update(env_extra)
     return subprocess.run(
