@@ -1,0 +1,96 @@
+"""The benchmark can't rot: the generator builds consistent data with the models' own
+formulas, and ``manage.py bench`` runs end to end at a tiny size (its own scratch DB)."""
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from workstudy import bench_data, benchmark
+
+TINY = bench_data.make_size("custom", schools=5, years=2)
+
+
+@pytest.fixture
+def tiny(db):
+    return bench_data.Generator(TINY, log=lambda _line: None).run()
+
+
+def test_sizes_follow_the_issue():
+    province = bench_data.make_size("province")
+    assert (province.schools, province.years, province.lines, province.claims) == (15_000, 10, 500_000, 200_000)
+    assert province.counties == 100
+    county = bench_data.make_size("county")
+    assert (county.schools, county.years, county.counties) == (300, 10, 1)
+
+
+def test_generator_builds_the_size_with_the_models_formulas(tiny):
+    from insurance.models import Claim
+    from labor_bases.models import BaseYearFinance, ProductionLine
+    from workstudy.models import School, Submission
+
+    assert School.objects.count() == 5
+    assert Submission.objects.count() == 10
+    assert ProductionLine.objects.count() == TINY.lines
+    assert Claim.objects.count() == TINY.claims
+    for line in ProductionLine.objects.all():
+        assert line.value == line.compute_value()
+    for finance in BaseYearFinance.objects.all():
+        expected = BaseYearFinance(**{f.attname: getattr(finance, f.attname) for f in BaseYearFinance._meta.concrete_fields})
+        expected.compute()  # the real per-row query this time
+        assert (finance.production_value, finance.revenue, finance.profit) == (
+            expected.production_value, expected.revenue, expected.profit)
+        assert finance.revenue > Decimal("0")
+    assert bench_data.matches(TINY)
+
+
+def test_wipe_refuses_a_database_not_named_for_benchmarks(db):
+    if bench_data.is_scratch_database():
+        pytest.skip("test database name contains 'bench'")
+    with pytest.raises(RuntimeError, match="refusing"):
+        bench_data.wipe(log=lambda _line: None)
+
+
+def test_pages_and_api_lists_are_found_from_the_urlconf():
+    pages = dict(benchmark.discover_pages())
+    api = dict(benchmark.discover_api())
+    assert pages["dashboard"] == "/"
+    assert "labor_bases:lines" in pages and "insurance:claim_list" in pages
+    assert not any("new" in path or "edit" in path for path in pages.values())
+    assert api["labor-line-list"] == "/api/labor-bases/production/"
+    assert "insurance-claim-list" in api and "submission-list" in api
+
+
+def test_bench_command_runs_end_to_end(tmp_path):
+    """The real command, in its own process and its own scratch SQLite file, at a tiny size."""
+    out = tmp_path / "bench-results.json"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/bench-test.sqlite3",
+           "DJANGO_SETTINGS_MODULE": "workstudy.settings"}
+    run = subprocess.run(
+        [sys.executable, "manage.py", "bench", "--schools", "5", "--years", "2", "--quick", "--repeat", "1",
+         "--import-rows", "200", "--export-rows", "300", "--json", str(out)],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    data = json.loads(Path(out).read_text(encoding="utf-8"))
+    sections = {m["section"] for m in data["results"]}
+    assert sections == {"page", "api", "import", "export", "summary"}
+    names = [m["name"] for m in data["results"]]
+    assert any(n.startswith("principal ") for n in names) and any(n.startswith("auditor ") for n in names)
+    assert any("lower bound" in n for n in names) and any(n.startswith("naive") for n in names)
+    assert all(m["queries"] > 0 for m in data["results"] if m["section"] in ("page", "api"))
+    assert "Machine:" in run.stdout
+
+
+def test_bench_refuses_a_database_not_named_for_benchmarks(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/production.sqlite3",
+           "DJANGO_SETTINGS_MODULE": "workstudy.settings"}
+    run = subprocess.run([sys.executable, "manage.py", "bench", "--schools", "2", "--years", "1", "--no-migrate"],
+                         cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0
+    assert "bench" in run.stderr
