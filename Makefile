@@ -34,8 +34,16 @@ serve: install
 test: install sysdeps
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+# `make bench` builds its data in a scratch database and measures it (see README, Benchmark):
+# var/bench.sqlite3 by default, or the PostgreSQL database DATABASE_URL names (e.g.
+# postgres://postgres@127.0.0.1:5432/workstudy_bench; its name must contain "bench").
+BENCH_DATABASE_URL = $(if $(DATABASE_URL),$(DATABASE_URL),sqlite:///$(CURDIR)/var/bench.sqlite3)
+BENCH_ARGS ?=
+
 bench: install sysdeps
-	$(PY) manage.py bench $(BENCH_ARGS)
+	@mkdir -p var
+	@# bench creates the PostgreSQL database if it is missing, then migrates it, then measures.
+	DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=0 $(PY) manage.py bench $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check . || true
