@@ -22,8 +22,8 @@ from .models import (
     StudentAccidentCoverage,
 )
 
-YUAN = {"unit": "元"}
-PERSONS = {"unit": "人"}
+YUAN = {"unit": _("元")}
+PERSONS = {"unit": _("人")}
 DATE = {"type": "date"}
 
 
@@ -44,7 +44,7 @@ class InsurerForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
     class Meta:
         model = Insurer
         fields = ["name", "role", "entrusted_from_year", "service_fee", "contact"]
-        widgets = {"service_fee": forms.NumberInput(attrs=YUAN), "entrusted_from_year": forms.NumberInput(attrs={"unit": "年"})}
+        widgets = {"service_fee": forms.NumberInput(attrs=YUAN), "entrusted_from_year": forms.NumberInput(attrs={"unit": _("年")})}
 
 
 class FundingRuleForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
@@ -87,7 +87,7 @@ class PolicyForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
             "per_accident_limit": forms.NumberInput(attrs=YUAN),
             "per_person_limit": forms.NumberInput(attrs=YUAN),
             "aggregate_limit": forms.NumberInput(attrs=YUAN),
-            "premium_rate": forms.NumberInput(attrs={"unit": "元/人/年"}),
+            "premium_rate": forms.NumberInput(attrs={"unit": _("元/人/年")}),
             "insured_count": forms.NumberInput(attrs=PERSONS),
             "premium_total": forms.NumberInput(attrs=YUAN),
         }
@@ -184,7 +184,7 @@ class ClaimForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
         widgets = {
             "incident_date": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
             "reported_date": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-            "persons": forms.NumberInput(attrs={"unit": "人次", "min": 0}),
+            "persons": forms.NumberInput(attrs={"unit": _("人次"), "min": 0}),
             "requested_amount": forms.NumberInput(attrs={**YUAN, "min": 0}),
             "cause": forms.Textarea(attrs={"rows": 3}),
         }

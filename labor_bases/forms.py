@@ -44,7 +44,7 @@ class _ScopedForm(VersionedFormMixin, forms.ModelForm):
         if "parcel" in self.fields:
             parcels = scoping.visible(user, LandParcel.objects.select_related("base"))
             self.fields["parcel"].queryset = parcels.filter(year_id=year_id) if year_id else parcels.none()
-            self.fields["parcel"].label_from_instance = lambda p: f"{p.base.name} · {p.land_type_label} {p.area_mu} 亩"
+            self.fields["parcel"].label_from_instance = lambda p: f"{p.base.name} · {p.land_type_label} {p.area_mu} {_('亩')}"
 
 
 class LaborBaseForm(_ScopedForm):
@@ -52,8 +52,8 @@ class LaborBaseForm(_ScopedForm):
         model = LaborBase
         fields = ["school", "name", "location", "established_year", "declared_total_mu", "active", "note"]
         widgets = {
-            "declared_total_mu": _num("亩"),
-            "established_year": forms.NumberInput(attrs={"unit": "年", "min": "1900", "step": "1"}),
+            "declared_total_mu": _num(_("亩")),
+            "established_year": forms.NumberInput(attrs={"unit": _("年"), "min": "1900", "step": "1"}),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -62,7 +62,7 @@ class LandParcelForm(_ScopedForm):
     class Meta:
         model = LandParcel
         fields = ["base", "land_type", "land_type_note", "crop", "area_mu", "note"]
-        widgets = {"area_mu": _num("亩")}
+        widgets = {"area_mu": _num(_("亩"))}
 
 
 class ProductionLineForm(_ScopedForm):
@@ -71,7 +71,7 @@ class ProductionLineForm(_ScopedForm):
         fields = ["base", "parcel", "product", "grade", "quantity", "unit", "unit_price", "note"]
         widgets = {
             "quantity": _num(""),
-            "unit_price": _num("元 / 计量单位"),
+            "unit_price": _num(_("元 / 计量单位")),
         }
         help_texts = {"quantity": _("一年的总产量，单位在下一格选择")}
 
@@ -84,13 +84,13 @@ class BaseYearFinanceForm(_ScopedForm):
             "remitted_to_school", "note",
         ]
         widgets = {
-            "other_income": _num("元"),
-            "seedling_cost": _num("元"),
-            "fertilizer_cost": _num("元"),
-            "labor_cost": _num("元"),
-            "equipment_cost": _num("元"),
-            "other_cost": _num("元"),
-            "remitted_to_school": _num("元"),
+            "other_income": _num(_("元")),
+            "seedling_cost": _num(_("元")),
+            "fertilizer_cost": _num(_("元")),
+            "labor_cost": _num(_("元")),
+            "equipment_cost": _num(_("元")),
+            "other_cost": _num(_("元")),
+            "remitted_to_school": _num(_("元")),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -99,7 +99,7 @@ class StudentPracticeActivityForm(_ScopedForm):
     class Meta:
         model = StudentPracticeActivity
         fields = ["school", "base", "activity", "participants", "days", "note"]
-        widgets = {"participants": _int("人次"), "days": _int("天")}
+        widgets = {"participants": _int(_("人次")), "days": _int(_("天"))}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

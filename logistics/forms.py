@@ -22,7 +22,7 @@ def _num(unit, step="1"):
     return forms.NumberInput(attrs={"unit": unit, "step": step, "min": "0"})
 
 
-def _money(unit="元"):
+def _money(unit=_("元")):
     return forms.NumberInput(attrs={"unit": unit, "step": "0.01", "min": "0"})
 
 
@@ -31,8 +31,8 @@ class ServiceCentreForm(VersionedFormMixin, forms.ModelForm):
         model = ServiceCentre
         fields = ["name", "founded_year", "exam_lodging_from_year", "note"]
         widgets = {
-            "founded_year": _num("年"),
-            "exam_lodging_from_year": _num("年"),
+            "founded_year": _num(_("年")),
+            "exam_lodging_from_year": _num(_("年")),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -45,7 +45,7 @@ class ShopForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Shop
         fields = ["centre", "name", "address", "categories", "opened_year", "active"]
-        widgets = {"opened_year": _num("年")}
+        widgets = {"opened_year": _num(_("年"))}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,7 +61,7 @@ class CentreYearFiguresForm(VersionedFormMixin, forms.ModelForm):
         model = CentreYearFigures
         fields = ["centre", "year", "vehicles", "deliveries", "cost", "remitted_to_education", "note"]
         widgets = {
-            "vehicles": _num("辆"), "deliveries": _num("次"), "cost": _money(), "remitted_to_education": _money(),
+            "vehicles": _num(_("辆")), "deliveries": _num(_("次")), "cost": _money(), "remitted_to_education": _money(),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {"vehicles": "", "deliveries": ""}
@@ -85,7 +85,7 @@ class CapitalInvestmentForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = CapitalInvestment
         fields = ["centre", "year", "kind", "amount", "note"]
-        widgets = {"year": _num("年"), "amount": _money()}
+        widgets = {"year": _num(_("年")), "amount": _money()}
 
 
 class SchoolServiceForm(VersionedFormMixin, forms.ModelForm):
@@ -116,9 +116,9 @@ class ExamLodgingProgramForm(VersionedFormMixin, forms.ModelForm):
             "closed_management", "incidents", "family_cost_before", "family_cost_after", "note",
         ]
         widgets = {
-            "candidates_lodged": _num("人"), "beds": _num("张"), "meals": _num("人次"), "incidents": _num("起"),
-            "fee_per_candidate": _money("元/人"), "revenue": _money(), "cost": _money(),
-            "family_cost_before": _money("元/人"), "family_cost_after": _money("元/人"),
+            "candidates_lodged": _num(_("人")), "beds": _num(_("张")), "meals": _num(_("人次")), "incidents": _num(_("起")),
+            "fee_per_candidate": _money(_("元/人")), "revenue": _money(), "cost": _money(),
+            "family_cost_before": _money(_("元/人")), "family_cost_after": _money(_("元/人")),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {"candidates_lodged": "", "beds": _("一人一床：床位不少于食宿考生。"), "meals": "", "incidents": ""}
@@ -133,7 +133,7 @@ class ExamSiteForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = ExamSite
         fields = ["host_school", "candidates", "beds", "note"]
-        widgets = {"candidates": _num("人"), "beds": _num("张")}
+        widgets = {"candidates": _num(_("人")), "beds": _num(_("张"))}
         help_texts = {"candidates": "", "beds": _("一人一床：床位不少于本考点食宿考生。")}
 
     def __init__(self, *args, **kwargs):

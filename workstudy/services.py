@@ -150,7 +150,7 @@ def year_lock(*, user, year: ReportingYear) -> ReportingYear:
             count = pending.count()
             raise ValidationError(
                 _("还有 %(count)s 所学校的填报未审核通过（%(names)s%(more)s），不能锁定。")
-                % {"count": count, "names": "、".join(names), "more": " 等" if count > len(names) else ""}
+                % {"count": count, "names": _("、").join(names), "more": _(" 等") if count > len(names) else ""}
             )
         locked.status = ReportingYear.Status.LOCKED
         locked.locked_by, locked.locked_at = user, timezone.now()
