@@ -1,59 +1,55 @@
 """A cheap "has any data changed?" stamp, so an unchanged summary is served without recomputing.
 
-Every save or delete of a row the summary may read (any model registered with
-:mod:`workstudy.scoping`, plus schools, years and submissions) bumps a counter in the
-cache, once at once and once after the transaction commits (so a summary computed from
-uncommitted data is never filed under the committed state). Cached summaries and PDFs are
-keyed by that counter; with a shared cache (Redis, ``REDIS_URL``) every app server sees
-the same counter. Writes that bypass model signals (``QuerySet.update()``, raw SQL) do not
-bump it: entries therefore also expire after :data:`TTL` seconds, and the PDF bytes
-themselves stay keyed by the data fingerprint, which is always recomputed on a miss.
+The stamp is read from the database, so every app server (and every gunicorn worker,
+whatever the cache backend) agrees on it: it is the highest id of every change-history
+table (django-simple-history writes a history row for each save and delete of domain
+data, schools, years and submissions, imports included). One UNION ALL query over the
+primary keys; no shared counter that concurrent writers would have to lock. Cached
+summaries and PDFs are keyed by it; the PDF bytes themselves are also keyed by the data
+fingerprint, which is recomputed on every miss.
 """
 
 from __future__ import annotations
 
-from django.core.cache import cache
-from django.db import transaction
+import hashlib
 
-KEY = "reports:data-generation"
+from django.db import connection
+
 TTL = 600
 
-_watched: set | None = None
+_sql: str | None = None
 
 
-def _watched_models() -> set:
-    global _watched
-    if _watched is None:
-        from workstudy import scoping
-        from workstudy.models import ReportingYear, School, Submission
+def _history_models() -> list:
+    from workstudy import scoping
+    from workstudy.models import ReportingYear, School, Submission
 
-        _watched = set(scoping.registered_models()) | {School, ReportingYear, Submission}
-    return _watched
-
-
-def generation() -> int:
-    value = cache.get(KEY)
-    if value is None:
-        cache.add(KEY, 1, None)
-        value = cache.get(KEY) or 1
-    return int(value)
+    watched = set(scoping.registered_models()) | {School, ReportingYear, Submission}
+    return sorted(
+        (model.history.model for model in watched if hasattr(model, "history")),
+        key=lambda m: m._meta.db_table,
+    )
 
 
-def bump() -> None:
-    try:
-        cache.incr(KEY)
-    except ValueError:
-        cache.add(KEY, 2, None)
+def _query() -> str:
+    global _sql
+    if _sql is None:
+        quote = connection.ops.quote_name
+        parts = [
+            f"SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)}"
+            for model in _history_models()
+        ]
+        _sql = " UNION ALL ".join(parts)
+    return _sql
 
 
-def on_change(sender, **kwargs) -> None:
-    if sender in _watched_models():
-        bump()
-        transaction.on_commit(bump)
+def generation() -> str:
+    """A short stamp that changes whenever any watched row is saved or deleted."""
+    with connection.cursor() as cursor:
+        cursor.execute(_query())
+        values = [row[0] or 0 for row in cursor.fetchall()]
+    return hashlib.sha1(",".join(map(str, values)).encode()).hexdigest()[:16]
 
 
 def connect() -> None:
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-
-    for signal in (post_save, post_delete, m2m_changed):
-        signal.connect(on_change, dispatch_uid=f"reports.freshness.{id(signal)}")
+    """Kept for the app config; the stamp needs no signal handlers."""
