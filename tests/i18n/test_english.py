@@ -359,3 +359,28 @@ def test_workflow_messages_in_english(principal_a, year, submission_a):
     html = client.post(url, follow=True).content.decode()  # a second submit is refused
     assert "The current status is “Submitted”" in html
     assert untranslated(html) == []
+
+
+@pytest.mark.parametrize(
+    "url,units",
+    [
+        ("/labor-bases/bases/new/?year=2024", ['<span class="unit">mu</span>', '<span class="unit">year</span>']),
+        ("/labor-bases/plots/new/?year=2024", ['<span class="unit">mu</span>']),
+        ("/labor-bases/activities/new/?year=2024", ['<span class="unit">Person-times</span>', '<span class="unit">days</span>']),
+    ],
+)
+def test_form_pages_show_english_labels_and_units(url, units, principal_a, year, submission_a):
+    html = get_english(english_client(principal_a), url)
+    for unit in units:
+        assert unit in html, (url, unit)
+    assert "Save" in html
+    assert untranslated(html) == [], url
+
+
+def test_server_error_page_in_english():
+    from django.template import loader
+
+    with translation.override("en"):
+        html = loader.get_template("500.html").render()
+    assert "Server error" in html and '<html lang="en">' in html
+    assert not HAN.search(html)
