@@ -171,7 +171,7 @@ def _changes(year: int, school_id: int | None):
     school_ids = sorted({sid for (sid, _y) in [*area, *income]})
     out = []
     for sid in school_ids:
-        for what, data, unit, kind in ((_("总面积"), area, "亩", "plots"), (_("总收入"), income, "元", "finance")):
+        for what, data, unit, kind in ((_("总面积"), area, _("亩"), "plots"), (_("总收入"), income, _("元"), "finance")):
             last, now = data.get((sid, year - 1)), data.get((sid, year))
             if last is None or now is None:
                 continue
