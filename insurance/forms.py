@@ -44,7 +44,10 @@ class InsurerForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
     class Meta:
         model = Insurer
         fields = ["name", "role", "entrusted_from_year", "service_fee", "contact"]
-        widgets = {"service_fee": forms.NumberInput(attrs=YUAN), "entrusted_from_year": forms.NumberInput(attrs={"unit": _("年")})}
+        widgets = {
+            "service_fee": forms.NumberInput(attrs=YUAN),
+            "entrusted_from_year": forms.NumberInput(attrs={"unit": _("年")}),
+        }
 
 
 class FundingRuleForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):

@@ -15,6 +15,8 @@ from django.db.models import Count, DecimalField, IntegerField, Min, Q, Sum, Val
 from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 
+from workstudy.money import round_money
+
 from .models import (
     Claim,
     ClaimStatus,
@@ -33,7 +35,7 @@ _MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
 def _money(value) -> Decimal:
-    return (value if value is not None else ZERO).quantize(Decimal("0.01"))
+    return round_money(value if value is not None else ZERO)
 
 
 def _sum_money(field: str, **filter_kwargs):
