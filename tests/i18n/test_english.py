@@ -366,7 +366,7 @@ def test_workflow_messages_in_english(principal_a, year, submission_a):
     [
         ("/labor-bases/bases/new/?year=2024", ['<span class="unit">mu</span>', '<span class="unit">year</span>']),
         ("/labor-bases/plots/new/?year=2024", ['<span class="unit">mu</span>']),
-        ("/labor-bases/activities/new/?year=2024", ['<span class="unit">Person-times</span>', '<span class="unit">days</span>']),
+        ("/labor-bases/activities/new/?year=2024", ['<span class="unit">person-times</span>', '<span class="unit">days</span>']),
     ],
 )
 def test_form_pages_show_english_labels_and_units(url, units, principal_a, year, submission_a):
