@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
-WAN = Decimal(10000)
+from workstudy import money as _money
+from workstudy.money import CENT, WAN, ZERO  # noqa: F401  (re-exported)
+
 _DIGITS = "零一二三四五六七八九"
 
 
@@ -19,13 +19,13 @@ def dec(value) -> Decimal:
 
 
 def money(value) -> Decimal | None:
-    """元 with 2 decimals."""
-    return None if value is None else dec(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    """元 with 2 decimals (workstudy.money's rounding helper)."""
+    return None if value is None else _money.round_money(value)
 
 
 def to_wan(yuan) -> Decimal | None:
-    """元 -> 万元, 2 decimals, half up: the one rounding rule of the summary."""
-    return None if yuan is None else (dec(yuan) / WAN).quantize(CENT, rounding=ROUND_HALF_UP)
+    """元 -> 万元, 2 decimals, half up (workstudy.money's rule)."""
+    return None if yuan is None else _money.to_wan(yuan)
 
 
 def num(value) -> str:
@@ -40,11 +40,11 @@ def num(value) -> str:
 
 def yuan(value) -> str:
     """36000 -> '36,000.00' (元 in tables)."""
-    return "" if value is None else f"{money(value):,.2f}"
+    return _money.format_yuan(value, empty="")
 
 
 def wan(value) -> str:
-    """元 -> '3.60' (万元)."""
+    """元 -> '3.60' (万元; no thousands separator in running text)."""
     return "" if value is None else f"{to_wan(value):.2f}"
 
 
