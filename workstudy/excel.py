@@ -36,13 +36,14 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 from import_export import fields as ie_fields
-from import_export import resources, widgets
+from import_export import instance_loaders, resources, widgets
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from . import scoping
-from .models import ReportingYear, Role, School
+from .models import DomainModel, ReportingYear, Role, School
 
 # ---------------------------------------------------------------------------
 # Registry
@@ -205,6 +206,135 @@ class BooleanCNWidget(widgets.Widget):
         return _("是") if value else _("否")
 
 
+
+# ---------------------------------------------------------------------------
+# Per-import memo of reference lookups: a 10,000-row file names a few hundred schools,
+# bases or years; each distinct cell (with its context columns) is looked up once.
+
+_MEMO_CLEANS = (SchoolWidget.clean, YearWidget.clean, ScopedForeignKeyWidget.clean)
+
+
+def _memoise_clean(widget) -> None:
+    """Wrap ``widget.clean`` so the same value (and ``cache_columns`` of the row) resolves once.
+
+    Widgets with their own ``clean`` are memoised only when they declare which row columns
+    their answer depends on (``cache_columns``); the error of a bad value is remembered too.
+    """
+    columns = getattr(widget, "cache_columns", None)
+    if columns is None and type(widget).clean not in _MEMO_CLEANS:
+        return
+    columns = tuple(columns or ())
+    original = widget.clean
+    memo: dict = {}
+
+    def clean(value, row=None, **kwargs):
+        key = (value, *((row or {}).get(c) for c in columns))
+        try:
+            hit = memo[key]
+        except KeyError:
+            try:
+                hit = (True, original(value, row, **kwargs))
+            except (ValueError, ValidationError) as exc:
+                hit = (False, exc)
+            except TypeError:  # unhashable or odd value: no memo
+                return original(value, row, **kwargs)
+            memo[key] = hit
+        if hit[0]:
+            return hit[1]
+        raise hit[1]
+
+    widget.clean = clean
+
+
+class KeyedInstanceLoader(instance_loaders.BaseInstanceLoader):
+    """Finds the existing rows of a whole file in a few queries instead of one per row.
+
+    The import id fields of every row are cleaned (memoised widgets), the candidates are
+    read once (filtered by the distinct values of each id field), and each row then looks
+    its natural key up in memory. A row whose key cannot be cleaned falls back to the
+    per-row lookup, so it fails with the same message as before.
+    """
+
+    MAX_IN = 2000
+
+    def __init__(self, resource, dataset=None):
+        super().__init__(resource, dataset)
+        self.fields = [resource.fields[name] for name in resource.get_import_id_fields()]
+        self.index: dict[tuple, list] | None = None
+        self._keys: dict[tuple, tuple] = {}  # the row's cells -> its cleaned natural key
+        try:
+            self._load(dataset)
+        except Exception:  # noqa: BLE001 - anything odd: per-row lookups, same results
+            self.index = None
+
+    def _key_of_value(self, field, value):
+        return value.pk if isinstance(value, models.Model) else value
+
+    def _row_key(self, row):
+        try:
+            cells = tuple(row.values())
+            return self._keys[cells]
+        except (KeyError, TypeError):
+            pass
+        key = tuple(self._key_of_value(f, f.clean(row)) for f in self.fields)
+        try:
+            self._keys[cells] = key
+        except TypeError:
+            pass
+        return key
+
+    def _load(self, dataset) -> None:
+        if dataset is None or not self.fields or any("__" in f.attribute for f in self.fields):
+            return
+        if any(f.column_name not in dataset.headers for f in self.fields):
+            return
+        values: list[set] = [set() for _ in self.fields]
+        for data_row in dataset.dict:
+            try:
+                key = self._row_key(data_row)
+            except Exception:  # noqa: BLE001 - this row will fail in its own lookup
+                continue
+            for bucket, part in zip(values, key, strict=True):
+                bucket.add(part)
+        model = self.resource._meta.model
+        filters = {}
+        for field, bucket in zip(self.fields, values, strict=True):
+            if not bucket or len(bucket) > self.MAX_IN or None in bucket:
+                continue
+            model_field = model._meta.get_field(field.attribute)
+            name = model_field.attname if model_field.is_relation else field.attribute
+            filters[f"{name}__in"] = bucket
+        if not filters:
+            return
+        index: dict[tuple, list] = {}
+        attnames = []
+        for field in self.fields:
+            model_field = model._meta.get_field(field.attribute)
+            attnames.append(model_field.attname if model_field.is_relation else field.attribute)
+        for obj in self.resource.get_queryset().filter(**filters):
+            index.setdefault(tuple(getattr(obj, name) for name in attnames), []).append(obj)
+        self.index = index
+
+    def get_instance(self, row):
+        if self.index is None:
+            return instance_loaders.ModelInstanceLoader(self.resource, self.dataset).get_instance(row)
+        try:
+            key = self._row_key(row)
+        except Exception:  # noqa: BLE001 - the per-row path raises the same error with its message
+            return instance_loaders.ModelInstanceLoader(self.resource, self.dataset).get_instance(row)
+        found = self.index.get(key, [])
+        if len(found) > 1:
+            raise self.resource._meta.model.MultipleObjectsReturned(
+                _("文件中这一行对应了多条已有记录，请联系勤工办。"))
+        return found[0] if found else None
+
+
+def _bulk_capable(model) -> bool:
+    """New rows may be written with bulk_create when ``save()`` does nothing more on insert
+    than DomainModel's, or the model says what it does (``bulk_prepare``/``bulk_saved``)."""
+    return issubclass(model, DomainModel) and (model.save is DomainModel.save or hasattr(model, "bulk_prepare"))
+
+
 # ---------------------------------------------------------------------------
 # Resource base
 
@@ -228,11 +358,23 @@ class PortalResource(resources.ModelResource):
         skip_diff = True
         report_skipped = False
         store_instance = False
+        instance_loader_class = KeyedInstanceLoader
+
+    # New rows are kept and written together at the end of the file (bulk_create with the
+    # history rows), when the model allows it (see _bulk_capable); existing rows are saved
+    # one by one through save(), so optimistic locking still applies to them.
+    bulk_batch_size = 1000
 
     def __init__(self, *, user=None, year: ReportingYear | None = None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
         self.default_year = year
+        self._write_checks: dict[tuple, str | None] = {}
+        self._fk_checks: dict[tuple, list | None] = {}
+        self._pending: list = []
+        self._bulk = _bulk_capable(self._meta.model)
+        # Bulk kinds need no savepoint per row (nothing is written until the end of the file).
+        self._meta.use_bulk = self._bulk
         for field in self.fields.values():
             widget = field.widget
             if hasattr(widget, "coerce_to_string"):
@@ -241,6 +383,7 @@ class PortalResource(resources.ModelResource):
                 widget.user = user
             if isinstance(widget, YearWidget):
                 widget.default_year = year
+            _memoise_clean(widget)
 
     # Rows the importer may update, and the exporter may read: the user's scope.
     def get_queryset(self):
@@ -255,15 +398,101 @@ class PortalResource(resources.ModelResource):
         return instance
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        super().validate_instance(instance, import_validation_errors, validate_unique)
+        errors = dict(import_validation_errors or {})
+        if self._meta.clean_model_instances:
+            try:
+                self._full_clean(instance, exclude=set(errors), validate_unique=validate_unique)
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
         scope = scoping.scope_of(type(instance))
         if scope.school is None and not (self.user is not None and self.user.is_bureau):
             raise ValidationError(_("此类数据由勤工办维护，学校不能导入。"))
-        reason = scoping.write_block_reason(
-            self.user, school=scoping.school_of(instance), year=scoping.year_of(instance)
-        )
+        reason = self._write_block_reason(scoping.school_of(instance), scoping.year_of(instance))
         if reason:
             raise ValidationError(reason)
+
+    def _full_clean(self, instance, *, exclude: set, validate_unique: bool) -> None:
+        """``Model.full_clean``, except that a foreign key's "does it exist" query runs once per
+        value per file instead of once per row (the same field validation, same messages)."""
+        errors: dict = {}
+        foreign_keys = [
+            f for f in instance._meta.fields
+            if f.many_to_one and f.name not in exclude and getattr(instance, f.attname) is not None
+        ]
+        try:
+            instance.clean_fields(exclude=exclude | {f.name for f in foreign_keys})
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for f in foreign_keys:
+            key = (f.model, f.name, getattr(instance, f.attname))
+            if key not in self._fk_checks:
+                try:
+                    f.clean(key[2], instance)
+                    self._fk_checks[key] = None
+                except ValidationError as exc:
+                    self._fk_checks[key] = exc.error_list
+            if self._fk_checks[key]:
+                errors.setdefault(f.name, []).extend(self._fk_checks[key])
+        try:
+            instance.clean()
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        exclude = exclude | {name for name in errors if name != NON_FIELD_ERRORS}
+        if validate_unique:
+            try:
+                instance.validate_unique(exclude=exclude)
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
+            exclude = exclude | {name for name in errors if name != NON_FIELD_ERRORS}
+        try:
+            instance.validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _write_block_reason(self, school, year) -> str | None:
+        """scoping.write_block_reason, asked once per distinct (school, year) of the file."""
+        key = (getattr(school, "pk", school), getattr(year, "pk", year))
+        if key not in self._write_checks:
+            self._write_checks[key] = scoping.write_block_reason(self.user, school=school, year=year)
+        return self._write_checks[key]
+
+    # Saving: new rows in bulk at the end (with their history), existing rows one by one.
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if not self._bulk:
+            return super().save_instance(instance, is_create, row, **kwargs)
+        self.before_save_instance(instance, row, **kwargs)
+        if is_create:
+            self._pending.append(instance)
+        elif kwargs.get("using_transactions", True) or not kwargs.get("dry_run"):
+            self.do_instance_save(instance, is_create)
+        self.after_save_instance(instance, row, **kwargs)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        pending, self._pending = self._pending, []
+        if kwargs.get("dry_run") and not kwargs.get("using_transactions", True):
+            return
+        if pending and not result.has_errors() and not result.has_validation_errors():
+            self._pending = pending
+            try:
+                self.write_pending()
+            finally:
+                self._pending = []
+
+    def write_pending(self) -> None:
+        from simple_history.utils import bulk_create_with_history
+
+        model = self._meta.model
+        pending = self._pending
+        if hasattr(model, "bulk_prepare"):
+            model.bulk_prepare(pending)
+        bulk_create_with_history(pending, model, batch_size=self.bulk_batch_size, default_user=self.user)
+        if hasattr(model, "bulk_saved"):
+            model.bulk_saved(pending)
 
     def column_names(self) -> list[str]:
         return [field.column_name for field in self.get_import_fields()]
@@ -288,6 +517,7 @@ MAX_COMPRESSION_RATIO = 100
 FULLWIDTH_RE = re.compile(r"[\uff10-\uff19\uff0e\uff0c\uff0d\uff0b]")
 PLAIN_NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
 THOUSANDS_RE = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+FORMULA_TYPES = (ArrayFormula, DataTableFormula)
 TEXT_DATE_RE = re.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?$")
 
 
@@ -373,16 +603,18 @@ def read_rows(data: bytes):
         raise FileRejected(_("无法读取这个 Excel 文件，文件可能已损坏。请用 Excel/WPS 另存为 .xlsx 后再上传。")) from None
     try:
         sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows():
-            yield tuple((cell.value, getattr(cell, "data_type", None)) for cell in row)
+        # Values only: a formula reads as its text ("=A1*2"), which _normalise_cell refuses.
+        for row in sheet.iter_rows(values_only=True):
+            yield tuple((value, None) for value in row)
     finally:
         workbook.close()
 
 
 def _normalise_cell(raw, data_type, widget, column: str, excel_row: int, issues: list[RowIssue]):
     """Check one cell before import-export sees it; return the value to import."""
-    if data_type == "f" or (isinstance(raw, str) and raw.startswith("=")):
-        issues.append(RowIssue(excel_row, column, _("是公式“%(f)s”，请复制后“选择性粘贴为数值”再上传。") % {"f": raw}))
+    if data_type == "f" or (isinstance(raw, str) and raw.startswith("=")) or isinstance(raw, FORMULA_TYPES):
+        text = getattr(raw, "text", raw) if not isinstance(raw, str) else raw
+        issues.append(RowIssue(excel_row, column, _("是公式“%(f)s”，请复制后“选择性粘贴为数值”再上传。") % {"f": text}))
         return None
     if raw is None:
         return ""
@@ -530,9 +762,11 @@ def run_import(registration: Registration, *, user, year, data: bytes, dry_run: 
     dataset = _dataset(header, rows)
     column_of = {field.attribute: field.column_name for field in resource.get_import_fields()}
     excel_row = [row["__row__"] for row in rows]
+    # One pass, in one transaction: the preview (dry run) and any row with a problem roll it
+    # all back; a clean real run commits every row at once.
     with transaction.atomic():
         result = resource.import_data(
-            dataset, dry_run=True, raise_errors=False, use_transactions=True, rollback_on_validation_errors=True,
+            dataset, dry_run=dry_run, raise_errors=False, use_transactions=True, rollback_on_validation_errors=True,
         )
         for invalid in result.invalid_rows:
             number = excel_row[invalid.number - 1]
@@ -545,20 +779,14 @@ def run_import(registration: Registration, *, user, year, data: bytes, dry_run: 
                 exc = error.error
                 text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
                 report.issues.append(RowIssue(excel_row[number - 1], "", text or _("无法导入这一行。")))
+        for error in result.base_errors:
+            report.issues.append(RowIssue(None, "", _("保存时出错，已全部撤销，请核对后重新上传（%(error)s）。") % {
+                "error": str(error.error)[:200]}))
         report.new = result.totals.get("new", 0)
         report.update = result.totals.get("update", 0)
         report.issues.sort(key=lambda issue: (issue.row or 0))
         if report.issues or dry_run:
-            return report
-    # Real run: one transaction; any error rolls everything back.
-    with transaction.atomic():
-        resource = registration.resource_class(user=user, year=year)
-        result = resource.import_data(
-            dataset, dry_run=False, raise_errors=False, use_transactions=True, rollback_on_validation_errors=True,
-        )
-        if result.has_errors() or result.has_validation_errors():
             transaction.set_rollback(True)
-            report.issues.append(RowIssue(None, "", _("导入时数据发生了变化，已全部撤销，请重新上传。")))
     return report
 
 
