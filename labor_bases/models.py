@@ -175,6 +175,16 @@ class ProductionLine(DomainModel):
         BaseYearFinance.refresh(base_id, year_id)
         return result
 
+    # What save() does, for new lines written together with bulk_create (Excel import).
+    @classmethod
+    def bulk_prepare(cls, lines) -> None:
+        for line in lines:
+            line.value = line.compute_value()
+
+    @classmethod
+    def bulk_saved(cls, lines) -> None:
+        BaseYearFinance.refresh_many({(line.base_id, line.year_id) for line in lines})
+
 
 COST_FIELDS = ("seedling_cost", "fertilizer_cost", "labor_cost", "equipment_cost", "other_cost")
 
@@ -214,8 +224,12 @@ class BaseYearFinance(DomainModel):
         )["total"]
         return money(total)
 
-    def compute(self) -> None:
-        self.production_value = self.production_value_of(self.base_id, self.year_id)
+    def compute(self, *, production_value=None) -> None:
+        """``production_value``: the lines' total if the caller already summed it (refresh_many)."""
+        self.production_value = (
+            money(production_value) if production_value is not None
+            else self.production_value_of(self.base_id, self.year_id)
+        )
         self.cost = money(sum((getattr(self, f) or ZERO) for f in COST_FIELDS))
         self.revenue = money(self.production_value + (self.other_income or ZERO))
         self.profit = money(self.revenue - self.cost)
@@ -255,6 +269,26 @@ class BaseYearFinance(DomainModel):
             cls.objects.filter(pk=finance.pk).update(
                 production_value=finance.production_value, revenue=finance.revenue, profit=finance.profit,
             )
+
+    @classmethod
+    def refresh_many(cls, pairs) -> None:
+        """:meth:`refresh` for many (base, year) pairs at once: three queries, not three per pair."""
+        pairs = set(pairs)
+        if not pairs:
+            return
+        bases, years = {b for b, _y in pairs}, {y for _b, y in pairs}
+        totals = {
+            (row["base_id"], row["year_id"]): row["total"]
+            for row in ProductionLine.objects.filter(base_id__in=bases, year_id__in=years)
+            .values("base_id", "year_id").annotate(total=Sum("value")).order_by()
+        }
+        changed = []
+        for finance in cls.objects.filter(base_id__in=bases, year_id__in=years):
+            key = (finance.base_id, finance.year_id)
+            if key in pairs:
+                finance.compute(production_value=totals.get(key) or ZERO)
+                changed.append(finance)
+        cls.objects.bulk_update(changed, ["production_value", "revenue", "profit"], batch_size=500)
 
 
 class StudentPracticeActivity(DomainModel):

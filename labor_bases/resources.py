@@ -18,6 +18,8 @@ BASE_COLUMN = "基地名称"
 class BaseWidget(excel.ScopedForeignKeyWidget):
     """The 基地名称 column, resolved within the school named in the same row."""
 
+    cache_columns = (SCHOOL_COLUMN,)  # the answer depends on the row's school (per-import memo)
+
     def __init__(self):
         super().__init__(LaborBase, "name", label="基地")
 
@@ -26,7 +28,8 @@ class BaseWidget(excel.ScopedForeignKeyWidget):
         if not name:
             raise ValueError(_("请填写基地名称。"))
         school_text = str((row or {}).get(SCHOOL_COLUMN) or "").strip()
-        bases = scoping.visible(self.user, LaborBase) if self.user is not None else LaborBase.objects.none()
+        bases = scoping.visible(self.user, LaborBase.objects.select_related("school")) if self.user is not None \
+            else LaborBase.objects.none()
         if school_text:
             bases = bases.filter(Q(school__code=school_text) | Q(school__name=school_text))
         elif self.user is not None and self.user.is_principal:
