@@ -348,6 +348,9 @@ class Claim(DomainModel):
     claimant_kind = models.CharField(_("出险对象"), max_length=16, choices=ClaimantKind.choices)
     injured_name = models.CharField(_("受伤人员姓名"), max_length=50, blank=True)
     injured_id_number = models.CharField(_("受伤人员身份证号"), max_length=18, blank=True)
+
+    # Personal data shown masked on the change-history page to anyone but bureau staff.
+    history_masked_fields = {"injured_name": mask_name, "injured_id_number": mask_id_number}
     incident_date = models.DateField(_("出险日期"))
     place = models.CharField(_("出险地点"), max_length=100)
     incident_kind = models.CharField(_("事故类型"), max_length=16, choices=IncidentKind.choices)

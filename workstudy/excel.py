@@ -62,10 +62,11 @@ _registry: dict[str, Registration] = {}
 
 
 def register(key: str, resource_class, *, title, import_roles=None, export_roles=None) -> None:
+    """Register a data kind. ``import_roles=()`` makes it export-only."""
     _registry[key] = Registration(
         key=key, resource_class=resource_class, title=title,
-        import_roles=tuple(import_roles or (Role.STAFF, Role.PRINCIPAL)),
-        export_roles=tuple(export_roles or (Role.STAFF, Role.PRINCIPAL, Role.AUDITOR)),
+        import_roles=tuple(import_roles) if import_roles is not None else (Role.STAFF, Role.PRINCIPAL),
+        export_roles=tuple(export_roles) if export_roles is not None else (Role.STAFF, Role.PRINCIPAL, Role.AUDITOR),
     )
 
 

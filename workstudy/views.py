@@ -353,6 +353,8 @@ class HistoryView(RoleRequiredMixin, View):
         if not hasattr(obj, "history"):
             raise Http404
         records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[:200])
+        # A model may name personal fields to mask for everyone but bureau staff.
+        masked = {} if request.user.is_bureau else getattr(model, "history_masked_fields", {})
         entries = []
         for record in records:
             changes = []
@@ -362,7 +364,10 @@ class HistoryView(RoleRequiredMixin, View):
                     if change.field in {"version", "updated_at"}:
                         continue
                     field = model._meta.get_field(change.field)
-                    changes.append({"field": field.verbose_name, "old": change.old, "new": change.new})
+                    old, new = change.old, change.new
+                    if change.field in masked:
+                        old, new = masked[change.field](old or ""), masked[change.field](new or "")
+                    changes.append({"field": field.verbose_name, "old": old, "new": new})
             entries.append({"record": record, "changes": changes})
         return render(request, "workstudy/history.html", {"object": obj, "entries": entries, "model": model})
 
