@@ -203,3 +203,31 @@ def test_export_is_scoped_and_escapes_formulas(principal_a_client, director_clie
     response = director_client.get(reverse("excel:export", args=["school_counts"]))
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert len(list(workbook.worksheets[0].iter_rows(min_row=2))) == 2
+
+
+def test_year_written_as_text_is_named(director_client, subs, school_a):
+    response = upload(director_client, xlsx([[school_a.name, "2024年", 1, 2, 0, 0]]))
+    assert any("第 2 行" in m and "年度" in m and "2024年" in m for m in issues(response)), issues(response)
+
+
+@pytest.mark.parametrize("raw, expected", [("2024/3/5", "2024-03-05"), ("2024年3月5日", "2024-03-05"), ("2024-03-05", "2024-03-05")])
+def test_text_dates_in_date_columns_are_read(raw, expected):
+    import datetime as dt
+
+    from import_export import widgets
+
+    from workstudy.excel import _normalise_cell
+
+    problems = []
+    value = _normalise_cell(raw, "s", widgets.DateWidget(), "出险日期", 5, problems)
+    assert value == dt.date.fromisoformat(expected) and not problems
+
+
+def test_unreadable_text_date_is_named():
+    from import_export import widgets
+
+    from workstudy.excel import _normalise_cell
+
+    problems = []
+    assert _normalise_cell("三月五日", "s", widgets.DateWidget(), "出险日期", 5, problems) is None
+    assert "第 5 行" in str(problems[0]) and "出险日期" in str(problems[0]) and "不是有效日期" in str(problems[0])
