@@ -6,10 +6,21 @@ bureau staff who may not; ``auditor`` reads everything.
 """
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from tests.factories import ReportingYearFactory, SchoolFactory, SubmissionFactory, UserFactory
 from workstudy.models import Role
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the portal's language (zh-hans). A request in English
+    leaves English active in the thread, which would leak into the next test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
