@@ -134,7 +134,7 @@ class Enterprise(DomainModel):
     @property
     def founded_display(self) -> str:
         if self.founded_year:
-            return f"{self.founded_year}年"
+            return _("%(year)s年") % {"year": self.founded_year}
         return self.founded_text
 
     def active_in(self, year: int) -> bool:
@@ -196,7 +196,7 @@ class EnterpriseYearStat(DomainModel):
         ]
 
     def __str__(self):
-        return f"{self.enterprise} {self.year_id}年"
+        return _("%(enterprise)s %(year)s年") % {"enterprise": self.enterprise, "year": self.year_id}
 
     def compute_profit(self) -> Decimal | None:
         if self.revenue is None or self.cost is None:
@@ -263,7 +263,7 @@ class ReformEvent(DomainModel):
         ]
 
     def __str__(self):
-        when = f"{self.date:%Y年%m月}" if self.date else ""
+        when = self.date.strftime(str(_("%Y年%m月"))) if self.date else ""
         return f"{self.enterprise} {when}{self.get_kind_display()}"
 
     def _sync(self):

@@ -246,7 +246,7 @@ class StudentAccidentCoverage(DomainModel):
         constraints = [models.UniqueConstraint(fields=["school", "year"], name="one_coverage_per_school_year")]
 
     def __str__(self):
-        return f"{self.school} {self.year_id} 学平险"
+        return _("%(school)s %(year)s 学平险") % {"school": self.school, "year": self.year_id}
 
     @property
     def insured_total(self) -> int:

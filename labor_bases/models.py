@@ -105,7 +105,7 @@ class LandParcel(DomainModel):
         ordering = ["base__school__code", "base__name", "land_type", "pk"]
 
     def __str__(self):
-        return f"{self.base} · {self.land_type_label} {self.area_mu} 亩"
+        return f"{self.base} · {self.land_type_label} {self.area_mu} {_('亩')}"
 
     @property
     def land_type_label(self) -> str:
@@ -215,7 +215,7 @@ class BaseYearFinance(DomainModel):
         constraints = [models.UniqueConstraint(fields=["base", "year"], name="labor_finance_one_per_base_year")]
 
     def __str__(self):
-        return f"{self.base} · {self.year_id} 年收支"
+        return _("%(base)s · %(year)s 年收支") % {"base": self.base, "year": self.year_id}
 
     @staticmethod
     def production_value_of(base_id, year_id) -> Decimal:
