@@ -128,6 +128,7 @@ def check_price_outliers(year: int, school_id: int | None = None):
             county[_price_key(row)].append(row["unit_price"])
     found = []
     units = dict(Unit.choices)
+    county_median: dict[tuple, Decimal] = {}  # one median per product, not one per line (was O(n²))
     for row in rows:
         if row["year_id"] != year or row["unit_price"] <= 0:
             continue
@@ -137,10 +138,13 @@ def check_price_outliers(year: int, school_id: int | None = None):
         if previous:
             ref, ref_label = Decimal(median(previous)), _("上年同一产品单价")
         else:
-            peers = county.get(_price_key(row), [])
+            key = _price_key(row)
+            peers = county.get(key, [])
             if len(peers) < 3:
                 continue
-            ref, ref_label = Decimal(median(peers)), _("全县同类产品单价中位数")
+            if key not in county_median:
+                county_median[key] = Decimal(median(peers))
+            ref, ref_label = county_median[key], _("全县同类产品单价中位数")
         ratio = row["unit_price"] / ref
         if ratio > PRICE_RATIO_LIMIT or ratio < 1 / PRICE_RATIO_LIMIT:
             product = row["product"] + (f"（{row['grade']}）" if row["grade"] else "")
