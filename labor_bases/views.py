@@ -130,13 +130,9 @@ class IndexView(RoleRequiredMixin, YearMixin, generic.TemplateView):
 
 def rules_findings(year: int, school_id: int | None):
     """This app's warnings only (the review screen shows every app's)."""
-    from workstudy.rules import RULES
+    from workstudy.rules import findings
 
-    found = []
-    for rule in RULES.values():
-        if rule.module == rules.M and rule.year_check is not None:
-            found.extend(rule.year_check(year, school_id))
-    return found
+    return findings(year, school_id, module=rules.M)
 
 
 # Lists behind figures (rows_url) ------------------------------------------------

@@ -121,7 +121,7 @@ class CentreView(RoleRequiredMixin, YearMixin, generic.TemplateView):
             investments=scoping.visible(user, CapitalInvestment).filter(centre=centre_obj).order_by("year", "pk"),
             write_block_reason=scoping.write_block_reason(user, school=None, year=year),
             can_edit_master=user.is_bureau,
-            findings=[f for f in core_rules.findings(year.year) if f.rule.module == "logistics" and f.school_id is None],
+            findings=[f for f in core_rules.findings(year.year, module="logistics") if f.school_id is None],
         )
         return context
 
@@ -180,7 +180,7 @@ class ExamView(RoleRequiredMixin, YearMixin, generic.TemplateView):
             sites=sites,
             site_totals=program.sites.aggregate(candidates=Sum("candidates"), beds=Sum("beds")) if program else None,
             write_block_reason=scoping.write_block_reason(user, school=None, year=year),
-            findings=[f for f in core_rules.findings(year.year) if f.rule.module == "logistics" and f.school_id is None],
+            findings=[f for f in core_rules.findings(year.year, module="logistics") if f.school_id is None],
             history=selectors.figures_by_year([y.year for y in context["years"]]),
         )
         return context

@@ -15,6 +15,8 @@ two ways:
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -101,13 +103,49 @@ def year_check(registered: Rule):
     return decorate
 
 
-def findings(year: int, school_id: int | None = None) -> list[Finding]:
-    """Every open warning for ``year`` (optionally one school), from every app."""
+def findings(year: int, school_id: int | None = None, module: str | None = None) -> list[Finding]:
+    """Every open warning for ``year`` (optionally one school, or one module's rules), from every app.
+
+    The checks read whole tables (at province size hundreds of thousands of rows), so the
+    result is kept in this process until any data changes, i.e. while the data stamp of
+    ``reports.freshness`` (the newest change-history id of every table) stays the same.
+    Inside a transaction (a test, an import) it is always computed afresh.
+    """
+    stamp = _data_stamp()
+    key = (int(year), school_id, module)
+    if stamp is not None:
+        with _memo_lock:
+            hit = _memo.get(key)
+            if hit is not None and hit[0] == stamp:
+                _memo.move_to_end(key)
+                return list(hit[1])
     found: list[Finding] = []
     for registered in RULES.values():
-        if registered.year_check is not None:
+        if registered.year_check is not None and (module is None or registered.module == module):
             found.extend(registered.year_check(year, school_id))
+    if stamp is not None:
+        with _memo_lock:
+            _memo[key] = (stamp, tuple(found))
+            while len(_memo) > _MEMO_SIZE:
+                _memo.popitem(last=False)
     return found
+
+
+_memo: OrderedDict = OrderedDict()
+_memo_lock = threading.Lock()
+_MEMO_SIZE = 256
+
+
+def _data_stamp() -> str | None:
+    from django.db import connection
+
+    if connection.in_atomic_block:
+        return None
+    try:
+        from reports import freshness
+    except ImportError:
+        return None
+    return freshness.generation()
 
 
 def non_negative(value, code_rule: Rule, field_name: str) -> None:
