@@ -308,10 +308,11 @@ class UserListView(RoleRequiredMixin, View):
 
     def get(self, request, form=None):
         users = get_user_model().objects.select_related("school").order_by("role", "username")
+        page = Paginator(users, 100).get_page(request.GET.get("page"))  # a province has 15,000 principals
         return render(
             request,
             "workstudy/users.html",
-            {"users": users, "form": form or PrincipalCreateForm()},
+            {"users": page, "page_obj": page, "form": form or PrincipalCreateForm()},
             status=400 if form is not None else 200,
         )
 
