@@ -94,11 +94,19 @@ def _consume(response) -> None:
         b"".join(response.streaming_content)
 
 
+LAST_FIRST_MS: dict[str, float] = {}
+
+
 def time_request(client: Client, url: str, *, repeat: int) -> tuple[float, float, int, int]:
-    """GET ``url`` ``repeat`` times after one warm-up; return (median ms, p95 ms, queries, status)."""
+    """GET ``url`` ``repeat`` times after one warm-up; return (median ms, p95 ms, queries, status).
+
+    The warm-up's own time is kept in ``LAST_FIRST_MS[url]`` (the first view after start-up
+    or after a data change, when per-process caches are cold)."""
+    start = time.perf_counter()
     response = client.get(url)
-    status = response.status_code
     _consume(response)
+    LAST_FIRST_MS[url] = (time.perf_counter() - start) * 1000
+    status = response.status_code
     if status != 200:
         return 0.0, 0.0, 0, status
     with CaptureQueriesContext(connection) as ctx:
@@ -184,6 +192,21 @@ def measure_requests(size: str, users: dict, year: int, *, repeat: int, log=prin
     results = []
     pages = discover_pages() + [("reports:summary", reverse("reports:summary", kwargs={"year": year}))]
     targets = [("page", name, path) for name, path in pages] + [("api", name, path) for name, path in discover_api()]
+    import logging
+
+    quiet = [logging.getLogger(name) for name in ("django.request", "django.security.PermissionDenied")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.setLevel(logging.CRITICAL)  # a 403 for a role is expected here, not news
+    try:
+        return _measure_requests(size, users, targets, repeat=repeat, log=log)
+    finally:
+        for logger, level in zip(quiet, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _measure_requests(size, users, targets, *, repeat, log) -> list[Measurement]:
+    results = []
     for role, user in users.items():
         client = Client()
         client.force_login(user)
@@ -194,9 +217,11 @@ def measure_requests(size: str, users: dict, year: int, *, repeat: int, log=prin
             if status != 200:
                 continue  # 403 for this role (or a redirect): nothing to measure
             measured += 1
+            first = LAST_FIRST_MS.get(path, 0.0)
             results.append(Measurement(
                 section=section, name=f"{role} {path}", size=size, median_ms=median, p95_ms=p95, queries=queries,
                 target=f"p95 < {PAGE_P95_MS:.0f} ms", ok=p95 < PAGE_P95_MS,
+                note=f"first view {first:.0f} ms" if first > 2 * max(p95, 50) else "", extra={"first_ms": first},
             ))
         log(f"  {role}: {measured} pages/API lists in {time.perf_counter() - started:.0f} s")
     return results
@@ -231,8 +256,9 @@ def portal_xlsx(rows: list[dict]) -> bytes:
     from labor_bases.models import Unit
 
     labels = dict(Unit.choices)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("基地产品产销")
+    workbook = Workbook()  # not write-only: like Excel, it records the sheet's dimension up front
+    sheet = workbook.active
+    sheet.title = "基地产品产销"
     sheet.append(["学校", "基地名称", "年度", "产品", "等级/规格", "产量", "计量单位", "平均单价(元)", "产值(元)", "备注"])
     for r in rows:
         sheet.append([r["school_code"], r["base_name"], r["year"], r["product"], r["grade"], float(r["quantity"]),
@@ -246,8 +272,8 @@ def plain_xlsx(rows: list[dict]) -> bytes:
     """The rows as django-import-export's default resource expects: field names, ids."""
     from openpyxl import Workbook
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("data")
+    workbook = Workbook()
+    sheet = workbook.active
     sheet.append(["base", "year", "product", "grade", "quantity", "unit", "unit_price", "note"])
     for r in rows:
         sheet.append([r["base_id"], r["year"], r["product"], r["grade"], float(r["quantity"]), r["unit"],
