@@ -189,7 +189,6 @@ def discover_api() -> list[tuple[str, str]]:
 
 
 def measure_requests(size: str, users: dict, year: int, *, repeat: int, log=print) -> list[Measurement]:
-    results = []
     pages = discover_pages() + [("reports:summary", reverse("reports:summary", kwargs={"year": year}))]
     targets = [("page", name, path) for name, path in pages] + [("api", name, path) for name, path in discover_api()]
     import logging
