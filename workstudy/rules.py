@@ -108,7 +108,7 @@ def findings(year: int, school_id: int | None = None, module: str | None = None)
 
     The checks read whole tables (at province size hundreds of thousands of rows), so the
     result is kept in this process until any data changes, i.e. while the data stamp of
-    ``reports.freshness`` (the newest change-history id of every table) stays the same.
+    ``workstudy.freshness`` (the newest change-history id of every table) stays the same.
     Inside a transaction (a test, an import) it is always computed afresh.
     """
     stamp = _data_stamp()
@@ -141,10 +141,8 @@ def _data_stamp() -> str | None:
 
     if connection.in_atomic_block:
         return None
-    try:
-        from reports import freshness
-    except ImportError:
-        return None
+    from . import freshness
+
     return freshness.generation()
 
 

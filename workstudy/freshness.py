@@ -1,0 +1,55 @@
+"""A cheap "has any data changed?" stamp, so an unchanged summary is served without recomputing.
+
+The stamp is read from the database, so every app server (and every gunicorn worker,
+whatever the cache backend) agrees on it: it is the highest id of every change-history
+table (django-simple-history writes a history row for each save and delete of domain
+data, schools, years and submissions, imports included). One UNION ALL query over the
+primary keys; no shared counter that concurrent writers would have to lock. Cached
+summaries and PDFs are keyed by it; the PDF bytes themselves are also keyed by the data
+fingerprint, which is recomputed on every miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import connection
+
+TTL = 600
+
+_sql: str | None = None
+
+
+def _history_models() -> list:
+    from workstudy import scoping
+    from workstudy.models import ReportingYear, School, Submission
+
+    watched = set(scoping.registered_models()) | {School, ReportingYear, Submission}
+    return sorted(
+        (model.history.model for model in watched if hasattr(model, "history")),
+        key=lambda m: m._meta.db_table,
+    )
+
+
+def _query() -> str:
+    global _sql
+    if _sql is None:
+        quote = connection.ops.quote_name
+        parts = [
+            f"SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)}"
+            for model in _history_models()
+        ]
+        _sql = " UNION ALL ".join(parts)
+    return _sql
+
+
+def generation() -> str:
+    """A short stamp that changes whenever any watched row is saved or deleted."""
+    with connection.cursor() as cursor:
+        cursor.execute(_query())
+        values = [row[0] or 0 for row in cursor.fetchall()]
+    return hashlib.sha1(",".join(map(str, values)).encode()).hexdigest()[:16]
+
+
+def connect() -> None:
+    """Kept for the app config; the stamp needs no signal handlers."""
