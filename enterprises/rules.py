@@ -9,10 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import F
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from workstudy.rules import ERROR, WARNING, rule, year_check
+from workstudy.rules import ERROR, WARNING, finding_url, rule, year_check
 
 M = "enterprises"
 
@@ -64,7 +63,7 @@ def _money(value) -> str:
 
 
 def _detail_url(enterprise_id: int, year: int) -> str:
-    return reverse("enterprises:detail", kwargs={"pk": enterprise_id}) + f"?year={year}"
+    return finding_url("enterprises:detail", kwargs={"pk": enterprise_id}, query=f"year={year}")
 
 
 @year_check(SUBSIDY_LE_REVENUE)

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from workstudy.rules import ERROR, WARNING, rule, year_check
+from workstudy.rules import ERROR, WARNING, finding_url, rule, year_check
 
 M = "insurance"
 
@@ -239,7 +238,7 @@ def check_funding_sum(year: int, school_id: int | None):
                 RULE_FUNDING_SUM.finding(
                     school=policy.school,
                     obj=policy,
-                    url=reverse("insurance:policy_detail", args=[policy.pk]),
+                    url=finding_url("insurance:policy_detail", args=[policy.pk]),
                     policy=policy.policy_no,
                     funded=policy.funded,
                     premium=policy.premium_total,

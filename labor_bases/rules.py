@@ -13,10 +13,9 @@ from decimal import Decimal
 from statistics import median
 
 from django.db.models import Sum
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from workstudy.rules import ERROR, WARNING, rule, year_check
+from workstudy.rules import ERROR, WARNING, finding_url, rule, year_check
 
 M = "labor_bases"
 
@@ -78,7 +77,7 @@ def _fmt(value) -> str:
 
 def _list_url(name: str, year: int, **params) -> str:
     query = "&".join(f"{k}={v}" for k, v in {"year": year, **params}.items() if v not in (None, ""))
-    return f"{reverse(f'labor_bases:{name}')}?{query}"
+    return finding_url(f"labor_bases:{name}", query=query)
 
 
 @year_check(AREA_SUM)
@@ -151,7 +150,7 @@ def check_price_outliers(year: int, school_id: int | None = None):
             found.append(
                 PRICE_OUTLIER.finding(
                     school=row["base__school_id"], obj=f"{row['base__name']} · {product}",
-                    url=reverse("labor_bases:line_edit", args=[row["pk"]]),
+                    url=finding_url("labor_bases:line_edit", args=[row["pk"]]),
                     base=row["base__name"], product=product, price=_fmt(row["unit_price"]),
                     unit=units.get(row["unit"], row["unit"]), ref_label=ref_label, ref=_fmt(ref),
                     ratio=f"{ratio:.1f}",
@@ -213,7 +212,7 @@ def check_remitted(year: int, school_id: int | None = None):
         qs = qs.filter(base__school_id=school_id)
     return [
         REMITTED_LE_REVENUE.finding(
-            school=f.base.school, obj=f, url=reverse("labor_bases:finance_edit", args=[f.pk]),
+            school=f.base.school, obj=f, url=finding_url("labor_bases:finance_edit", args=[f.pk]),
             base=f.base.name, year=year, remitted=_fmt(f.remitted_to_school), revenue=_fmt(f.revenue),
         )
         for f in qs

@@ -14,10 +14,9 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from workstudy.rules import ERROR, WARNING, rule, year_check
+from workstudy.rules import ERROR, WARNING, finding_url, rule, year_check
 
 MODULE = "logistics"
 
@@ -92,7 +91,7 @@ def _money(value) -> str:
 
 
 def _exam_url(year: int) -> str:
-    return reverse("logistics:exam") + f"?year={year}"
+    return finding_url("logistics:exam", query=f"year={year}")
 
 
 @year_check(SITE_SUM)
@@ -168,7 +167,7 @@ def _remitted_le_revenue(year: int, school_id: int | None):
         total = revenue.get(figures.centre_id) or Decimal("0")
         if figures.remitted_to_education > total:
             found.append(REMITTED_LE_REVENUE.finding(
-                obj=figures, url=reverse("logistics:centre") + f"?year={year}", centre=figures.centre.name,
+                obj=figures, url=finding_url("logistics:centre", query=f"year={year}"), centre=figures.centre.name,
                 year=year, remitted=_money(figures.remitted_to_education), revenue=_money(total),
             ))
     return found
@@ -188,7 +187,7 @@ def _service_facility(year: int, school_id: int | None):
         facility = _("学生食堂") if service.kind == ServiceKind.CANTEEN else _("学生公寓")
         found.append(SERVICE_FACILITY.finding(
             school=service.school, obj=service,
-            url=reverse("logistics:service_edit", args=[service.pk]),
+            url=finding_url("logistics:service_edit", args=[service.pk]),
             school_name=service.school.name, kind=service.get_kind_display(), facility=facility,
         ))
     return found

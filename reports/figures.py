@@ -116,8 +116,20 @@ class Summary:
                 for key, block in sorted(self.narratives.items())
             },
         }
-        raw = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=_json_default)
+        raw = json.dumps(_without_urls(payload), sort_keys=True, ensure_ascii=False, default=_json_default)
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _without_urls(value):
+    """The payload minus links to list pages: they follow from the data, and resolving them
+    would load the whole URL configuration in a process that only renders the PDF."""
+    if is_dataclass(value) and not isinstance(value, type):
+        value = asdict(value)
+    if isinstance(value, dict):
+        return {k: _without_urls(v) for k, v in value.items() if k != "url"}
+    if isinstance(value, (list, tuple)):
+        return [_without_urls(v) for v in value]
+    return value
 
 
 def _json_default(value):
@@ -151,8 +163,8 @@ class _Builder:
         return figure
 
     def link(self, app: str, kind: str, label: str, year: int | None | bool = True, **filters) -> list[Link]:
-        url = sources.rows_url(app, kind, self.year if year is True else year, **filters)
-        return [Link(label, url)] if url else []
+        # Lazy: resolved only when the HTML prints it ('' when the app has no such page).
+        return [Link(label, sources.rows_url(app, kind, self.year if year is True else year, **filters))]
 
     @staticmethod
     def missing_app(app: str) -> str:

@@ -12,6 +12,7 @@ import logging
 from types import ModuleType
 
 from django.urls import NoReverseMatch
+from django.utils.functional import lazy
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +47,7 @@ def call(app: str, name: str, *args, **kwargs):
     return func(*args, **kwargs)
 
 
-def rows_url(app: str, kind: str, year: int, **filters) -> str:
-    """The app's list page filtered to the rows behind a figure ('' if it has none)."""
+def _resolve_rows_url(app: str, kind: str, year: int, filters: dict) -> str:
     module = selectors(app)
     func = getattr(module, "rows_url", None) if module is not None else None
     if func is None:
@@ -57,3 +57,16 @@ def rows_url(app: str, kind: str, year: int, **filters) -> str:
     except (KeyError, ValueError, LookupError, TypeError, NoReverseMatch) as exc:
         logger.info("no rows_url for %s %s %s: %s", app, kind, filters, exc)
         return ""
+
+
+_lazy_rows_url = lazy(_resolve_rows_url, str)
+
+
+def rows_url(app: str, kind: str, year: int, **filters):
+    """The app's list page filtered to the rows behind a figure ('' if it has none).
+
+    Resolved lazily: only the HTML prints these links, and resolving them loads the whole
+    URL configuration (every view, the API), which a PDF rendered in a fresh process
+    would otherwise pay for. The lazy value pickles, so cached summaries keep it.
+    """
+    return _lazy_rows_url(app, kind, year, dict(filters))
