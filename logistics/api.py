@@ -91,6 +91,20 @@ class CentreYearFiguresViewSet(_BureauViewSet):
     select_related = ("centre",)
     filterset_class = year_school_filterset(CentreYearFigures, ["centre"])
 
+    def get_queryset(self):
+        # revenue/profit: the sales total in the same query, not two queries per row.
+        from django.db.models import DecimalField, OuterRef, Subquery, Sum
+        from django.db.models.functions import Coalesce
+
+        from .models import ZERO
+
+        sales = (
+            SalesLine.objects.filter(centre_id=OuterRef("centre_id"), year_id=OuterRef("year_id"))
+            .values("centre_id").annotate(t=Sum("amount")).values("t")
+        )
+        total = Coalesce(Subquery(sales, output_field=DecimalField(max_digits=14, decimal_places=2)), ZERO)
+        return super().get_queryset().annotate(sales_total=total)
+
 
 class SalesLineViewSet(_BureauViewSet):
     model = SalesLine

@@ -156,7 +156,10 @@ class CentreYearFigures(DomainModel):
 
     @property
     def revenue(self) -> Decimal:
-        """Σ of the centre's sales lines of this year (one query; lists use the selectors)."""
+        """Σ of the centre's sales lines of this year (one query; lists use the selectors, or
+        annotate ``sales_total`` as the API list does)."""
+        if "sales_total" in self.__dict__:
+            return self.__dict__["sales_total"]
         if not self.centre_id or not self.year_id:
             return ZERO
         return SalesLine.objects.filter(centre_id=self.centre_id, year_id=self.year_id).aggregate(
