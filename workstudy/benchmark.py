@@ -400,6 +400,18 @@ def _child(args: list[str], *, timeout: int = 3600) -> tuple[float, dict]:
 
 
 def _rss_mb() -> float:
+    """Peak resident memory of this process in MB.
+
+    VmHWM (Linux) belongs to this address space; ``ru_maxrss`` survives exec, so a child
+    forked from a big parent would report the parent's peak.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
