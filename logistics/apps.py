@@ -36,11 +36,9 @@ class LogisticsConfig(AppConfig):
             counts=counts,
         ))
         bureau = (Role.STAFF, Role.AUDITOR)
-        modules.register_nav(modules.NavItem(_("后勤服务中心"), "logistics:centre", roles=bureau, order=40))
-        modules.register_nav(modules.NavItem(_("中考食宿"), "logistics:exam", roles=bureau, order=41))
-        modules.register_nav(modules.NavItem(
-            _("学校后勤"), "logistics:services", roles=(Role.STAFF, Role.PRINCIPAL, Role.AUDITOR), order=42,
-        ))
+        # One menu entry: the centre page links on to exam lodging and the schools' services.
+        modules.register_nav(modules.NavItem(_("后勤社会化"), "logistics:centre", roles=bureau, order=30))
+        modules.register_nav(modules.NavItem(_("学校后勤"), "logistics:services", roles=(Role.PRINCIPAL,), order=30))
 
         try:
             from workstudy import excel  # noqa: F401
