@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -109,8 +109,10 @@ def grid_context(request, user, year: ReportingYear) -> dict:
 def year_overview() -> list[dict]:
     rows = []
     per_year: dict[int, Counter] = {}
-    for year_id, status in Submission.objects.values_list("year_id", "status"):
-        per_year.setdefault(year_id, Counter())[status] += 1
+    # Counted by the database: a province has 150,000 submissions over ten years.
+    counted = Submission.objects.values("year_id", "status").annotate(n=Count("id")).order_by()
+    for row in counted:
+        per_year.setdefault(row["year_id"], Counter())[row["status"]] += row["n"]
     for year in ReportingYear.objects.select_related("locked_by"):
         counts = per_year.get(year.year, Counter())
         rows.append({"year": year, "approved": counts.get("approved", 0), "total": sum(counts.values())})
