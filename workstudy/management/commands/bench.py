@@ -67,7 +67,7 @@ class Command(BaseCommand):
         repeat = options["repeat"] or (3 if quick else 20)
         skip = {s.strip() for s in options["skip"].split(",") if s.strip()}
         results: list[benchmark.Measurement] = []
-        meta = {"sizes": {}, "started": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": quick, "repeat": repeat,
+        meta = {"sizes": {}, "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "quick": quick, "repeat": repeat,
                 "database_label": bench_data.database_label().rsplit("/", 1)[-1]}
         run_start = time.perf_counter()
         for size in sizes:
