@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
+from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
 from workstudy.models import DomainModel, ReportingYear, School
@@ -529,7 +530,13 @@ class Claim(DomainModel):
 
 def _next_claim_no(year: int) -> str:
     prefix = f"LP{year}-"
-    last = Claim.objects.filter(claim_no__startswith=prefix).order_by("-claim_no").values_list("claim_no", flat=True).first()
+    # Longest first, then highest: "LP2024-10000" sorts below "LP2024-9999" as text.
+    last = (
+        Claim.objects.filter(claim_no__startswith=prefix)
+        .order_by(Length("claim_no").desc(), "-claim_no")
+        .values_list("claim_no", flat=True)
+        .first()
+    )
     seq = int(last.rsplit("-", 1)[1]) + 1 if last and last.rsplit("-", 1)[1].isdigit() else 1
     return f"{prefix}{seq:04d}"
 
