@@ -22,8 +22,8 @@ def _num(unit, step="1"):
     return forms.NumberInput(attrs={"unit": unit, "step": step, "min": "0"})
 
 
-def _money(unit=_("元")):
-    return forms.NumberInput(attrs={"unit": unit, "step": "0.01", "min": "0"})
+def _money(unit=None):
+    return forms.NumberInput(attrs={"unit": unit if unit is not None else _("元"), "step": "0.01", "min": "0"})
 
 
 class ServiceCentreForm(VersionedFormMixin, forms.ModelForm):

@@ -6,8 +6,8 @@ import pkgutil
 from types import SimpleNamespace
 
 import pytest
-from django.db import transaction
 from django.contrib import admin
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 

@@ -58,6 +58,9 @@ STATES_2024 = {
 }
 
 
+RETURN_REASON = "基地面积与上年相比减少较多，请核对茶园面积后重新上报。"
+
+
 def load_schools() -> dict[str, School]:
     schools = {}
     for code, name, township, kind, area, boarding, dorm, canteen, staff, students in SCHOOLS:
@@ -100,7 +103,7 @@ def load_years_and_submissions(schools: dict[str, School]):
         ReportingYear.objects.get_or_create(year=year)
         # Unlock while loading so app data can be (re)written; final states are set afterwards.
         ReportingYear.objects.filter(pk=year).update(status=ReportingYear.Status.OPEN, locked_by=None, locked_at=None)
-        for code, school in schools.items():
+        for school in schools.values():
             drift = STUDENT_DRIFT[year]
             students = round(school.student_count * (1 + drift))
             Submission.objects.update_or_create(
@@ -133,7 +136,7 @@ def finish_states(users, schools):
             state = STATES_2024.get(code, SubmissionStatus.APPROVED) if year == 2024 else SubmissionStatus.APPROVED
             Submission.objects.filter(school=school, year_id=year).update(
                 status=state,
-                returned_reason="基地面积与上年相比减少较多，请核对茶园面积后重新上报。" if state == SubmissionStatus.RETURNED else "",
+                returned_reason=RETURN_REASON if state == SubmissionStatus.RETURNED else "",
                 submitted_at=now if state != SubmissionStatus.DRAFT else None,
                 reviewed_at=now if state in (SubmissionStatus.APPROVED, SubmissionStatus.RETURNED) else None,
                 reviewed_by=director if state in (SubmissionStatus.APPROVED, SubmissionStatus.RETURNED) else None,

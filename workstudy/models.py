@@ -281,3 +281,6 @@ class ImportUpload(models.Model):
     class Meta:
         verbose_name = _("导入文件")
         verbose_name_plural = _("导入文件")
+
+    def __str__(self):
+        return f"{self.key}: {self.filename}"

@@ -335,7 +335,9 @@ class UserListView(RoleRequiredMixin, View):
         form = PrincipalCreateForm(request.POST)
         if form.is_valid():
             user = form.save()
-            messages.success(request, _("已为 %(school)s 创建校长账号 %(name)s。") % {"school": user.school, "name": user.username})
+            messages.success(
+                request, _("已为 %(school)s 创建校长账号 %(name)s。") % {"school": user.school, "name": user.username}
+            )
             return redirect("users")
         return self.get(request, form=form)
 

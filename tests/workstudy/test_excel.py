@@ -210,7 +210,9 @@ def test_year_written_as_text_is_named(director_client, subs, school_a):
     assert any("第 2 行" in m and "年度" in m and "2024年" in m for m in issues(response)), issues(response)
 
 
-@pytest.mark.parametrize("raw, expected", [("2024/3/5", "2024-03-05"), ("2024年3月5日", "2024-03-05"), ("2024-03-05", "2024-03-05")])
+@pytest.mark.parametrize(
+    "raw, expected", [("2024/3/5", "2024-03-05"), ("2024年3月5日", "2024-03-05"), ("2024-03-05", "2024-03-05")]
+)
 def test_text_dates_in_date_columns_are_read(raw, expected):
     import datetime as dt
 
