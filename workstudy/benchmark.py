@@ -188,9 +188,13 @@ def discover_api() -> list[tuple[str, str]]:
     return sorted(set(found), key=lambda item: item[1])
 
 
-def measure_requests(size: str, users: dict, year: int, *, repeat: int, log=print) -> list[Measurement]:
+def measure_requests(size: str, users: dict, year: int, *, repeat: int, log=print,
+                     only: tuple[str, ...] = ()) -> list[Measurement]:
+    """``only``: measure just the paths containing one of these strings (all when empty)."""
     pages = discover_pages() + [("reports:summary", reverse("reports:summary", kwargs={"year": year}))]
     targets = [("page", name, path) for name, path in pages] + [("api", name, path) for name, path in discover_api()]
+    if only:
+        targets = [target for target in targets if any(part in target[2] for part in only)]
     import logging
 
     quiet = [logging.getLogger(name) for name in ("django.request", "django.security.PermissionDenied")]

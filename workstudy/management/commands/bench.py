@@ -45,6 +45,8 @@ class Command(BaseCommand):
         parser.add_argument("--import-rows", type=int, default=10_000)
         parser.add_argument("--export-rows", type=int, default=100_000)
         parser.add_argument("--no-migrate", action="store_true")
+        parser.add_argument("--only", default="",
+                            help="comma list: measure only the pages/API lists whose path contains one of these")
         # Internal: measurements that must run in a fresh process.
         parser.add_argument("--child", choices=("export", "summary"), help=argparse.SUPPRESS)
         parser.add_argument("--rows", type=int, default=0, help=argparse.SUPPRESS)
@@ -132,7 +134,8 @@ class Command(BaseCommand):
         results = []
         if "requests" not in skip:
             self.stdout.write(f"-- pages and API lists ({repeat} requests each, per role)")
-            results += benchmark.measure_requests(size.name, users, year, repeat=repeat, log=log)
+            only = tuple(part.strip() for part in options["only"].split(",") if part.strip())
+            results += benchmark.measure_requests(size.name, users, year, repeat=repeat, log=log, only=only)
         if "import" not in skip:
             rows = min(options["import_rows"], 500) if quick and size.name == "custom" else options["import_rows"]
             self.stdout.write(f"-- Excel import ({rows:,} rows)")
