@@ -5,7 +5,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from . import api, views
+from . import api, views, views_schools
 
 router = SimpleRouter()
 router.register("schools", api.SchoolViewSet, basename="school")
@@ -31,6 +31,7 @@ urlpatterns = [
     path("years/create/", views.YearActionView.as_view(), {"action": "create"}, name="year_create"),
     path("years/<int:year>/<str:action>/", views.YearActionView.as_view(), name="year_action"),
     path("schools/", views.SchoolListView.as_view(), name="schools"),
+    path("schools/search/", views_schools.SchoolSearchView.as_view(), name="school_search"),
     path("schools/new/", views.SchoolEditView.as_view(), name="school_new"),
     path("schools/<int:pk>/edit/", views.SchoolEditView.as_view(), name="school_edit"),
     path("users/", views.UserListView.as_view(), name="users"),

@@ -37,6 +37,8 @@ CASES = [
     Case("year_action", {ANON: LOGIN, STAFF: 302, PRINCIPAL_A: 403, PRINCIPAL_B: 403, AUDITOR: 403},
          kwargs=lambda w: {"year": 2024, "action": "lock"}, method="post", data=lambda w: {}),
     Case("schools", BUREAU_READ),
+    # Picker suggestions: principal A asks for school B by name and gets nothing (leak check).
+    Case("school_search", EVERYONE, query="q=B001"),
     Case("school_new", STAFF_ONLY),
     Case("school_edit", STAFF_ONLY, kwargs=lambda w: {"pk": w.school_b.pk}),
     Case("users", STAFF_ONLY),

@@ -1,0 +1,300 @@
+"""The school picker: the one way to choose a school in a form or a list filter.
+
+A county has 30-300 schools, a province 15,000. A ``<select>`` of every school the user
+can see is friendly at county size and costs most of a page's time at province size,
+so :class:`SchoolChoiceField` renders
+
+* a normal ``<select>`` when the user can see at most ``SCHOOL_PICKER_THRESHOLD``
+  schools (setting, default 200);
+* otherwise a text input where the user types a school code or (part of) its name.
+  ``static/js/school-picker.js`` fills a ``<datalist>`` with suggestions from
+  ``/schools/search/?q=`` (:mod:`workstudy.views_schools`, scoped by
+  :func:`workstudy.scoping.schools_for`). Without JavaScript the server resolves
+  the text (see :meth:`SchoolChoiceField.resolve`) and says clearly when nothing or
+  more than one school matches.
+
+Either way the cleaned value is a :class:`~workstudy.models.School` from the field's
+queryset, so scoping stays where it was: pass the schools the user may choose.
+
+Forms (a ModelForm's ``school`` foreign key, or any school field)::
+
+    from workstudy import scoping
+    from workstudy.widgets import use_school_picker
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_school_picker(self, "school", scoping.schools_for(user), active_only=True)
+
+``use_school_picker`` replaces the field in place and keeps its label, help text,
+required flag, initial value and ``disabled``. Templates need nothing else: the
+widget loads its own script.
+
+List filters (``?school=`` keeps accepting a school id, so existing links work)::
+
+    from workstudy.widgets import SchoolFilterForm
+
+    school_filter = SchoolFilterForm(request.GET, user=request.user)
+    qs = school_filter.filter(qs)       # no rows when the typed school is not found
+    context["school_filter"] = school_filter
+    context["querystring"] = school_filter.querystring(request.GET)  # school as an id
+
+    {% include "partials/school_filter.html" with form=school_filter %}
+
+An all-digit value is first taken as a school id (every link the portal makes uses
+ids; school codes carry letters or are 10-digit 学校标识码), then as a code.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from . import scoping
+from .models import School
+
+DEFAULT_THRESHOLD = 200
+MAX_QUERY_LENGTH = 100
+
+
+def picker_threshold() -> int:
+    """Above this many visible schools a school field is a text input with suggestions."""
+    return int(getattr(settings, "SCHOOL_PICKER_THRESHOLD", DEFAULT_THRESHOLD))
+
+
+def school_label(school: School) -> str:
+    """How a school is shown in pickers and suggestions: code, then name."""
+    return f"{school.code} {school.name}"
+
+
+def search_schools(queryset, text: str, *, limit: int = 20) -> list[School]:
+    """Up to ``limit`` schools of ``queryset`` whose code starts with or name contains ``text``."""
+    text = " ".join((text or "").split())[:MAX_QUERY_LENGTH]
+    qs = queryset.only("pk", "code", "name").order_by("code")
+    if text:
+        code, _sep, name = text.partition(" ")
+        match = Q(code__istartswith=text) | Q(name__icontains=text)
+        if name:
+            match |= Q(code__iexact=code, name__icontains=name)
+        qs = qs.filter(match)
+    return list(qs[:limit])
+
+
+class SchoolPicker(forms.Select):
+    """A ``<select>``, or a text input with a ``<datalist>`` when ``text_input`` is set
+    (by :class:`SchoolChoiceField`, which knows how many schools there are)."""
+
+    text_template_name = "partials/school_picker.html"
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__(attrs, choices)
+        self.text_input = False
+        self.search_url = ""
+
+    def get_context(self, name, value, attrs):
+        if not self.text_input:
+            return super().get_context(name, value, attrs)
+        # Not ChoiceWidget.get_context: that would iterate every school.
+        context = forms.Widget.get_context(self, name, value, attrs)
+        widget = context["widget"]
+        widget["value"] = "" if value is None else str(value)
+        widget["datalist_id"] = f"{widget['attrs'].get('id') or name}_suggestions"
+        widget["search_url"] = self.search_url
+        return context
+
+    def format_value(self, value):
+        if not self.text_input:
+            return super().format_value(value)
+        return "" if value is None else str(value)
+
+    def use_required_attribute(self, initial):
+        if self.text_input:
+            return not self.is_hidden
+        return super().use_required_attribute(initial)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if not self.text_input:
+            return super().render(name, value, attrs, renderer)
+        context = self.get_context(name, value, attrs)
+        return mark_safe(render_to_string(self.text_template_name, context))  # noqa: S308 (autoescaped template)
+
+
+class SchoolChoiceField(forms.ModelChoiceField):
+    """Choose one school of ``queryset``; a ``<select>`` or a text input (see module doc)."""
+
+    widget = SchoolPicker
+    default_error_messages = {
+        "invalid_choice": _("请选择有效的学校。"),
+        "not_found": _("未找到学校“%(value)s”，请输入学校代码或完整校名。"),
+        "ambiguous": _("“%(value)s”对应多所学校，请输入学校代码或完整校名，或从提示中选择。"),
+    }
+
+    def __init__(self, queryset=None, *, active_only: bool = False, threshold: int | None = None, **kwargs):
+        self.active_only = active_only
+        self.threshold = threshold
+        self._text_input: bool | None = None
+        self._resolved: dict[str, School] = {}
+        kwargs.setdefault("label", _("学校"))
+        if queryset is None:
+            queryset = School.objects.all()
+        super().__init__(queryset, **kwargs)
+
+    # The queryset is often replaced after the form is built: decide the widget afresh.
+    def _set_queryset(self, queryset):
+        if queryset is not None and getattr(self, "active_only", False):
+            queryset = queryset.filter(active=True)
+        if queryset is not None:
+            queryset = queryset.order_by("code")
+        super()._set_queryset(queryset)
+        self._text_input = None
+        self._resolved = {}
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+    def label_from_instance(self, obj):
+        return school_label(obj)
+
+    def uses_text_input(self) -> bool:
+        """True when there are more schools to choose from than a drop-down should hold (one query)."""
+        if self._text_input is None:
+            limit = self.threshold if self.threshold is not None else picker_threshold()
+            self._text_input = self.queryset.all()[: limit + 1].count() > limit
+        return self._text_input
+
+    def get_bound_field(self, form, field_name):
+        text = self.uses_text_input()
+        self.widget.text_input = text
+        if text:
+            params = "?active=1" if self.active_only else ""
+            self.widget.search_url = reverse("school_search") + params
+            self.widget.attrs.setdefault("placeholder", _("输入学校代码或校名"))
+            self.widget.attrs.setdefault("autocomplete", "off")
+            self.widget.attrs.setdefault("size", 28)
+        return super().get_bound_field(form, field_name)
+
+    def prepare_value(self, value):
+        if not self.uses_text_input():
+            return super().prepare_value(value)
+        if isinstance(value, School):
+            return school_label(value)
+        if isinstance(value, int):
+            school = self.queryset.filter(pk=value).first()
+            return school_label(school) if school else str(value)
+        if isinstance(value, str) and " ".join(value.split()) in self._resolved:
+            return school_label(self._resolved[" ".join(value.split())])
+        return value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, School | int) or not self.uses_text_input():
+            return super().to_python(value)
+        return self.resolve(str(value))
+
+    def resolve(self, raw: str) -> School:
+        """The one school of the queryset that ``raw`` names, else a ValidationError.
+
+        Tried in order: a school id (all digits; links and the ``<select>`` use ids), the
+        exact code, the exact name, "code name" (what the suggestions fill in), then a
+        code prefix or part of the name if it matches exactly one school.
+        """
+        text = " ".join(raw.split())
+        if text in self._resolved:
+            return self._resolved[text]
+        school = self._lookup(text)
+        self._resolved[text] = school
+        return school
+
+    def _lookup(self, text: str) -> School:
+        shown = text[:MAX_QUERY_LENGTH]
+        if len(text) > MAX_QUERY_LENGTH:
+            raise forms.ValidationError(self.error_messages["not_found"], code="not_found", params={"value": shown})
+        qs = self.queryset
+        if text.isdigit():
+            school = qs.filter(pk=int(text)).first()
+            if school is not None:
+                return school
+        code, _sep, name = text.partition(" ")
+        exact = Q(code__iexact=text) | Q(name=text)
+        if name:
+            exact |= Q(code__iexact=code, name=name)
+        hits = list(qs.filter(exact)[:2])
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            raise forms.ValidationError(self.error_messages["ambiguous"], code="ambiguous", params={"value": shown})
+        hits = list(qs.filter(Q(code__istartswith=text) | Q(name__icontains=text))[:2])
+        if len(hits) == 1:
+            return hits[0]
+        key = "ambiguous" if hits else "not_found"
+        raise forms.ValidationError(self.error_messages[key], code=key, params={"value": shown})
+
+    def has_changed(self, initial, data):
+        if not self.uses_text_input():
+            return super().has_changed(initial, data)
+        if self.disabled:
+            return False
+        return str(self.prepare_value(initial) or "") != " ".join(str(data or "").split())
+
+
+def use_school_picker(form, name: str, schools, *, active_only: bool = False) -> SchoolChoiceField:
+    """Make ``form.fields[name]`` a :class:`SchoolChoiceField` over ``schools``, keeping its
+    label, help text, required flag, initial value, disabled state and empty label."""
+    old = form.fields[name]
+    field = SchoolChoiceField(
+        schools,
+        active_only=active_only,
+        required=old.required,
+        label=old.label,
+        help_text=old.help_text,
+        initial=old.initial,
+        disabled=old.disabled,
+        empty_label=getattr(old, "empty_label", "---------"),
+    )
+    form.fields[name] = field
+    return field
+
+
+class SchoolFilterForm(forms.Form):
+    """The ``?school=`` filter of a list page: a picker over the schools the user can see."""
+
+    def __init__(self, data, *, user, field_name: str = "school"):
+        self.field_name = field_name
+        super().__init__(data if data and data.get(field_name) else None)
+        self.fields[field_name] = SchoolChoiceField(
+            scoping.schools_for(user), required=False, empty_label=_("全部"), label=_("学校")
+        )
+
+    @property
+    def school(self) -> School | None:
+        """The chosen school, or None (no filter, or the input named no school)."""
+        return self.cleaned_data.get(self.field_name) if self.is_bound and self.is_valid() else None
+
+    @property
+    def failed(self) -> bool:
+        return self.is_bound and not self.is_valid()
+
+    def filter(self, qs):
+        """``qs`` narrowed to the chosen school; no rows when the input named no school."""
+        if self.failed:
+            return qs.none()
+        school = self.school
+        return scoping.filter_school_year(qs, school=school) if school is not None else qs
+
+    def querystring(self, params) -> str:
+        """``params`` without ``page``, with the school as its id (for export and paging links)."""
+        query = params.copy()
+        query.pop("page", None)
+        if self.school is not None:
+            query[self.field_name] = str(self.school.pk)
+        return query.urlencode()
+
+
+__all__ = [
+    "SchoolChoiceField", "SchoolFilterForm", "SchoolPicker", "picker_threshold", "school_label",
+    "search_schools", "use_school_picker",
+]
