@@ -205,6 +205,7 @@ class _Builder:
         for row in s.data["enterprises"]:
             row["url"] = sources.rows_url("enterprises", "enterprise", self.year, enterprise=row["id"])
         s.data["enterprise_figures"] = None if figures is MISSING else figures
+        s.data["enterprise_table"] = None if figures is MISSING else _top_rows(figures["rows"], figures["totals"])
         count = None if active is MISSING else len(active)
         self.add(Figure(
             "enterprise_count", _("下挂校办企业"), count, "家", f"{cn_int(count)}家" if count is not None else "",
@@ -441,28 +442,80 @@ class _Builder:
         ]
 
     def quality(self):
-        from workstudy import rules
-
         s = self.summary
-        found = rules.findings(self.year)
-        s.data["findings"] = [
-            {"code": f.rule.code, "title": str(f.rule.title), "message": f.message, "school": f.school_name,
-             "school_id": f.school_id, "object": f.obj_label, "url": f.url}
-            for f in sorted(found, key=lambda f: (f.rule.code, f.school_name, f.obj_label))
+        findings, pending = quality_lists(self.year)
+        by_rule: dict[str, dict] = {}
+        for f in findings:
+            group = by_rule.setdefault(f["code"], {"code": f["code"], "title": f["title"], "count": 0, "schools": set()})
+            group["count"] += 1
+            if f["school_id"]:
+                group["schools"].add(f["school_id"])
+        s.data["findings_total"] = len(findings)
+        s.data["findings_by_rule"] = [
+            {"code": g["code"], "title": g["title"], "count": g["count"], "school_count": len(g["schools"])}
+            for g in by_rule.values()
         ]
-        pending = (
-            Submission.objects.filter(year_id=self.year, school__active=True)
-            .exclude(status=SubmissionStatus.APPROVED)
-            .select_related("school").order_by("school__code")
-        )
-        s.data["pending_submissions"] = [
-            {"school": p.school.name, "school_id": p.school_id, "code": p.school.code, "status": p.get_status_display(),
-             "submission_id": p.pk}
-            for p in pending
-        ]
+        s.data["findings"] = findings[:APPENDIX_ROWS]
+        s.data["findings_more"] = max(0, len(findings) - APPENDIX_ROWS)
+        by_status: dict[str, int] = {}
+        for p in pending:
+            by_status[p["status"]] = by_status.get(p["status"], 0) + 1
+        s.data["pending_total"] = len(pending)
+        s.data["pending_by_status"] = [{"status": label, "count": count} for label, count in by_status.items()]
+        s.data["pending_submissions"] = pending[:APPENDIX_ROWS]
+        s.data["pending_more"] = max(0, len(pending) - APPENDIX_ROWS)
+        s.data["appendix_rows"] = APPENDIX_ROWS
         s.data["unapproved_narratives"] = [
             str(Section(key).label) for key, block in s.narratives.items() if block is not None and not block.approved
         ]
+
+
+# Table 3 lists the enterprises with the largest revenue, this many, and one row for the rest.
+TABLE_ROWS = 20
+_SUMMED = ("revenue", "cost", "profit", "tax", "remitted_to_education")
+
+
+def _top_rows(rows: list[dict], totals: dict) -> dict:
+    """The first :data:`TABLE_ROWS` rows and, past them, one row summing the rest (totals minus
+    the rows shown, so the table still adds up to the totals to the cent)."""
+    shown, rest = rows[:TABLE_ROWS], rows[TABLE_ROWS:]
+    if not rest:
+        return {"rows": shown, "rest": None}
+    summed = {key: totals[key] - sum((row[key] for row in shown), ZERO) for key in _SUMMED}
+    employees = [row["employees"] for row in rest if row["employees"] is not None]
+    summed["employees"] = sum(employees) if employees else None
+    summed["count"] = len(rest)
+    return {"rows": shown, "rest": summed}
+
+
+# The appendix lists this many open warnings and unapproved schools in full (a county's usually
+# all of them); past it, it counts them by rule / status and the complete lists are in the
+# data-quality workbook (``quality_lists`` feeds both).
+APPENDIX_ROWS = 100
+
+
+def quality_lists(year: int) -> tuple[list[dict], list[dict]]:
+    """Every validation warning still open for ``year`` and every submission not yet approved,
+    sorted as the appendix shows them: (findings, pending submissions)."""
+    from workstudy import rules
+
+    findings = [
+        {"code": f.rule.code, "title": str(f.rule.title), "message": f.message, "school": f.school_name,
+         "school_id": f.school_id, "object": f.obj_label, "url": f.url}
+        for f in sorted(rules.findings(year), key=lambda f: (f.rule.code, f.school_name, f.obj_label))
+    ]
+    status_labels = dict(SubmissionStatus.choices)
+    pending = [
+        {"school": name, "school_id": school_id, "code": code, "status": str(status_labels.get(status, status)),
+         "submission_id": pk}
+        for pk, school_id, code, name, status in (
+            Submission.objects.filter(year_id=year, school__active=True)
+            .exclude(status=SubmissionStatus.APPROVED)
+            .order_by("school__code")
+            .values_list("pk", "school_id", "school__code", "school__name", "status")
+        )
+    ]
+    return findings, pending
 
 
 def compute_cached(year: int) -> Summary:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:year>/", views.SummaryView.as_view(), name="summary"),
     path("<int:year>/summary.pdf", views.SummaryPdfView.as_view(), name="summary_pdf"),
     path("<int:year>/summary.pdf.sha256", views.SummaryShaView.as_view(), name="summary_sha256"),
+    path("<int:year>/quality.xlsx", views.QualityWorkbookView.as_view(), name="quality_xlsx"),
     path("<int:year>/settings/", views.SettingsEditView.as_view(), name="settings"),
     path("<int:year>/narratives/<str:section>/", views.NarrativeEditView.as_view(), name="narrative_edit"),
     path("<int:year>/schools/<int:school_id>.pdf", views.SchoolSheetView.as_view(), name="school_sheet"),

@@ -19,9 +19,12 @@ from workstudy import scoping
 from workstudy.mixins import READERS_OF_BUREAU_DATA, RoleRequiredMixin
 from workstudy.models import ConcurrentEditError, ReportingYear, Role, School
 
-from . import figures, pdf
+from . import figures, pdf, quality
 from .forms import NarrativeForm, PolicyDocumentForm, SummarySettingsForm
 from .models import DEFAULT_HEADINGS, NarrativeBlock, PolicyDocument, Section, SummarySettings
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _year_or_404(year: int) -> ReportingYear:
@@ -93,6 +96,18 @@ class SummaryShaView(RoleRequiredMixin, View):
         result = pdf.summary_pdf(year)
         response = HttpResponse(f"{result.sha256}  {result.filename}\n", content_type="text/plain; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{result.filename}.sha256"'
+        return response
+
+
+class QualityWorkbookView(RoleRequiredMixin, View):
+    """The appendix's lists in full, as .xlsx (the PDF lists the first rows of each)."""
+
+    roles = READERS_OF_BUREAU_DATA
+
+    def get(self, request, year):
+        _year_or_404(year)
+        response = HttpResponse(quality.quality_workbook(year), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="workstudy-quality-{year}.xlsx"'
         return response
 
 

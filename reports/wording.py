@@ -14,6 +14,20 @@ from workstudy.money import CENT, WAN, ZERO  # noqa: F401  (re-exported)
 _DIGITS = "零一二三四五六七八九"
 
 
+# A sentence names at most this many schools or enterprises and ends the list with 等 (a
+# province has hundreds; the table or the workbook has the rest).
+NAMED_IN_TEXT = 10
+
+
+def named(values) -> list:
+    """The items a sentence names: the first :data:`NAMED_IN_TEXT`."""
+    return list(values or [])[:NAMED_IN_TEXT]
+
+
+def has_more(values) -> bool:
+    return len(values or []) > NAMED_IN_TEXT
+
+
 def dec(value) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 

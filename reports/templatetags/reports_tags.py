@@ -40,6 +40,8 @@ register.filter("yuan", wording.yuan)
 register.filter("num", wording.num)
 register.filter("approx_count", wording.approx_count)
 register.filter("approx_yuan", wording.approx_yuan)
+register.filter("named", wording.named)
+register.filter("has_more", wording.has_more)
 
 
 @register.filter

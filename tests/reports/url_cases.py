@@ -37,6 +37,7 @@ CASES = [
     Case("reports:summary", BUREAU_READ, kwargs=lambda w: {"year": 2024}),
     Case("reports:summary_pdf", BUREAU_READ, kwargs=lambda w: {"year": 2024}),
     Case("reports:summary_sha256", BUREAU_READ, kwargs=lambda w: {"year": 2024}),
+    Case("reports:quality_xlsx", BUREAU_READ, kwargs=lambda w: {"year": 2024}),
     Case("reports:settings", STAFF_ONLY, kwargs=lambda w: {"year": 2024}),
     Case("reports:settings", STAFF_POST, kwargs=lambda w: {"year": 2024}, method="post",
          data=lambda w: {"period_start": 2022, "subsidy_mode": "total", "base_coverage_threshold": "0.9",

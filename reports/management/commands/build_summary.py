@@ -31,6 +31,6 @@ class Command(BaseCommand):
             summary = figures.compute(year)
             target.write_text(pdf.summary_html_for_pdf(summary), encoding="utf-8")
             self.stdout.write(f"{target}: HTML，数据指纹 {summary.fingerprint()}")
-        summary_gaps = figures.compute(year).gaps if format == "pdf" else summary.gaps
+        summary_gaps = figures.compute_cached(year).gaps if format == "pdf" else summary.gaps
         for gap in summary_gaps:
             self.stderr.write(f"待补 {gap.blank or '-'} {gap.label}：{gap.reason}")
