@@ -29,6 +29,8 @@ class EnterpriseFiguresResource(excel.PortalResource):
     )
     note = fields.Field(attribute="note", column_name="备注", widget=widgets.CharWidget())
 
+    # Empty number cells keep the model's default (0) instead of failing on NULL.
+    keep_default_when_empty = {"tax", "remitted_to_education", "employees", "work_study_placements"}
     column_help = {
         "企业": "企业全称，须是平台上已登记的校办企业",
         "利润(元)": "由系统按“销售收入 − 成本”计算，填写的内容不会导入，可留空",
@@ -44,16 +46,6 @@ class EnterpriseFiguresResource(excel.PortalResource):
         )
         import_id_fields = ("enterprise", "year")
         export_select_related = ("enterprise", "year")
-
-    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
-        # Empty number cells keep the model's default (0) instead of failing on NULL.
-        if field.attribute in {"tax", "remitted_to_education", "employees", "work_study_placements"}:
-            value = row.get(field.column_name)
-            if value in (None, ""):
-                return
-        if field.attribute == "note" and row.get(field.column_name) in (None,):
-            return
-        super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
 
     def export_queryset(self, *, year=None, school=None):
         return super().export_queryset(year=year, school=school).order_by("year_id", "enterprise__name")

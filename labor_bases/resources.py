@@ -18,23 +18,52 @@ BASE_COLUMN = "基地名称"
 class BaseWidget(excel.ScopedForeignKeyWidget):
     """The 基地名称 column, resolved within the school named in the same row."""
 
-    cache_columns = (SCHOOL_COLUMN,)  # the answer depends on the row's school (per-import memo)
+    cache_columns = (SCHOOL_COLUMN,)  # the answer depends on the row's school (per-file memo)
 
     def __init__(self):
         super().__init__(LaborBase, "name", label="基地")
 
-    def clean(self, value, row=None, **kwargs):
-        name = str(value).strip() if value is not None else ""
-        if not name:
-            raise ValueError(_("请填写基地名称。"))
-        school_text = str((row or {}).get(SCHOOL_COLUMN) or "").strip()
-        bases = scoping.visible(self.user, LaborBase.objects.select_related("school")) if self.user is not None \
-            else LaborBase.objects.none()
+    def _bases(self):
+        if self.user is None:
+            return LaborBase.objects.none()
+        return scoping.visible(self.user, LaborBase.objects.select_related("school"))
+
+    def prefetch(self, rows, column) -> None:
+        """Every base the file names, in one query per 2,000 names (with their schools)."""
+        if self.user is None:
+            return
+        names = {excel.cell_text(row.get(column)) for row in rows} - {""}
+        schools = {excel.cell_text(row.get(SCHOOL_COLUMN)) for row in rows}
+        where = Q(school__code__in=schools - {""}) | Q(school__name__in=schools - {""})
+        if "" in schools:  # a row without a school: the principal's own, or any school for the bureau
+            where = (where | Q(school_id=self.user.school_id)) if self.user.is_principal else Q()
+        table: dict[str, list] = {}
+        for chunk in excel.in_chunks(names):
+            for base in self._bases().filter(where, name__in=chunk).order_by("pk"):
+                table.setdefault(base.name, []).append(base)
+        self._table, self._known = table, names
+
+    def _matches_in(self, name: str, school_text: str) -> list:
+        if self._table is not None and name in self._known:
+            candidates = self._table.get(name, [])
+            if school_text:
+                return [b for b in candidates if school_text in (b.school.code, b.school.name)][:2]
+            if self.user.is_principal:
+                return [b for b in candidates if b.school_id == self.user.school_id][:2]
+            return candidates[:2]
+        bases = self._bases()
         if school_text:
             bases = bases.filter(Q(school__code=school_text) | Q(school__name=school_text))
         elif self.user is not None and self.user.is_principal:
             bases = bases.filter(school_id=self.user.school_id)
-        matches = list(bases.filter(name=name)[:2])
+        return list(bases.filter(name=name)[:2])
+
+    def clean(self, value, row=None, **kwargs):
+        name = excel.cell_text(value)
+        if not name:
+            raise ValueError(_("请填写基地名称。"))
+        school_text = excel.cell_text((row or {}).get(SCHOOL_COLUMN))
+        matches = self._matches_in(name, school_text)
         if not matches:
             where = f"“{school_text}”" if school_text else _("本校")
             raise ValueError(_("%(where)s没有名为“%(name)s”的基地，请先在平台上新增基地，或核对名称。") % {
@@ -55,18 +84,10 @@ class _SchoolColumn(widgets.Widget):
 
 
 class _LaborResource(excel.PortalResource):
+    # Read-only: the 学校 column is read by BaseWidget to find the base, never imported itself.
     school = fields.Field(attribute="base__school", column_name=SCHOOL_COLUMN, widget=_SchoolColumn(), readonly=True)
     base = fields.Field(attribute="base", column_name=BASE_COLUMN, widget=BaseWidget())
     year = fields.Field(attribute="year", column_name="年度", widget=excel.YearWidget())
-
-    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
-        if field.attribute == "base__school":
-            return
-        if field.attribute in self.keep_default_when_empty and row.get(field.column_name) in (None, ""):
-            return
-        super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
-
-    keep_default_when_empty: set[str] = set()
 
 
 class PlotResource(_LaborResource):

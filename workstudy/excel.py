@@ -10,9 +10,11 @@ Every registered kind then gets, at ``excel:template`` / ``excel:import`` / ``ex
 * a template .xlsx with Chinese headers and an instructions sheet;
 * upload -> checks of the file itself (size, zip bomb, merged cells, formulas, columns,
   row limit, full-width digits, thousands separators, 万 units, text dates, duplicates)
-  -> a dry run listing every bad row and column in plain words -> confirm -> the rows
-  are saved all together or not at all. The upload is kept in the database between
-  preview and confirm, so any app server can finish it;
+  -> a preview that checks every row (the models' own validation, nothing written) and
+  lists every bad row and column in plain words -> confirm -> the rows are saved all
+  together or not at all. The upload is kept in the database between preview and
+  confirm, so any app server can finish it. A 10,000-row file costs the same few
+  queries per file whatever its number of rows or schools (see :class:`_Import`);
 * every row is checked against :mod:`workstudy.scoping`: a principal's upload can only
   touch their own school in an open year;
 * export of the rows the user may see, written row by row (openpyxl write-only) with
@@ -32,11 +34,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import DatabaseError, connection, models, transaction
+from django.db.models.fields import NOT_PROVIDED
+from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from import_export import fields as ie_fields
-from import_export import instance_loaders, resources, widgets
+from import_export import resources, widgets
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
@@ -79,7 +83,23 @@ def registrations() -> list[Registration]:
 
 
 # ---------------------------------------------------------------------------
-# Widgets: resolve references inside the user's scope, with Chinese messages
+# Widgets: resolve references inside the user's scope, with Chinese messages.
+#
+# A reference widget answers from a table read for the whole file by ``prefetch(rows,
+# column)`` (one query per column, whatever the number of rows); a value that the table
+# was not built for is looked up on its own, with the same result.
+
+IN_CHUNK = 2000  # values per IN (...) list: SQLite limits a statement's parameters
+
+
+def cell_text(value) -> str:
+    return str(value).strip() if value is not None else ""
+
+
+def in_chunks(values, size: int = IN_CHUNK):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 class SchoolWidget(widgets.ForeignKeyWidget):
@@ -88,22 +108,41 @@ class SchoolWidget(widgets.ForeignKeyWidget):
     For a principal an empty cell means their own school; any other school is refused.
     """
 
+    cache_columns = ()  # the answer depends on the cell alone (per-file memo)
+
     def __init__(self, **kwargs):
         super().__init__(School, field="name", **kwargs)
         self.user = None
+        self._table: dict[str, list] | None = None
+        self._known: set = set()
+
+    def prefetch(self, rows, column) -> None:
+        if self.user is None:
+            return
+        texts = {cell_text(row.get(column)) for row in rows} - {""}
+        found: dict[str, dict] = {}
+        for chunk in in_chunks(texts):
+            for school in scoping.schools_for(self.user).filter(models.Q(code__in=chunk) | models.Q(name__in=chunk)):
+                for key in (school.code, school.name):
+                    found.setdefault(key, {})[school.pk] = school
+        # Several matches (a code that is another school's name): the first by code, as .first() would.
+        self._table = {key: sorted(schools.values(), key=lambda s: s.code) for key, schools in found.items()}
+        self._known = texts
+
+    def _find(self, text):
+        if self._table is not None and text in self._known:
+            found = self._table.get(text)
+            return found[0] if found else None
+        return scoping.schools_for(self.user).filter(models.Q(code=text) | models.Q(name=text)).first()
 
     def clean(self, value, row=None, **kwargs):
-        text = str(value).strip() if value is not None else ""
+        text = cell_text(value)
         user = self.user
         if not text:
             if user is not None and user.is_principal:
                 return user.school
             raise ValueError(_("请填写学校名称或代码。"))
-        school = (
-            scoping.schools_for(user).filter(models.Q(code=text) | models.Q(name=text)).first()
-            if user is not None
-            else None
-        )
+        school = self._find(text) if user is not None else None
         if school is None:
             if user is not None and user.is_principal:
                 raise ValueError(_("“%(value)s”不是本校，您只能导入本校（%(own)s）的数据。") % {
@@ -118,21 +157,37 @@ class SchoolWidget(widgets.ForeignKeyWidget):
 class YearWidget(widgets.ForeignKeyWidget):
     """A 年度 column (e.g. 2024); empty means the year chosen on the upload page."""
 
+    cache_columns = ()
+
     def __init__(self, **kwargs):
         super().__init__(ReportingYear, field="year", **kwargs)
         self.default_year = None
+        self._table: dict[int, ReportingYear] | None = None
+        self._known: set = set()
+
+    @staticmethod
+    def _year_text(value) -> str:
+        text = cell_text(value)
+        return text[:-2] if text.endswith(".0") else text
+
+    def prefetch(self, rows, column) -> None:
+        numbers = {int(text) for text in (self._year_text(row.get(column)) for row in rows) if text.isdigit()}
+        self._table = {year.pk: year for year in ReportingYear.objects.filter(pk__in=numbers)}
+        self._known = numbers
 
     def clean(self, value, row=None, **kwargs):
-        text = str(value).strip() if value is not None else ""
-        if text.endswith(".0"):
-            text = text[:-2]
+        text = self._year_text(value)
         if not text:
             if self.default_year is not None:
                 return self.default_year
             raise ValueError(_("请填写年度，例如 2024。"))
         if not text.isdigit():
             raise ValueError(_("年度“%(value)s”应为四位数字，例如 2024。") % {"value": text})
-        year = ReportingYear.objects.filter(pk=int(text)).first()
+        number = int(text)
+        if self._table is not None and number in self._known:
+            year = self._table.get(number)
+        else:
+            year = ReportingYear.objects.filter(pk=number).first()
         if year is None:
             raise ValueError(_("统计年度 %(value)s 尚未开放。") % {"value": text})
         return year
@@ -144,19 +199,54 @@ class YearWidget(widgets.ForeignKeyWidget):
 class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
     """Any other reference, looked up by ``field`` among the rows the user may see."""
 
+    cache_columns = ()
+
     def __init__(self, model, field="name", label=None, **kwargs):
         super().__init__(model, field=field, **kwargs)
         self.user = None
         self.label = label or model._meta.verbose_name
+        self._table: dict | None = None
+        self._known: set = set()
 
     def get_queryset(self, value, row, *args, **kwargs):
         return scoping.visible(self.user, self.model) if self.user is not None else self.model.objects.none()
 
+    def _key(self, text):
+        return self.model._meta.get_field(self.field).to_python(text)
+
+    def prefetch(self, rows, column) -> None:
+        if self.user is None or "__" in self.field:
+            return
+        keys = set()
+        for row in rows:
+            text = cell_text(row.get(column))
+            if text:
+                try:
+                    keys.add(self._key(text))
+                except ValidationError:
+                    continue  # such a cell is looked up (and refused) on its own
+        attname = self.model._meta.get_field(self.field).attname
+        table: dict = {}
+        for chunk in in_chunks(keys):
+            for obj in self.get_queryset(None, None).filter(**{f"{attname}__in": chunk}):
+                table.setdefault(getattr(obj, attname), []).append(obj)
+        self._table, self._known = table, keys
+
+    def _matches(self, text) -> list:
+        if self._table is not None:
+            try:
+                key = self._key(text)
+            except ValidationError:
+                key = None
+            if key is not None and key in self._known:
+                return self._table.get(key, [])[:2]
+        return list(self.get_queryset(text, None).filter(**{self.field: text})[:2])
+
     def clean(self, value, row=None, **kwargs):
-        text = str(value).strip() if value is not None else ""
+        text = cell_text(value)
         if not text:
             return None
-        matches = list(self.get_queryset(value, row).filter(**{self.field: text})[:2])
+        matches = self._matches(text)
         if not matches:
             raise ValueError(_("找不到%(label)s“%(value)s”。") % {"label": self.label, "value": text})
         if len(matches) > 1:
@@ -167,6 +257,8 @@ class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
 class ChoiceWidget(widgets.Widget):
     """A choice column: accepts the Chinese label (or the stored value), exports the label."""
 
+    cache_columns = ()
+
     def __init__(self, choices, **kwargs):
         super().__init__(**kwargs)
         self.choices = list(choices)
@@ -174,7 +266,7 @@ class ChoiceWidget(widgets.Widget):
         self.values = {value for value, _label in self.choices}
 
     def clean(self, value, row=None, **kwargs):
-        text = str(value).strip() if value is not None else ""
+        text = cell_text(value)
         if not text:
             return ""
         if text in self.by_label:
@@ -194,9 +286,10 @@ class ChoiceWidget(widgets.Widget):
 class BooleanCNWidget(widgets.Widget):
     TRUE = {"是", "有", "1", "true", "True", "TRUE", "Y", "y", "yes"}
     FALSE = {"否", "无", "0", "false", "False", "FALSE", "N", "n", "no", ""}
+    cache_columns = ()
 
     def clean(self, value, row=None, **kwargs):
-        text = str(value).strip() if value is not None else ""
+        text = cell_text(value)
         if text in self.TRUE:
             return True
         if text in self.FALSE:
@@ -205,135 +298,6 @@ class BooleanCNWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return _("是") if value else _("否")
-
-
-
-# ---------------------------------------------------------------------------
-# Per-import memo of reference lookups: a 10,000-row file names a few hundred schools,
-# bases or years; each distinct cell (with its context columns) is looked up once.
-
-_MEMO_CLEANS = (SchoolWidget.clean, YearWidget.clean, ScopedForeignKeyWidget.clean)
-
-
-def _memoise_clean(widget) -> None:
-    """Wrap ``widget.clean`` so the same value (and ``cache_columns`` of the row) resolves once.
-
-    Widgets with their own ``clean`` are memoised only when they declare which row columns
-    their answer depends on (``cache_columns``); the error of a bad value is remembered too.
-    """
-    columns = getattr(widget, "cache_columns", None)
-    if columns is None and type(widget).clean not in _MEMO_CLEANS:
-        return
-    columns = tuple(columns or ())
-    original = widget.clean
-    memo: dict = {}
-
-    def clean(value, row=None, **kwargs):
-        key = (value, *((row or {}).get(c) for c in columns))
-        try:
-            hit = memo[key]
-        except KeyError:
-            try:
-                hit = (True, original(value, row, **kwargs))
-            except (ValueError, ValidationError) as exc:
-                hit = (False, exc)
-            except TypeError:  # unhashable or odd value: no memo
-                return original(value, row, **kwargs)
-            memo[key] = hit
-        if hit[0]:
-            return hit[1]
-        raise hit[1]
-
-    widget.clean = clean
-
-
-class KeyedInstanceLoader(instance_loaders.BaseInstanceLoader):
-    """Finds the existing rows of a whole file in a few queries instead of one per row.
-
-    The import id fields of every row are cleaned (memoised widgets), the candidates are
-    read once (filtered by the distinct values of each id field), and each row then looks
-    its natural key up in memory. A row whose key cannot be cleaned falls back to the
-    per-row lookup, so it fails with the same message as before.
-    """
-
-    MAX_IN = 2000
-
-    def __init__(self, resource, dataset=None):
-        super().__init__(resource, dataset)
-        self.fields = [resource.fields[name] for name in resource.get_import_id_fields()]
-        self.index: dict[tuple, list] | None = None
-        self._keys: dict[tuple, tuple] = {}  # the row's cells -> its cleaned natural key
-        try:
-            self._load(dataset)
-        except Exception:  # noqa: BLE001 - anything odd: per-row lookups, same results
-            self.index = None
-
-    def _key_of_value(self, field, value):
-        return value.pk if isinstance(value, models.Model) else value
-
-    def _row_key(self, row):
-        try:
-            cells = tuple(row.values())
-            return self._keys[cells]
-        except (KeyError, TypeError):
-            pass
-        key = tuple(self._key_of_value(f, f.clean(row)) for f in self.fields)
-        try:
-            self._keys[cells] = key
-        except TypeError:
-            pass
-        return key
-
-    def _load(self, dataset) -> None:
-        if dataset is None or not self.fields or any("__" in f.attribute for f in self.fields):
-            return
-        if any(f.column_name not in dataset.headers for f in self.fields):
-            return
-        values: list[set] = [set() for _ in self.fields]
-        for data_row in dataset.dict:
-            try:
-                key = self._row_key(data_row)
-            except Exception:  # noqa: BLE001 - this row will fail in its own lookup
-                continue
-            for bucket, part in zip(values, key, strict=True):
-                bucket.add(part)
-        model = self.resource._meta.model
-        filters = {}
-        for field, bucket in zip(self.fields, values, strict=True):
-            if not bucket or len(bucket) > self.MAX_IN or None in bucket:
-                continue
-            model_field = model._meta.get_field(field.attribute)
-            name = model_field.attname if model_field.is_relation else field.attribute
-            filters[f"{name}__in"] = bucket
-        if not filters:
-            return
-        index: dict[tuple, list] = {}
-        attnames = []
-        for field in self.fields:
-            model_field = model._meta.get_field(field.attribute)
-            attnames.append(model_field.attname if model_field.is_relation else field.attribute)
-        for obj in self.resource.get_queryset().filter(**filters):
-            index.setdefault(tuple(getattr(obj, name) for name in attnames), []).append(obj)
-        self.index = index
-
-    def get_instance(self, row):
-        if self.index is None:
-            return instance_loaders.ModelInstanceLoader(self.resource, self.dataset).get_instance(row)
-        try:
-            key = self._row_key(row)
-        except Exception:  # noqa: BLE001 - the per-row path raises the same error with its message
-            return instance_loaders.ModelInstanceLoader(self.resource, self.dataset).get_instance(row)
-        found = self.index.get(key, [])
-        if len(found) > 1:
-            raise self.resource._meta.model.MultipleObjectsReturned(
-                _("文件中这一行对应了多条已有记录，请联系勤工办。"))
-        return found[0] if found else None
-
-
-def _bulk_capable(model) -> bool:
-    """New rows may be written with bulk_create when ``save()`` does nothing more on insert
-    than DomainModel's, or the model says what it does (``bulk_prepare``/``bulk_saved``)."""
-    return issubclass(model, DomainModel) and (model.save is DomainModel.save or hasattr(model, "bulk_prepare"))
 
 
 # ---------------------------------------------------------------------------
@@ -346,36 +310,32 @@ class PortalResource(resources.ModelResource):
     Subclasses declare fields with Chinese ``column_name``s and, in ``Meta``, the model,
     ``fields``, ``import_id_fields`` (natural keys, e.g. school+year+product) and
     optionally ``export_select_related``. Help texts for the template's instruction sheet
-    come from ``column_help = {column_name: "说明"}``.
+    come from ``column_help = {column_name: "说明"}``; ``keep_default_when_empty`` names the
+    fields whose empty cell keeps the model's default instead of being imported as empty.
+
+    The declarations are read by :class:`_Import` (the import) and by :func:`write_export`;
+    django-import-export's row-by-row ``import_data`` is not used, so per-field hooks such
+    as ``import_field`` are not called (a subclass that overrides one is refused).
     """
 
     column_help: dict[str, str] = {}
+    keep_default_when_empty: frozenset[str] | set[str] = frozenset()
 
     class Meta:
         abstract = True
-        clean_model_instances = True
-        use_transactions = True
-        skip_unchanged = False
-        skip_diff = True
-        report_skipped = False
-        store_instance = False
-        instance_loader_class = KeyedInstanceLoader
 
-    # New rows are kept and written together at the end of the file (bulk_create with the
-    # history rows), when the model allows it (see _bulk_capable); existing rows are saved
-    # one by one through save(), so optimistic locking still applies to them.
-    bulk_batch_size = 1000
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for hook in ("import_field", "import_instance", "import_row", "get_instance", "save_instance",
+                     "validate_instance", "before_import_row", "after_import_row", "skip_row"):
+            if getattr(cls, hook) is not getattr(resources.ModelResource, hook):
+                raise TypeError(f"{cls.__name__}.{hook} is never called by workstudy.excel; "
+                                "declare keep_default_when_empty or change the model's clean() instead")
 
     def __init__(self, *, user=None, year: ReportingYear | None = None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
         self.default_year = year
-        self._write_checks: dict[tuple, str | None] = {}
-        self._fk_checks: dict[tuple, list | None] = {}
-        self._pending: list = []
-        self._bulk = _bulk_capable(self._meta.model)
-        # Bulk kinds need no savepoint per row (nothing is written until the end of the file).
-        self._meta.use_bulk = self._bulk
         for field in self.fields.values():
             widget = field.widget
             if hasattr(widget, "coerce_to_string"):
@@ -384,116 +344,10 @@ class PortalResource(resources.ModelResource):
                 widget.user = user
             if isinstance(widget, YearWidget):
                 widget.default_year = year
-            _memoise_clean(widget)
 
     # Rows the importer may update, and the exporter may read: the user's scope.
     def get_queryset(self):
         return scoping.visible(self.user, self._meta.model)
-
-    def get_instance(self, instance_loader, row):
-        instance = super().get_instance(instance_loader, row)
-        if instance is not None:
-            reason = scoping.obj_write_block_reason(self.user, instance)
-            if reason:
-                raise ValidationError(reason)
-        return instance
-
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        errors = dict(import_validation_errors or {})
-        if self._meta.clean_model_instances:
-            try:
-                self._full_clean(instance, exclude=set(errors), validate_unique=validate_unique)
-            except ValidationError as exc:
-                errors = exc.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
-        scope = scoping.scope_of(type(instance))
-        if scope.school is None and not (self.user is not None and self.user.is_bureau):
-            raise ValidationError(_("此类数据由勤工办维护，学校不能导入。"))
-        reason = self._write_block_reason(scoping.school_of(instance), scoping.year_of(instance))
-        if reason:
-            raise ValidationError(reason)
-
-    def _full_clean(self, instance, *, exclude: set, validate_unique: bool) -> None:
-        """``Model.full_clean``, except that a foreign key's "does it exist" query runs once per
-        value per file instead of once per row (the same field validation, same messages)."""
-        errors: dict = {}
-        foreign_keys = [
-            f for f in instance._meta.fields
-            if f.many_to_one and f.name not in exclude and getattr(instance, f.attname) is not None
-        ]
-        try:
-            instance.clean_fields(exclude=exclude | {f.name for f in foreign_keys})
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
-        for f in foreign_keys:
-            key = (f.model, f.name, getattr(instance, f.attname))
-            if key not in self._fk_checks:
-                try:
-                    f.clean(key[2], instance)
-                    self._fk_checks[key] = None
-                except ValidationError as exc:
-                    self._fk_checks[key] = exc.error_list
-            if self._fk_checks[key]:
-                errors.setdefault(f.name, []).extend(self._fk_checks[key])
-        try:
-            instance.clean()
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
-        exclude = exclude | {name for name in errors if name != NON_FIELD_ERRORS}
-        if validate_unique:
-            try:
-                instance.validate_unique(exclude=exclude)
-            except ValidationError as exc:
-                errors = exc.update_error_dict(errors)
-            exclude = exclude | {name for name in errors if name != NON_FIELD_ERRORS}
-        try:
-            instance.validate_constraints(exclude=exclude)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
-
-    def _write_block_reason(self, school, year) -> str | None:
-        """scoping.write_block_reason, asked once per distinct (school, year) of the file."""
-        key = (getattr(school, "pk", school), getattr(year, "pk", year))
-        if key not in self._write_checks:
-            self._write_checks[key] = scoping.write_block_reason(self.user, school=school, year=year)
-        return self._write_checks[key]
-
-    # Saving: new rows in bulk at the end (with their history), existing rows one by one.
-    def save_instance(self, instance, is_create, row, **kwargs):
-        if not self._bulk:
-            return super().save_instance(instance, is_create, row, **kwargs)
-        self.before_save_instance(instance, row, **kwargs)
-        if is_create:
-            self._pending.append(instance)
-        elif kwargs.get("using_transactions", True) or not kwargs.get("dry_run"):
-            self.do_instance_save(instance, is_create)
-        self.after_save_instance(instance, row, **kwargs)
-
-    def after_import(self, dataset, result, **kwargs):
-        super().after_import(dataset, result, **kwargs)
-        pending, self._pending = self._pending, []
-        if kwargs.get("dry_run") and not kwargs.get("using_transactions", True):
-            return
-        if pending and not result.has_errors() and not result.has_validation_errors():
-            self._pending = pending
-            try:
-                self.write_pending()
-            finally:
-                self._pending = []
-
-    def write_pending(self) -> None:
-        from simple_history.utils import bulk_create_with_history
-
-        model = self._meta.model
-        pending = self._pending
-        if hasattr(model, "bulk_prepare"):
-            model.bulk_prepare(pending)
-        bulk_create_with_history(pending, model, batch_size=self.bulk_batch_size, default_user=self.user)
-        if hasattr(model, "bulk_saved"):
-            model.bulk_saved(pending)
 
     def column_names(self) -> list[str]:
         return [field.column_name for field in self.get_import_fields()]
@@ -508,6 +362,497 @@ class PortalResource(resources.ModelResource):
         if related:
             qs = qs.select_related(*related)
         return qs.order_by("pk")
+
+
+# ---------------------------------------------------------------------------
+# The import of one checked file: every row converted, validated and saved together.
+#
+# Per row: the cells are converted by the resource's widgets (references from a table
+# read once per file), the model instance is found by its natural key (one query per
+# file) or made new, and validated with the model's own clean_fields() and clean().
+# Per file, in one query each: that every foreign key exists, and every unique field,
+# unique_together and UniqueConstraint (Django's checks, run for all rows at once, plus
+# duplicates between rows of the file). Other constraints run row by row as in
+# full_clean(). Then the scope: rows of bureau-only kinds, a locked year, another school
+# or a closed submission are refused (asked once per school and year).
+# Saving (not in a preview): existing rows one by one through save() (optimistic
+# locking, history, the model's own side effects); new rows with bulk_create and one
+# INSERT ... SELECT of their history rows, when the model allows it (see _bulk_capable).
+
+
+def _bulk_capable(model) -> bool:
+    """New rows may be written with bulk_create when ``save()`` does nothing more on insert
+    than DomainModel's, or the model says what it does (``bulk_prepare``/``bulk_saved``)."""
+    return issubclass(model, DomainModel) and (model.save is DomainModel.save or hasattr(model, "bulk_prepare"))
+
+
+_SKIP = object()  # a cell that could not be converted (its error is recorded)
+
+
+class _Kept:
+    """An empty cell of a keep_default_when_empty field: the attribute keeps the model's
+    default, and the converted empty value still counts in the natural key."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+def _int_cell(widget):
+    def convert(value, row):
+        # check_file leaves an int or "" in a number column; anything else goes to the widget.
+        if type(value) is int:
+            return value
+        return None if value is None or value == "" else widget.clean(value, row=row)
+    return convert
+
+
+def _decimal_cell(widget):
+    def convert(value, row):
+        kind = type(value)
+        if kind is Decimal:
+            return value
+        if kind is int:
+            return Decimal(value)
+        return None if value is None or value == "" else widget.clean(value, row=row)
+    return convert
+
+
+def _text_cell(widget):
+    def convert(value, row):
+        return value if type(value) is str else widget.clean(value, row=row)
+    return convert
+
+
+def _converter(field):
+    """A function (cell value, row) -> the field's Python value, raising ValueError."""
+    widget = field.widget
+    if field.default is not NOT_PROVIDED:
+        return lambda value, row: field.clean(row)
+    kind = type(widget)
+    if kind is widgets.IntegerWidget:
+        return _int_cell(widget)
+    if kind is widgets.DecimalWidget:
+        return _decimal_cell(widget)
+    if kind is widgets.CharWidget and widget.allow_blank:
+        return _text_cell(widget)
+    clean = widget.clean
+    columns = getattr(widget, "cache_columns", None)
+    if columns is None:  # a widget that did not say what its answer depends on: no memo
+        return lambda value, row: clean(value, row=row)
+    columns = tuple(columns)
+    memo: dict = {}
+
+    def convert(value, row):
+        # Each distinct cell (with the row's cache_columns) is converted once per file;
+        # the type is part of the key because True == 1 == 1.0 in a dict.
+        key = (type(value), value, *(row.get(c) for c in columns))
+        try:
+            ok, answer = memo[key]
+        except KeyError:
+            try:
+                ok, answer = True, clean(value, row=row)
+            except (ValueError, ValidationError) as exc:
+                ok, answer = False, exc
+            memo[key] = (ok, answer)
+        except TypeError:  # an unhashable value: no memo
+            return clean(value, row=row)
+        if ok:
+            return answer
+        raise answer
+
+    return convert
+
+
+def _add_error(errors: dict, exc: ValidationError, key=NON_FIELD_ERRORS) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    else:
+        errors.setdefault(key, []).extend(exc.messages)
+
+
+class _Row:
+    __slots__ = ("number", "data", "values", "instance", "new", "errors", "exclude")
+
+    def __init__(self, number: int, data: dict):
+        self.number = number
+        self.data = data
+        self.values: list = []
+        self.instance = None
+        self.new = True
+        self.errors: dict[str, list[str]] = {}
+        self.exclude: set[str] = set()
+
+
+class _Import:
+    """Check (and, with :meth:`save`, write) the rows of one file for one resource."""
+
+    def __init__(self, resource: PortalResource, rows: list[dict]):
+        self.resource = resource
+        self.user = resource.user
+        self.model = model = resource._meta.model
+        self.fields = [
+            field for field in resource.get_import_fields()
+            if field.attribute and not field.readonly and not isinstance(field.widget, widgets.ManyToManyWidget)
+        ]
+        self.converters = [_converter(field) for field in self.fields]
+        keep = set(resource.keep_default_when_empty)
+        self.keep = [field.attribute in keep for field in self.fields]
+        id_names = list(resource.get_import_id_fields())
+        position = {field.attribute: i for i, field in enumerate(self.fields)}
+        self.id_positions = [position[resource.fields[name].attribute] for name in id_names]
+        self.key_columns = [resource.fields[name].column_name for name in id_names]
+        self.rows = [_Row(data["__row__"], data) for data in rows]
+        self.fk_fields = [f for f in model._meta.concrete_fields if f.many_to_one and not f.remote_field.parent_link]
+        self.scope = scoping.scope_of(model)
+        self._write_checks: dict[tuple, str | None] = {}
+        self.new = self.update = 0
+        self.current_row: int | None = None  # the row being saved one by one, named if it fails
+
+    # -- checking -------------------------------------------------------------------
+
+    def check(self) -> None:
+        self._convert()
+        self._find_instances()
+        valid = [row for row in self.rows if row.instance is not None]
+        for row in valid:
+            self._apply(row)
+            self._clean_fields(row)
+        self._check_foreign_keys(valid)
+        for row in valid:
+            self._clean(row)
+        self._check_unique(valid)
+        for row in valid:
+            if not row.errors:
+                self._check_scope(row)
+        self.new = sum(1 for row in valid if row.new)
+        self.update = len(valid) - self.new
+
+    def _convert(self) -> None:
+        for field in self.fields:
+            prefetch = getattr(field.widget, "prefetch", None)
+            if prefetch is not None:
+                prefetch([row.data for row in self.rows], field.column_name)
+        items = list(zip(self.fields, self.converters, self.keep, strict=True))
+        for row in self.rows:
+            data = row.data
+            values = row.values
+            for field, convert, keep in items:
+                value = data.get(field.column_name)
+                if keep and (value is None or value == ""):
+                    try:
+                        values.append(_Kept(convert(value, data)))
+                    except (ValueError, ValidationError):
+                        values.append(_Kept(None))
+                    continue
+                try:
+                    values.append(convert(value, data))
+                except ValueError as exc:
+                    row.errors[field.attribute] = [force_str(exc)]
+                    values.append(_SKIP)
+                except ValidationError as exc:
+                    row.errors[field.attribute] = list(exc.messages)
+                    values.append(_SKIP)
+
+    @staticmethod
+    def _key_part(value):
+        if type(value) is _Kept:
+            value = value.value
+        return value.pk if isinstance(value, models.Model) else value
+
+    def _find_instances(self) -> None:
+        """Match each row to an existing row by its natural key (one query per file), or a new one."""
+        model = self.model
+        attnames = [model._meta.get_field(self.fields[i].attribute).attname for i in self.id_positions]
+        keyed = []
+        for row in self.rows:
+            if any(self.fields[i].attribute in row.errors for i in self.id_positions):
+                continue  # the key's own cell is wrong: reported, nothing more to check
+            keyed.append((row, tuple(self._key_part(row.values[i]) for i in self.id_positions)))
+        existing = self._existing(attnames, [key for _row, key in keyed]) if attnames else {}
+        seen: dict[tuple, int] = {}
+        for row, key in keyed:
+            if attnames and key in seen:  # two spellings of one key, e.g. a school's code and its name
+                row.errors[NON_FIELD_ERRORS] = [_("与第 %(other)s 行重复（%(cols)s 相同）。") % {
+                    "other": seen[key], "cols": "、".join(self.key_columns)}]
+                continue
+            seen[key] = row.number
+            found = existing.get(key, [])
+            if len(found) > 1:
+                row.errors[NON_FIELD_ERRORS] = [_("文件中这一行对应了多条已有记录，请联系勤工办。")]
+                continue
+            if found:
+                reason = scoping.obj_write_block_reason(self.user, found[0])
+                if reason:
+                    row.errors[NON_FIELD_ERRORS] = [reason]
+                    continue
+                row.instance, row.new = found[0], False
+            else:
+                row.instance = model()
+
+    def _existing(self, attnames: list[str], keys: list[tuple]) -> dict[tuple, list]:
+        """The visible rows whose natural key is one of ``keys``, by key."""
+        qs = self.resource.get_queryset()
+        related = [path for path in (self.scope.school, self.scope.year) if path]
+        if related:
+            qs = qs.select_related(*related)
+        found: dict[tuple, list] = {}
+        for chunk in in_chunks(sorted(set(keys), key=repr)):
+            filters = {}
+            for i, name in enumerate(attnames):
+                values = {key[i] for key in chunk}
+                if None not in values:  # NULL never matches IN (...): leave it to the check below
+                    filters[f"{name}__in"] = values
+            for obj in qs.filter(**filters):
+                found.setdefault(tuple(getattr(obj, name) for name in attnames), []).append(obj)
+        return found
+
+    def _apply(self, row: _Row) -> None:
+        instance = row.instance
+        for field, value in zip(self.fields, row.values, strict=True):
+            if value is _SKIP or type(value) is _Kept:
+                continue
+            if "__" in field.attribute:
+                field.save(instance, row.data)
+            else:
+                setattr(instance, field.attribute, value)
+        row.exclude = set(row.errors)
+
+    def _clean_fields(self, row: _Row) -> None:
+        """Model.clean_fields, leaving foreign keys' "does it exist" to _check_foreign_keys."""
+        instance = row.instance
+        skip = {f.name for f in self.fk_fields if getattr(instance, f.attname) is not None}
+        try:
+            instance.clean_fields(exclude=row.exclude | skip)
+        except ValidationError as exc:
+            _add_error(row.errors, exc)
+
+    def _check_foreign_keys(self, rows: list[_Row]) -> None:
+        """ForeignKey.validate for every row at once: one query per foreign key."""
+        for f in self.fk_fields:
+            values = {
+                getattr(row.instance, f.attname) for row in rows
+                if f.name not in row.exclude and f.name not in row.errors
+            } - {None}
+            if not values:
+                continue
+            target = f.remote_field.field_name
+            present = set()
+            for chunk in in_chunks(values):
+                qs = f.remote_field.model._base_manager.filter(**{f"{target}__in": chunk})
+                present.update(qs.complex_filter(f.get_limit_choices_to()).values_list(target, flat=True))
+            for row in rows:
+                value = getattr(row.instance, f.attname)
+                if value is None or value in present or f.name in row.exclude or f.name in row.errors:
+                    continue
+                _add_error(row.errors, ValidationError(
+                    f.error_messages["invalid"], code="invalid",
+                    params={"model": f.remote_field.model._meta.verbose_name, "pk": value, "field": target,
+                            "value": value},
+                ), f.name)
+
+    def _clean(self, row: _Row) -> None:
+        """The model's clean(), and the constraints that cannot be checked for the whole file."""
+        instance = row.instance
+        try:
+            instance.clean()
+        except ValidationError as exc:
+            _add_error(row.errors, exc)
+        except DatabaseError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - e.g. a rule reading a missing related row: this row fails
+            _add_error(row.errors, ValidationError(str(exc) or _("无法导入这一行。")))
+        row.exclude |= {name for name in row.errors if name != NON_FIELD_ERRORS}
+        _whole_file, per_row, date_checks = self._plan()
+        if date_checks:  # unique_for_date and friends: Django's own per-row check
+            _unique, dates = instance._get_unique_checks(exclude=row.exclude, include_meta_constraints=False)
+            for name, messages in instance._perform_date_checks(dates).items():
+                for message in messages:
+                    row.errors.setdefault(name, []).extend(message.messages)
+        for model_class, constraint in per_row:
+            try:
+                constraint.validate(model_class, instance, exclude=row.exclude)
+            except ValidationError as exc:
+                if getattr(exc, "code", None) == "unique" and len(getattr(constraint, "fields", ())) == 1:
+                    _add_error(row.errors, exc, constraint.fields[0])
+                else:
+                    _add_error(row.errors, exc)
+
+    def _plan(self):
+        """(unique checks done for the whole file, constraints checked row by row)."""
+        if not hasattr(self, "_plan_cache"):
+            probe = self.model()
+            unique_checks, date_checks = probe._get_unique_checks(include_meta_constraints=False)
+            whole_file = [(model_class, tuple(names), None) for model_class, names in unique_checks]
+            per_row = []
+            for model_class, constraints in probe.get_constraints():
+                for constraint in constraints:
+                    if (
+                        isinstance(constraint, models.UniqueConstraint) and constraint.fields
+                        and not constraint.condition and not constraint.expressions
+                        and constraint.nulls_distinct is not False
+                        and not any(model_class._meta.get_field(name).generated for name in constraint.fields)
+                    ):
+                        whole_file.append((model_class, tuple(constraint.fields), constraint))
+                    else:
+                        per_row.append((model_class, constraint))
+            self._plan_cache = (whole_file, per_row, bool(date_checks))
+        return self._plan_cache
+
+    def _check_unique(self, rows: list[_Row]) -> None:
+        """Django's unique checks (unique fields, unique_together, UniqueConstraint on fields)
+        for all rows at once, and between the rows of the file."""
+        empty_is_null = connection.features.interprets_empty_strings_as_nulls
+        for model_class, names, constraint in self._plan()[0]:
+            meta_fields = [self.model._meta.get_field(name) for name in names]
+            candidates = []
+            for row in rows:
+                instance = row.instance
+                if any(name in row.exclude for name in names):
+                    continue
+                key = tuple(getattr(instance, f.attname) for f in meta_fields)
+                if any(v is None or (v == "" and empty_is_null) for v in key):
+                    continue
+                if constraint is None and not instance._state.adding and any(f.primary_key for f in meta_fields):
+                    continue
+                candidates.append((row, key))
+            if not candidates:
+                continue
+            taken: dict[tuple, set] = {}
+            attnames = [f.attname for f in meta_fields]
+            for chunk in in_chunks(sorted({key for _row, key in candidates}, key=repr)):
+                filters = {f"{name}__in": {key[i] for key in chunk} for i, name in enumerate(attnames)}
+                for pk, *values in model_class._default_manager.filter(**filters).values_list("pk", *attnames):
+                    taken.setdefault(tuple(values), set()).add(pk)
+            in_file: set[tuple] = set()
+            for row, key in candidates:
+                instance = row.instance
+                others = taken.get(key, set())
+                if not instance._state.adding and instance.pk is not None:
+                    others = others - {instance.pk}
+                if others or key in in_file:
+                    self._unique_error(row, model_class, names, constraint)
+                in_file.add(key)
+
+    @staticmethod
+    def _unique_error(row: _Row, model_class, names: tuple, constraint) -> None:
+        instance = row.instance
+        if constraint is not None and constraint.violation_error_message != constraint.default_violation_error_message:
+            _add_error(row.errors, ValidationError(constraint.get_violation_error_message(),
+                                                   code=constraint.violation_error_code))
+            return
+        error = instance.unique_error_message(model_class, names)
+        _add_error(row.errors, error, names[0] if len(names) == 1 else NON_FIELD_ERRORS)
+
+    def _check_scope(self, row: _Row) -> None:
+        if self.scope.school is None and not (self.user is not None and self.user.is_bureau):
+            row.errors[NON_FIELD_ERRORS] = [_("此类数据由勤工办维护，学校不能导入。")]
+            return
+        instance = row.instance
+        school, year = scoping.school_of(instance), scoping.year_of(instance)
+        key = (getattr(school, "pk", school), getattr(year, "pk", year))
+        if key not in self._write_checks:
+            self._write_checks[key] = scoping.write_block_reason(self.user, school=school, year=year)
+        if self._write_checks[key]:
+            row.errors[NON_FIELD_ERRORS] = [self._write_checks[key]]
+
+    def issues(self) -> list[RowIssue]:
+        column_of = {field.attribute: field.column_name for field in self.resource.get_import_fields()}
+        found = []
+        for row in self.rows:
+            for name, messages in row.errors.items():
+                if name == NON_FIELD_ERRORS:
+                    column = ""
+                else:
+                    column = column_of.get(name) or self._label(name)
+                found.extend(RowIssue(row.number, column, str(message)) for message in messages)
+        return found
+
+    def _label(self, name: str) -> str:
+        try:
+            return str(self.model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            return name
+
+    # -- saving ---------------------------------------------------------------------
+
+    def save(self) -> None:
+        """Write the checked rows (call only when :meth:`check` found no problem)."""
+        created = []
+        for row in self.rows:
+            if row.new:
+                created.append(row)
+            else:
+                self.current_row = row.number
+                row.instance.save()
+        self.current_row = None
+        if not created:
+            return
+        if _bulk_capable(self.model):
+            _bulk_create_with_history([row.instance for row in created], user=self.user)
+            return
+        for row in created:
+            self.current_row = row.number
+            row.instance.save()
+        self.current_row = None
+
+
+def _history_insert(model):
+    """SQL (and its parameter slots) copying just-inserted rows into their history table,
+    or None when the history table has columns this does not know how to fill."""
+    history = getattr(model, "history", None)
+    if history is None:
+        return None
+    history_model = history.model
+    quote = connection.ops.quote_name
+    source = {f.attname: f for f in model._meta.concrete_fields}
+    columns, selects, slots = [], [], []
+    for f in history_model._meta.concrete_fields:
+        if f is history_model._meta.pk:
+            continue
+        columns.append(quote(f.column))
+        if f.name in ("history_date", "history_user", "history_type", "history_change_reason"):
+            selects.append("%s")
+            slots.append((f.name, f))
+        elif f.attname in source:
+            selects.append(quote(source[f.attname].column))
+        else:
+            return None
+    sql = (f"INSERT INTO {quote(history_model._meta.db_table)} ({', '.join(columns)}) "
+           f"SELECT {', '.join(selects)} FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} IN ")
+    return sql, slots
+
+
+def _bulk_create_with_history(objs: list, *, user) -> None:
+    """New rows with bulk_create, their history rows ("+", the importing user) in one
+    INSERT ... SELECT per chunk, and the model's bulk_prepare/bulk_saved around them."""
+    from django.utils import timezone
+    from simple_history.utils import bulk_create_with_history
+
+    model = type(objs[0])
+    if hasattr(model, "bulk_prepare"):
+        model.bulk_prepare(objs)
+    plan = _history_insert(model) if connection.features.can_return_rows_from_bulk_insert else None
+    if plan is None:
+        bulk_create_with_history(objs, model, batch_size=1000, default_user=user)
+    else:
+        model._default_manager.bulk_create(objs, batch_size=BULK_BATCH)
+        if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+            sql, slots = plan
+            fixed = {"history_date": timezone.now(), "history_user": getattr(user, "pk", None),
+                     "history_type": "+", "history_change_reason": ""}
+            params = [f.get_db_prep_save(fixed[name], connection) for name, f in slots]
+            limit = (connection.features.max_query_params or 100_000) - len(params) - 1
+            with connection.cursor() as cursor:
+                for chunk in in_chunks([obj.pk for obj in objs], min(limit, 10_000)):
+                    cursor.execute(sql + "(" + ", ".join(["%s"] * len(chunk)) + ")", [*params, *chunk])
+    if hasattr(model, "bulk_saved"):
+        model.bulk_saved(objs)
+
+
+BULK_BATCH = 2000
 
 
 # ---------------------------------------------------------------------------
@@ -596,7 +941,7 @@ def _check_archive(data: bytes) -> None:
 
 
 def read_rows(data: bytes):
-    """Yield the first sheet's rows as tuples of cells (value, data_type)."""
+    """Yield the first sheet's rows as tuples of cell values."""
     _check_archive(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -604,63 +949,50 @@ def read_rows(data: bytes):
         raise FileRejected(_("无法读取这个 Excel 文件，文件可能已损坏。请用 Excel/WPS 另存为 .xlsx 后再上传。")) from None
     try:
         sheet = workbook.worksheets[0]
-        # Values only: a formula reads as its text ("=A1*2"), which _normalise_cell refuses.
-        for row in sheet.iter_rows(values_only=True):
-            yield tuple((value, None) for value in row)
+        # Values only: a formula reads as its text ("=A1*2"), which _normalise refuses.
+        yield from sheet.iter_rows(values_only=True)
     finally:
         workbook.close()
 
 
-def _normalise_cell(raw, data_type, widget, column: str, excel_row: int, issues: list[RowIssue]):
-    """Check one cell before import-export sees it; return the value to import."""
-    if data_type == "f" or (isinstance(raw, str) and raw.startswith("=")) or isinstance(raw, FORMULA_TYPES):
-        text = getattr(raw, "text", raw) if not isinstance(raw, str) else raw
-        issues.append(RowIssue(excel_row, column, _("是公式“%(f)s”，请复制后“选择性粘贴为数值”再上传。") % {"f": text}))
-        return None
-    if raw is None:
-        return ""
+def _cell_kind(widget) -> str | None:
+    """How check_file reads a column: "int", "decimal", "date", "datetime" or as text (None)."""
     kind = _numeric_kind(widget)
     if kind:
-        if isinstance(raw, bool):
-            issues.append(RowIssue(excel_row, column, _("应为数字。")))
+        return kind
+    if isinstance(widget, widgets.DateWidget):
+        return "date"
+    if isinstance(widget, widgets.DateTimeWidget):
+        return "datetime"
+    return None
+
+
+def _normalise_cell(raw, data_type, widget, column: str, excel_row: int, issues: list[RowIssue]):
+    """Check one cell before the import sees it; return the value to import."""
+    if data_type == "f":
+        issues.append(RowIssue(excel_row, column, _("是公式“%(f)s”，请复制后“选择性粘贴为数值”再上传。") % {"f": raw}))
+        return None
+    return _normalise(raw, _cell_kind(widget), column, excel_row, issues)
+
+
+def _normalise(raw, kind: str | None, column: str, excel_row: int, issues: list[RowIssue]):
+    if isinstance(raw, str):
+        if raw.startswith("="):
+            issues.append(RowIssue(excel_row, column, _("是公式“%(f)s”，请复制后“选择性粘贴为数值”再上传。") % {"f": raw}))
             return None
-        if isinstance(raw, int):
-            return raw
-        if isinstance(raw, float):
-            if kind == "int" and not raw.is_integer():
-                issues.append(RowIssue(excel_row, column, _("“%(v)s”应为整数。") % {"v": raw}))
-                return None
-            return int(raw) if kind == "int" else Decimal(repr(raw))
-        text = str(raw).strip()
-        if not text:
-            return ""
-        if FULLWIDTH_RE.search(text):
-            fixed = unicodedata.normalize("NFKC", text)
-            issues.append(RowIssue(excel_row, column, _("“%(v)s”含全角字符，请改为半角数字“%(fixed)s”。") % {
-                "v": text, "fixed": fixed}))
-            return None
-        if THOUSANDS_RE.match(text):
-            issues.append(RowIssue(excel_row, column, _("“%(v)s”带有千位分隔符，请去掉逗号，填写“%(fixed)s”。") % {
-                "v": text, "fixed": text.replace(",", "")}))
-            return None
-        if text.endswith("万") or text.endswith("万元"):
-            issues.append(RowIssue(excel_row, column, _("“%(v)s”带有单位“万”，请换算成元，只填数字（例如 1.2万 填 12000）。") % {
-                "v": text}))
-            return None
-        if not PLAIN_NUMBER_RE.match(text):
-            issues.append(RowIssue(excel_row, column, _("“%(v)s”不是数字。") % {"v": text}))
-            return None
-        if kind == "int" and "." in text:
-            issues.append(RowIssue(excel_row, column, _("“%(v)s”应为整数。") % {"v": text}))
-            return None
-        try:
-            return int(text) if kind == "int" else Decimal(text)
-        except (InvalidOperation, ValueError):
-            issues.append(RowIssue(excel_row, column, _("“%(v)s”不是数字。") % {"v": text}))
-            return None
-    if _is_date_widget(widget):
+        if kind is None:
+            return raw.strip()
+    elif raw is None:
+        return ""
+    elif isinstance(raw, FORMULA_TYPES):
+        issues.append(RowIssue(excel_row, column, _("是公式“%(f)s”，请复制后“选择性粘贴为数值”再上传。") % {
+            "f": getattr(raw, "text", raw)}))
+        return None
+    if kind is None:
+        return str(int(raw)) if isinstance(raw, float) and raw.is_integer() else raw
+    if kind in ("date", "datetime"):
         if isinstance(raw, dt.datetime):
-            return raw.date() if isinstance(widget, widgets.DateWidget) else raw
+            return raw.date() if kind == "date" else raw
         if isinstance(raw, dt.date):
             return raw
         text = str(raw).strip()
@@ -675,9 +1007,48 @@ def _normalise_cell(raw, data_type, widget, column: str, excel_row: int, issues:
                 pass
         issues.append(RowIssue(excel_row, column, _("“%(v)s”不是有效日期，请填写如 2024-03-05 的日期。") % {"v": text}))
         return None
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    return raw if not isinstance(raw, str) else raw.strip()
+    # A number column.
+    if isinstance(raw, bool):
+        issues.append(RowIssue(excel_row, column, _("应为数字。")))
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        if kind == "int" and not raw.is_integer():
+            issues.append(RowIssue(excel_row, column, _("“%(v)s”应为整数。") % {"v": raw}))
+            return None
+        return int(raw) if kind == "int" else Decimal(repr(raw))
+    text = str(raw).strip()
+    if not text:
+        return ""
+    if FULLWIDTH_RE.search(text):
+        fixed = unicodedata.normalize("NFKC", text)
+        issues.append(RowIssue(excel_row, column, _("“%(v)s”含全角字符，请改为半角数字“%(fixed)s”。") % {
+            "v": text, "fixed": fixed}))
+        return None
+    if THOUSANDS_RE.match(text):
+        issues.append(RowIssue(excel_row, column, _("“%(v)s”带有千位分隔符，请去掉逗号，填写“%(fixed)s”。") % {
+            "v": text, "fixed": text.replace(",", "")}))
+        return None
+    if text.endswith("万") or text.endswith("万元"):
+        issues.append(RowIssue(excel_row, column, _("“%(v)s”带有单位“万”，请换算成元，只填数字（例如 1.2万 填 12000）。") % {
+            "v": text}))
+        return None
+    if not PLAIN_NUMBER_RE.match(text):
+        issues.append(RowIssue(excel_row, column, _("“%(v)s”不是数字。") % {"v": text}))
+        return None
+    if kind == "int" and "." in text:
+        issues.append(RowIssue(excel_row, column, _("“%(v)s”应为整数。") % {"v": text}))
+        return None
+    try:
+        return int(text) if kind == "int" else Decimal(text)
+    except (InvalidOperation, ValueError):
+        issues.append(RowIssue(excel_row, column, _("“%(v)s”不是数字。") % {"v": text}))
+        return None
+
+
+def _is_blank(cells) -> bool:
+    return all(value is None or value == "" for value in cells)
 
 
 def check_file(resource: PortalResource, data: bytes) -> tuple[list[str], list[dict], list[RowIssue]]:
@@ -688,9 +1059,8 @@ def check_file(resource: PortalResource, data: bytes) -> tuple[list[str], list[d
     rows_iter = read_rows(data)
     header = None
     for cells in rows_iter:
-        values = [value for value, _t in cells]
-        if any(v not in (None, "") for v in values):
-            header = [str(v).strip() if v is not None else "" for v in values]
+        if not _is_blank(cells):
+            header = [str(v).strip() if v is not None else "" for v in cells]
             break
     if header is None:
         raise FileRejected(_("文件是空的：第一行应为表头（%(cols)s）。") % {"cols": "、".join(expected)})
@@ -708,18 +1078,21 @@ def check_file(resource: PortalResource, data: bytes) -> tuple[list[str], list[d
         problems.append(_("表头重复：%(cols)s。") % {"cols": "、".join(duplicates)})
     if problems:
         raise FileRejected(" ".join(problems) + " " + _("表头应为：%(cols)s。") % {"cols": "、".join(expected)})
+    columns = [
+        (position, column, _cell_kind(fields_by_column[column].widget))
+        for position, column in enumerate(header) if column
+    ]
+    limit = settings.EXCEL_MAX_ROWS
     rows: list[dict] = []
     for index, cells in enumerate(rows_iter, start=2):
-        if not any(value not in (None, "") for value, _t in cells):
+        if _is_blank(cells):
             continue
-        if len(rows) >= settings.EXCEL_MAX_ROWS:
-            raise FileRejected(_("数据超过 %(limit)s 行，请分成几个文件上传。") % {"limit": settings.EXCEL_MAX_ROWS})
+        if len(rows) >= limit:
+            raise FileRejected(_("数据超过 %(limit)s 行，请分成几个文件上传。") % {"limit": limit})
+        width = len(cells)
         row = {"__row__": index}
-        for position, column in enumerate(header):
-            if not column:
-                continue
-            raw, data_type = cells[position] if position < len(cells) else (None, None)
-            row[column] = _normalise_cell(raw, data_type, fields_by_column[column].widget, column, index, issues)
+        for position, column, kind in columns:
+            row[column] = _normalise(cells[position] if position < width else None, kind, column, index, issues)
         rows.append(row)
     if not rows:
         raise FileRejected(_("文件里没有数据行：请在表头下面填写数据。"))
@@ -737,18 +1110,9 @@ def check_file(resource: PortalResource, data: bytes) -> tuple[list[str], list[d
     return header, rows, issues
 
 
-def _dataset(header: list[str], rows: list[dict]):
-    import tablib
-
-    columns = [c for c in header if c]
-    dataset = tablib.Dataset(headers=columns)
-    for row in rows:
-        dataset.append([row.get(c, "") for c in columns])
-    return dataset
-
-
 def run_import(registration: Registration, *, user, year, data: bytes, dry_run: bool) -> ImportReport:
-    """Check and import ``data``. With ``dry_run`` nothing is saved; otherwise all rows or none."""
+    """Check and import ``data``. With ``dry_run`` (the preview) every row is checked and
+    nothing is written; otherwise all rows are saved, or none if any row has a problem."""
     if user.role not in registration.import_roles:
         raise PermissionDenied(_("您的账号不能导入这类数据。"))
     resource = registration.resource_class(user=user, year=year)
@@ -760,31 +1124,22 @@ def run_import(registration: Registration, *, user, year, data: bytes, dry_run: 
     report.preview = [[row.get(c, "") for c in report.headers] for row in rows[:20]]
     if issues:
         return report
-    dataset = _dataset(header, rows)
-    column_of = {field.attribute: field.column_name for field in resource.get_import_fields()}
-    excel_row = [row["__row__"] for row in rows]
-    # One pass, in one transaction: the preview (dry run) and any row with a problem roll it
-    # all back; a clean real run commits every row at once.
     with transaction.atomic():
-        result = resource.import_data(
-            dataset, dry_run=dry_run, raise_errors=False, use_transactions=True, rollback_on_validation_errors=True,
-        )
-        for invalid in result.invalid_rows:
-            number = excel_row[invalid.number - 1]
-            for attribute, messages in invalid.error_dict.items():
-                column = "" if attribute == NON_FIELD_ERRORS else column_of.get(attribute, attribute)
-                for message in messages:
-                    report.issues.append(RowIssue(number, column, str(message)))
-        for number, errors in result.row_errors():
-            for error in errors:
-                exc = error.error
+        job = _Import(resource, rows)
+        job.check()
+        report.issues.extend(job.issues())
+        report.new, report.update = job.new, job.update
+        if not report.issues and not dry_run:
+            try:
+                with transaction.atomic():
+                    job.save()
+            except Exception as exc:  # noqa: BLE001 - told to the user; nothing is kept
                 text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-                report.issues.append(RowIssue(excel_row[number - 1], "", text or _("无法导入这一行。")))
-        for error in result.base_errors:
-            report.issues.append(RowIssue(None, "", _("保存时出错，已全部撤销，请核对后重新上传（%(error)s）。") % {
-                "error": str(error.error)[:200]}))
-        report.new = result.totals.get("new", 0)
-        report.update = result.totals.get("update", 0)
+                if job.current_row is not None:
+                    report.issues.append(RowIssue(job.current_row, "", text or _("无法导入这一行。")))
+                else:
+                    report.issues.append(RowIssue(None, "", _("保存时出错，已全部撤销，请核对后重新上传（%(error)s）。") % {
+                        "error": text[:200]}))
         report.issues.sort(key=lambda issue: (issue.row or 0))
         if report.issues or dry_run:
             transaction.set_rollback(True)
