@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from workstudy.models import ReportingYear
 
-from . import charts, figures, freshness
+from . import charts, figures, freshness, weasy
 from .models import DEFAULT_HEADINGS, Section, StoredSummary
 
 logger = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ def static_only_fetcher():
     ``file://``, ``http(s)://`` anywhere (localhost included), ``ftp:`` and ``data:``
     addresses are refused without being opened; ``refused`` lists what was asked for.
     """
+    weasy.load()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnlyFetcher(URLFetcher):
@@ -114,8 +115,7 @@ def css_string(text: str) -> str:
 
 
 def html_to_pdf(html: str, *, fetcher=None) -> bytes:
-    import weasyprint
-
+    weasyprint = weasy.load()
     fetcher = fetcher or static_only_fetcher()
     document = weasyprint.HTML(string=html, base_url=PDF_ORIGIN + "/", url_fetcher=fetcher)
     return document.write_pdf()

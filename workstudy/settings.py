@@ -167,6 +167,8 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 # Files browsers ask for at the site root (favicon.ico) - otherwise every page logs a 404.
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# WeasyPrint's C declarations, parsed once and kept as a module (see reports/weasy.py).
+WEASYPRINT_FFI_CACHE = Path(os.environ.get("WEASYPRINT_FFI_CACHE", BASE_DIR / "var" / "cache"))
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,0 +1,62 @@
+"""reports.weasy: WeasyPrint with its C declarations parsed once (prebuilt), and the plain
+import as the fallback, give the same PDF. Each case runs in a fresh interpreter, because the
+test process has imported WeasyPrint already."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+CHILD = r"""
+import json, os, sys
+import django
+django.setup()
+from reports import pdf, weasy
+content = pdf.html_to_pdf('<html><body><p style="font-family: \'Report Serif\'">勤工俭学总收益年均达186.20万元</p>'
+                          '<link rel="stylesheet" href="/static/reports/css/summary-pdf.css"></body></html>')
+open(sys.argv[1], "wb").write(content)
+print(json.dumps(weasy.state))
+"""
+
+
+def _render(tmp_path: Path, cache: Path, name: str) -> tuple[dict, Path]:
+    out = tmp_path / f"{name}.pdf"
+    env = {**os.environ, "WEASYPRINT_FFI_CACHE": str(cache), "DJANGO_SETTINGS_MODULE": "workstudy.settings"}
+    done = subprocess.run([sys.executable, "-c", CHILD, str(out)], cwd=settings.BASE_DIR, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1]), out
+
+
+def _text(path: Path) -> str:
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _fonts(path: Path) -> str:
+    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.skipif(not Path("/usr/bin/pdftotext").exists(), reason="poppler-utils missing")
+def test_prebuilt_and_plain_give_the_same_pdf(tmp_path):
+    cache = tmp_path / "cache"
+    state, first = _render(tmp_path, cache, "first")
+    assert state == {"mode": "prebuilt", "reason": ""}
+    [module] = cache.glob("_weasyprint_ffi_*.py")
+    written = module.stat().st_mtime_ns
+
+    state, second = _render(tmp_path, cache, "second")  # reuses the module, does not rewrite it
+    assert state["mode"] == "prebuilt" and module.stat().st_mtime_ns == written
+
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the cache directory should be")
+    state, plain = _render(tmp_path, blocked / "cache", "plain")  # cannot write: the slow import, still works
+    assert state["mode"] == "plain" and state["reason"]
+
+    for path in (first, second, plain):
+        assert "勤工俭学总收益年均达186.20万元" in _text(path)
+        assert "Report-Serif " in _fonts(path) and "yes yes yes" in _fonts(path)  # embedded subset
+    assert _text(first) == _text(plain) and _fonts(first) == _fonts(plain)
