@@ -14,10 +14,14 @@ from collections.abc import Iterable
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from workstudy import freshness
 from workstudy.models import School, Submission
 
 from .models import ZERO, BaseYearFinance, LaborBase, LandParcel, LandType, ProductionLine, StudentPracticeActivity, money
@@ -209,15 +213,140 @@ def finance_rows(year: int, school_id: int | None = None) -> list[dict]:
     return rows
 
 
-def land_by_school(year: int, land_type: str | None = None) -> dict[int, dict[str, Decimal]]:
-    """``{school_id: {land_type: area}}`` for ``year`` (1 query)."""
+def land_by_school(
+    year: int, land_type: str | None = None, school_ids: Iterable[int] | None = None
+) -> dict[int, dict[str, Decimal]]:
+    """``{school_id: {land_type: area}}`` for ``year``, optionally only the given schools (1 query)."""
     qs = LandParcel.objects.filter(year_id=year)
     if land_type:
         qs = qs.filter(land_type=land_type)
+    if school_ids is not None:
+        qs = qs.filter(base__school_id__in=list(school_ids))
     out: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for row in qs.values("base__school_id", "land_type").annotate(a=_sum("area_mu")).order_by():
         out[row["base__school_id"]][row["land_type"]] = money(row["a"])
     return dict(out)
+
+
+# The county overview's per-school table ---------------------------------------------
+
+# ?sort= of the per-school table: key -> (label, SQL expression it orders by, largest first, then code).
+TABLE_SORTS = {
+    "code": (_("学校代码"), None),
+    "area": (_("面积从大到小"), "SUM(t.area)"),
+    "revenue": (_("收入从高到低"), "SUM(t.revenue)"),
+    "profit": (_("利润从高到低"), "SUM(t.revenue) - SUM(t.cost)"),
+}
+
+
+def _table_sql(land_type: str | None, sort: str) -> str:
+    quote = connection.ops.quote_name
+    plot, line, acc, base, school = (
+        quote(m._meta.db_table) for m in (LandParcel, ProductionLine, BaseYearFinance, LaborBase, School)
+    )
+    type_filter = "AND p.land_type = %s" if land_type else ""
+    order = TABLE_SORTS[sort][1]
+    return f"""
+        SELECT s.id FROM (
+            SELECT b.school_id, SUM(p.area_mu) AS area, 0 AS revenue, 0 AS cost, 1 AS listed
+              FROM {plot} p JOIN {base} b ON b.id = p.base_id WHERE p.year_id = %s {type_filter} GROUP BY b.school_id
+            UNION ALL
+            SELECT b.school_id, 0, SUM(l.value), 0, 0
+              FROM {line} l JOIN {base} b ON b.id = l.base_id WHERE l.year_id = %s GROUP BY b.school_id
+            UNION ALL
+            SELECT b.school_id, 0, SUM(f.other_income), SUM(f.cost), 0
+              FROM {acc} f JOIN {base} b ON b.id = f.base_id WHERE f.year_id = %s GROUP BY b.school_id
+        ) t JOIN {school} s ON s.id = t.school_id
+        GROUP BY s.id, s.code
+        {"HAVING SUM(t.listed) > 0" if land_type else ""}
+        ORDER BY {f"{order} DESC, " if order else ""}s.code
+    """
+
+
+def table_school_ids(year: int, land_type: str | None = None, sort: str = "code") -> list[int]:
+    """Ids of the schools in the county overview's table for ``year``, in display order (1 query,
+    then kept until any data changes, see :func:`cached`).
+
+    Without ``land_type``: every school with plots, production lines or accounts this year;
+    with it, the schools with plots of that type. ``sort`` is a key of :data:`TABLE_SORTS`:
+    by code, or largest first by the plot area (of ``land_type`` when given), revenue
+    (Σ line values + other income) or profit (revenue − cost), then by code. Grouped
+    and ordered in the database, whatever the number of schools.
+    """
+    sort = sort if sort in TABLE_SORTS else "code"
+
+    def compute() -> list[int]:
+        params = [year, land_type, year, year] if land_type else [year, year, year]
+        with connection.cursor() as cursor:
+            cursor.execute(_table_sql(land_type, sort), params)
+            return [row[0] for row in cursor.fetchall()]
+
+    return cached(f"labor_bases:table:{year}:{land_type or ''}:{sort}", compute)
+
+
+def county_figures(year: int) -> dict:
+    """The overview's county totals for ``year``: ``land`` (:func:`land_by_type`), ``overview``
+    (:func:`base_overview`) and ``finance`` (:func:`base_finance`); 6 queries, then kept
+    until any data changes (see :func:`cached`)."""
+    figures = cached(
+        f"labor_bases:county:{year}",
+        lambda: {"land": land_by_type(year), "overview": base_overview(year), "finance": base_finance(year)},
+    )
+    # Labels in the reader's language (the cache is shared by every language).
+    return dict(figures, land=[dict(item, label=_label(item["land_type"])) for item in figures["land"]])
+
+
+def _in_transaction() -> bool:
+    return connection.in_atomic_block
+
+
+def cached(key: str, compute):
+    """``compute()``, kept in the cache until any data changes (the data stamp of
+    :mod:`workstudy.freshness`, one query) or for ``freshness.TTL`` seconds.
+
+    Figures over a whole province take tenths of a second each; they change only when data
+    does. Inside a transaction (a test, an import) they are always computed afresh, like
+    :func:`workstudy.rules.findings`.
+    """
+    if _in_transaction():
+        return compute()
+    full_key = f"{key}:{freshness.generation()}"
+    value = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value, freshness.TTL)
+    return value
+
+
+def school_table(year: int, school_ids: Iterable[int]) -> dict[int, dict]:
+    """The per-school figures of the county overview for the given schools (a page of them), 3 queries.
+
+    ``{school_id: dict(land={land_type: area}, total_mu, finance)}``; ``finance`` is
+    ``dict(revenue, cost, profit)`` summed over the school's bases (revenue = Σ line values +
+    other income), or None when the school has neither production lines nor accounts this year.
+    """
+    school_ids = list(school_ids)
+    land = land_by_school(year, school_ids=school_ids)
+    production = {
+        row["base__school_id"]: money(row["v"])
+        for row in ProductionLine.objects.filter(year_id=year, base__school_id__in=school_ids)
+        .values("base__school_id").annotate(v=_sum("value")).order_by()
+    }
+    accounts = {
+        row["base__school_id"]: row
+        for row in BaseYearFinance.objects.filter(year_id=year, base__school_id__in=school_ids)
+        .values("base__school_id").annotate(other=_sum("other_income"), cost=_sum("cost")).order_by()
+    }
+    out = {}
+    for sid in school_ids:
+        areas = land.get(sid, {})
+        finance = None
+        if sid in production or sid in accounts:
+            acc = accounts.get(sid, {"other": ZERO, "cost": ZERO})
+            revenue = money(production.get(sid, ZERO) + acc["other"])
+            finance = {"revenue": revenue, "cost": money(acc["cost"]), "profit": money(revenue - acc["cost"])}
+        out[sid] = {"land": areas, "total_mu": money(sum(areas.values(), ZERO)), "finance": finance}
+    return out
 
 
 def _plot_dict(p: dict) -> dict:
@@ -342,10 +471,15 @@ def school_sheet(year: int, school_id: int) -> dict:
     }
 
 
-def module_counts(year: int) -> dict[int, int]:
-    """Plots + production lines per school for ``year`` (the checklist count; 1 query, a UNION)."""
-    plots = LandParcel.objects.filter(year_id=year).values("base__school_id").annotate(n=Count("pk")).order_by()
-    lines = ProductionLine.objects.filter(year_id=year).values("base__school_id").annotate(n=Count("pk")).order_by()
+def module_counts(year: int, school_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """Plots + production lines per school for ``year``, all schools or only ``school_ids``
+    (the checklist count; 1 query, a UNION)."""
+    plots, lines = LandParcel.objects.filter(year_id=year), ProductionLine.objects.filter(year_id=year)
+    if school_ids is not None:
+        school_ids = list(school_ids)
+        plots, lines = plots.filter(base__school_id__in=school_ids), lines.filter(base__school_id__in=school_ids)
+    plots = plots.values("base__school_id").annotate(n=Count("pk")).order_by()
+    lines = lines.values("base__school_id").annotate(n=Count("pk")).order_by()
     counts: dict[int, int] = defaultdict(int)
     for school_id, n in plots.union(lines, all=True).values_list("base__school_id", "n"):
         counts[school_id] += n

@@ -5,6 +5,7 @@ Which rows a user sees or may change is decided by :mod:`workstudy.scoping` only
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 
 from django.contrib import messages
@@ -25,6 +26,7 @@ from workstudy.mixins import (
     YearMixin,
 )
 from workstudy.models import School
+from workstudy.widgets import SchoolFilterForm
 
 from . import rules, selectors
 from .forms import (
@@ -60,13 +62,18 @@ class IndexView(RoleRequiredMixin, YearMixin, generic.TemplateView):
         year = self.get_year()
         if year is None:
             return context
-        school_param = self.request.GET.get("school")
-        if user.is_principal or school_param:
-            school_id = user.school_id if user.is_principal and not school_param else _int_or_none(school_param)
+        school_param = self.request.GET.get("school", "").strip()
+        if user.is_principal:
+            school_id = _int_or_none(school_param) if school_param else user.school_id
             school = scoping.get_visible_or_404(user, School, pk=school_id)
             context.update(self.school_context(school, year))
+            return context
+        # Staff and auditors choose a school by id (links) or by typing its code or name.
+        school_filter = SchoolFilterForm(self.request.GET, user=user)
+        if school_filter.school is not None:
+            context.update(self.school_context(school_filter.school, year))
         else:
-            context.update(self.county_context(year))
+            context.update(self.county_context(year), school_filter=school_filter)
         return context
 
     def school_context(self, school, year):
@@ -88,44 +95,59 @@ class IndexView(RoleRequiredMixin, YearMixin, generic.TemplateView):
         land_type = self.request.GET.get("land_type", "")
         if land_type not in LandType.values:
             land_type = ""
-        by_school = selectors.land_by_school(year.year, land_type or None)
-        all_land = selectors.land_by_school(year.year) if land_type else by_school
-        finance: dict[int, dict] = {}
-        for row in selectors.finance_rows(year.year):
-            acc = finance.setdefault(row["school_id"], {"revenue": ZERO, "cost": ZERO, "profit": ZERO})
-            for k in acc:
-                acc[k] += row[k]
-        school_ids = set(by_school) if land_type else set(all_land) | set(finance)
-        schools = School.objects.filter(pk__in=school_ids).order_by("code")
-        page = Paginator(schools, 100).get_page(self.request.GET.get("page"))
+        sort = self.request.GET.get("sort", "code")
+        if sort not in selectors.TABLE_SORTS:
+            sort = "code"
+        # The table's order is one grouped query (kept until data changes); only the page's
+        # schools are read (a province has 15,000).
+        ids = selectors.table_school_ids(year.year, land_type or None, sort)
+        page = Paginator(ids, TABLE_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        schools = School.objects.only("pk", "code", "name").in_bulk(list(page))
+        figures = selectors.school_table(year.year, list(page))
         types = LandType.values
         rows = []
-        for s in page:
-            areas = all_land.get(s.pk, {})
+        for sid in page:
+            row = figures[sid]
             rows.append({
-                "school": s,
-                "cells": [areas.get(t) for t in types],
-                "total": sum(areas.values(), ZERO),
-                "finance": finance.get(s.pk),
-                "url": index_url(year, s.pk),
+                "school": schools[sid],
+                "cells": [row["land"].get(t) for t in types],
+                "total": row["total_mu"],
+                "finance": row["finance"],
+                "url": index_url(year, sid),
             })
-        land = selectors.land_by_type(year.year)
-        for item in land:
-            item["url"] = selectors.rows_url("plots", year.year, land_type=item["land_type"])
+        county = selectors.county_figures(year.year)
+        land = [dict(item, url=selectors.rows_url("plots", year.year, land_type=item["land_type"]))
+                for item in county["land"]]
+        found = rules_findings(year.year, None)
         return {
             "mode": "county",
             "land": land,
             "land_total": sum((item["area_mu"] for item in land), ZERO),
-            "overview": selectors.base_overview(year.year),
-            "finance": selectors.base_finance(year.year),
+            "overview": county["overview"],
+            "finance": county["finance"],
             "rows": rows,
             "page_obj": page,
             "land_type": land_type,
             "land_types": LandType.choices,
-            "all_schools": School.objects.filter(active=True).order_by("code").only("pk", "code", "name"),
-            "findings": rules_findings(year.year, None),
+            "sort": sort,
+            "sorts": [(key, label) for key, (label, _field) in selectors.TABLE_SORTS.items()],
+            # A province has thousands of warnings: the count per rule, and the first few in full.
+            "findings": found[:FINDINGS_SHOWN],
+            "findings_total": len(found),
+            "findings_by_rule": _count_by_rule(found),
             "write_block_reason": scoping.write_block_reason(self.request.user, school=None, year=year),
         }
+
+
+TABLE_PAGE_SIZE = 100
+FINDINGS_SHOWN = 50
+
+
+def _count_by_rule(found) -> list[tuple]:
+    """``[(rule, number of findings)]`` in rule-code order."""
+    counts = Counter(f.rule.code for f in found)
+    rules_by_code = {f.rule.code: f.rule for f in found}
+    return [(rules_by_code[code], counts[code]) for code in sorted(counts)]
 
 
 def rules_findings(year: int, school_id: int | None):
