@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workstudy.forms import VersionedFormMixin
 from workstudy.models import ReportingYear, School
+from workstudy.widgets import use_school_picker
 
 from . import rules
 from .models import Enterprise, EnterpriseYearStat, ReformEvent
@@ -44,7 +45,8 @@ class EnterpriseForm(VersionedFormMixin, _ModelErrorsMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sponsor_school"].queryset = School.objects.filter(active=True).order_by("code")
+        # Enterprises are bureau data (staff-only forms): any school in use may sponsor one.
+        use_school_picker(self, "sponsor_school", School.objects.all(), active_only=True)
         self.fields["sponsor_school"].empty_label = _("（无，由勤工办主办）")
 
 

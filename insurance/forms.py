@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from workstudy import scoping
 from workstudy.forms import VersionedFormMixin
 from workstudy.models import School
+from workstudy.widgets import use_school_picker
 
 from . import services
 from .models import (
@@ -95,6 +96,11 @@ class PolicyForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
             "premium_total": forms.NumberInput(attrs=YUAN),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A staff-only form (see the views); no school means a county-wide policy.
+        use_school_picker(self, "school", School.objects.all())
+
 
 class FundingForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
     class Meta:
@@ -144,7 +150,7 @@ class CoverageForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
             if not self.instance.pk:
                 self.instance.school = user.school
         else:
-            self.fields["school"].queryset = scoping.schools_for(user) if user else School.objects.all()
+            use_school_picker(self, "school", scoping.schools_for(user) if user else School.objects.all())
             if self.instance.pk:
                 self.fields["school"].disabled = True
 
@@ -205,7 +211,7 @@ class ClaimForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
             if not self.instance.pk:
                 self.instance.school = user.school
         else:
-            self.fields["school"].queryset = scoping.schools_for(user) if user else School.objects.all()
+            use_school_picker(self, "school", scoping.schools_for(user) if user else School.objects.all())
             self.fields["school"].required = True
 
     def clean(self):

@@ -7,6 +7,7 @@ app_name = "insurance"
 urlpatterns = [
     path("", views.IndexView.as_view(), name="index"),
     path("coverage/", views.CoverageListView.as_view(), name="coverage_list"),
+    path("coverage/missing/", views.MissingCoverageView.as_view(), name="coverage_missing"),
     path("coverage/new/", views.CoverageCreateView.as_view(), name="coverage_new"),
     path("coverage/<int:pk>/edit/", views.CoverageUpdateView.as_view(), name="coverage_edit"),
     path("coverage/<int:pk>/delete/", views.CoverageDeleteView.as_view(), name="coverage_delete"),

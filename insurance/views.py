@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Subquery, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -24,6 +24,7 @@ from workstudy.mixins import (
     YearMixin,
 )
 from workstudy.models import ConcurrentEditError, Role, School
+from workstudy.widgets import SchoolFilterForm
 
 from . import exports, selectors, services
 from .forms import (
@@ -68,6 +69,16 @@ def _funded():
     return Subquery(rows.values("t"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
+def schools_without_coverage(year):
+    """Schools in use with no 学平险 row for ``year``, by code (an anti-join, not a list of ids)."""
+    covered = StudentAccidentCoverage.objects.filter(year=year, school_id=OuterRef("pk"))
+    return School.objects.filter(active=True).exclude(Exists(covered)).order_by("code")
+
+
+# The overview names this many schools without coverage; the rest are on their own page.
+MISSING_SHOWN = 20
+
+
 def _int_or_none(value):
     try:
         return int(value)
@@ -107,8 +118,9 @@ class IndexView(RoleRequiredMixin, YearMixin, generic.TemplateView):
             Claim.objects.filter(year=year).values_list("status").annotate(n=Count("id")).values_list("status", "n")
         )
         context["status_counts"] = [(s.value, s.label, status_counts.get(s.value, 0)) for s in ClaimStatus]
-        covered = dict(StudentAccidentCoverage.objects.filter(year=year).values_list("school_id", "id"))
-        context["schools_without_coverage"] = School.objects.filter(active=True).exclude(pk__in=covered).order_by("code")
+        missing = schools_without_coverage(year)
+        context["missing_count"] = missing.count()
+        context["schools_without_coverage"] = missing[:MISSING_SHOWN] if context["missing_count"] else []
         context["write_block_reason"] = scoping.write_block_reason(user, school=None, year=year)
         return context
 
@@ -142,6 +154,18 @@ class CoverageListView(ScopedListView):
             advance_amount=Sum("advance_amount"),
         )
         return context
+
+
+class MissingCoverageView(RoleRequiredMixin, YearMixin, generic.ListView):
+    """Schools that have not filled in 学平险 for the year (the overview shows only the first few)."""
+
+    template_name = "insurance/missing_coverage.html"
+    roles = READERS_OF_BUREAU_DATA
+    paginate_by = 100
+
+    def get_queryset(self):
+        year = self.get_year()
+        return schools_without_coverage(year) if year is not None else School.objects.none()
 
 
 class CoverageCreateView(ScopedCreateView):
@@ -469,8 +493,11 @@ class FundingRuleUpdateView(ScopedUpdateView):
 # Claims ------------------------------------------------------------------
 
 
-def filter_claims(qs, params):
-    """The claim list's filters (also used by the export and by ``selectors.rows_url``)."""
+def filter_claims(qs, params, *, school_filter: SchoolFilterForm):
+    """The claim list's filters (also used by the export and by ``selectors.rows_url``).
+
+    ``school_filter`` resolves ``?school=`` (an id, or a code or name typed in the picker)."""
+    qs = school_filter.filter(qs)
     status = params.get("status")
     if status in ClaimStatus.values:
         qs = qs.filter(status=status)
@@ -480,9 +507,6 @@ def filter_claims(qs, params):
     kind = params.get("claimant_kind")
     if kind in ClaimantKind.values:
         qs = qs.filter(claimant_kind=kind)
-    school = _int_or_none(params.get("school"))
-    if school:
-        qs = scoping.filter_school_year(qs, school=school)
     paid_year = _int_or_none(params.get("paid_year"))
     paid_from, paid_to = _int_or_none(params.get("paid_from")), _int_or_none(params.get("paid_to"))
     if paid_year:
@@ -512,7 +536,8 @@ class ClaimListView(ScopedListView):
         params = self.request.GET
         # Figures counted by paid date span policy years: then the year picker does not narrow.
         self.filter_by_year = not uses_paid_period(params)
-        return filter_claims(super().get_queryset(), params)
+        self.school_filter = SchoolFilterForm(params, user=self.request.user)
+        return filter_claims(super().get_queryset(), params, school_filter=self.school_filter)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -527,11 +552,9 @@ class ClaimListView(ScopedListView):
             k: params.get(k, "")
             for k in ("status", "policy_type", "claimant_kind", "school", "q", "paid_year", "paid_from", "paid_to")
         }
-        context["schools"] = scoping.schools_for(self.request.user).order_by("code") if not self.request.user.is_principal else []
+        context["school_filter"] = self.school_filter
         context["paid_period"] = uses_paid_period(params)
-        query = params.copy()
-        query.pop("page", None)
-        context["querystring"] = query.urlencode()
+        context["querystring"] = self.school_filter.querystring(params)
         return context
 
 
@@ -544,7 +567,8 @@ class ClaimExportView(RoleRequiredMixin, YearMixin, View):
             year = self.get_year()
             if year is not None:
                 qs = qs.filter(year=year)
-        qs = filter_claims(qs, request.GET).order_by("school__code", "incident_date", "id")
+        school_filter = SchoolFilterForm(request.GET, user=request.user)
+        qs = filter_claims(qs, request.GET, school_filter=school_filter).order_by("school__code", "incident_date", "id")
         return exports.claims_xlsx_response(qs, filename="理赔案件.xlsx")
 
 

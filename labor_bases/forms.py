@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workstudy import scoping
 from workstudy.forms import VersionedFormMixin
+from workstudy.widgets import use_school_picker
 
 from .models import BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
 
@@ -26,11 +27,13 @@ class _ScopedForm(VersionedFormMixin, forms.ModelForm):
         self.user, self.year = user, year
         year_id = getattr(year, "pk", year) or getattr(self.instance, "year_id", None)
         if "school" in self.fields:
-            self.fields["school"].queryset = scoping.schools_for(user).filter(active=True)
             if user is not None and user.is_principal:
+                self.fields["school"].queryset = scoping.schools_for(user).filter(active=True)
                 if not self.initial.get("school"):
                     self.initial["school"] = user.school_id
                 self.fields["school"].widget = forms.HiddenInput()
+            else:
+                use_school_picker(self, "school", scoping.schools_for(user), active_only=True)
         if "base" in self.fields:
             bases = scoping.visible(user, LaborBase.objects.select_related("school"))
             if self.instance.pk is None:

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from workstudy import scoping
 from workstudy.forms import VersionedFormMixin
 from workstudy.models import School
+from workstudy.widgets import use_school_picker
 
 from .models import (
     CapitalInvestment,
@@ -102,7 +103,9 @@ class SchoolServiceForm(VersionedFormMixin, forms.ModelForm):
         if user is not None and user.is_principal:
             del self.fields["school"]
         else:
-            self.fields["school"].queryset = scoping.schools_for(user).filter(active=True) if user else School.objects.none()
+            use_school_picker(
+                self, "school", scoping.schools_for(user) if user else School.objects.none(), active_only=True
+            )
         if self.instance.pk:
             # The year of an existing row does not move.
             del self.fields["year"]
@@ -138,7 +141,8 @@ class ExamSiteForm(VersionedFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["host_school"].queryset = School.objects.filter(active=True).order_by("code")
+        # A staff-only form (see the views).
+        use_school_picker(self, "host_school", School.objects.all(), active_only=True)
         self.fields["host_school"].help_text = _("须有学生公寓和学生食堂，通常为城区学校。")
 
     def clean_host_school(self):

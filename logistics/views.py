@@ -33,6 +33,7 @@ from workstudy.mixins import (
     YearMixin,
 )
 from workstudy.models import Role
+from workstudy.widgets import SchoolFilterForm
 
 from . import selectors
 from .forms import (
@@ -227,8 +228,8 @@ class ServiceListView(ScopedListView):
     def get_queryset(self):
         qs = super().get_queryset()
         get = self.request.GET
-        if (get.get("school") or "").isdigit():
-            qs = scoping.filter_school_year(qs, school=int(get["school"]))
+        self.school_filter = SchoolFilterForm(get, user=self.request.user)
+        qs = self.school_filter.filter(qs)
         if get.get("kind") in ServiceKind.values:
             qs = qs.filter(kind=get["kind"])
         if get.get("mode") in ServiceMode.values:
@@ -242,7 +243,7 @@ class ServiceListView(ScopedListView):
         context["kinds"] = ServiceKind.choices
         context["modes"] = ServiceMode.choices
         context["current"] = {key: self.request.GET.get(key, "") for key in ("school", "kind", "mode")}
-        context["schools"] = scoping.schools_for(user).order_by("code") if not user.is_principal else []
+        context["school_filter"] = self.school_filter
         context["summary"] = selectors.school_services(year.year) if year and not user.is_principal else []
         if user.is_principal and year is not None:
             context["my_sites"] = scoping.visible(user, ExamSite).filter(program__year=year).select_related("host_school")

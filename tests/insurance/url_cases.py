@@ -87,6 +87,7 @@ CASES = [
     Case("insurance:index", EVERYONE),
     Case("insurance:index", EVERYONE, query="year=2024"),
     Case("insurance:coverage_list", EVERYONE),
+    Case("insurance:coverage_missing", BUREAU_READ, query="year=2024"),
     Case("insurance:coverage_new", {**WRITE_PAGE, PRINCIPAL_B: 302}),
     Case("insurance:coverage_new", {ANON: LOGIN, STAFF: 200, PRINCIPAL_A: 302, PRINCIPAL_B: 200, AUDITOR: 403},
          method="post", data=lambda w: {**COVERAGE_DATA, "school": w.school_b.pk}),

@@ -243,3 +243,23 @@ def test_search_schools_ignores_overlong_input(db, school_a):
 def test_field_accepts_a_school_instance(large, director, school_a, school_b):
     field = SchoolChoiceField(School.objects.all())
     assert field.clean(school_b) == school_b
+
+
+# ----------------------------------------------------------------- labor_bases base form
+
+
+def test_labor_base_form_staff_types_the_school_principal_keeps_a_hidden_id(
+    large, director, principal_a, school_a, school_b
+):
+    from labor_bases.forms import LaborBaseForm
+
+    data = {"name": "乙校农场", "location": "", "established_year": "", "declared_total_mu": "", "active": "on",
+            "note": ""}
+    form = LaborBaseForm({**data, "school": "乙校SECRETB"}, user=director)
+    assert '<input type="text" name="school"' in str(form["school"])
+    assert form.is_valid(), form.errors
+    assert form.save().school == school_b
+    bad = LaborBaseForm({**data, "name": "另一个", "school": "丁校"}, user=director)
+    assert not bad.is_valid() and "未找到学校“丁校”" in bad.errors["school"][0]
+    own = LaborBaseForm(user=principal_a)
+    assert str(own["school"]) == f'<input type="hidden" name="school" value="{school_a.pk}" id="id_school">'
