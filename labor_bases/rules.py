@@ -12,7 +12,7 @@ from dataclasses import replace
 from decimal import Decimal
 from statistics import median
 
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils.translation import gettext_lazy as _
 
 from workstudy.rules import ERROR, WARNING, finding_url, rule, year_check
@@ -82,80 +82,89 @@ def _list_url(name: str, year: int, **params) -> str:
 
 @year_check(AREA_SUM)
 def check_area_sum(year: int, school_id: int | None = None):
-    """Bases whose plots this year do not add up to the declared total (2 queries)."""
-    from .models import LaborBase, LandParcel
+    """Bases whose plots this year do not add up to the declared total (1 query; the database
+    sums and compares, so only the mismatches come back)."""
+    from .models import LaborBase
 
-    parcels = LandParcel.objects.filter(year_id=year)
+    bases = (
+        LaborBase.objects.filter(declared_total_mu__isnull=False, parcels__year_id=year)
+        .annotate(total=Sum("parcels__area_mu"))
+        .exclude(total=F("declared_total_mu"))
+        .select_related("school")
+    )
     if school_id is not None:
-        parcels = parcels.filter(base__school_id=school_id)
-    totals = {row["base_id"]: row["total"] for row in parcels.values("base_id").annotate(total=Sum("area_mu"))}
-    bases = LaborBase.objects.filter(pk__in=list(totals), declared_total_mu__isnull=False).select_related("school")
+        bases = bases.filter(school_id=school_id)
     found = []
     for base in bases:
-        total = totals[base.pk]
-        if total != base.declared_total_mu:
-            found.append(
-                AREA_SUM.finding(
-                    school=base.school, obj=base, url=_list_url("plots", year, base=base.pk),
-                    base=base.name, year=year, total=_fmt(total), declared=_fmt(base.declared_total_mu),
-                    diff=_fmt(abs(total - base.declared_total_mu)),
-                )
+        total = base.total
+        found.append(
+            AREA_SUM.finding(
+                school=base.school, obj=base, url=_list_url("plots", year, base=base.pk),
+                base=base.name, year=year, total=_fmt(total), declared=_fmt(base.declared_total_mu),
+                diff=_fmt(abs(total - base.declared_total_mu)),
             )
+        )
     return found
-
-
-def _price_key(row):
-    return (row["product"].strip(), row["grade"].strip(), row["unit"])
 
 
 @year_check(PRICE_OUTLIER)
 def check_price_outliers(year: int, school_id: int | None = None):
-    """Unit prices > 5x (or < 1/5 of) the same base's last-year price, else the county median (2 queries)."""
-    from .models import ProductionLine, Unit
+    """Unit prices > 5x (or < 1/5 of) the same base's last-year price, else the county median.
 
-    fields = ("pk", "base_id", "base__name", "base__school_id", "base__school__name", "product", "grade", "unit",
-              "unit_price", "year_id")
-    rows = list(ProductionLine.objects.filter(year_id__in=(year, year - 1)).values(*fields))
+    Two queries: the prices of both years as bare tuples (at province size 100,000 lines), then
+    the names of the bases whose lines are flagged."""
+    from .models import LaborBase, ProductionLine, Unit
+
+    rows = ProductionLine.objects.filter(year_id__in=(year, year - 1), unit_price__gt=0).values_list(
+        "pk", "base_id", "product", "grade", "unit", "unit_price", "year_id"
+    )
     last_year: dict[tuple, list[Decimal]] = defaultdict(list)
     county: dict[tuple, list[Decimal]] = defaultdict(list)
-    for row in rows:
-        if row["unit_price"] <= 0:
-            continue
-        if row["year_id"] == year - 1:
-            last_year[(row["base_id"], *_price_key(row))].append(row["unit_price"])
+    this_year = []
+    for pk, base_id, product, grade, unit, price, row_year in rows:
+        key = (product.strip(), grade.strip(), unit)
+        if row_year == year - 1:
+            last_year[(base_id, *key)].append(price)
         else:
-            county[_price_key(row)].append(row["unit_price"])
-    found = []
-    units = dict(Unit.choices)
+            county[key].append(price)
+            this_year.append((pk, base_id, key, product, grade, unit, price))
+    flagged = []
     county_median: dict[tuple, Decimal] = {}  # one median per product, not one per line (was O(n²))
-    for row in rows:
-        if row["year_id"] != year or row["unit_price"] <= 0:
-            continue
-        if school_id is not None and row["base__school_id"] != school_id:
-            continue
-        previous = last_year.get((row["base_id"], *_price_key(row)))
+    for pk, base_id, key, product, grade, unit, price in this_year:
+        previous = last_year.get((base_id, *key))
         if previous:
             ref, ref_label = Decimal(median(previous)), _("上年同一产品单价")
         else:
-            key = _price_key(row)
-            peers = county.get(key, [])
+            peers = county.get(key, ())
             if len(peers) < 3:
                 continue
             if key not in county_median:
                 county_median[key] = Decimal(median(peers))
             ref, ref_label = county_median[key], _("全县同类产品单价中位数")
-        ratio = row["unit_price"] / ref
+        ratio = price / ref
         if ratio > PRICE_RATIO_LIMIT or ratio < 1 / PRICE_RATIO_LIMIT:
-            product = row["product"] + (f"（{row['grade']}）" if row["grade"] else "")
-            found.append(
-                PRICE_OUTLIER.finding(
-                    school=row["base__school_id"], obj=f"{row['base__name']} · {product}",
-                    url=finding_url("labor_bases:line_edit", args=[row["pk"]]),
-                    base=row["base__name"], product=product, price=_fmt(row["unit_price"]),
-                    unit=units.get(row["unit"], row["unit"]), ref_label=ref_label, ref=_fmt(ref),
-                    ratio=f"{ratio:.1f}",
-                )
+            flagged.append((pk, base_id, product, grade, unit, price, ref, ref_label, ratio))
+    if not flagged:
+        return []
+    bases = LaborBase.objects.filter(pk__in={f[1] for f in flagged}).select_related("school")
+    if school_id is not None:
+        bases = bases.filter(school_id=school_id)
+    bases = {base.pk: base for base in bases}
+    units = dict(Unit.choices)
+    found = []
+    for pk, base_id, product, grade, unit, price, ref, ref_label, ratio in flagged:
+        base = bases.get(base_id)
+        if base is None:  # another school's line (school_id given)
+            continue
+        label = product + (f"（{grade}）" if grade else "")
+        found.append(
+            PRICE_OUTLIER.finding(
+                school=base.school, obj=f"{base.name} · {label}",
+                url=finding_url("labor_bases:line_edit", args=[pk]),
+                base=base.name, product=label, price=_fmt(price), unit=units.get(unit, unit),
+                ref_label=ref_label, ref=_fmt(ref), ratio=f"{ratio:.1f}",
             )
+        )
     return found
 
 
