@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DecimalField, Exists, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -69,14 +70,23 @@ def _funded():
     return Subquery(rows.values("t"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
+def _claim_count():
+    """Number of claims on a policy, as a subquery on the claims' policy index (a join grouped
+    by every policy column sorted a whole year's claims: 0.4 s at province size)."""
+    rows = Claim.objects.filter(policy_id=OuterRef("pk")).order_by().values("policy_id").annotate(n=Count("id"))
+    return Coalesce(Subquery(rows.values("n"), output_field=IntegerField()), 0)
+
+
 def schools_without_coverage(year):
     """Schools in use with no 学平险 row for ``year``, by code (an anti-join, not a list of ids)."""
     covered = StudentAccidentCoverage.objects.filter(year=year, school_id=OuterRef("pk"))
     return School.objects.filter(active=True).exclude(Exists(covered)).order_by("code")
 
 
-# The overview names this many schools without coverage; the rest are on their own page.
+# The overview names this many schools without coverage and shows this many policies (a
+# province has hundreds of county-wide policies a year); the rest are on their own pages.
 MISSING_SHOWN = 20
+POLICIES_SHOWN = 50
 
 
 def _int_or_none(value):
@@ -105,11 +115,12 @@ class IndexView(RoleRequiredMixin, YearMixin, generic.TemplateView):
             context["policies"] = scoping.visible(user, InsurancePolicy.objects.select_related("insurer")).filter(year=year)
             context["write_block_reason"] = scoping.write_block_reason(user, school=user.school, year=year)
             return context
+        policies = InsurancePolicy.objects.filter(year=year)
+        context["policy_count"] = policies.count()
         context["policies"] = (
-            InsurancePolicy.objects.filter(year=year)
-            .select_related("insurer", "broker", "school")
-            .annotate(funded=_funded(), claim_count=Count("claims"))
-            .order_by("policy_type", "school__code", "policy_no")
+            policies.select_related("insurer", "broker", "school")
+            .annotate(funded=_funded(), claim_count=_claim_count())
+            .order_by("policy_type", "school__code", "policy_no")[:POLICIES_SHOWN]
         )
         context["premium_by_source"] = selectors.premium_by_source(year.pk)
         context["coverage_totals"] = selectors.coverage(year.pk)

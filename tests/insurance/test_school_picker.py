@@ -142,3 +142,22 @@ def test_staff_policy_form_typed_school_or_empty_for_county_wide(picker, directo
     data["policy_no"] = "P-COUNTY-1"
     assert director_client.post(reverse("insurance:policy_new"), {**data, "school": ""}).status_code == 302
     assert InsurancePolicy.objects.get(policy_no="P-COUNTY-1").school is None
+
+
+def test_index_shows_the_first_policies_and_links_to_the_rest(director_client, year, insurer, school_a):
+    from insurance import views
+    from tests.insurance.factories import PolicyFactory
+
+    for n in range(views.POLICIES_SHOWN + 3):
+        PolicyFactory(year=year, insurer=insurer, policy_no=f"PX-{n:03d}", policy_type="liability")
+    response = director_client.get(reverse("insurance:index") + "?year=2024")
+    body = response.content.decode()
+    assert len(response.context["policies"]) == views.POLICIES_SHOWN
+    assert "PX-049" in body and "PX-050" not in body
+    assert f"以上为前 {views.POLICIES_SHOWN} 份，查看全部 {views.POLICIES_SHOWN + 3} 份保单" in body
+
+
+def test_index_claim_count_per_policy(director_client, claim_a, claim_b, county_student_policy):
+    response = director_client.get(reverse("insurance:index") + "?year=2024")
+    policy = next(p for p in response.context["policies"] if p.pk == county_student_policy.pk)
+    assert policy.claim_count == 2
