@@ -2,8 +2,9 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _module_counts(year: int) -> dict[int, int]:
-    """学平险 rows + claims per school for ``year``, in one query (two grouped counts, UNION ALL).
+def _module_counts(year: int, school_ids=None) -> dict[int, int]:
+    """学平险 rows + claims per school for ``year`` (all schools, or only ``school_ids``), in one
+    query (two grouped counts, UNION ALL).
 
     (A correlated subquery per school took 0.6 s at province size, 15,000 schools.)
     """
@@ -13,8 +14,13 @@ def _module_counts(year: int) -> dict[int, int]:
 
     from .models import Claim, StudentAccidentCoverage
 
+    ids = None if school_ids is None else list(school_ids)
+
     def grouped(model):
-        return model.objects.filter(year_id=year).values("school_id").annotate(n=Count("id")).order_by()
+        qs = model.objects.filter(year_id=year)
+        if ids is not None:
+            qs = qs.filter(school_id__in=ids)
+        return qs.values("school_id").annotate(n=Count("id")).order_by()
 
     counts: Counter = Counter()
     for school_id, n in grouped(StudentAccidentCoverage).union(grouped(Claim), all=True).values_list("school_id", "n"):

@@ -24,10 +24,11 @@ class LogisticsConfig(AppConfig):
         scoping.register(models.ExamSite, school="host_school", year="program__year")
         scoping.register(models.SchoolService, school="school", year="year")
 
-        def counts(year: int) -> dict[int, int]:
-            rows = (
-                models.SchoolService.objects.filter(year_id=year).values("school_id").annotate(n=Count("pk")).order_by()
-            )
+        def counts(year: int, school_ids=None) -> dict[int, int]:
+            qs = models.SchoolService.objects.filter(year_id=year)
+            if school_ids is not None:
+                qs = qs.filter(school_id__in=list(school_ids))
+            rows = qs.values("school_id").annotate(n=Count("pk")).order_by()
             return {row["school_id"]: row["n"] for row in rows}
 
         modules.register(modules.Module(

@@ -6,8 +6,12 @@ read this registry, so an app appears everywhere by registering once (in ``apps.
     modules.register(Module(
         key="labor_bases", title=_("劳动实践基地"), order=20,
         url=lambda year: reverse("labor_bases:index") + f"?year={year}",
-        counts=lambda year: {school_id: rows, ...},   # one query for all schools
+        counts=lambda year, school_ids=None: {school_id: rows, ...},
     ))
+
+``counts(year)`` counts every school's rows in one grouped query; pages pass
+``school_ids`` (the schools on the page, or a principal's own school) so the count reads
+only those schools' rows: a province has 15,000 schools.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ class Module:
     title: str
     order: int
     url: Callable[[int], str]
-    counts: Callable[[int], dict[int, int]]
+    # (year, school_ids=None) -> {school_id: rows}; schools without rows may be left out.
+    counts: Callable[..., dict[int, int]]
     # Whether a school must have at least one row here before it can submit.
     required: bool = False
     # Extra checks run at submit time: (submission) -> list of blocking messages.

@@ -7,6 +7,7 @@ from collections import Counter
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
@@ -17,10 +18,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View, generic
 
-from . import modules, rules, scoping, services
+from . import freshness, modules, rules, scoping, services
 from .forms import NewYearForm, PrincipalCreateForm, ReopenForm, ReturnForm, SchoolForm, SubmissionCountsForm
 from .mixins import READERS_OF_BUREAU_DATA, RoleRequiredMixin, YearMixin
 from .models import ConcurrentEditError, ReportingYear, Role, School, Submission, SubmissionStatus, WorkflowEvent
+from .widgets import SchoolFilterForm, use_school_picker
 
 
 def _workflow_errors(request, exc):
@@ -54,7 +56,7 @@ def principal_context(user, year: ReportingYear) -> dict:
     submission = services.submission_for(school=user.school, year=year)
     items = []
     for module in modules.all_modules():
-        count = module.counts(year.year).get(user.school_id, 0)
+        count = module.counts(year.year, school_ids=[user.school_id]).get(user.school_id, 0)
         items.append({"module": module, "count": count, "url": module.url(year.year)})
     return {
         "submission": submission,
@@ -70,11 +72,15 @@ def principal_context(user, year: ReportingYear) -> dict:
 
 
 def grid_context(request, user, year: ReportingYear) -> dict:
-    """The schools x modules grid for staff, with filters and counts by state."""
-    submissions = (
-        Submission.objects.filter(year=year).select_related("school").order_by("school__code")
-    )
-    status_counts = Counter(submissions.values_list("status", flat=True))
+    """The schools x modules grid for staff, with filters and counts by state.
+
+    Paged (100 schools): the modules' counts are read for the page's schools only, so the
+    queries and their cost do not grow with the number of schools (a province has 15,000).
+    """
+    submissions = Submission.objects.filter(year=year).select_related("school").order_by("school__code")
+    status_counts = {
+        row["status"]: row["n"] for row in submissions.order_by().values("status").annotate(n=Count("id"))
+    }
     status = request.GET.get("status", "")
     query = request.GET.get("q", "").strip()
     township = request.GET.get("township", "")
@@ -85,12 +91,15 @@ def grid_context(request, user, year: ReportingYear) -> dict:
     if township:
         submissions = submissions.filter(school__township=township)
     module_list = modules.all_modules()
-    counts = {m.key: m.counts(year.year) for m in module_list}
-    page = Paginator(submissions, 100).get_page(request.GET.get("page"))
+    page = Paginator(submissions, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
+    school_ids = [s.school_id for s in page]
+    counts = {m.key: m.counts(year.year, school_ids=school_ids) for m in module_list}
     rows = [
         {"submission": s, "cells": [counts[m.key].get(s.school_id, 0) for m in module_list]} for s in page
     ]
-    warnings_by_school = Counter(f.school_id for f in rules.findings(year.year))
+    # Kept per process until data changes (see rules.findings); counted for the page's schools.
+    on_page = set(school_ids)
+    warnings_by_school = Counter(f.school_id for f in rules.findings(year.year) if f.school_id in on_page)
     for row in rows:
         row["warnings"] = warnings_by_school.get(row["submission"].school_id, 0)
     return {
@@ -106,13 +115,33 @@ def grid_context(request, user, year: ReportingYear) -> dict:
     }
 
 
+GRID_PAGE_SIZE = 100
+
+
+def _in_transaction() -> bool:
+    return connection.in_atomic_block
+
+
+def _status_counts_by_year() -> dict[int, Counter]:
+    """``{year: Counter(status: schools)}``, counted by the database (a province has 150,000
+    submissions over ten years: 0.1 s), then kept until any data changes or for
+    ``freshness.TTL`` seconds (the stamp of :mod:`workstudy.freshness`, one query).
+    Inside a transaction (a test, an import) always counted afresh."""
+    key = None if _in_transaction() else f"workstudy:status-by-year:{freshness.generation()}"
+    per_year = cache.get(key) if key else None
+    if per_year is None:
+        per_year = {}
+        counted = Submission.objects.values("year_id", "status").annotate(n=Count("id")).order_by()
+        for row in counted:
+            per_year.setdefault(row["year_id"], Counter())[row["status"]] += row["n"]
+        if key:
+            cache.set(key, per_year, freshness.TTL)
+    return per_year
+
+
 def year_overview() -> list[dict]:
     rows = []
-    per_year: dict[int, Counter] = {}
-    # Counted by the database: a province has 150,000 submissions over ten years.
-    counted = Submission.objects.values("year_id", "status").annotate(n=Count("id")).order_by()
-    for row in counted:
-        per_year.setdefault(row["year_id"], Counter())[row["status"]] += row["n"]
+    per_year = _status_counts_by_year()
     for year in ReportingYear.objects.select_related("locked_by"):
         counts = per_year.get(year.year, Counter())
         rows.append({"year": year, "approved": counts.get("approved", 0), "total": sum(counts.values())})
@@ -180,7 +209,10 @@ class SubmissionDetailView(RoleRequiredMixin, View):
             request.user, Submission.objects.select_related("school", "year"), pk=pk
         )
         module_rows = [
-            {"module": m, "count": m.counts(submission.year_id).get(submission.school_id, 0), "url": m.url(submission.year_id)}
+            {
+                "module": m, "url": m.url(submission.year_id),
+                "count": m.counts(submission.year_id, school_ids=[submission.school_id]).get(submission.school_id, 0),
+            }
             for m in modules.all_modules()
         ]
         return render(
@@ -310,13 +342,32 @@ class UserListView(RoleRequiredMixin, View):
 
     def get(self, request, form=None):
         users = get_user_model().objects.select_related("school").order_by("role", "username")
+        query = request.GET.get("q", "").strip()
+        if query:
+            users = users.filter(
+                Q(username__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
+            )
+        school_filter = SchoolFilterForm(request.GET, user=request.user)
+        if school_filter.failed:
+            users = users.none()
+        elif school_filter.school is not None:
+            users = users.filter(school=school_filter.school)
         page = Paginator(users, 100).get_page(request.GET.get("page"))  # a province has 15,000 principals
         return render(
             request,
             "workstudy/users.html",
-            {"users": page, "page_obj": page, "form": form or PrincipalCreateForm()},
+            {
+                "users": page, "page_obj": page, "q": query, "school_filter": school_filter,
+                "form": form or self.create_form(),
+            },
             status=400 if form is not None else 200,
         )
+
+    def create_form(self, data=None):
+        form = PrincipalCreateForm(data)
+        # A search box with suggestions instead of a <select> of every school (15,000 in a province).
+        use_school_picker(form, "school", scoping.schools_for(self.request.user))
+        return form
 
     def post(self, request):
         if "deactivate" in request.POST or "activate" in request.POST:
@@ -332,7 +383,7 @@ class UserListView(RoleRequiredMixin, View):
                     "name": target.username, "state": _("启用") if target.is_active else _("停用"),
                 })
             return redirect("users")
-        form = PrincipalCreateForm(request.POST)
+        form = self.create_form(request.POST)
         if form.is_valid():
             user = form.save()
             messages.success(
