@@ -36,6 +36,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, models, transaction
+from django.db.models.expressions import DatabaseDefault
 from django.db.models.fields import NOT_PROVIDED
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
@@ -510,6 +511,8 @@ class _Import:
         self._write_checks: dict[tuple, str | None] = {}
         self.new = self.update = 0
         self.current_row: int | None = None  # the row being saved one by one, named if it fails
+        self._field_memo: dict = {}
+        self._fields_plan: list | None = None
 
     # -- checking -------------------------------------------------------------------
 
@@ -599,11 +602,17 @@ class _Import:
         if related:
             qs = qs.select_related(*related)
         found: dict[tuple, list] = {}
-        for chunk in in_chunks(sorted(set(keys), key=repr)):
+        by_first: dict = {}
+        for key in set(keys):
+            by_first.setdefault(key[0], []).append(key)
+        # One query per 2,000 values of the key's first field (e.g. bases); the other fields
+        # narrow it while their lists stay short, and each row's key is matched exactly below.
+        for chunk in in_chunks(by_first):
+            chunk_keys = [key for first in chunk for key in by_first[first]]
             filters = {}
             for i, name in enumerate(attnames):
-                values = {key[i] for key in chunk}
-                if None not in values:  # NULL never matches IN (...): leave it to the check below
+                values = {key[i] for key in chunk_keys}
+                if None not in values and len(values) <= IN_CHUNK:  # NULL never matches IN (...)
                     filters[f"{name}__in"] = values
             for obj in qs.filter(**filters):
                 found.setdefault(tuple(getattr(obj, name) for name in attnames), []).append(obj)
@@ -621,13 +630,61 @@ class _Import:
         row.exclude = set(row.errors)
 
     def _clean_fields(self, row: _Row) -> None:
-        """Model.clean_fields, leaving foreign keys' "does it exist" to _check_foreign_keys."""
+        """Model.clean_fields, leaving foreign keys' "does it exist" to _check_foreign_keys.
+
+        Django's loop, except that a built-in field cleans each distinct value once per file
+        (its answer depends on the value alone); the same errors, the same cleaned values.
+        """
         instance = row.instance
-        skip = {f.name for f in self.fk_fields if getattr(instance, f.attname) is not None}
-        try:
-            instance.clean_fields(exclude=row.exclude | skip)
-        except ValidationError as exc:
-            _add_error(row.errors, exc)
+        if type(instance).clean_fields is not models.Model.clean_fields:
+            skip = {f.name for f in self.fk_fields if getattr(instance, f.attname) is not None}
+            try:
+                instance.clean_fields(exclude=row.exclude | skip)
+            except ValidationError as exc:
+                _add_error(row.errors, exc)
+            return
+        exclude = row.exclude
+        memo = self._field_memo
+        for f, memoised in self._plain_fields():
+            if f.name in exclude:
+                continue
+            raw = getattr(instance, f.attname)
+            if f.blank and raw in f.empty_values:
+                continue
+            if f.many_to_one and raw is not None:  # its existence is checked for the whole file
+                continue
+            if isinstance(raw, DatabaseDefault):
+                continue
+            if memoised:
+                kind = type(raw)
+                key = (f, kind, raw.as_tuple() if kind is Decimal else raw)  # 1.5 == 1.50, not as digits
+                try:
+                    ok, answer = memo[key]
+                except KeyError:
+                    try:
+                        ok, answer = True, f.clean(raw, instance)
+                    except ValidationError as exc:
+                        ok, answer = False, exc.error_list
+                    memo[key] = (ok, answer)
+                except TypeError:
+                    memoised = False
+            if not memoised:
+                try:
+                    ok, answer = True, f.clean(raw, instance)
+                except ValidationError as exc:
+                    ok, answer = False, exc.error_list
+            if ok:
+                setattr(instance, f.attname, answer)
+            else:
+                row.errors.setdefault(f.name, []).extend(ValidationError(answer).messages)
+
+    def _plain_fields(self):
+        if self._fields_plan is None:
+            self._fields_plan = [
+                (f, type(f).__module__.startswith("django.db.models.") and not f.many_to_one)
+                for f in self.model._meta.fields if not f.generated
+            ]
+        return self._fields_plan
 
     def _check_foreign_keys(self, rows: list[_Row]) -> None:
         """ForeignKey.validate for every row at once: one query per foreign key."""
@@ -950,9 +1007,196 @@ def read_rows(data: bytes):
     try:
         sheet = workbook.worksheets[0]
         # Values only: a formula reads as its text ("=A1*2"), which _normalise refuses.
-        yield from sheet.iter_rows(values_only=True)
+        yield from _sheet_values(sheet)
     finally:
         workbook.close()
+
+
+class _Unsupported(Exception):
+    """Something the fast sheet reader leaves to openpyxl (formulas, dates, odd files)."""
+
+
+def _sheet_values(sheet):
+    """``sheet.iter_rows(values_only=True)`` of an openpyxl read-only sheet, the same tuples,
+    read with expat directly (openpyxl builds an element and a dict per cell, a third of
+    an import's time). Anything it does not handle exactly as openpyxl does (a formula, a
+    date, a sheet without a dimension or cell references, bad XML...) hands the rest of
+    the sheet to openpyxl, which then starts after the rows already given."""
+    given = 0
+    try:
+        for row in _fast_sheet_values(sheet):
+            yield row
+            given += 1
+    except _Unsupported:
+        for index, row in enumerate(sheet.iter_rows(values_only=True)):
+            if index >= given:
+                yield row
+
+
+def _fast_sheet_values(sheet):
+    from xml.parsers import expat
+
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    max_row, max_col = sheet.max_row, sheet.max_column
+    if not max_row or not max_col:
+        raise _Unsupported
+    workbook = sheet.parent
+    shared = sheet._shared_strings
+    date_styles = set(workbook._date_formats) | set(workbook._timedelta_formats)
+    empty_row = (None,) * max_col
+    ready: list[tuple] = []
+    state = {"counter": 1, "idx": 1, "done": False}
+    cell: dict = {}
+    row_cells: dict[int, object] = {}
+    text: list[str] = []
+    stack: list[str] = []
+    capture = [False]
+
+    def start(name, attrs):
+        local = name.rpartition(" ")[2]
+        parent = stack[-1] if stack else ""
+        stack.append(local)
+        if local == "c":
+            ref = attrs.get("r")
+            if not ref:
+                raise _Unsupported
+            cell.clear()
+            try:
+                cell["col"] = coordinate_to_tuple(ref)[1]
+            except (ValueError, TypeError):
+                raise _Unsupported from None
+            cell["t"] = attrs.get("t", "n")
+            style = attrs.get("s", 0)
+            cell["s"] = int(style) if style else style
+            cell["v"] = None
+            cell["plain"] = None
+            cell["runs"] = []
+            cell["is"] = False
+        elif local == "row":
+            ref = attrs.get("r")
+            if not ref or not ref.isdigit():
+                raise _Unsupported
+            row_cells.clear()
+            state["row"] = int(ref)
+        elif local == "v" and parent == "c":
+            text.clear()
+            capture[0] = True
+        elif local == "is" and parent == "c":
+            cell["is"] = True
+        elif local == "t" and parent in ("is", "r") and "rPh" not in stack:
+            text.clear()
+            capture[0] = True
+        elif local == "f" and parent == "c":
+            raise _Unsupported  # a formula: openpyxl gives its text, which the checks refuse
+
+    def end(name):
+        local = stack.pop()
+        if local == "v" and capture[0]:
+            capture[0] = False
+            cell["v"] = "".join(text)
+        elif local == "t" and capture[0]:
+            capture[0] = False
+            value = "".join(text) or None
+            if stack[-1] == "is":
+                if cell["plain"] is not None:
+                    raise _Unsupported
+                cell["plain"] = value
+            else:
+                cell["runs"].append(value)
+        elif local == "c":
+            row_cells[cell["col"]] = _cell_value(cell, shared, date_styles)
+        elif local == "row":
+            idx = state["row"]
+            if idx > max_row:
+                state["done"], state["idx"] = True, idx
+                raise _Done
+            counter = state["counter"]
+            while counter < idx:
+                ready.append(empty_row)
+                counter += 1
+            if counter <= idx:
+                values = [None] * max_col
+                for col, value in row_cells.items():
+                    if 1 <= col <= max_col:
+                        values[col - 1] = value
+                ready.append(tuple(values))
+                counter += 1
+            state["counter"], state["idx"] = counter, idx
+
+    def chars(data):
+        if capture[0]:
+            text.append(data)
+
+    def refuse(*args):
+        raise _Unsupported
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.buffer_text = True
+    with sheet._get_source() as source:
+        while not state["done"]:
+            chunk = source.read(1 << 16)
+            try:
+                parser.Parse(chunk, not chunk)
+            except _Done:
+                pass
+            except expat.ExpatError:
+                raise _Unsupported from None
+            yield from ready
+            ready.clear()
+            if not chunk:
+                break
+    if state["done"] or max_row < state["idx"]:
+        for _ in range(state["counter"], max_row + 1):
+            yield empty_row
+
+
+class _Done(Exception):
+    pass
+
+
+def _fast_values_or_none(sheet) -> list[tuple] | None:
+    """All rows by the fast reader alone, or None where it would hand over (for tests)."""
+    try:
+        return list(_fast_sheet_values(sheet))
+    except _Unsupported:
+        return None
+
+
+def _cell_value(cell: dict, shared, date_styles):
+    kind = cell["t"]
+    if kind == "inlineStr":
+        if not cell["is"]:
+            return None
+        return "".join(part for part in (cell["plain"], *cell["runs"]) if part is not None)
+    value = cell["v"] or None
+    if value is None:
+        return None
+    if kind == "n":
+        if cell["s"] in date_styles:
+            raise _Unsupported
+        try:
+            return float(value) if ("." in value or "E" in value or "e" in value) else int(value)
+        except ValueError:
+            raise _Unsupported from None
+    if kind == "s":
+        try:
+            return shared[int(value)]
+        except (ValueError, IndexError):
+            raise _Unsupported from None
+    if kind == "b":
+        try:
+            return bool(int(value))
+        except ValueError:
+            raise _Unsupported from None
+    if kind == "d":
+        raise _Unsupported
+    return value  # "str", "e" and anything else: the text, as openpyxl gives it
 
 
 def _cell_kind(widget) -> str | None:
