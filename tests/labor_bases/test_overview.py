@@ -165,3 +165,23 @@ def test_cached_figures_follow_data_changes(director_client, tea_a, orchard_b, y
         labels = {item["land_type"]: item["label"] for item in selectors.county_figures(2024)["land"]}
     assert labels["tea"] == "Tea Garden"
     cache.clear()
+
+
+def test_lists_total_every_matching_row_on_every_page(director_client, tea_a, orchard_b, monkeypatch):
+    """Totals and row count come from one aggregate with the paginator's count."""
+    for view in (lb_views.PlotListView, lb_views.LineListView, lb_views.FinanceListView, lb_views.ActivityListView):
+        monkeypatch.setattr(view, "paginate_by", 1)
+    response = director_client.get(reverse("labor_bases:lines") + "?year=2024&page=2")
+    assert response.context["paginator"].count == 3 and len(response.context["object_list"]) == 1
+    assert response.context["total_value"] == Decimal("180600.00")  # 36,000 + 9,600 + 135,000
+    response = director_client.get(reverse("labor_bases:plots") + "?year=2024&land_type=tea")
+    assert response.context["paginator"].count == 1 and response.context["total_area"] == Decimal("12.00")
+    response = director_client.get(reverse("labor_bases:finance") + "?year=2024&page=2")
+    totals = response.context["totals"]
+    assert (totals["revenue"], totals["cost"], totals["profit"], totals["remitted"]) == (
+        Decimal("185600.00"), Decimal("94000.00"), Decimal("91600.00"), Decimal("10000.00"))
+    response = director_client.get(reverse("labor_bases:activities") + "?year=2024")
+    assert response.context["totals"] == {"participants": 560, "days": 9}
+    assert response.context["paginator"].count == 2
+    response = director_client.get(reverse("labor_bases:lines") + "?year=2024&product=没有")
+    assert response.context["paginator"].count == 0 and response.context["total_value"] == 0
