@@ -360,7 +360,8 @@ def measure_import(size: str, staff, year: int, *, rows: int, naive_rows: int, l
     seconds, queries, report = _rolled_back(lambda: portal(True))
     results.append(Measurement("import", f"portal preview (dry run) {rows:,} rows", size, median_ms=seconds * 1000,
                                queries=queries, rows_per_s=rows / seconds, target=target,
-                               ok=rows / seconds >= IMPORT_MIN_ROWS_S, note="run_import(dry_run=True), staff"))
+                               ok=rows / seconds >= IMPORT_MIN_ROWS_S,
+                               note="run_import(dry_run=True), staff: every check, nothing written"))
     log(f"  import preview: {rows / seconds:,.0f} rows/s, {queries:,} queries")
     seconds, queries, report = _rolled_back(lambda: portal(False))
     if report.new != rows:
@@ -373,11 +374,12 @@ def measure_import(size: str, staff, year: int, *, rows: int, naive_rows: int, l
     results.append(Measurement("import", f"lower bound: openpyxl + bulk_create {count:,}", size,
                                median_ms=bound_seconds * 1000, rows_per_s=count / bound_seconds,
                                note="no checks, no history"))
-    save = results[1]
-    save.extra["vs_lower_bound"] = round(seconds / bound_seconds, 2)
-    save.note += f"; {seconds / bound_seconds:.1f}x the lower bound"
-    save.target += ", <= 2x lower bound"
-    save.ok = save.ok and seconds <= 2 * bound_seconds
+    for measured in results[:2]:  # the preview and the save, each against the lower bound
+        ratio = measured.median_ms / 1000 / bound_seconds
+        measured.extra["vs_lower_bound"] = round(ratio, 2)
+        measured.note += f"; {ratio:.1f}x the lower bound"
+        measured.target += ", <= 2x lower bound"
+        measured.ok = measured.ok and ratio <= 2
     log(f"  import lower bound: {count / bound_seconds:,.0f} rows/s")
     naive_data = plain_xlsx(data_rows[:naive_rows])
     naive_seconds, count = _rolled_back(lambda: timed(naive_import, naive_data))
