@@ -139,7 +139,7 @@ class IndexView(RoleRequiredMixin, YearMixin, generic.TemplateView):
         }
 
 
-TABLE_PAGE_SIZE = 100
+TABLE_PAGE_SIZE = 50
 FINDINGS_SHOWN = 50
 
 

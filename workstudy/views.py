@@ -74,7 +74,7 @@ def principal_context(user, year: ReportingYear) -> dict:
 def grid_context(request, user, year: ReportingYear) -> dict:
     """The schools x modules grid for staff, with filters and counts by state.
 
-    Paged (100 schools): the modules' counts are read for the page's schools only, so the
+    Paged (50 schools): the modules' counts are read for the page's schools only, so the
     queries and their cost do not grow with the number of schools (a province has 15,000).
     """
     submissions = Submission.objects.filter(year=year).select_related("school").order_by("school__code")
@@ -91,7 +91,13 @@ def grid_context(request, user, year: ReportingYear) -> dict:
     if township:
         submissions = submissions.filter(school__township=township)
     module_list = modules.all_modules()
-    page = Paginator(submissions, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(submissions, GRID_PAGE_SIZE)
+    if not (query or township):
+        # Known from the status counts already read: no second count over the year's submissions.
+        paginator.count = status_counts.get(status, 0) if status in SubmissionStatus.values else sum(
+            status_counts.values()
+        )
+    page = paginator.get_page(request.GET.get("page"))
     school_ids = [s.school_id for s in page]
     counts = {m.key: m.counts(year.year, school_ids=school_ids) for m in module_list}
     rows = [
@@ -115,7 +121,7 @@ def grid_context(request, user, year: ReportingYear) -> dict:
     }
 
 
-GRID_PAGE_SIZE = 100
+GRID_PAGE_SIZE = 50
 
 
 def _in_transaction() -> bool:

@@ -16,7 +16,7 @@ from tests.labor_bases.factories import LaborBaseFactory, LandParcelFactory, Pro
 from tests.logistics.factories import SchoolServiceFactory
 from workstudy import modules
 from workstudy import views as core_views
-from workstudy.models import Role
+from workstudy.models import Role, Submission
 
 DASHBOARD = reverse("dashboard")
 USERS = reverse("users")
@@ -90,6 +90,14 @@ def test_staff_grid_paged_and_keeps_filters(director_client, year, monkeypatch):
     assert _cells(response) == {"G004": {"labor_bases": 0, "logistics": 1, "insurance": 0}}
     # The status cards still count every school of the year, not the page.
     assert response.context["total"] == 5
+    # Without a name or township filter the page count comes from the status counts.
+    Submission.objects.filter(school__code="G004").update(status="submitted")
+    response = director_client.get(DASHBOARD + "?year=2024&status=submitted")
+    assert list(_cells(response)) == ["G004"] and response.context["page_obj"].paginator.count == 1
+    response = director_client.get(DASHBOARD + "?year=2024&status=draft&page=2")
+    assert list(_cells(response)) == ["G002", "G003"] and response.context["page_obj"].paginator.num_pages == 2
+    response = director_client.get(DASHBOARD + "?year=2024&status=bogus")
+    assert response.context["page_obj"].paginator.count == 5
 
 
 def _many_schools(year, n, start):
