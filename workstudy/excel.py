@@ -1036,7 +1036,7 @@ def _sheet_values(sheet):
 def _fast_sheet_values(sheet):
     from xml.parsers import expat
 
-    from openpyxl.utils.cell import coordinate_to_tuple
+    from openpyxl.utils.cell import column_index_from_string
 
     max_row, max_col = sheet.max_row, sheet.max_column
     if not max_row or not max_col:
@@ -1045,93 +1045,128 @@ def _fast_sheet_values(sheet):
     shared = sheet._shared_strings
     date_styles = set(workbook._date_formats) | set(workbook._timedelta_formats)
     empty_row = (None,) * max_col
+    columns: dict[str, int] = {}  # "AB" -> 28
     ready: list[tuple] = []
-    state = {"counter": 1, "idx": 1, "done": False}
-    cell: dict = {}
     row_cells: dict[int, object] = {}
     text: list[str] = []
-    stack: list[str] = []
-    capture = [False]
+    # Parser state: the current row and cell, and where in the cell we are.
+    row_number = counter = 1
+    last_row = 1
+    done = False
+    col = 0
+    kind = "n"
+    style = 0
+    value = plain = None
+    runs: list = []
+    has_is = capture = in_cell = in_is = in_run = False
+    phonetic = 0
+
+    def column_of(ref: str) -> int:
+        letters = ref.rstrip("0123456789")
+        number = columns.get(letters)
+        if number is None:
+            if not letters or len(letters) > 3 or not letters.isalpha() or not letters.isascii() or letters == ref:
+                raise _Unsupported
+            number = columns[letters] = column_index_from_string(letters.upper())
+        return number
 
     def start(name, attrs):
-        local = name.rpartition(" ")[2]
-        parent = stack[-1] if stack else ""
-        stack.append(local)
-        if local == "c":
+        nonlocal col, kind, style, value, plain, runs, has_is, capture, in_cell, in_is, in_run, phonetic, row_number
+        if ":" in name:  # a prefixed namespace, e.g. <x:c>
+            name = name.rpartition(":")[2]
+        if name == "c":
             ref = attrs.get("r")
             if not ref:
                 raise _Unsupported
-            cell.clear()
-            try:
-                cell["col"] = coordinate_to_tuple(ref)[1]
-            except (ValueError, TypeError):
-                raise _Unsupported from None
-            cell["t"] = attrs.get("t", "n")
+            col = column_of(ref)
+            kind = attrs.get("t", "n")
             style = attrs.get("s", 0)
-            cell["s"] = int(style) if style else style
-            cell["v"] = None
-            cell["plain"] = None
-            cell["runs"] = []
-            cell["is"] = False
-        elif local == "row":
+            if style:
+                try:
+                    style = int(style)
+                except ValueError:
+                    raise _Unsupported from None
+            value = plain = None
+            runs = []
+            has_is = in_is = False
+            in_cell = True
+        elif name == "v":
+            if in_cell:
+                text.clear()
+                capture = True
+        elif name == "t":
+            if in_is and not phonetic:
+                text.clear()
+                capture = True
+        elif name == "is":
+            if in_cell:
+                has_is = in_is = True
+        elif name == "r":
+            if in_is:
+                in_run = True  # a rich-text run: its <t> follows the plain text
+        elif name == "rPh":
+            phonetic += 1
+        elif name == "row":
             ref = attrs.get("r")
             if not ref or not ref.isdigit():
                 raise _Unsupported
             row_cells.clear()
-            state["row"] = int(ref)
-        elif local == "v" and parent == "c":
-            text.clear()
-            capture[0] = True
-        elif local == "is" and parent == "c":
-            cell["is"] = True
-        elif local == "t" and parent in ("is", "r") and "rPh" not in stack:
-            text.clear()
-            capture[0] = True
-        elif local == "f" and parent == "c":
+            row_number = int(ref)
+        elif name == "f" and in_cell:
             raise _Unsupported  # a formula: openpyxl gives its text, which the checks refuse
 
     def end(name):
-        local = stack.pop()
-        if local == "v" and capture[0]:
-            capture[0] = False
-            cell["v"] = "".join(text)
-        elif local == "t" and capture[0]:
-            capture[0] = False
-            value = "".join(text) or None
-            if stack[-1] == "is":
-                if cell["plain"] is not None:
-                    raise _Unsupported
-                cell["plain"] = value
-            else:
-                cell["runs"].append(value)
-        elif local == "c":
-            row_cells[cell["col"]] = _cell_value(cell, shared, date_styles)
-        elif local == "row":
-            idx = state["row"]
-            if idx > max_row:
-                state["done"], state["idx"] = True, idx
+        nonlocal capture, value, plain, in_cell, in_is, in_run, phonetic, counter, last_row, done
+        if ":" in name:
+            name = name.rpartition(":")[2]
+        if name == "v":
+            if capture:
+                capture = False
+                value = "".join(text)
+        elif name == "t":
+            if capture:
+                capture = False
+                part = "".join(text) or None
+                if not in_run:
+                    if plain is not None:
+                        raise _Unsupported
+                    plain = part
+                else:
+                    runs.append(part)
+        elif name == "c":
+            in_cell = False
+            row_cells[col] = _cell_value(kind, style, value, has_is, plain, runs, shared, date_styles)
+        elif name == "is":
+            in_is = False
+        elif name == "r":
+            in_run = False
+        elif name == "rPh":
+            phonetic -= 1
+        elif name == "row":
+            idx = row_number
+            if idx > max_row:  # openpyxl stops at the sheet's dimension
+                done, last_row = True, idx
                 raise _Done
-            counter = state["counter"]
             while counter < idx:
                 ready.append(empty_row)
                 counter += 1
             if counter <= idx:
                 values = [None] * max_col
-                for col, value in row_cells.items():
-                    if 1 <= col <= max_col:
-                        values[col - 1] = value
+                for column, cell_value in row_cells.items():
+                    if column <= max_col:
+                        values[column - 1] = cell_value
                 ready.append(tuple(values))
                 counter += 1
-            state["counter"], state["idx"] = counter, idx
+            last_row = idx
 
     def chars(data):
-        if capture[0]:
+        if capture:
             text.append(data)
 
     def refuse(*args):
         raise _Unsupported
 
-    parser = expat.ParserCreate(namespace_separator=" ")
+    parser = expat.ParserCreate()
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = chars
@@ -1139,7 +1174,7 @@ def _fast_sheet_values(sheet):
     parser.EntityDeclHandler = refuse
     parser.buffer_text = True
     with sheet._get_source() as source:
-        while not state["done"]:
+        while not done:
             chunk = source.read(1 << 16)
             try:
                 parser.Parse(chunk, not chunk)
@@ -1151,8 +1186,8 @@ def _fast_sheet_values(sheet):
             ready.clear()
             if not chunk:
                 break
-    if state["done"] or max_row < state["idx"]:
-        for _ in range(state["counter"], max_row + 1):
+    if done or max_row < last_row:
+        for _ in range(counter, max_row + 1):
             yield empty_row
 
 
@@ -1168,17 +1203,17 @@ def _fast_values_or_none(sheet) -> list[tuple] | None:
         return None
 
 
-def _cell_value(cell: dict, shared, date_styles):
-    kind = cell["t"]
+def _cell_value(kind: str, style, value, has_is: bool, plain, runs: list, shared, date_styles):
+    """A cell's value as openpyxl's WorkSheetParser.parse_cell gives it (formulas excluded)."""
     if kind == "inlineStr":
-        if not cell["is"]:
+        if not has_is:
             return None
-        return "".join(part for part in (cell["plain"], *cell["runs"]) if part is not None)
-    value = cell["v"] or None
+        return "".join(part for part in (plain, *runs) if part is not None)
+    value = value or None
     if value is None:
         return None
     if kind == "n":
-        if cell["s"] in date_styles:
+        if style in date_styles:
             raise _Unsupported
         try:
             return float(value) if ("." in value or "E" in value or "e" in value) else int(value)

@@ -86,7 +86,13 @@ STRINGS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <si><r><t>B0</t></r><r><t>01</t></r><rPh sb="0" eb="1"><t>ビ</t></rPh></si><si><t xml:space="preserve">  空格  </t></si></sst>"""
 
 
-def _handmade(max_row: int) -> bytes:
+def _prefixed(xml: str) -> str:
+    """The same sheet with its elements in a prefixed namespace (<x:row>), as some writers do."""
+    xml = re.sub(r"<(/?)(?!\?)(\w+)", r"<\1x:\2", xml)
+    return xml.replace('xmlns="', 'xmlns:x="')
+
+
+def _handmade(max_row: int, prefix: bool = False) -> bytes:
     """An Excel-like file: shared strings (with rich text and phonetic runs), str/e/b cells,
     a cell right of the dimension, missing rows, and a dimension shorter or longer than the data."""
     source = zipfile.ZipFile(io.BytesIO(_saved(Workbook())))
@@ -95,7 +101,8 @@ def _handmade(max_row: int) -> bytes:
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
-                data = SHEET.format(max_row=max_row).encode()
+                data = SHEET.format(max_row=max_row)
+                data = (_prefixed(data) if prefix else data).encode()
             elif info.filename == "[Content_Types].xml":
                 data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType='
                                     b'"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
@@ -108,9 +115,10 @@ def _handmade(max_row: int) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.parametrize("prefix", [False, True])
 @pytest.mark.parametrize("max_row, rows", [(9, 9), (4, 4), (12, 9)])  # openpyxl stops at the dimension or the data
-def test_excel_like_file_reads_identically(max_row, rows):
-    expected, fast, mixed = _both(_handmade(max_row))
+def test_excel_like_file_reads_identically(max_row, rows, prefix):
+    expected, fast, mixed = _both(_handmade(max_row, prefix))
     assert fast is not None
     assert fast == expected == mixed
     assert len(expected) == rows
