@@ -587,13 +587,20 @@ class _Import:
                 row.errors[NON_FIELD_ERRORS] = [_("文件中这一行对应了多条已有记录，请联系勤工办。")]
                 continue
             if found:
-                reason = scoping.obj_write_block_reason(self.user, found[0])
+                reason = self._obj_block_reason(found[0])
                 if reason:
                     row.errors[NON_FIELD_ERRORS] = [reason]
                     continue
                 row.instance, row.new = found[0], False
             else:
                 row.instance = model()
+
+    def _obj_block_reason(self, obj) -> str | None:
+        """scoping.obj_write_block_reason, asked once per school and year of the file's rows."""
+        key = ("obj", getattr(scoping.school_of(obj), "pk", None), getattr(scoping.year_of(obj), "pk", None))
+        if key not in self._write_checks:
+            self._write_checks[key] = scoping.obj_write_block_reason(self.user, obj)
+        return self._write_checks[key]
 
     def _existing(self, attnames: list[str], keys: list[tuple]) -> dict[tuple, list]:
         """The visible rows whose natural key is one of ``keys``, by key."""

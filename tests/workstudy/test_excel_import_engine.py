@@ -137,3 +137,18 @@ def test_resource_hooks_that_would_be_ignored_are_refused():
         class _Custom(excel.PortalResource):  # noqa: F841 - defining it is the test
             def import_field(self, field, instance, row, is_m2m=False, **kwargs):
                 return None
+
+
+def test_principal_updates_ask_the_scope_once_per_school_and_year(year):
+    from tests.labor_bases.factories import ProductionLineFactory
+
+    base = _bases(year, 1, start=500)[0]
+    principal = UserFactory(username="engine-updater", role=Role.PRINCIPAL, school=base.school)
+    for k in range(6):
+        ProductionLineFactory(base=base, year=year, product=f"旧{k}", grade="一级" if k % 2 else "", unit="kg")
+    _r, one = _queries(principal, year, "labor_production",
+                       benchmark.portal_xlsx(_production([base], 1, year, "旧")), dry_run=True)
+    report, six = _queries(principal, year, "labor_production",
+                           benchmark.portal_xlsx(_production([base], 6, year, "旧")), dry_run=True)
+    assert report.update == 6
+    assert six == one, (one, six)
