@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
@@ -296,26 +295,9 @@ def county_figures(year: int) -> dict:
     return dict(figures, land=[dict(item, label=_label(item["land_type"])) for item in figures["land"]])
 
 
-def _in_transaction() -> bool:
-    return connection.in_atomic_block
-
-
 def cached(key: str, compute):
-    """``compute()``, kept in the cache until any data changes (the data stamp of
-    :mod:`workstudy.freshness`, one query) or for ``freshness.TTL`` seconds.
-
-    Figures over a whole province take tenths of a second each; they change only when data
-    does. Inside a transaction (a test, an import) they are always computed afresh, like
-    :func:`workstudy.rules.findings`.
-    """
-    if _in_transaction():
-        return compute()
-    full_key = f"{key}:{freshness.generation()}"
-    value = cache.get(full_key)
-    if value is None:
-        value = compute()
-        cache.set(full_key, value, freshness.TTL)
-    return value
+    """See :func:`workstudy.freshness.cached` (figures kept until any data changes)."""
+    return freshness.cached(key, compute)
 
 
 def school_table(year: int, school_ids: Iterable[int]) -> dict[int, dict]:

@@ -84,7 +84,7 @@ def submit_errors(submission: Submission) -> list[str]:
     if submission.staff_count is None or submission.student_count is None:
         errors.append(str(SUBMISSION_COUNTS_REQUIRED.message))
     for module in modules.all_modules():
-        if module.required and not module.counts(submission.year_id).get(submission.school_id):
+        if module.required and not module.counts(submission.year_id, [submission.school_id]).get(submission.school_id):
             errors.append(_("“%(module)s”尚未填写任何数据。") % {"module": module.title})
         if module.submit_errors is not None:
             errors.extend(module.submit_errors(submission))

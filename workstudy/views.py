@@ -7,7 +7,6 @@ from collections import Counter
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
@@ -124,25 +123,17 @@ def grid_context(request, user, year: ReportingYear) -> dict:
 GRID_PAGE_SIZE = 50
 
 
-def _in_transaction() -> bool:
-    return connection.in_atomic_block
-
-
 def _status_counts_by_year() -> dict[int, Counter]:
     """``{year: Counter(status: schools)}``, counted by the database (a province has 150,000
-    submissions over ten years: 0.1 s), then kept until any data changes or for
-    ``freshness.TTL`` seconds (the stamp of :mod:`workstudy.freshness`, one query).
-    Inside a transaction (a test, an import) always counted afresh."""
-    key = None if _in_transaction() else f"workstudy:status-by-year:{freshness.generation()}"
-    per_year = cache.get(key) if key else None
-    if per_year is None:
-        per_year = {}
-        counted = Submission.objects.values("year_id", "status").annotate(n=Count("id")).order_by()
-        for row in counted:
+    submissions over ten years: 0.1 s), kept until any data changes (:func:`freshness.cached`)."""
+
+    def count():
+        per_year: dict[int, Counter] = {}
+        for row in Submission.objects.values("year_id", "status").annotate(n=Count("id")).order_by():
             per_year.setdefault(row["year_id"], Counter())[row["status"]] += row["n"]
-        if key:
-            cache.set(key, per_year, freshness.TTL)
-    return per_year
+        return per_year
+
+    return freshness.cached("workstudy:status-by-year", count)
 
 
 def year_overview() -> list[dict]:

@@ -18,6 +18,7 @@ from tests.labor_bases.factories import (
     LandParcelFactory,
     ProductionLineFactory,
 )
+from workstudy import freshness
 
 INDEX = reverse("labor_bases:index")
 
@@ -151,7 +152,7 @@ def test_cached_figures_follow_data_changes(director_client, tea_a, orchard_b, y
     from django.core.cache import cache
 
     cache.clear()
-    monkeypatch.setattr(selectors, "_in_transaction", lambda: False)
+    monkeypatch.setattr(freshness, "in_transaction", lambda: False)
     response = director_client.get(INDEX + "?year=2024&sort=area")
     assert response.context["overview"]["total_mu"] == Decimal("42.00")
     assert [r[0] for r in _rows(response)] == ["B001", "A001"]

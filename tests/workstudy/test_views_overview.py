@@ -14,7 +14,7 @@ from tests.factories import SchoolFactory, SubmissionFactory, UserFactory
 from tests.insurance.factories import CoverageFactory
 from tests.labor_bases.factories import LaborBaseFactory, LandParcelFactory, ProductionLineFactory
 from tests.logistics.factories import SchoolServiceFactory
-from workstudy import modules
+from workstudy import freshness, modules
 from workstudy import views as core_views
 from workstudy.models import Role, Submission
 
@@ -150,7 +150,7 @@ def test_submission_detail_counts_its_school(director_client, year, school_a, sc
 def test_year_overview_counts_and_follows_data_changes(director_client, year, school_a, school_b, monkeypatch):
     """Outside a transaction the counts are kept until data changes."""
     cache.clear()
-    monkeypatch.setattr(core_views, "_in_transaction", lambda: False)
+    monkeypatch.setattr(freshness, "in_transaction", lambda: False)
     SubmissionFactory(school=school_a, year=year, status="approved")
     submission_b = SubmissionFactory(school=school_b, year=year)
     rows = {row["year"].year: row for row in director_client.get(reverse("years")).context["year_rows"]}
