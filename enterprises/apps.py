@@ -23,10 +23,7 @@ class EnterprisesConfig(AppConfig):
         self._register_excel()
 
     def _register_excel(self):
-        try:
-            from workstudy import excel  # noqa: F401
-        except ImportError:
-            return
-        from . import resources
+        from workstudy import excel_registry
 
-        resources.register()
+        excel_registry.register("enterprise_figures", "enterprises.resources.EnterpriseFiguresResource",
+                                title=_("校办企业年度数据"), import_roles=("staff",))

@@ -1,14 +1,10 @@
 """Excel data kind of the enterprises: one row per enterprise per year ("enterprise_figures")."""
 
-from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
 from workstudy import excel
-from workstudy.models import Role
 
 from .models import Enterprise, EnterpriseYearStat
-
-KEY = "enterprise_figures"
 
 
 class EnterpriseFiguresResource(excel.PortalResource):
@@ -49,7 +45,3 @@ class EnterpriseFiguresResource(excel.PortalResource):
 
     def export_queryset(self, *, year=None, school=None):
         return super().export_queryset(year=year, school=school).order_by("year_id", "enterprise__name")
-
-
-def register():
-    excel.register(KEY, EnterpriseFiguresResource, title=_("校办企业年度数据"), import_roles=(Role.STAFF,))

@@ -69,10 +69,9 @@ class InsuranceConfig(AppConfig):
         modules.register_nav(
             modules.NavItem(_("保险与理赔"), "insurance:index", roles=(Role.STAFF, Role.PRINCIPAL, Role.AUDITOR), order=40)
         )
-        try:
-            from workstudy import excel  # noqa: F401
-        except ImportError:
-            return
-        from . import resources
+        from workstudy import excel_registry
 
-        resources.register()
+        excel_registry.register("insurance_coverage", "insurance.resources.CoverageResource", title=_("学平险投保统计"))
+        # Export only. register() treats an empty tuple as "default roles", so name a role nobody has.
+        excel_registry.register("insurance_claims", "insurance.resources.ClaimExportResource", title=_("理赔案件"),
+                                import_roles=())

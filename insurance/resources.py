@@ -6,7 +6,6 @@
 masks the injured person's name and ID number.
 """
 
-from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
 from workstudy import excel
@@ -128,9 +127,3 @@ class ClaimExportResource(excel.PortalResource):
 
     def dehydrate_status(self, obj):
         return obj.get_status_display()
-
-
-def register():
-    excel.register("insurance_coverage", CoverageResource, title=_("学平险投保统计"))
-    # Export only. excel.register treats an empty tuple as "default roles", so name a role nobody has.
-    excel.register("insurance_claims", ClaimExportResource, title=_("理赔案件"), import_roles=())

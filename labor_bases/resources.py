@@ -4,7 +4,6 @@ up in the user's scope, so a principal can only touch their own school."""
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from import_export import fields, widgets
 
 from workstudy import excel, scoping
@@ -141,8 +140,3 @@ class ProductionResource(_LaborResource):
 
     def export_queryset(self, *, year=None, school=None):
         return super().export_queryset(year=year, school=school).order_by("year_id", "base__school__code", "base__name", "pk")
-
-
-def register_resources(excel_module=excel) -> None:
-    excel_module.register("labor_plots", PlotResource, title=_lazy("基地地块"))
-    excel_module.register("labor_production", ProductionResource, title=_lazy("基地产品产销"))

@@ -41,10 +41,12 @@ class LogisticsConfig(AppConfig):
         modules.register_nav(modules.NavItem(_("后勤社会化"), "logistics:centre", roles=bureau, order=30))
         modules.register_nav(modules.NavItem(_("学校后勤"), "logistics:services", roles=(Role.PRINCIPAL,), order=30))
 
-        try:
-            from workstudy import excel  # noqa: F401
-        except ImportError:
-            return
-        from . import resources
+        from workstudy import excel_registry
 
-        resources.register()
+        staff_only, bureau_readers = (Role.STAFF,), (Role.STAFF, Role.AUDITOR)
+        excel_registry.register("logistics_sales", "logistics.resources.SalesLineResource",
+                                title=_("后勤服务中心销售明细"), import_roles=staff_only, export_roles=bureau_readers)
+        excel_registry.register("logistics_school_services", "logistics.resources.SchoolServiceResource",
+                                title=_("学校后勤项目"))
+        excel_registry.register("logistics_exam_sites", "logistics.resources.ExamSiteResource",
+                                title=_("中考食宿考点"), import_roles=staff_only)

@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
 from workstudy import excel
-from workstudy.models import Role
 
 from .models import (
     Category,
@@ -18,9 +17,6 @@ from .models import (
     ServiceMode,
     Shop,
 )
-
-BUREAU_READERS = (Role.STAFF, Role.AUDITOR)
-STAFF_ONLY = (Role.STAFF,)
 
 
 class ProgramYearWidget(excel.ScopedForeignKeyWidget):
@@ -106,14 +102,3 @@ class ExamSiteResource(excel.PortalResource):
         fields = ("program", "host_school", "candidates", "beds", "note")
         import_id_fields = ("program", "host_school")
         export_select_related = ("program", "host_school")
-
-
-def register():
-    excel.register(
-        "logistics_sales", SalesLineResource, title=_("后勤服务中心销售明细"),
-        import_roles=STAFF_ONLY, export_roles=BUREAU_READERS,
-    )
-    excel.register("logistics_school_services", SchoolServiceResource, title=_("学校后勤项目"))
-    excel.register(
-        "logistics_exam_sites", ExamSiteResource, title=_("中考食宿考点"), import_roles=STAFF_ONLY,
-    )

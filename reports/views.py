@@ -23,7 +23,6 @@ from . import figures, pdf, quality
 from .forms import NarrativeForm, PolicyDocumentForm, SummarySettingsForm
 from .models import DEFAULT_HEADINGS, NarrativeBlock, PolicyDocument, Section, SummarySettings
 
-
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

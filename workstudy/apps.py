@@ -15,7 +15,6 @@ class WorkstudyConfig(AppConfig):
 
         from django.utils.translation import gettext_lazy as _
 
-        from . import excel
-        from .resources import SubmissionCountsResource
+        from . import excel_registry
 
-        excel.register("school_counts", SubmissionCountsResource, title=_("学校基本情况"))
+        excel_registry.register("school_counts", "workstudy.resources.SubmissionCountsResource", title=_("学校基本情况"))

@@ -447,7 +447,7 @@ def export_child(*, rows: int, naive: bool) -> dict:
             def export_queryset(self, **kwargs):
                 return super().export_queryset(**kwargs)[:rows]
 
-        capped = excel.Registration(key=registration.key, resource_class=Capped, title=registration.title)
+        capped = excel.Registration(key=registration.key, resource=Capped, title=registration.title)
         with tempfile.TemporaryFile() as target:
             excel.write_export(capped, user=staff, target=target)
             size = target.seek(0, 2)

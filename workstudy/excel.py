@@ -48,40 +48,10 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from . import scoping
-from .models import DomainModel, ReportingYear, Role, School
 
-# ---------------------------------------------------------------------------
-# Registry
-
-
-@dataclass(frozen=True)
-class Registration:
-    key: str
-    resource_class: type
-    title: str
-    import_roles: tuple[str, ...] = (Role.STAFF, Role.PRINCIPAL)
-    export_roles: tuple[str, ...] = (Role.STAFF, Role.PRINCIPAL, Role.AUDITOR)
-
-
-_registry: dict[str, Registration] = {}
-
-
-def register(key: str, resource_class, *, title, import_roles=None, export_roles=None) -> None:
-    """Register a data kind. ``import_roles=()`` makes it export-only."""
-    _registry[key] = Registration(
-        key=key, resource_class=resource_class, title=title,
-        import_roles=tuple(import_roles) if import_roles is not None else (Role.STAFF, Role.PRINCIPAL),
-        export_roles=tuple(export_roles) if export_roles is not None else (Role.STAFF, Role.PRINCIPAL, Role.AUDITOR),
-    )
-
-
-def get_registration(key: str) -> Registration | None:
-    return _registry.get(key)
-
-
-def registrations() -> list[Registration]:
-    return list(_registry.values())
-
+# The registry lives in a light module so that registering a kind imports nothing heavy.
+from .excel_registry import Registration, get_registration, register, registrations  # noqa: F401
+from .models import DomainModel, ReportingYear, School
 
 # ---------------------------------------------------------------------------
 # Widgets: resolve references inside the user's scope, with Chinese messages.

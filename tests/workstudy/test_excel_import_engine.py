@@ -93,7 +93,7 @@ class _CountsByStaffResource(resources.SubmissionCountsResource):
 
 
 def test_unique_constraint_is_checked_for_the_whole_file(director, year, submission_a, school_a, school_b):
-    registration = excel.Registration(key="test_counts", resource_class=_CountsByStaffResource, title="t")
+    registration = excel.Registration(key="test_counts", resource=_CountsByStaffResource, title="t")
     data = _counts_xlsx([[school_a.code, 2024, submission_a.staff_count + 1, 100, 0, 1],  # collides with the DB
                          [school_b.code, 2024, 7, 100, 0, 1],
                          [school_b.name, 2024, 8, 100, 0, 1]])  # collides with the row above
