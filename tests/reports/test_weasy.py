@@ -60,3 +60,16 @@ def test_prebuilt_and_plain_give_the_same_pdf(tmp_path):
         assert "勤工俭学总收益年均达186.20万元" in _text(path)
         assert "Report-Serif " in _fonts(path) and "yes yes yes" in _fonts(path)  # embedded subset
     assert _text(first) == _text(plain) and _fonts(first) == _fonts(plain)
+
+
+def test_pdf_templates_load_only_their_own_tag_libraries():
+    """The PDF documents compile with an engine holding only the libraries they load; the
+    site's engine would import every app's tags (REST framework's pull in requests, yaml, pygments)."""
+    code = ("import django, sys; django.setup(); from reports import pdf; "
+            "[pdf._engine().get_template(t) for t in ('reports/summary_pdf.html', 'reports/school_sheet_pdf.html')]; "
+            "print(sorted(m for m in ('rest_framework.templatetags.rest_framework', 'requests', 'yaml', 'pygments', "
+            "'django.contrib.admin.templatetags.admin_list') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, capture_output=True, text=True,
+                          env={**os.environ, "DJANGO_SETTINGS_MODULE": "workstudy.settings"}, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
