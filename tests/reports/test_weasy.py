@@ -73,3 +73,11 @@ def test_pdf_templates_load_only_their_own_tag_libraries():
                           env={**os.environ, "DJANGO_SETTINGS_MODULE": "workstudy.settings"}, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_web_workers_load_weasyprint_at_start():
+    code = "import sys, workstudy.wsgi; from reports import weasy; print('weasyprint' in sys.modules, weasy.state['mode'])"
+    done = subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, capture_output=True, text=True,
+                          env={**os.environ, "DJANGO_SETTINGS_MODULE": "workstudy.settings"}, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] in ("True prebuilt", "True plain")
