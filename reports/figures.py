@@ -95,6 +95,9 @@ class Summary:
     gaps: list[Gap] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
     narratives: dict[str, NarrativeBlock | None] = field(default_factory=dict)
+    # Computed once per Summary (a province's takes tenths of a second) and kept with it in the cache.
+    _fingerprint: str = field(default="", repr=False, compare=False)
+    _charts: dict | None = field(default=None, repr=False, compare=False)
 
     def fig(self, key: str) -> Figure | None:
         return self.figures.get(key)
@@ -105,6 +108,19 @@ class Summary:
 
     def fingerprint(self) -> str:
         """SHA-256 of everything the document prints (figures, tables, narrative)."""
+        if not self._fingerprint:
+            self._fingerprint = self._compute_fingerprint()
+        return self._fingerprint
+
+    def charts(self) -> dict[str, str]:
+        """The SVG charts of this summary (pygal), made once."""
+        if self._charts is None:
+            from . import charts
+
+            self._charts = charts.all_charts(self)
+        return self._charts
+
+    def _compute_fingerprint(self) -> str:
         payload = {
             "year": self.year, "data_version": self.data_version, "period": self.period_years,
             "subsidy_mode": self.subsidy_mode,
@@ -488,10 +504,10 @@ def _top_rows(rows: list[dict], totals: dict) -> dict:
     return {"rows": shown, "rest": summed}
 
 
-# The appendix lists this many open warnings and unapproved schools in full (a county's usually
+# The appendix lists this many open warnings and unapproved schools in full (a small county's
 # all of them); past it, it counts them by rule / status and the complete lists are in the
 # data-quality workbook (``quality_lists`` feeds both).
-APPENDIX_ROWS = 100
+APPENDIX_ROWS = 30
 
 
 def quality_lists(year: int) -> tuple[list[dict], list[dict]]:
@@ -528,6 +544,8 @@ def compute_cached(year: int) -> Summary:
     summary = cache.get(key)
     if summary is None:
         summary = compute(year)
+        summary.fingerprint()
+        summary.charts()
         cache.set(key, summary, freshness.TTL)
     return summary
 

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from workstudy.models import ReportingYear
 
-from . import charts, figures, freshness, weasy
+from . import figures, freshness, weasy
 from .models import DEFAULT_HEADINGS, Section, StoredSummary
 
 logger = logging.getLogger(__name__)
@@ -156,7 +156,7 @@ def document_context(summary, *, pdf: bool, generated_at: datetime | None = None
     generated_at = generated_at or timezone.now()
     return {
         "summary": summary,
-        "charts": charts.all_charts(summary),
+        "charts": summary.charts(),
         "headings": headings_for(summary),
         "fingerprint": summary.fingerprint(),
         "generated_at": timezone.localtime(generated_at),
