@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.db.models import ProtectedError, Sum
+from django.db.models import Count, ProtectedError, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
@@ -161,6 +161,9 @@ class SalesListView(ScopedListView):
 # ------------------------------------------------------------------ exam lodging page
 
 
+EXAM_SITES_SHOWN = 50
+
+
 class ExamView(RoleRequiredMixin, YearMixin, generic.TemplateView):
     roles = READERS_OF_BUREAU_DATA
     template_name = "logistics/exam.html"
@@ -172,14 +175,19 @@ class ExamView(RoleRequiredMixin, YearMixin, generic.TemplateView):
         if year is None:
             return context
         program = scoping.visible(user, ExamLodgingProgram).filter(year=year).select_related("operator").first()
-        sites = []
+        sites, site_totals = [], None
         if program is not None:
+            # A province's programme has hundreds of sites: the first ones here, all of them
+            # (paged) on the sites list; the totals count every site.
             sites = scoping.visible(user, program.sites.select_related("host_school").order_by("host_school__code"))
+            site_totals = sites.aggregate(candidates=Sum("candidates"), beds=Sum("beds"), count=Count("id"))
+            sites = sites[:EXAM_SITES_SHOWN]
         context.update(
             program=program,
             summary=selectors.exam_lodging(year.year),
             sites=sites,
-            site_totals=program.sites.aggregate(candidates=Sum("candidates"), beds=Sum("beds")) if program else None,
+            site_totals=site_totals,
+            sites_more=max(0, (site_totals or {}).get("count", 0) - EXAM_SITES_SHOWN),
             write_block_reason=scoping.write_block_reason(user, school=None, year=year),
             findings=[f for f in core_rules.findings(year.year, module="logistics") if f.school_id is None],
             history=selectors.figures_by_year([y.year for y in context["years"]]),

@@ -286,3 +286,21 @@ def test_program_form_units_live_product_and_rule(director_client, year, centre)
     from logistics.models import ExamLodgingProgram
 
     assert ExamLodgingProgram.objects.get().profit == Decimal("32000.00")
+
+
+def test_exam_page_lists_the_first_sites_and_totals_them_all(director_client, program, site_b, school_a, monkeypatch):
+    """A province's programme has hundreds of sites: the page lists the first ones (by school
+    code), says how many there are, links to the paged list, and its totals count every site."""
+    from logistics import views as logistics_views
+    from tests.logistics.factories import ExamSiteFactory
+
+    ExamSiteFactory(program=program, host_school=school_a, candidates=100, beds=120)
+    monkeypatch.setattr(logistics_views, "EXAM_SITES_SHOWN", 1)
+    response = director_client.get(reverse("logistics:exam") + "?year=2024")
+    body = response.content.decode()
+    assert [site.host_school for site in response.context["sites"]] == [school_a]  # A001 before B001
+    assert "共 2 个考点，上表列出前 1 个" in body and reverse("logistics:sites") + "?year=2024" in body
+    assert response.context["site_totals"]["candidates"] == 400 and response.context["site_totals"]["beds"] == 430
+    monkeypatch.setattr(logistics_views, "EXAM_SITES_SHOWN", 50)
+    body = director_client.get(reverse("logistics:exam") + "?year=2024").content.decode()
+    assert "上表列出前" not in body and site_b.host_school.name in body
