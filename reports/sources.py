@@ -12,7 +12,8 @@ import logging
 from types import ModuleType
 
 from django.urls import NoReverseMatch
-from django.utils.functional import lazy
+
+from workstudy.lazystr import LazyStr
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +60,6 @@ def _resolve_rows_url(app: str, kind: str, year: int, filters: dict) -> str:
         return ""
 
 
-_lazy_rows_url = lazy(_resolve_rows_url, str)
-
-
 def rows_url(app: str, kind: str, year: int, **filters):
     """The app's list page filtered to the rows behind a figure ('' if it has none).
 
@@ -69,4 +67,4 @@ def rows_url(app: str, kind: str, year: int, **filters):
     URL configuration (every view, the API), which a PDF rendered in a fresh process
     would otherwise pay for. The lazy value pickles, so cached summaries keep it.
     """
-    return _lazy_rows_url(app, kind, year, dict(filters))
+    return LazyStr(_resolve_rows_url, app, kind, year, dict(filters))

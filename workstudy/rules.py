@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+
+from .lazystr import LazyStr
 
 ERROR = "error"
 WARNING = "warning"
@@ -196,13 +197,10 @@ def _resolve_url(viewname: str, args: tuple, kwargs: dict, query: str) -> str:
     return reverse(viewname, args=args or None, kwargs=kwargs or None) + (f"?{query}" if query else "")
 
 
-_lazy_url = lazy(_resolve_url, str)
-
-
 def finding_url(viewname: str, *, args=(), kwargs=None, query: str = ""):
     """The page where a finding can be fixed, resolved only when a page prints it.
 
     A PDF built in a fresh process lists findings without links, so it need not load the
     whole URL configuration; the lazy value pickles for the cache.
     """
-    return _lazy_url(viewname, tuple(args), dict(kwargs or {}), query)
+    return LazyStr(_resolve_url, viewname, tuple(args), dict(kwargs or {}), query)
