@@ -150,3 +150,23 @@ def test_plots_by_form_and_excel_then_auditor_downloads_the_pdf(county, open_as,
     text = "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(content)).pages)
     assert "2024" in text
     auditor_console.assert_clean("auditor")
+
+
+def test_school_picker_suggests_and_resolves_in_the_browser(county, open_as, artifacts, settings):
+    """Above the threshold the school filter is a search box: typing fills its suggestions from
+    /schools/search/ (static script, under the CSP), and the chosen label opens that school."""
+    settings.SCHOOL_PICKER_THRESHOLD = 1  # three schools: the search box, as at province size
+    page, watch = open_as(county["director"], "staff")
+    page.goto("/labor-bases/?year=2024")
+    box = page.locator("input[data-school-picker]")
+    expect(box).to_be_visible()
+    box.fill("周坊")
+    options = page.locator(f"#{box.get_attribute('list')} option")
+    expect(options).to_have_count(1)  # only 周坊中学 matches; the others are 已审核中学
+    label = options.first.get_attribute("value")
+    assert "周坊中学" in label
+    box.fill(label)
+    box.press("Enter")
+    expect(page.locator("h1")).to_contain_text("周坊中学")
+    shot(page, artifacts, "school-picker")
+    watch.assert_clean("school picker")
