@@ -264,7 +264,7 @@ def _table_sql(land_type: str | None, sort: str) -> str:
 
 def table_school_ids(year: int, land_type: str | None = None, sort: str = "code") -> list[int]:
     """Ids of the schools in the county overview's table for ``year``, in display order (1 query,
-    then kept until any data changes, see :func:`cached`).
+    then kept until any data changes, see :func:`workstudy.freshness.cached`).
 
     Without ``land_type``: every school with plots, production lines or accounts this year;
     with it, the schools with plots of that type. ``sort`` is a key of :data:`TABLE_SORTS`:
@@ -280,24 +280,19 @@ def table_school_ids(year: int, land_type: str | None = None, sort: str = "code"
             cursor.execute(_table_sql(land_type, sort), params)
             return [row[0] for row in cursor.fetchall()]
 
-    return cached(f"labor_bases:table:{year}:{land_type or ''}:{sort}", compute)
+    return freshness.cached(f"labor_bases:table:{year}:{land_type or ''}:{sort}", compute)
 
 
 def county_figures(year: int) -> dict:
     """The overview's county totals for ``year``: ``land`` (:func:`land_by_type`), ``overview``
     (:func:`base_overview`) and ``finance`` (:func:`base_finance`); 6 queries, then kept
-    until any data changes (see :func:`cached`)."""
-    figures = cached(
+    until any data changes (see :func:`workstudy.freshness.cached`)."""
+    figures = freshness.cached(
         f"labor_bases:county:{year}",
         lambda: {"land": land_by_type(year), "overview": base_overview(year), "finance": base_finance(year)},
     )
     # Labels in the reader's language (the cache is shared by every language).
     return dict(figures, land=[dict(item, label=_label(item["land_type"])) for item in figures["land"]])
-
-
-def cached(key: str, compute):
-    """See :func:`workstudy.freshness.cached` (figures kept until any data changes)."""
-    return freshness.cached(key, compute)
 
 
 def school_table(year: int, school_ids: Iterable[int]) -> dict[int, dict]:

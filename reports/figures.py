@@ -535,19 +535,17 @@ def quality_lists(year: int) -> tuple[list[dict], list[dict]]:
 
 
 def compute_cached(year: int) -> Summary:
-    """:func:`compute`, reused while no data changed (see :mod:`reports.freshness`)."""
-    from django.core.cache import cache
+    """:func:`compute`, reused while no data changed (:func:`workstudy.freshness.cached`), with
+    its fingerprint and charts made once and kept with it."""
+    from workstudy import freshness
 
-    from . import freshness
-
-    key = f"reports:summary:{int(year)}:{freshness.generation()}"
-    summary = cache.get(key)
-    if summary is None:
+    def build() -> Summary:
         summary = compute(year)
         summary.fingerprint()
         summary.charts()
-        cache.set(key, summary, freshness.TTL)
-    return summary
+        return summary
+
+    return freshness.cached(f"reports:summary:{int(year)}", build)
 
 
 def compute(year: int) -> Summary:

@@ -227,7 +227,7 @@ class SchoolChoiceField(forms.ModelChoiceField):
             return hits[0]
         if len(hits) > 1:
             raise forms.ValidationError(self.error_messages["ambiguous"], code="ambiguous", params={"value": shown})
-        hits = list(qs.filter(Q(code__istartswith=text) | Q(name__icontains=text))[:2])
+        hits = search_schools(qs, text, limit=2)  # what the suggestions would offer
         if len(hits) == 1:
             return hits[0]
         key = "ambiguous" if hits else "not_found"
