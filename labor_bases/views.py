@@ -5,7 +5,6 @@ Which rows a user sees or may change is decided by :mod:`workstudy.scoping` only
 
 from __future__ import annotations
 
-from collections import Counter
 from decimal import Decimal
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
+from workstudy import rules as core_rules
 from workstudy import scoping
 from workstudy.mixins import (
     RoleRequiredMixin,
@@ -134,7 +134,7 @@ class IndexView(RoleRequiredMixin, YearMixin, generic.TemplateView):
             # A province has thousands of warnings: the count per rule, and the first few in full.
             "findings": found[:FINDINGS_SHOWN],
             "findings_total": len(found),
-            "findings_by_rule": _count_by_rule(found),
+            "findings_by_rule": [(rule, n) for rule, n, _schools in core_rules.count_by_rule(found)],
             "write_block_reason": scoping.write_block_reason(self.request.user, school=None, year=year),
         }
 
@@ -143,18 +143,9 @@ TABLE_PAGE_SIZE = 50
 FINDINGS_SHOWN = 50
 
 
-def _count_by_rule(found) -> list[tuple]:
-    """``[(rule, number of findings)]`` in rule-code order."""
-    counts = Counter(f.rule.code for f in found)
-    rules_by_code = {f.rule.code: f.rule for f in found}
-    return [(rules_by_code[code], counts[code]) for code in sorted(counts)]
-
-
 def rules_findings(year: int, school_id: int | None):
     """This app's warnings only (the review screen shows every app's)."""
-    from workstudy.rules import findings
-
-    return findings(year, school_id, module=rules.M)
+    return core_rules.findings(year, school_id, module=rules.M)
 
 
 # Lists behind figures (rows_url) ------------------------------------------------

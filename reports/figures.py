@@ -458,21 +458,18 @@ class _Builder:
         ]
 
     def quality(self):
+        from workstudy import rules
+
         s = self.summary
-        findings, pending = quality_lists(self.year)
-        by_rule: dict[str, dict] = {}
-        for f in findings:
-            group = by_rule.setdefault(f["code"], {"code": f["code"], "title": f["title"], "count": 0, "schools": set()})
-            group["count"] += 1
-            if f["school_id"]:
-                group["schools"].add(f["school_id"])
-        s.data["findings_total"] = len(findings)
+        found, pending = quality_lists(self.year)
+        s.data["findings_total"] = len(found)
         s.data["findings_by_rule"] = [
-            {"code": g["code"], "title": g["title"], "count": g["count"], "school_count": len(g["schools"])}
-            for g in by_rule.values()
+            {"code": rule.code, "title": str(rule.title), "count": count, "school_count": schools}
+            for rule, count, schools in rules.count_by_rule(found)
         ]
-        s.data["findings"] = findings[:APPENDIX_ROWS]
-        s.data["findings_more"] = max(0, len(findings) - APPENDIX_ROWS)
+        findings = [finding_row(f) for f in found[:APPENDIX_ROWS]]
+        s.data["findings"] = findings
+        s.data["findings_more"] = max(0, len(found) - APPENDIX_ROWS)
         by_status: dict[str, int] = {}
         for p in pending:
             by_status[p["status"]] = by_status.get(p["status"], 0) + 1
@@ -510,16 +507,18 @@ def _top_rows(rows: list[dict], totals: dict) -> dict:
 APPENDIX_ROWS = 30
 
 
-def quality_lists(year: int) -> tuple[list[dict], list[dict]]:
-    """Every validation warning still open for ``year`` and every submission not yet approved,
-    sorted as the appendix shows them: (findings, pending submissions)."""
+def finding_row(f) -> dict:
+    """A warning as the appendix prints it."""
+    return {"code": f.rule.code, "title": str(f.rule.title), "message": f.message, "school": f.school_name,
+            "school_id": f.school_id, "object": f.obj_label, "url": f.url}
+
+
+def quality_lists(year: int) -> tuple[list, list[dict]]:
+    """Every validation warning still open for ``year`` (:class:`workstudy.rules.Finding`) and
+    every submission not yet approved, sorted as the appendix shows them."""
     from workstudy import rules
 
-    findings = [
-        {"code": f.rule.code, "title": str(f.rule.title), "message": f.message, "school": f.school_name,
-         "school_id": f.school_id, "object": f.obj_label, "url": f.url}
-        for f in sorted(rules.findings(year), key=lambda f: (f.rule.code, f.school_name, f.obj_label))
-    ]
+    findings = sorted(rules.findings(year), key=lambda f: (f.rule.code, f.school_name, f.obj_label))
     status_labels = dict(SubmissionStatus.choices)
     pending = [
         {"school": name, "school_id": school_id, "code": code, "status": str(status_labels.get(status, status)),

@@ -26,7 +26,7 @@ def quality_workbook(year: int) -> bytes:
     _sheet(book, _("未审核通过的填报"), [_("学校代码"), _("学校"), _("填报状态")],
            ((p["code"], p["school"], p["status"]) for p in pending))
     _sheet(book, _("未处理的校验提醒"), [_("规则"), _("规则名称"), _("学校"), _("对象"), _("说明")],
-           ((f["code"], f["title"], f["school"] or _("全市"), f["object"] or "", f["message"]) for f in findings))
+           ((f.rule.code, str(f.rule.title), f.school_name or _("全市"), f.obj_label or "", f.message) for f in findings))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -133,6 +133,18 @@ def findings(year: int, school_id: int | None = None, module: str | None = None)
     return found
 
 
+def count_by_rule(found: Iterable[Finding]) -> list[tuple[Rule, int, int]]:
+    """``[(rule, findings, schools concerned)]`` in rule-code order (overviews and the summary
+    show these counts where a province's thousands of warnings cannot be listed)."""
+    groups: dict[str, tuple[Rule, list[int], set[int]]] = {}
+    for f in found:
+        rule, count, schools = groups.setdefault(f.rule.code, (f.rule, [0], set()))
+        count[0] += 1
+        if f.school_id:
+            schools.add(f.school_id)
+    return [(rule, count[0], len(schools)) for _code, (rule, count, schools) in sorted(groups.items())]
+
+
 _memo: OrderedDict = OrderedDict()
 _memo_lock = threading.Lock()
 _MEMO_SIZE = 256
