@@ -17,8 +17,8 @@ Every registered kind then gets, at ``excel:template`` / ``excel:import`` / ``ex
   queries per file whatever its number of rows or schools (see :class:`_Import`);
 * every row is checked against :mod:`workstudy.scoping`: a principal's upload can only
   touch their own school in an open year;
-* export of the rows the user may see, written row by row (openpyxl write-only) with
-  cells that start with = + - @ escaped so a spreadsheet never runs them.
+* export of the rows the user may see, streamed row by row by :mod:`workstudy.xlsx_writer`
+  with cells that start with = + - @ escaped so a spreadsheet never runs them.
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ from django.utils.translation import gettext as _
 from import_export import fields as ie_fields
 from import_export import resources, widgets
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
@@ -52,6 +51,7 @@ from . import scoping
 # The registry lives in a light module so that registering a kind imports nothing heavy.
 from .excel_registry import Registration, get_registration, register, registrations  # noqa: F401
 from .models import DomainModel, ReportingYear, School
+from .xlsx_writer import HEADER_RGB, Sheet, escape_cell, write_xlsx  # noqa: F401  (escape_cell: re-exported)
 
 # ---------------------------------------------------------------------------
 # Widgets: resolve references inside the user's scope, with Chinese messages.
@@ -1406,25 +1406,17 @@ def run_import(registration: Registration, *, user, year, data: bytes, dry_run: 
 # Writing files
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="9B1C1C")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_cell(value):
-    """Make text that a spreadsheet would treat as a formula inert."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+HEADER_FILL = PatternFill("solid", fgColor=HEADER_RGB)
 
 
 def _plain(value):
-    if isinstance(value, (Decimal, int, float, dt.date, dt.datetime)) and not isinstance(value, bool):
-        if isinstance(value, dt.datetime) and value.tzinfo is not None:
-            return value.astimezone().replace(tzinfo=None)
+    """An exported value as the writer takes it: numbers and dates stay themselves, the rest
+    is text (formula escaping and XML safety are the writer's, :mod:`workstudy.xlsx_writer`)."""
+    if isinstance(value, (Decimal, int, float, dt.date)) and not isinstance(value, bool):
         return value
     if value is None:
         return ""
-    return escape_cell(str(value))
+    return str(value)
 
 
 def build_template(registration: Registration, *, user) -> bytes:
@@ -1465,25 +1457,31 @@ def build_template(registration: Registration, *, user) -> bytes:
     return buffer.getvalue()
 
 
+def _export_getters(resource: PortalResource, export_fields) -> list:
+    """Per column, what import-export's ``export_field`` would call for it (the resource's
+    ``dehydrate_<name>`` or the field's own ``export``), looked up once instead of per cell."""
+    getters = []
+    for field in export_fields:
+        dehydrate = field.get_dehydrate_method(resource.get_field_name(field))
+        method = dehydrate if callable(dehydrate) else getattr(resource, dehydrate, None)
+        getters.append(method or field.export)
+    return getters
+
+
 def write_export(registration: Registration, *, user, year=None, school=None, target=None):
-    """Write the rows ``user`` may see to an .xlsx file object; return it positioned at 0."""
+    """Write the rows ``user`` may see to an .xlsx file object; return it positioned at 0.
+
+    The rows are read in chunks and streamed into the file (:mod:`workstudy.xlsx_writer`),
+    so memory stays flat whatever their number."""
     if user.role not in registration.export_roles:
         raise PermissionDenied(_("您的账号不能导出这类数据。"))
     resource = registration.resource_class(user=user)
     export_fields = resource.export_columns()
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(registration.title)[:28] or "数据")
-    header = []
-    for field in export_fields:
-        cell = WriteOnlyCell(sheet, value=escape_cell(str(field.column_name)))
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        header.append(cell)
-    sheet.append(header)
+    getters = _export_getters(resource, export_fields)
     queryset = resource.export_queryset(year=year, school=school)
-    for obj in queryset.iterator(chunk_size=2000):
-        sheet.append([_plain(resource.export_field(field, obj)) for field in export_fields])
+    rows = ([_plain(get(obj)) for get in getters] for obj in queryset.iterator(chunk_size=2000))
     target = target or tempfile.TemporaryFile()
-    workbook.save(target)
+    write_xlsx(target, [Sheet(str(registration.title) or _("数据"), [str(f.column_name) for f in export_fields], rows)])
     target.seek(0)
     return target
 

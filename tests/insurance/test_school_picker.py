@@ -61,7 +61,7 @@ def test_claim_list_bad_school_shows_a_message_and_no_claims(picker, director_cl
 
 def test_claim_export_uses_the_typed_school(picker, director_client, claim_a, claim_b):
     response = director_client.get(reverse("insurance:claim_export"), {"year": 2024, "school": "B001"})
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
     body = [r for r in rows[1:] if any(r)]
     assert len(body) == 1 and any("乙校SECRETB" in str(c) for c in body[0])
 

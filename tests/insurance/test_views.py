@@ -163,11 +163,11 @@ def test_masking_in_list_and_detail(director_client, principal_a_client, auditor
 
 def test_claim_export_masks_and_scopes(principal_a_client, director_client, claim_a, claim_b):
     response = principal_a_client.get(reverse("insurance:claim_export") + "?year=2024")
-    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
     assert rows[0][0] == "案件编号" and len(rows) == 2
     assert rows[1][5] == "张**" and rows[1][6] == "3623**********1234"
     response = director_client.get(reverse("insurance:claim_export") + "?year=2024")
-    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
     assert len(rows) == 3 and {r[5] for r in rows[1:]} == {"张**", "李*"}
     flat = "".join(str(v) for r in rows for v in r)
     assert "张三丰" not in flat and "李四" not in flat

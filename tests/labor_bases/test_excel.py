@@ -71,3 +71,25 @@ def test_export_is_scoped(principal_a_client, tea_a, orchard_b, school_b):
     content = b"".join(response.streaming_content) if response.streaming else response.content
     rows = list(load_workbook(io.BytesIO(content)).worksheets[0].values)
     assert len(rows) == 2 and school_b.name not in str(rows)
+
+
+def test_an_export_uploads_again_unchanged(principal_a_client, base_a, year):
+    """What the export writes, the import reads: the file downloaded, uploaded again as it
+    is, checks clean and leaves the rows as they were."""
+    headers = ["学校", "基地名称", "年度", "产品", "等级/规格", "产量", "计量单位", "平均单价(元)", "产值(元)", "备注"]
+    rows = [["", base_a.name, 2024, "茶叶", "一级嫩茶", 120, "千克", "300.50", "", "春茶 <特级> & 礼盒"],
+            ["", base_a.name, 2024, "雪梨", "", "1.25", "斤", 4, "", ""]]
+    response = upload(principal_a_client, "labor_production", xlsx(headers, rows))
+    principal_a_client.post(reverse("excel:import", args=["labor_production"]), {"upload_id": response.context["upload"].pk})
+    before = sorted(ProductionLine.objects.values_list("product", "quantity", "unit_price", "value", "note"))
+    assert len(before) == 2
+
+    response = principal_a_client.get(reverse("excel:export", args=["labor_production"]) + "?year=2024")
+    exported = io.BytesIO(b"".join(response.streaming_content))
+    exported.name = "export.xlsx"
+    assert [c.value for c in load_workbook(exported).worksheets[0][1]] == headers
+    exported.seek(0)
+    response = upload(principal_a_client, "labor_production", exported)
+    assert response.context["report"].ok, response.context["report"].issues
+    principal_a_client.post(reverse("excel:import", args=["labor_production"]), {"upload_id": response.context["upload"].pk})
+    assert sorted(ProductionLine.objects.values_list("product", "quantity", "unit_price", "value", "note")) == before
