@@ -33,7 +33,12 @@ class LaborBasesConfig(AppConfig):
         modules.register_nav(
             modules.NavItem(_("劳动实践基地"), "labor_bases:index", roles=("staff", "principal", "auditor"), order=20)
         )
-        from workstudy import excel_registry
+        from workstudy import excel_registry, widgets
+
+        from .pickers import BASES, PARCELS
+
+        widgets.register_picker(BASES)
+        widgets.register_picker(PARCELS)
 
         excel_registry.register("labor_plots", "labor_bases.resources.PlotResource", title=_("基地地块"))
         excel_registry.register("labor_production", "labor_bases.resources.ProductionResource", title=_("基地产品产销"))

@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from workstudy import scoping
 from workstudy.forms import VersionedFormMixin
-from workstudy.widgets import use_school_picker
+from workstudy.widgets import use_picker, use_school_picker
 
 from .models import BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
+from .pickers import BASES, PARCELS
 
 
 def _num(unit: str, **attrs) -> forms.NumberInput:
@@ -34,20 +35,23 @@ class _ScopedForm(VersionedFormMixin, forms.ModelForm):
                 self.fields["school"].widget = forms.HiddenInput()
             else:
                 use_school_picker(self, "school", scoping.schools_for(user), active_only=True)
+        # Bases and plots: a drop-down for a school's few, a search box for the bureau's
+        # thousands (workstudy.widgets pickers; the choices stay the user's scope).
         if "base" in self.fields:
             bases = scoping.visible(user, LaborBase.objects.select_related("school"))
-            if self.instance.pk is None:
+            new = self.instance.pk is None
+            if new:
                 bases = bases.filter(active=True)
-            self.fields["base"].queryset = bases
-            if user is not None and not user.is_principal:
-                self.fields["base"].label_from_instance = lambda b: f"{b.school.name} · {b.name}"
-            if self.instance.pk is None and user is not None and user.is_principal and len(bases) == 1:
-                if not self.initial.get("base"):
+            if user is not None and user.is_principal:
+                self.fields["base"].queryset = bases
+                if new and len(bases) == 1 and not self.initial.get("base"):
                     self.initial["base"] = bases[0].pk
+            else:
+                use_picker(self, "base", bases, BASES, search_params={"active": "1"} if new else None)
         if "parcel" in self.fields:
             parcels = scoping.visible(user, LandParcel.objects.select_related("base"))
-            self.fields["parcel"].queryset = parcels.filter(year_id=year_id) if year_id else parcels.none()
-            self.fields["parcel"].label_from_instance = lambda p: f"{p.base.name} · {p.land_type_label} {p.area_mu} {_('亩')}"
+            parcels = parcels.filter(year_id=year_id) if year_id else parcels.none()
+            use_picker(self, "parcel", parcels, PARCELS, search_params={"year": year_id} if year_id else None)
 
 
 class LaborBaseForm(_ScopedForm):

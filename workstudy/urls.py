@@ -32,6 +32,7 @@ urlpatterns = [
     path("years/<int:year>/<str:action>/", views.YearActionView.as_view(), name="year_action"),
     path("schools/", views.SchoolListView.as_view(), name="schools"),
     path("schools/search/", views_schools.SchoolSearchView.as_view(), name="school_search"),
+    path("pick/<slug:key>/", views_schools.PickerSearchView.as_view(), name="picker_search"),
     path("schools/new/", views.SchoolEditView.as_view(), name="school_new"),
     path("schools/<int:pk>/edit/", views.SchoolEditView.as_view(), name="school_edit"),
     path("users/", views.UserListView.as_view(), name="users"),

@@ -1,29 +1,37 @@
-"""``/schools/search/?q=``: suggestions for the school picker (:mod:`workstudy.widgets`)."""
+"""Suggestions for the pickers (:mod:`workstudy.widgets`): ``/schools/search/?q=`` for
+schools, ``/pick/<kind>/?q=`` for every other registered kind (labor bases, plots...)."""
 
 from __future__ import annotations
 
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.views import View
 
-from . import scoping
 from .mixins import RoleRequiredMixin
-from .widgets import school_label, search_schools
+from .widgets import MAX_QUERY_LENGTH, SCHOOLS, picker_kind
 
 MAX_RESULTS = 20
 
 
-class SchoolSearchView(RoleRequiredMixin, View):
-    """At most 20 of the schools the user can see whose code starts with or name contains
-    ``q`` (a principal: only their own school). ``active=1``: schools in use only."""
+class PickerSearchView(RoleRequiredMixin, View):
+    """At most 20 objects of the kind that the user may pick (the kind's ``for_user``,
+    scoped like every list) matching ``q``. A principal finds only their own school's."""
 
     http_method_names = ["get"]
+    kind = None
 
-    def get(self, request):
-        schools = scoping.schools_for(request.user)
-        if request.GET.get("active") == "1":
-            schools = schools.filter(active=True)
-        found = search_schools(schools, request.GET.get("q", ""), limit=MAX_RESULTS)
-        results = [{"id": s.pk, "code": s.code, "name": s.name, "label": school_label(s)} for s in found]
-        response = JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
+    def get(self, request, key=None):
+        kind = self.kind or picker_kind(key or "")
+        if kind is None:
+            raise Http404
+        found = kind.search(kind.for_user(request.user, request.GET), request.GET.get("q", "")[:MAX_QUERY_LENGTH],
+                            limit=MAX_RESULTS)
+        response = JsonResponse({"results": [kind.as_json(obj) for obj in found]},
+                                json_dumps_params={"ensure_ascii": False})
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+class SchoolSearchView(PickerSearchView):
+    """``active=1``: schools in use only."""
+
+    kind = SCHOOLS

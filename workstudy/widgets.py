@@ -1,4 +1,5 @@
-"""The school picker: the one way to choose a school in a form or a list filter.
+"""Pickers: the one way to choose a school (or another many-rowed thing, such as a labor
+base) in a form or a list filter.
 
 A county has 30-300 schools, a province 15,000. A ``<select>`` of every school the user
 can see is friendly at county size and costs most of a page's time at province size,
@@ -7,7 +8,7 @@ so :class:`SchoolChoiceField` renders
 * a normal ``<select>`` when the user can see at most ``SCHOOL_PICKER_THRESHOLD``
   schools (setting, default 200);
 * otherwise a text input where the user types a school code or (part of) its name.
-  ``static/js/school-picker.js`` fills a ``<datalist>`` with suggestions from
+  ``static/js/picker.js`` fills a ``<datalist>`` with suggestions from
   ``/schools/search/?q=`` (:mod:`workstudy.views_schools`, scoped by
   :func:`workstudy.scoping.schools_for`). Without JavaScript the server resolves
   the text (see :meth:`SchoolChoiceField.resolve`) and says clearly when nothing or
@@ -42,9 +43,16 @@ List filters (``?school=`` keeps accepting a school id, so existing links work):
 
 An all-digit value is first taken as a school id (every link the portal makes uses
 ids; school codes carry letters or are 10-digit 学校标识码), then as a code.
+
+Other kinds (an app's labor bases, plots...) describe themselves once with a
+:class:`PickerKind` — label, exact match, search, what a user may pick — registered with
+:func:`register_picker`; :func:`use_picker` then gives a form field the same behaviour,
+and ``/pick/<key>/?q=`` serves its suggestions (:mod:`workstudy.views_schools`).
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -84,16 +92,99 @@ def search_schools(queryset, text: str, *, limit: int = 20) -> list[School]:
     return list(qs[:limit])
 
 
+class PickerKind:
+    """How one kind of object is picked when there are too many for a drop-down.
+
+    ``label`` is what the user sees and may type back; ``find_exact`` the objects a typed
+    text names exactly; ``search`` the suggestions; ``for_user`` what the suggestions
+    endpoint may offer this user (always through :mod:`workstudy.scoping`), narrowed by
+    the search URL's parameters (``params``: the request's GET). Messages are the field's
+    ``not_found`` / ``ambiguous`` / ``invalid_choice`` errors, in the user's language.
+    """
+
+    key = ""
+    placeholder = _("输入名称搜索")
+    messages: dict = {}
+
+    def label(self, obj) -> str:
+        return str(obj)
+
+    def find_exact(self, queryset, text: str) -> list:
+        return []
+
+    def search(self, queryset, text: str, *, limit: int) -> list:
+        raise NotImplementedError
+
+    def for_user(self, user, params):
+        raise NotImplementedError
+
+    def search_url(self) -> str:
+        return reverse("picker_search", args=[self.key])
+
+    def as_json(self, obj) -> dict:
+        return {"id": obj.pk, "label": self.label(obj)}
+
+
+class SchoolKind(PickerKind):
+    key = "school"
+    placeholder = _("输入学校代码或校名")
+    messages = {
+        "invalid_choice": _("请选择有效的学校。"),
+        "not_found": _("未找到学校“%(value)s”，请输入学校代码或完整校名。"),
+        "ambiguous": _("“%(value)s”对应多所学校，请输入学校代码或完整校名，或从提示中选择。"),
+    }
+
+    def label(self, obj) -> str:
+        return school_label(obj)
+
+    def find_exact(self, queryset, text: str) -> list:
+        code, _sep, name = text.partition(" ")
+        exact = Q(code__iexact=text) | Q(name=text)
+        if name:
+            exact |= Q(code__iexact=code, name=name)
+        return list(queryset.filter(exact)[:2])
+
+    def search(self, queryset, text: str, *, limit: int) -> list:
+        return search_schools(queryset, text, limit=limit)
+
+    def for_user(self, user, params):
+        schools = scoping.schools_for(user)
+        return schools.filter(active=True) if params.get("active") == "1" else schools
+
+    def search_url(self) -> str:
+        return reverse("school_search")
+
+    def as_json(self, obj) -> dict:
+        return {"id": obj.pk, "code": obj.code, "name": obj.name, "label": school_label(obj)}
+
+
+_KINDS: dict[str, PickerKind] = {}
+
+
+def register_picker(kind: PickerKind) -> PickerKind:
+    """Make ``kind`` known to the suggestions endpoint ``/pick/<kind.key>/``."""
+    _KINDS[kind.key] = kind
+    return kind
+
+
+def picker_kind(key: str) -> PickerKind | None:
+    return _KINDS.get(key)
+
+
+SCHOOLS = register_picker(SchoolKind())
+
+
 class SchoolPicker(forms.Select):
     """A ``<select>``, or a text input with a ``<datalist>`` when ``text_input`` is set
     (by :class:`SchoolChoiceField`, which knows how many schools there are)."""
 
-    text_template_name = "partials/school_picker.html"
+    text_template_name = "partials/picker.html"
 
     def __init__(self, attrs=None, choices=()):
         super().__init__(attrs, choices)
         self.text_input = False
         self.search_url = ""
+        self.kind = "school"
 
     def get_context(self, name, value, attrs):
         if not self.text_input:
@@ -104,6 +195,7 @@ class SchoolPicker(forms.Select):
         widget["value"] = "" if value is None else str(value)
         widget["datalist_id"] = f"{widget['attrs'].get('id') or name}_suggestions"
         widget["search_url"] = self.search_url
+        widget["kind"] = self.kind
         return context
 
     def format_value(self, value):
@@ -123,32 +215,26 @@ class SchoolPicker(forms.Select):
         return mark_safe(render_to_string(self.text_template_name, context))  # noqa: S308 (autoescaped template)
 
 
-class SchoolChoiceField(forms.ModelChoiceField):
-    """Choose one school of ``queryset``; a ``<select>`` or a text input (see module doc)."""
+class PickerChoiceField(forms.ModelChoiceField):
+    """Choose one object of ``queryset``: a ``<select>`` up to the threshold, a text input
+    with suggestions above it (see module doc). ``kind`` says how its objects are labelled,
+    matched and searched; ``search_params`` narrow the suggestions like the queryset."""
 
     widget = SchoolPicker
-    default_error_messages = {
-        "invalid_choice": _("请选择有效的学校。"),
-        "not_found": _("未找到学校“%(value)s”，请输入学校代码或完整校名。"),
-        "ambiguous": _("“%(value)s”对应多所学校，请输入学校代码或完整校名，或从提示中选择。"),
-    }
+    kind: PickerKind = SCHOOLS
 
-    def __init__(self, queryset=None, *, active_only: bool = False, threshold: int | None = None, **kwargs):
-        self.active_only = active_only
+    def __init__(self, queryset=None, *, kind: PickerKind | None = None, threshold: int | None = None,
+                 search_params: dict | None = None, **kwargs):
+        if kind is not None:
+            self.kind = kind
         self.threshold = threshold
+        self.search_params = dict(search_params or {})
         self._text_input: bool | None = None
-        self._resolved: dict[str, School] = {}
-        kwargs.setdefault("label", _("学校"))
-        if queryset is None:
-            queryset = School.objects.all()
+        self._resolved: dict[str, object] = {}
+        kwargs["error_messages"] = {**self.kind.messages, **(kwargs.get("error_messages") or {})}
         super().__init__(queryset, **kwargs)
 
-    # The queryset is often replaced after the form is built: decide the widget afresh.
     def _set_queryset(self, queryset):
-        if queryset is not None and getattr(self, "active_only", False):
-            queryset = queryset.filter(active=True)
-        if queryset is not None:
-            queryset = queryset.order_by("code")
         super()._set_queryset(queryset)
         self._text_input = None
         self._resolved = {}
@@ -156,10 +242,10 @@ class SchoolChoiceField(forms.ModelChoiceField):
     queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
 
     def label_from_instance(self, obj):
-        return school_label(obj)
+        return self.kind.label(obj)
 
     def uses_text_input(self) -> bool:
-        """True when there are more schools to choose from than a drop-down should hold (one query)."""
+        """True when there are more objects to choose from than a drop-down should hold (one query)."""
         if self._text_input is None:
             limit = self.threshold if self.threshold is not None else picker_threshold()
             self._text_input = self.queryset.all()[: limit + 1].count() > limit
@@ -169,9 +255,10 @@ class SchoolChoiceField(forms.ModelChoiceField):
         text = self.uses_text_input()
         self.widget.text_input = text
         if text:
-            params = "?active=1" if self.active_only else ""
-            self.widget.search_url = reverse("school_search") + params
-            self.widget.attrs.setdefault("placeholder", _("输入学校代码或校名"))
+            params = f"?{urlencode(self.search_params)}" if self.search_params else ""
+            self.widget.search_url = self.kind.search_url() + params
+            self.widget.kind = self.kind.key
+            self.widget.attrs.setdefault("placeholder", self.kind.placeholder)
             self.widget.attrs.setdefault("autocomplete", "off")
             self.widget.attrs.setdefault("size", 28)
         return super().get_bound_field(form, field_name)
@@ -179,55 +266,51 @@ class SchoolChoiceField(forms.ModelChoiceField):
     def prepare_value(self, value):
         if not self.uses_text_input():
             return super().prepare_value(value)
-        if isinstance(value, School):
-            return school_label(value)
+        if isinstance(value, self.queryset.model):
+            return self.kind.label(value)
         if isinstance(value, int):
-            school = self.queryset.filter(pk=value).first()
-            return school_label(school) if school else str(value)
+            obj = self.queryset.filter(pk=value).first()
+            return self.kind.label(obj) if obj else str(value)
         if isinstance(value, str) and " ".join(value.split()) in self._resolved:
-            return school_label(self._resolved[" ".join(value.split())])
+            return self.kind.label(self._resolved[" ".join(value.split())])
         return value
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        if isinstance(value, School | int) or not self.uses_text_input():
+        if isinstance(value, self.queryset.model | int) or not self.uses_text_input():
             return super().to_python(value)
         return self.resolve(str(value))
 
-    def resolve(self, raw: str) -> School:
-        """The one school of the queryset that ``raw`` names, else a ValidationError.
+    def resolve(self, raw: str):
+        """The one object of the queryset that ``raw`` names, else a ValidationError.
 
-        Tried in order: a school id (all digits; links and the ``<select>`` use ids), the
-        exact code, the exact name, "code name" (what the suggestions fill in), then a
-        code prefix or part of the name if it matches exactly one school.
+        Tried in order: an id (all digits; links and the ``<select>`` use ids), the kind's
+        exact matches (for a school: code, name, or "code name" as the suggestions fill
+        in), then the kind's search if it finds exactly one object.
         """
         text = " ".join(raw.split())
         if text in self._resolved:
             return self._resolved[text]
-        school = self._lookup(text)
-        self._resolved[text] = school
-        return school
+        obj = self._lookup(text)
+        self._resolved[text] = obj
+        return obj
 
-    def _lookup(self, text: str) -> School:
+    def _lookup(self, text: str):
         shown = text[:MAX_QUERY_LENGTH]
         if len(text) > MAX_QUERY_LENGTH:
             raise forms.ValidationError(self.error_messages["not_found"], code="not_found", params={"value": shown})
         qs = self.queryset
         if text.isdigit():
-            school = qs.filter(pk=int(text)).first()
-            if school is not None:
-                return school
-        code, _sep, name = text.partition(" ")
-        exact = Q(code__iexact=text) | Q(name=text)
-        if name:
-            exact |= Q(code__iexact=code, name=name)
-        hits = list(qs.filter(exact)[:2])
+            obj = qs.filter(pk=int(text)).first()
+            if obj is not None:
+                return obj
+        hits = self.kind.find_exact(qs, text)
         if len(hits) == 1:
             return hits[0]
         if len(hits) > 1:
             raise forms.ValidationError(self.error_messages["ambiguous"], code="ambiguous", params={"value": shown})
-        hits = search_schools(qs, text, limit=2)  # what the suggestions would offer
+        hits = self.kind.search(qs, text, limit=2)  # what the suggestions would offer
         if len(hits) == 1:
             return hits[0]
         key = "ambiguous" if hits else "not_found"
@@ -239,6 +322,51 @@ class SchoolChoiceField(forms.ModelChoiceField):
         if self.disabled:
             return False
         return str(self.prepare_value(initial) or "") != " ".join(str(data or "").split())
+
+
+class SchoolChoiceField(PickerChoiceField):
+    """Choose one school of ``queryset``; ``active_only``: schools in use only."""
+
+    kind = SCHOOLS
+
+    def __init__(self, queryset=None, *, active_only: bool = False, threshold: int | None = None, **kwargs):
+        self.active_only = active_only
+        kwargs.setdefault("label", _("学校"))
+        if queryset is None:
+            queryset = School.objects.all()
+        super().__init__(queryset, threshold=threshold, search_params={"active": "1"} if active_only else None,
+                         **kwargs)
+
+    # The queryset is often replaced after the form is built: keep it to active schools, by code.
+    def _set_queryset(self, queryset):
+        if queryset is not None and getattr(self, "active_only", False):
+            queryset = queryset.filter(active=True)
+        if queryset is not None:
+            queryset = queryset.order_by("code")
+        super()._set_queryset(queryset)
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+
+def use_picker(form, name: str, queryset, kind: PickerKind, *, search_params: dict | None = None,
+               field_class=PickerChoiceField, **extra) -> PickerChoiceField:
+    """Make ``form.fields[name]`` a picker over ``queryset``, keeping its label, help text,
+    required flag, initial value, disabled state and empty label."""
+    old = form.fields[name]
+    field = field_class(
+        queryset,
+        kind=kind,
+        search_params=search_params,
+        required=old.required,
+        label=old.label,
+        help_text=old.help_text,
+        initial=old.initial,
+        disabled=old.disabled,
+        empty_label=getattr(old, "empty_label", "---------"),
+        **extra,
+    )
+    form.fields[name] = field
+    return field
 
 
 def use_school_picker(form, name: str, schools, *, active_only: bool = False) -> SchoolChoiceField:
@@ -295,6 +423,7 @@ class SchoolFilterForm(forms.Form):
 
 
 __all__ = [
-    "SchoolChoiceField", "SchoolFilterForm", "SchoolPicker", "picker_threshold", "school_label",
-    "search_schools", "use_school_picker",
+    "SCHOOLS", "PickerChoiceField", "PickerKind", "SchoolChoiceField", "SchoolFilterForm", "SchoolPicker",
+    "picker_kind", "picker_threshold", "register_picker", "school_label", "search_schools", "use_picker",
+    "use_school_picker",
 ]

@@ -61,7 +61,8 @@ def test_pages_and_api_lists_are_found_from_the_urlconf():
     api = dict(benchmark.discover_api())
     assert pages["dashboard"] == "/"
     assert "labor_bases:lines" in pages and "insurance:claim_list" in pages
-    assert not any("new" in path or "edit" in path for path in pages.values())
+    assert pages["labor_bases:line_create"] == "/labor-bases/production/new/"  # entry forms are pages too
+    assert not any("edit" in path or "delete" in path or "export" in path for path in pages.values())
     assert api["labor-line-list"] == "/api/labor-bases/production/"
     assert "insurance-claim-list" in api and "submission-list" in api
 

@@ -158,7 +158,7 @@ def test_school_picker_suggests_and_resolves_in_the_browser(county, open_as, art
     settings.SCHOOL_PICKER_THRESHOLD = 1  # three schools: the search box, as at province size
     page, watch = open_as(county["director"], "staff")
     page.goto("/labor-bases/?year=2024")
-    box = page.locator("input[data-school-picker]")
+    box = page.locator("input[data-picker=school]")
     expect(box).to_be_visible()
     box.fill("周坊")
     options = page.locator(f"#{box.get_attribute('list')} option")

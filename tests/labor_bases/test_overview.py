@@ -119,7 +119,7 @@ def test_school_picker_opens_a_school_by_code_or_id(director_client, tea_a, orch
     response = director_client.get(INDEX + "?year=2024&school=没有这所学校")
     assert response.status_code == 200 and response.context["mode"] == "county"
     assert "未找到学校" in response.content.decode()
-    assert 'data-school-picker' in response.content.decode()
+    assert 'data-picker="school"' in response.content.decode()
 
 
 def test_principal_sees_only_own_school(principal_a_client, tea_a, orchard_b, school_a, school_b):

@@ -49,7 +49,7 @@ def test_below_threshold_is_a_select_of_the_visible_schools(small, director, sch
     assert html.startswith("<select")
     assert f'<option value="{school_a.pk}">A001 甲校樟坪</option>' in html
     assert "乙校SECRETB" in html
-    assert "data-school-picker" not in html
+    assert 'data-picker="school"' not in html
 
 
 def test_above_threshold_is_a_text_input_with_suggestions_and_no_options(large, director, school_a, school_b):
@@ -60,7 +60,7 @@ def test_above_threshold_is_a_text_input_with_suggestions_and_no_options(large, 
     assert 'value="B001 乙校SECRETB"' in html  # the initial id is shown as code and name
     assert 'list="id_school_suggestions"' in html and '<datalist id="id_school_suggestions">' in html
     assert f'data-search-url="{reverse("school_search")}"' in html
-    assert 'src="/static/js/school-picker.js"' in html
+    assert 'src="/static/js/picker.js"' in html
     assert "required" in html and 'placeholder="输入学校代码或校名"' in html
     assert form["school"].label == "学校" and form["school"].help_text == "帮助"
 

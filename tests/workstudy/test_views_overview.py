@@ -197,7 +197,7 @@ def test_users_paging_keeps_filter(director_client, school_b):
 def test_users_create_form_uses_school_picker(director_client, school_a, school_b, settings):
     settings.SCHOOL_PICKER_THRESHOLD = 1
     html = director_client.get(USERS).content.decode()
-    assert "data-school-picker" in html and "<option" not in html.split('name="school"', 2)[-1].split("</label>")[0]
+    assert 'data-picker="school"' in html and "<option" not in html.split('name="school"', 2)[-1].split("</label>")[0]
     response = director_client.post(USERS, {
         "username": "new_principal", "first_name": "王五", "school": "B001", "password": "Zq8!long-enough-pass",
     })

@@ -1,12 +1,13 @@
-// Suggestions for the school picker (workstudy/widgets.py): as the user types a school
-// code or name, fill the input's <datalist> from /schools/search/. Without JavaScript
-// the server resolves the typed text itself, so this is only a convenience.
+// Suggestions for the pickers (workstudy/widgets.py): as the user types a school code or
+// name (or a labor base, a plot...), fill the input's <datalist> from its search URL
+// (/schools/search/, /pick/<kind>/). Without JavaScript the server resolves the typed
+// text itself, so this is only a convenience.
 (function () {
   "use strict";
-  document.querySelectorAll("input[data-school-picker]").forEach(function (input) {
+  document.querySelectorAll("input[data-picker]").forEach(function (input) {
     // The widget loads this file once per picker on the page: bind each input once.
-    if (input.hasAttribute("data-school-picker-ready")) { return; }
-    input.setAttribute("data-school-picker-ready", "");
+    if (input.hasAttribute("data-picker-ready")) { return; }
+    input.setAttribute("data-picker-ready", "");
     var list = document.getElementById(input.getAttribute("list"));
     var url = input.getAttribute("data-search-url");
     if (!list || !url || !window.fetch) { return; }
@@ -16,9 +17,9 @@
 
     function fill(results) {
       list.textContent = "";
-      results.forEach(function (school) {
+      results.forEach(function (item) {
         var option = document.createElement("option");
-        option.value = school.label;
+        option.value = item.label;
         list.appendChild(option);
       });
     }
