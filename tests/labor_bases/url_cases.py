@@ -6,6 +6,7 @@ School B owns ``w.lb_base`` with a plot, a production line, accounts and an acti
 """
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from tests.labor_bases.factories import (
     ActivityFactory,
@@ -103,6 +104,10 @@ def _api(basename, attr, create, patch, delete_attr=None):
 
 
 CASES = [
+    # Base and plot suggestions: principal A searches for school B's base by its school's
+    # name and gets nothing (leak check: base labels carry the school's name).
+    Case("picker_search", EVERYONE, kwargs=lambda w: {"key": "labor_base"}, query=urlencode({"q": "乙校"})),
+    Case("picker_search", EVERYONE, kwargs=lambda w: {"key": "parcel"}, query=urlencode({"q": "桔", "year": 2024})),
     Case("labor_bases:index", EVERYONE),
     Case("labor_bases:index", EVERYONE, query="year=2024&land_type=orchard"),
     Case("labor_bases:bases", EVERYONE),
