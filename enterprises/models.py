@@ -127,9 +127,12 @@ class Enterprise(DomainModel):
     @property
     def sponsor(self) -> str:
         """The sponsoring unit as shown to users: the school, else e.g. 勤工办."""
-        if self.sponsor_school_id:
-            return self.sponsor_school.name
-        return self.sponsor_label or "勤工办"
+        return self.sponsor_text(self.sponsor_school.name if self.sponsor_school_id else "", self.sponsor_label)
+
+    @staticmethod
+    def sponsor_text(school_name: str | None, sponsor_label: str) -> str:
+        """:attr:`sponsor` from bare column values (for lists read with ``values()``)."""
+        return school_name or sponsor_label or "勤工办"
 
     @property
     def founded_display(self) -> str:

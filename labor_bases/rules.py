@@ -12,7 +12,6 @@ from dataclasses import replace
 from decimal import Decimal
 from statistics import median
 
-from django.db.models import F, Sum
 from django.utils.translation import gettext_lazy as _
 
 from workstudy.rules import ERROR, WARNING, finding_url, rule, year_check
@@ -84,14 +83,9 @@ def _list_url(name: str, year: int, **params) -> str:
 def check_area_sum(year: int, school_id: int | None = None):
     """Bases whose plots this year do not add up to the declared total (1 query; the database
     sums and compares, so only the mismatches come back)."""
-    from .models import LaborBase
+    from .selectors import area_mismatched_bases
 
-    bases = (
-        LaborBase.objects.filter(declared_total_mu__isnull=False, parcels__year_id=year)
-        .annotate(total=Sum("parcels__area_mu"))
-        .exclude(total=F("declared_total_mu"))
-        .select_related("school")
-    )
+    bases = area_mismatched_bases(year).select_related("school")
     if school_id is not None:
         bases = bases.filter(school_id=school_id)
     found = []

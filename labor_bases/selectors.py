@@ -15,7 +15,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -79,40 +79,39 @@ def land_by_type(year: int) -> list[dict]:
     ]
 
 
+def area_mismatched_bases(year: int):
+    """Bases with a declared total whose plots in ``year`` add up to something else — LB-03's
+    test, defined once here for the rule and for the overview's count (the database sums
+    and compares)."""
+    return (
+        LaborBase.objects.filter(declared_total_mu__isnull=False, parcels__year_id=year)
+        .annotate(total=Sum("parcels__area_mu"))
+        .exclude(total=F("declared_total_mu"))
+    )
+
+
 def base_overview(year: int) -> dict:
-    """County overview of the bases for ``year`` (3 queries).
+    """County overview of the bases for ``year`` (5 queries, every sum made by the database).
 
     ``total_mu`` is the sum of the plots; ``declared_total_mu`` the sum of the declared
     totals of the bases that have plots this year; ``area_mismatches`` counts those bases
-    whose plots do not add up to their declared total; ``schools_with_base`` counts each
-    school with at least one plot this year once; ``students_participating`` is in 人次.
+    whose plots do not add up to their declared total (:func:`area_mismatched_bases`);
+    ``schools_with_base`` counts each school with at least one plot this year once;
+    ``students_participating`` is in 人次.
     """
-    per_base = (
-        LandParcel.objects.filter(year_id=year)
-        .values("base_id", "base__school_id", "base__declared_total_mu")
-        .annotate(area=_sum("area_mu"))
-        .order_by()
-    )
-    total = declared = ZERO
-    mismatches = 0
-    schools = set()
-    for row in per_base:
-        area = money(row["area"])
-        total += area
-        schools.add(row["base__school_id"])
-        if row["base__declared_total_mu"] is not None:
-            declared += row["base__declared_total_mu"]
-            if area != row["base__declared_total_mu"]:
-                mismatches += 1
+    plots = LandParcel.objects.filter(year_id=year)
+    land = plots.aggregate(total=_sum("area_mu"), schools=Count("base__school_id", distinct=True))
+    declared = LaborBase.objects.filter(declared_total_mu__isnull=False, pk__in=plots.values("base_id")).aggregate(
+        declared=_sum("declared_total_mu"))
     activity = StudentPracticeActivity.objects.filter(year_id=year).aggregate(
         participants=Coalesce(Sum("participants"), 0), days=Coalesce(Sum("days"), 0)
     )
     return {
-        "total_mu": money(total),
-        "schools_with_base": len(schools),
+        "total_mu": money(land["total"]),
+        "schools_with_base": land["schools"],
         "school_count": School.objects.filter(active=True).count(),
-        "declared_total_mu": money(declared),
-        "area_mismatches": mismatches,
+        "declared_total_mu": money(declared["declared"]),
+        "area_mismatches": area_mismatched_bases(year).count(),
         "students_participating": activity["participants"],
         "practice_days": activity["days"],
     }
@@ -238,31 +237,33 @@ TABLE_SORTS = {
 }
 
 
-def _table_sql(land_type: str | None, sort: str) -> str:
+def _table_sql(land_type: str | None, sort: str, accounts_only: bool = False) -> str:
     quote = connection.ops.quote_name
     plot, line, acc, base, school = (
         quote(m._meta.db_table) for m in (LandParcel, ProductionLine, BaseYearFinance, LaborBase, School)
     )
     type_filter = "AND p.land_type = %s" if land_type else ""
     order = TABLE_SORTS[sort][1]
+    having = (["SUM(t.listed) > 0"] if land_type else []) + (["SUM(t.accounts) > 0"] if accounts_only else [])
     return f"""
         SELECT s.id FROM (
-            SELECT b.school_id, SUM(p.area_mu) AS area, 0 AS revenue, 0 AS cost, 1 AS listed
+            SELECT b.school_id, SUM(p.area_mu) AS area, 0 AS revenue, 0 AS cost, 1 AS listed, 0 AS accounts
               FROM {plot} p JOIN {base} b ON b.id = p.base_id WHERE p.year_id = %s {type_filter} GROUP BY b.school_id
             UNION ALL
-            SELECT b.school_id, 0, SUM(l.value), 0, 0
+            SELECT b.school_id, 0, SUM(l.value), 0, 0, 0
               FROM {line} l JOIN {base} b ON b.id = l.base_id WHERE l.year_id = %s GROUP BY b.school_id
             UNION ALL
-            SELECT b.school_id, 0, SUM(f.other_income), SUM(f.cost), 0
+            SELECT b.school_id, 0, SUM(f.other_income), SUM(f.cost), 0, 1
               FROM {acc} f JOIN {base} b ON b.id = f.base_id WHERE f.year_id = %s GROUP BY b.school_id
         ) t JOIN {school} s ON s.id = t.school_id
         GROUP BY s.id, s.code
-        {"HAVING SUM(t.listed) > 0" if land_type else ""}
+        {"HAVING " + " AND ".join(having) if having else ""}
         ORDER BY {f"{order} DESC, " if order else ""}s.code
     """
 
 
-def table_school_ids(year: int, land_type: str | None = None, sort: str = "code") -> list[int]:
+def table_school_ids(year: int, land_type: str | None = None, sort: str = "code", *,
+                     accounts_only: bool = False) -> list[int]:
     """Ids of the schools in the county overview's table for ``year``, in display order (1 query,
     then kept until any data changes, see :func:`workstudy.freshness.cached`).
 
@@ -270,17 +271,19 @@ def table_school_ids(year: int, land_type: str | None = None, sort: str = "code"
     with it, the schools with plots of that type. ``sort`` is a key of :data:`TABLE_SORTS`:
     by code, or largest first by the plot area (of ``land_type`` when given), revenue
     (Σ line values + other income) or profit (revenue − cost), then by code. Grouped
-    and ordered in the database, whatever the number of schools.
+    and ordered in the database, whatever the number of schools. ``accounts_only``: only
+    the schools whose bases filled in this year's accounts.
     """
     sort = sort if sort in TABLE_SORTS else "code"
 
     def compute() -> list[int]:
         params = [year, land_type, year, year] if land_type else [year, year, year]
         with connection.cursor() as cursor:
-            cursor.execute(_table_sql(land_type, sort), params)
+            cursor.execute(_table_sql(land_type, sort, accounts_only), params)
             return [row[0] for row in cursor.fetchall()]
 
-    return freshness.cached(f"labor_bases:table:{year}:{land_type or ''}:{sort}", compute)
+    key = f"labor_bases:table:{year}:{land_type or ''}:{sort}:{int(accounts_only)}"
+    return freshness.cached(key, compute)
 
 
 def county_figures(year: int) -> dict:
@@ -376,20 +379,33 @@ def _school_details(year: int, school_ids: list[int]) -> dict[int, dict]:
 LINE_KEYS = ("product", "grade", "quantity", "unit", "unit_price", "value")
 
 
+def _school_finance(year: int, school_ids: list[int]) -> dict[int, dict]:
+    """``{school_id: revenue, cost, profit}`` in ``year`` for the given schools: their bases'
+    line values and accounts summed by the database (2 queries)."""
+    per_school = {sid: {"production": ZERO, "other": ZERO, "cost": ZERO} for sid in school_ids}
+    lines = (ProductionLine.objects.filter(year_id=year, base__school_id__in=school_ids)
+             .values("base__school_id").annotate(v=_sum("value")).order_by())
+    for row in lines:
+        per_school[row["base__school_id"]]["production"] = money(row["v"])
+    accounts = (
+        BaseYearFinance.objects.filter(year_id=year, base__school_id__in=school_ids).values("base__school_id")
+        .annotate(other=_sum("other_income"), cost=_sum("cost")).order_by()
+    )
+    for row in accounts:
+        per_school[row["base__school_id"]].update(other=money(row["other"]), cost=money(row["cost"]))
+    out = {}
+    for school_id, acc in per_school.items():
+        revenue = money(acc["production"] + acc["other"])
+        out[school_id] = {"revenue": revenue, "cost": acc["cost"], "profit": money(revenue - acc["cost"])}
+    return out
+
+
 def school_examples(year: int, limit: int = 3) -> list[dict]:
-    """The schools with the highest base profit in ``year`` (among those that filled in accounts),
-    with their plots, production lines, revenue, cost, profit and activities (8 queries)."""
-    per_school: dict[int, dict] = {}
-    for row in finance_rows(year):
-        acc = per_school.setdefault(row["school_id"], {"revenue": ZERO, "cost": ZERO, "profit": ZERO, "has_finance": False})
-        acc["revenue"] += row["revenue"]
-        acc["cost"] += row["cost"]
-        acc["profit"] += row["profit"]
-        acc["has_finance"] = acc["has_finance"] or row["has_finance"]
-    ranked = sorted(
-        (sid for sid, acc in per_school.items() if acc["has_finance"]),
-        key=lambda sid: (-per_school[sid]["profit"], sid),
-    )[:limit]
+    """The schools with the highest base profit in ``year`` (among those that filled in accounts;
+    ranked by the database, see :func:`table_school_ids`), with their plots, production lines,
+    revenue, cost, profit and activities (8 queries)."""
+    ranked = table_school_ids(year, sort="profit", accounts_only=True)[:limit]
+    per_school = _school_finance(year, ranked)
     details = _school_details(year, ranked)
     examples = []
     for sid in ranked:
@@ -400,7 +416,7 @@ def school_examples(year: int, limit: int = 3) -> list[dict]:
             "student_count": d["student_count"],
             "plots": [{"label": p["label"], "area_mu": p["area_mu"], "crop": p["crop"]} for p in d["plots"]],
             "lines": [{k: line[k] for k in LINE_KEYS} for line in d["lines"]],
-            "revenue": money(acc["revenue"]), "cost": money(acc["cost"]), "profit": money(acc["profit"]),
+            "revenue": acc["revenue"], "cost": acc["cost"], "profit": acc["profit"],
             "activities": d["activities"],
         })
     return examples

@@ -519,9 +519,9 @@ def quality_lists(year: int) -> tuple[list, list[dict]]:
     from workstudy import rules
 
     findings = sorted(rules.findings(year), key=lambda f: (f.rule.code, f.school_name, f.obj_label))
-    status_labels = dict(SubmissionStatus.choices)
+    status_labels = {value: str(label) for value, label in SubmissionStatus.choices}  # translated once
     pending = [
-        {"school": name, "school_id": school_id, "code": code, "status": str(status_labels.get(status, status)),
+        {"school": name, "school_id": school_id, "code": code, "status": status_labels.get(status, status),
          "submission_id": pk}
         for pk, school_id, code, name, status in (
             Submission.objects.filter(year_id=year, school__active=True)
