@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .lazystr import LazyStr
@@ -110,11 +111,12 @@ def findings(year: int, school_id: int | None = None, module: str | None = None)
 
     The checks read whole tables (at province size hundreds of thousands of rows), so the
     result is kept in this process until any data changes, i.e. while the data stamp of
-    ``workstudy.freshness`` (the newest change-history id of every table) stays the same.
-    Inside a transaction (a test, an import) it is always computed afresh.
+    ``workstudy.freshness`` (the newest change-history id of every table) stays the same,
+    one copy per language (the messages are written in the reader's language). Inside a
+    transaction (a test, an import) it is always computed afresh.
     """
     stamp = _data_stamp()
-    key = (int(year), school_id, module)
+    key = (int(year), school_id, module, get_language())
     if stamp is not None:
         with _memo_lock:
             hit = _memo.get(key)

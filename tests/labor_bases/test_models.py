@@ -157,3 +157,24 @@ def test_history_is_kept(tea_a):
     line.save()
     assert line.history.count() == 2
     assert line.history.first().value == Decimal("33600.00")
+
+
+def test_big_change_edges_area_and_revenue(base_a, base_b, year):
+    """The database picks the schools that moved, the rule's test stays exact: 50% is not
+    "over 50%", 50.01% is; a school without last year's figures, or with zero, is skipped;
+    revenue counts line values and other income together."""
+    last = ReportingYearFactory(year=2023)
+    LandParcelFactory(base=base_a, year=last, area_mu=Decimal("10"))
+    LandParcelFactory(base=base_a, year=year, area_mu=Decimal("15"))  # +50.0%: not over
+    LandParcelFactory(base=base_b, year=last, area_mu=Decimal("100"))
+    LandParcelFactory(base=base_b, year=year, area_mu=Decimal("49.99"))  # -50.01%: over
+    ProductionLineFactory(base=base_a, year=last, quantity=Decimal("1"), unit_price=Decimal("100"))
+    BaseYearFinanceFactory(base=base_a, year=last, other_income=Decimal("100"))  # last year 200 元
+    ProductionLineFactory(base=base_a, year=year, quantity=Decimal("1"), unit_price=Decimal("300.01"))  # 300.01: +50.005%
+    found = {(f.school_id, f.message.split("由")[0]) for f in rules.check_big_change(2024, None)}
+    assert found == {(base_b.school_id, "基地总面积"), (base_a.school_id, "基地总收入")}, found
+    assert [f.school_id for f in rules.check_big_change(2024, base_a.school_id)] == [base_a.school_id]
+    LandParcel.objects.filter(year=last).update(area_mu=Decimal("0"))  # zero last year: no percentage
+    ProductionLine.objects.filter(year=last).delete()
+    BaseYearFinance.objects.filter(year=last).delete()  # no revenue last year: nothing to compare
+    assert rules.check_big_change(2024, None) == []
