@@ -17,6 +17,12 @@ Anything unexpected (a WeasyPrint whose ``ffi.py`` has another shape, a read-onl
 directory, a cffi without out-of-line support) falls back to the plain ``import weasyprint``, so
 the worst case is the old speed. ``tests/reports/test_weasy.py`` checks both paths give the
 same PDF text and fonts.
+
+Second, WeasyPrint imports fontTools' subsetter and variable-font instancer when it starts
+(≈80 ms, the largest package of a cold PDF's imports), but calls them only when HarfBuzz
+cannot subset a font or a font is variable — neither happens with the portal's fonts. While
+WeasyPrint is imported, :data:`DEFERRED` stand-ins take their place; a stand-in imports
+the real module the first time it is used, and after the import nothing else sees them.
 """
 
 from __future__ import annotations
@@ -104,6 +110,57 @@ def _install() -> str:
     return ""
 
 
+# Modules WeasyPrint imports at start-up but rarely calls: module -> the names it imports
+# from it with ``from module import name`` (those become functions that load the module).
+DEFERRED = {
+    "fontTools.subset": (),  # ``from fontTools import subset``: used as ``subset.Options`` ...
+    "fontTools.varLib.instancer": ("instantiateVariableFont",),
+}
+
+
+class _Deferred(types.ModuleType):
+    """Stands in for a module until its first use, then hands over to the real one."""
+
+    def __init__(self, name: str, functions: tuple[str, ...]):
+        super().__init__(name)
+        for function in functions:
+            setattr(self, function, self._forward(function))
+
+    def _real(self):
+        real = sys.modules.get(self.__name__)
+        if real is None or real is self:
+            sys.modules.pop(self.__name__, None)
+            real = importlib.import_module(self.__name__)
+        return real
+
+    def _forward(self, function: str):
+        def call(*args, **kwargs):
+            return getattr(self._real(), function)(*args, **kwargs)
+
+        call.__name__ = function
+        return call
+
+    def __getattr__(self, attr: str):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return getattr(self._real(), attr)
+
+
+@contextlib.contextmanager
+def _deferred_imports():
+    placed = []
+    for name, functions in DEFERRED.items():
+        if name not in sys.modules:
+            sys.modules[name] = _Deferred(name, functions)
+            placed.append(name)
+    try:
+        yield
+    finally:
+        for name in placed:
+            if isinstance(sys.modules.get(name), _Deferred):
+                del sys.modules[name]  # later imports get the real module
+
+
 def load():
     """``import weasyprint``, fast the second time on this machine (see the module docstring)."""
     if "weasyprint" not in sys.modules and FFI_MODULE not in sys.modules:
@@ -116,6 +173,9 @@ def load():
             logger.warning("WeasyPrint imported the slow way: %s", reason)
     elif not state["mode"]:
         state.update(mode="plain", reason="weasyprint was imported before reports.weasy.load()")
+    if "weasyprint" not in sys.modules:
+        with _deferred_imports():
+            import weasyprint
     import weasyprint
 
     return weasyprint

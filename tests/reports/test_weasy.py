@@ -81,3 +81,38 @@ def test_web_workers_load_weasyprint_at_start():
                           env={**os.environ, "DJANGO_SETTINGS_MODULE": "workstudy.settings"}, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] in ("True prebuilt", "True plain")
+
+
+DEFERRED_CHILD = r"""
+import json, sys
+import django
+django.setup()
+from reports import pdf, weasy
+content = pdf.html_to_pdf('<p style="font-family: \'Report Serif\'">补贴教育经费</p>'
+                          '<link rel="stylesheet" href="/static/reports/css/summary-pdf.css">')
+report = {"pdf": content[:5].decode(), "loaded_after_pdf": sorted(m for m in weasy.DEFERRED if m in sys.modules)}
+from weasyprint.pdf import fonts
+report["options"] = fonts.subset.Options.__module__  # first use: the real subsetter
+import fontTools.subset
+report["same_module"] = fontTools.subset.Options is fonts.subset.Options
+try:
+    fonts.instantiateVariableFont(None, {})
+except Exception as exc:
+    report["instancer"] = type(exc).__name__
+report["loaded_at_end"] = sorted(m for m in weasy.DEFERRED if m in sys.modules)
+print(json.dumps(report))
+"""
+
+
+def test_font_tools_loaded_only_when_used(tmp_path):
+    """WeasyPrint starts without fontTools' subsetter and instancer (the portal's fonts never
+    need them); the first use of either loads the real module, and later imports get it."""
+    env = {**os.environ, "WEASYPRINT_FFI_CACHE": str(tmp_path / "cache"), "DJANGO_SETTINGS_MODULE": "workstudy.settings"}
+    done = subprocess.run([sys.executable, "-c", DEFERRED_CHILD], cwd=settings.BASE_DIR, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["pdf"] == "%PDF-" and report["loaded_after_pdf"] == []
+    assert report["options"] == "fontTools.subset" and report["same_module"] is True
+    assert report["instancer"] in ("AttributeError", "TypeError")  # the real function, given nothing
+    assert report["loaded_at_end"] == ["fontTools.subset", "fontTools.varLib.instancer"]
