@@ -7,6 +7,8 @@ the API and Excel imports all refuse the same bad data with the same words.
 
 from __future__ import annotations
 
+import contextlib
+from contextvars import ContextVar
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -223,6 +225,11 @@ class PremiumFunding(DomainModel):
         )
 
 
+# (school_id, year_id) -> the submission's student count (None: no submission), for every row
+# of an Excel file being checked (set by StudentAccidentCoverage.cleaning_many).
+_STUDENT_COUNTS: ContextVar[dict | None] = ContextVar("coverage_student_counts", default=None)
+
+
 class StudentAccidentCoverage(DomainModel):
     """学平险 take-up of one school in one year, entered by the principal."""
 
@@ -279,13 +286,7 @@ class StudentAccidentCoverage(DomainModel):
             self.insured_total <= self.enrolled, "insured_parent_paid", insured=self.insured_total, enrolled=self.enrolled
         )
         if self.school_id and self.year_id:
-            from workstudy.models import Submission
-
-            students = (
-                Submission.objects.filter(school_id=self.school_id, year_id=self.year_id)
-                .values_list("student_count", flat=True)
-                .first()
-            )
+            students = self._student_count()
             if students is not None:
                 R.RULE_ENROLLED_LE_STUDENTS.check(
                     self.enrolled <= students, "enrolled", enrolled=self.enrolled, students=students
@@ -294,6 +295,42 @@ class StudentAccidentCoverage(DomainModel):
         amount = self.advance_amount or Decimal("0")
         R.RULE_ADVANCE_AMOUNT.check((advanced > 0) == (amount > 0), "advance_amount", persons=advanced, amount=amount)
         R.RULE_VOLUNTARY_CONSENT.check(self.insured_total == 0 or self.voluntary_consent_recorded, "voluntary_consent_recorded")
+
+    def _student_count(self) -> int | None:
+        """The school's student count in its submission for the year (read for the whole file
+        at once during an Excel import, see :meth:`cleaning_many`)."""
+        from workstudy.models import Submission
+
+        known = _STUDENT_COUNTS.get()
+        key = (self.school_id, self.year_id)
+        if known is not None and key in known:
+            return known[key]
+        return (
+            Submission.objects.filter(school_id=self.school_id, year_id=self.year_id)
+            .values_list("student_count", flat=True)
+            .first()
+        )
+
+    @classmethod
+    @contextlib.contextmanager
+    def cleaning_many(cls, instances):
+        """While the Excel import runs ``clean()`` on every row of a file: the student counts
+        of all their schools, read in one query per 2,000 schools instead of one per row."""
+        from workstudy.models import Submission
+
+        keys = {(i.school_id, i.year_id) for i in instances if i.school_id and i.year_id}
+        counts = dict.fromkeys(keys)
+        schools, years = sorted({k[0] for k in keys}), sorted({k[1] for k in keys})
+        for start in range(0, len(schools), 2000):
+            rows = Submission.objects.filter(school_id__in=schools[start:start + 2000], year_id__in=years)
+            for school_id, year_id, students in rows.values_list("school_id", "year_id", "student_count"):
+                if (school_id, year_id) in counts:
+                    counts[(school_id, year_id)] = students
+        token = _STUDENT_COUNTS.set(counts)
+        try:
+            yield
+        finally:
+            _STUDENT_COUNTS.reset(token)
 
 
 class ClaimantKind(models.TextChoices):

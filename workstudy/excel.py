@@ -23,6 +23,7 @@ Every registered kind then gets, at ``excel:template`` / ``excel:import`` / ``ex
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -47,6 +48,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from . import scoping
+from .constraints import validate_in_python
 
 # The registry lives in a light module so that registering a kind imports nothing heavy.
 from .excel_registry import Registration, get_registration, register, registrations  # noqa: F401
@@ -343,8 +345,11 @@ class PortalResource(resources.ModelResource):
 # file) or made new, and validated with the model's own clean_fields() and clean().
 # Per file, in one query each: that every foreign key exists, and every unique field,
 # unique_together and UniqueConstraint (Django's checks, run for all rows at once, plus
-# duplicates between rows of the file). Other constraints run row by row as in
-# full_clean(). Then the scope: rows of bureau-only kinds, a locked year, another school
+# duplicates between rows of the file). Check constraints made of plain lookups are
+# evaluated in Python (workstudy.constraints, same answer as the database); other
+# constraints run row by row as in full_clean(). A model whose clean() reads other tables
+# may read them for all rows at once in a ``cleaning_many(instances)`` context manager
+# (e.g. the 学平险 coverage's student counts). Then the scope: rows of bureau-only kinds, a locked year, another school
 # or a closed submission are refused (asked once per school and year).
 # Saving (not in a preview): existing rows one by one through save() (optimistic
 # locking, history, the model's own side effects); new rows with bulk_create and one
@@ -494,8 +499,11 @@ class _Import:
             self._apply(row)
             self._clean_fields(row)
         self._check_foreign_keys(valid)
-        for row in valid:
-            self._clean(row)
+        # A model may read what its clean() needs for all rows at once (``cleaning_many``).
+        cleaning_many = getattr(self.model, "cleaning_many", None)
+        with cleaning_many([row.instance for row in valid]) if cleaning_many else contextlib.nullcontext():
+            for row in valid:
+                self._clean(row)
         self._check_unique(valid)
         for row in valid:
             if not row.errors:
@@ -707,7 +715,8 @@ class _Import:
                     row.errors.setdefault(name, []).extend(message.messages)
         for model_class, constraint in per_row:
             try:
-                constraint.validate(model_class, instance, exclude=row.exclude)
+                if not validate_in_python(constraint, model_class, instance, row.exclude):
+                    constraint.validate(model_class, instance, exclude=row.exclude)  # one query
             except ValidationError as exc:
                 if getattr(exc, "code", None) == "unique" and len(getattr(constraint, "fields", ())) == 1:
                     _add_error(row.errors, exc, constraint.fields[0])

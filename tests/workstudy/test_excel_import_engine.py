@@ -152,3 +152,58 @@ def test_principal_updates_ask_the_scope_once_per_school_and_year(year):
                            benchmark.portal_xlsx(_production([base], 6, year, "旧")), dry_run=True)
     assert report.update == 6
     assert six == one, (one, six)
+
+
+def _sheet(headers, rows) -> bytes:
+    workbook = Workbook()
+    workbook.active.append(headers)
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+COVERAGE = ["学校", "年度", "在校学生数", "家长自愿投保人数", "贫困家庭学生数", "保险公司免费投保贫困生", "学校垫付贫困生",
+            "学校垫付金额（元）", "已留存自愿投保确认"]
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_coverage_reads_the_student_counts_once_per_file(director, year, dry_run):
+    """The 学平险 coverage's clean() compares with the school's student count: read for the
+    whole file (cleaning_many), not once per row — and still enforced row by row."""
+    def schools(n, start):
+        found = []
+        for i in range(start, start + n):
+            school = SchoolFactory(code=f"C{i:03d}", name=f"覆盖学校{i}")
+            SubmissionFactory(school=school, year=year, student_count=300)
+            found.append(school)
+        return found
+
+    def rows(found, enrolled=250):
+        return [[s.code, 2024, enrolled, 100, 10, 5, 5, 100, "是"] for s in found]
+
+    _r, small = _queries(director, year, "insurance_coverage", _sheet(COVERAGE, rows(schools(2, 0))), dry_run=dry_run)
+    many = schools(30, 100)
+    _r, large = _queries(director, year, "insurance_coverage", _sheet(COVERAGE, rows(many)), dry_run=dry_run)
+    assert large[0] == small[0], (small, large)
+    report = excel.run_import(excel.get_registration("insurance_coverage"), user=director, year=year,
+                              data=_sheet(COVERAGE, rows(many[:1], enrolled=250) + rows(many[1:2], enrolled=301)),
+                              dry_run=True)
+    assert [i.row for i in report.issues] == [3] and "在校学生数" in str(report.issues[0])
+
+
+FIGURES = ["企业", "年度", "销售收入及营业额(元)", "成本(元)", "利润(元)", "缴纳税金(元)", "补贴教育经费(元)", "职工人数(人)",
+           "学生勤工俭学岗位(人)", "备注"]
+
+
+def test_enterprise_figures_check_their_constraint_without_a_query_per_row(director, year):
+    from tests.enterprises.factories import EnterpriseFactory
+
+    def rows(n, start, revenue=1000):
+        return [[EnterpriseFactory(name=f"引擎企业{i}").name, 2024, revenue, 800, None, 10, 50, 3, 1, ""]
+                for i in range(start, start + n)]
+
+    _r, small = _queries(director, year, "enterprise_figures", _sheet(FIGURES, rows(2, 0)), dry_run=True)
+    _r, large = _queries(director, year, "enterprise_figures", _sheet(FIGURES, rows(30, 100)), dry_run=True)
+    assert large[0] == small[0], (small, large)
