@@ -174,9 +174,9 @@ def picker_kind(key: str) -> PickerKind | None:
 SCHOOLS = register_picker(SchoolKind())
 
 
-class SchoolPicker(forms.Select):
+class PickerWidget(forms.Select):
     """A ``<select>``, or a text input with a ``<datalist>`` when ``text_input`` is set
-    (by :class:`SchoolChoiceField`, which knows how many schools there are)."""
+    (by :class:`PickerChoiceField`, which knows how many objects there are to choose from)."""
 
     text_template_name = "partials/picker.html"
 
@@ -220,7 +220,7 @@ class PickerChoiceField(forms.ModelChoiceField):
     with suggestions above it (see module doc). ``kind`` says how its objects are labelled,
     matched and searched; ``search_params`` narrow the suggestions like the queryset."""
 
-    widget = SchoolPicker
+    widget = PickerWidget
     kind: PickerKind = SCHOOLS
 
     def __init__(self, queryset=None, *, kind: PickerKind | None = None, threshold: int | None = None,
@@ -423,7 +423,7 @@ class SchoolFilterForm(forms.Form):
 
 
 __all__ = [
-    "SCHOOLS", "PickerChoiceField", "PickerKind", "SchoolChoiceField", "SchoolFilterForm", "SchoolPicker",
+    "SCHOOLS", "PickerChoiceField", "PickerKind", "SchoolChoiceField", "SchoolFilterForm", "PickerWidget",
     "picker_kind", "picker_threshold", "register_picker", "school_label", "search_schools", "use_picker",
     "use_school_picker",
 ]
