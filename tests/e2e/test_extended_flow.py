@@ -16,7 +16,7 @@ from django.apps import apps
 from playwright.sync_api import expect
 
 from tests.factories import ReportingYearFactory, SchoolFactory, SubmissionFactory, UserFactory
-from workstudy.models import ReportingYear, Role, Submission
+from workstudy.models import ReportingYear, Role, School, Submission
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -170,3 +170,48 @@ def test_school_picker_suggests_and_resolves_in_the_browser(county, open_as, art
     expect(page.locator("h1")).to_contain_text("周坊中学")
     shot(page, artifacts, "school-picker")
     watch.assert_clean("school picker")
+
+
+def test_base_picker_suggests_and_saves_in_the_browser(county, open_as, artifacts, settings):
+    """Above the threshold the bureau's new-plot form picks the base in a search box: typing a
+    school's name or part of a base name fills the suggestions from /pick/labor_base/ (active bases
+    only, labelled "学校名 · 基地名" so two schools' same-named bases differ), and the chosen
+    suggestion saves the plot on that base."""
+    LaborBase = apps.get_model("labor_bases", "LaborBase")
+    LandParcel = apps.get_model("labor_bases", "LandParcel")
+    settings.SCHOOL_PICKER_THRESHOLD = 1  # three active bases: the search box, as at province size
+    schools = {school.code: school for school in School.objects.filter(code__in=["X001", "X002", "X003"])}
+    # Named like the demo county's bases (labor_bases/demo.py); two schools' 茶园基地 share a name.
+    LaborBase.objects.create(school=schools["X001"], name="周坊中学种养循环基地", location="周坊镇周坊村")
+    LaborBase.objects.create(school=schools["X001"], name="周坊中学老茶园", location="周坊镇周坊村", active=False)
+    LaborBase.objects.create(school=schools["X002"], name="茶园基地", location="某村")
+    chosen = LaborBase.objects.create(school=schools["X003"], name="茶园基地", location="某村")
+
+    page, watch = open_as(county["director"], "staff")
+    page.goto("/labor-bases/plots/new/?year=2024")
+    box = page.locator("#id_base")
+    expect(box).to_be_visible()
+    assert box.evaluate("el => el.tagName") == "INPUT" and box.get_attribute("type") == "text"
+    assert box.get_attribute("data-picker") == "labor_base"
+    assert box.get_attribute("placeholder") == "输入学校或基地名称"
+    options = page.locator(f"#{box.get_attribute('list')} option")
+    box.fill("周坊")  # a school's name finds its (active) bases
+    expect(options).to_have_count(1)
+    expect(options.first).to_have_attribute("value", "周坊中学 · 周坊中学种养循环基地")
+    box.fill("茶园")  # part of a base name: both active 茶园基地, by school code; not the inactive 老茶园
+    expect(options).to_have_count(2)
+    labels = [options.nth(i).get_attribute("value") for i in range(2)]
+    assert labels == ["已审核中学2 · 茶园基地", "已审核中学3 · 茶园基地"]
+    shot(page, artifacts, "base-picker")
+
+    box.fill(labels[1])  # as choosing the second suggestion does
+    page.select_option("#id_land_type", label="茶园")
+    page.fill("#id_crop", "茶")
+    page.fill("#id_area_mu", "6.5")
+    page.get_by_role("button", name=re.compile("保存")).click()
+    page.wait_for_url(re.compile(rf"/labor-bases/\?year=2024&school={schools['X003'].pk}$"))
+    expect(page.locator(".messages")).to_contain_text("已保存")
+    parcel = LandParcel.objects.get()
+    assert (parcel.base, parcel.year_id, parcel.land_type, parcel.crop) == (chosen, 2024, "tea", "茶")
+    assert str(parcel.area_mu) == "6.50"
+    watch.assert_clean("base picker")
