@@ -32,6 +32,8 @@ def parcel_label(parcel: LandParcel) -> str:
 class BaseKind(PickerKind):
     key = "labor_base"
     placeholder = _("输入学校或基地名称")
+    hint = _("输入学校或基地名称中的几个字，再从提示中选择“学校 · 基地”。")
+    input_size = 44
     messages = {
         "invalid_choice": _("请选择有效的基地。"),
         "not_found": _("未找到基地“%(value)s”，请输入学校名或基地名，并从提示中选择。"),
@@ -68,6 +70,8 @@ class BaseKind(PickerKind):
 class ParcelKind(PickerKind):
     key = "parcel"
     placeholder = _("输入基地名称或品种")
+    hint = _("输入基地名称或品种中的几个字，再从提示中选择地块。")
+    input_size = 44
     messages = {
         "invalid_choice": _("请选择有效的地块。"),
         "not_found": _("未找到地块“%(value)s”，请输入基地名称或品种，并从提示中选择。"),

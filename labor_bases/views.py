@@ -26,7 +26,7 @@ from workstudy.mixins import (
     YearMixin,
 )
 from workstudy.models import School
-from workstudy.widgets import SchoolFilterForm
+from workstudy.widgets import SchoolFilterForm, chosen_pk
 
 from . import rules, selectors
 from .forms import (
@@ -410,7 +410,7 @@ class _PlotAreaContext:
         base_id = (
             getattr(self.object, "base_id", None)
             if getattr(self, "object", None) is not None and self.object.pk
-            else _int_or_none(form["base"].value())
+            else chosen_pk(form["base"])
         )
         if base_id is None:
             return {}
@@ -465,7 +465,7 @@ class LineDeleteView(_Delete):
 class _FinanceContext:
     def extra_context_data(self, form):
         obj = getattr(self, "object", None)
-        base_id = obj.base_id if obj is not None and obj.pk else _int_or_none(form["base"].value())
+        base_id = obj.base_id if obj is not None and obj.pk else chosen_pk(form["base"])
         year = self.row_year()
         value = ZERO
         if base_id is not None and scoping.visible(self.request.user, LaborBase).filter(pk=base_id).exists():

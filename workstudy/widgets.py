@@ -104,6 +104,8 @@ class PickerKind:
 
     key = ""
     placeholder = _("输入名称搜索")
+    hint = _("输入几个字，再从出现的提示中选择。")  # under the box: the placeholder goes once typing starts
+    input_size = 28  # characters: the labels must fit
     messages: dict = {}
 
     def label(self, obj) -> str:
@@ -128,6 +130,7 @@ class PickerKind:
 class SchoolKind(PickerKind):
     key = "school"
     placeholder = _("输入学校代码或校名")
+    hint = ""  # a code or a unique part of a name is enough; list filters stay one line
     messages = {
         "invalid_choice": _("请选择有效的学校。"),
         "not_found": _("未找到学校“%(value)s”，请输入学校代码或完整校名。"),
@@ -260,8 +263,26 @@ class PickerChoiceField(forms.ModelChoiceField):
             self.widget.kind = self.kind.key
             self.widget.attrs.setdefault("placeholder", self.kind.placeholder)
             self.widget.attrs.setdefault("autocomplete", "off")
-            self.widget.attrs.setdefault("size", 28)
+            self.widget.attrs.setdefault("size", self.kind.input_size)
+        # The placeholder goes as soon as the user types: say under the box how it works.
+        if not hasattr(self, "_own_help"):
+            self._own_help = self.help_text
+        parts = (self.kind.hint, self._own_help) if text else (self._own_help,)
+        self.help_text = " ".join(str(part) for part in parts if part)
         return super().get_bound_field(form, field_name)
+
+    def selected(self, bound_field):
+        """The object ``bound_field`` names right now (the submitted text or id, else the
+        initial value), or None; never raises (for hints shown beside the form)."""
+        data = bound_field.initial
+        if bound_field.form.is_bound:
+            data = self.bound_data(bound_field.data, data)
+        if isinstance(data, self.queryset.model):
+            return data
+        try:
+            return self.to_python(data)
+        except forms.ValidationError:
+            return None
 
     def prepare_value(self, value):
         if not self.uses_text_input():
@@ -348,6 +369,19 @@ class SchoolChoiceField(PickerChoiceField):
     queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
 
 
+def chosen_pk(bound_field) -> int | None:
+    """The id of the object a choice field names right now — a picker's typed text, a
+    drop-down's value or the initial value — or None when it names nothing valid."""
+    field = bound_field.field
+    if isinstance(field, PickerChoiceField):
+        obj = field.selected(bound_field)
+        return obj.pk if obj is not None else None
+    try:
+        return int(bound_field.value())
+    except (TypeError, ValueError):
+        return None
+
+
 def use_picker(form, name: str, queryset, kind: PickerKind, *, search_params: dict | None = None,
                field_class=PickerChoiceField, **extra) -> PickerChoiceField:
     """Make ``form.fields[name]`` a picker over ``queryset``, keeping its label, help text,
@@ -423,7 +457,7 @@ class SchoolFilterForm(forms.Form):
 
 
 __all__ = [
-    "SCHOOLS", "PickerChoiceField", "PickerKind", "SchoolChoiceField", "SchoolFilterForm", "PickerWidget",
+    "SCHOOLS", "PickerChoiceField", "PickerKind", "chosen_pk", "SchoolChoiceField", "SchoolFilterForm", "PickerWidget",
     "picker_kind", "picker_threshold", "register_picker", "school_label", "search_schools", "use_picker",
     "use_school_picker",
 ]

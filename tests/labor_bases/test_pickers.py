@@ -109,3 +109,24 @@ def test_plots_in_the_production_form_search_within_the_year(director_client, se
     response = director_client.post(LINE_NEW, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert ProductionLine.objects.get().parcel == mine
+
+
+def test_the_search_box_says_how_it_works_and_fits_the_labels(director_client, many, base_a, year):
+    body = director_client.get(PLOT_NEW).content.decode()
+    assert "再从提示中选择“学校 · 基地”" in body and 'size="44"' in body
+    for crop in ("茶", "桔", "稻"):
+        LandParcelFactory(base=base_a, year=year, land_type="tea", crop=crop, area_mu=Decimal("1"))
+    body = director_client.get(LINE_NEW).content.decode()
+    assert "再从提示中选择地块。 可不填" in body  # the kind's hint, then the field's own help
+
+
+def test_hints_beside_the_form_follow_the_typed_base(director_client, many, base_a, year):
+    """The plot form's "other plots this year" hint and the accounts form's production value
+    read the base from the search box's text as they did from the drop-down's id."""
+    LandParcelFactory(base=base_a, year=year, land_type="tea", crop="茶", area_mu=Decimal("7"))
+    body = director_client.get(PLOT_NEW + f"&base={base_a.pk}").content.decode()
+    assert "本年其他地块合计 7.00 亩" in body
+    response = director_client.post(PLOT_NEW, plot("甲校樟坪 · 甲校茶园基地", area_mu="-1"))
+    assert response.status_code == 200 and "本年其他地块合计 7.00 亩" in response.content.decode()
+    response = director_client.post(PLOT_NEW, plot("没有这个基地", area_mu="-1"))
+    assert response.status_code == 200 and "本年其他地块合计" not in response.content.decode()
