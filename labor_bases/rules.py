@@ -173,7 +173,7 @@ def _changes(year: int, school_id: int | None):
     database returns the schools that moved by roughly that much, the test here is exact)."""
     from . import selectors
 
-    loose = str(CHANGE_LIMIT - Decimal("0.01"))  # the database's rounding never hides a move
+    loose = CHANGE_LIMIT - Decimal("0.01")  # the database's rounding never hides a move
     moved = selectors.year_over_year(year, school_id, moved_more_than=loose)
     out = []
     for measure, what, unit, kind in (("area", _("总面积"), _("亩"), "plots"), ("revenue", _("总收入"), _("元"), "finance")):

@@ -156,17 +156,16 @@ def finance_by_year(years: Iterable[int]) -> dict[int, dict]:
 # Per school / per base -----------------------------------------------------
 
 
-def year_over_year(year: int, school_id: int | None = None, *, moved_more_than: str = "0") -> dict[str, list[tuple]]:
+def year_over_year(year: int, school_id: int | None = None, *, moved_more_than: Decimal = ZERO) -> dict[str, list[tuple]]:
     """Each school's plot area (``"area"``) and base revenue (``"revenue"``: Σ line values +
     other income) in ``year - 1`` and ``year``: ``{measure: [(school_id, last, now)]}``, only
     schools with figures in both years and a non-zero last year, and only those whose
-    figure moved by more than ``moved_more_than`` (a fraction, as SQL text, e.g. "0.49") of
-    last year's. One query: the database sums and filters, so a province's 15,000 schools
-    come back as the few that moved; callers make the exact test on the Decimals.
+    figure moved by more than ``moved_more_than`` (a fraction, e.g. 0.49) of last year's.
+    One query: the database sums and filters, so a province's 15,000 schools come back as
+    the few that moved; callers make the exact test on the Decimals.
     """
     quote = connection.ops.quote_name
     plot, line, acc, base = (quote(m._meta.db_table) for m in (LandParcel, ProductionLine, BaseYearFinance, LaborBase))
-    float(moved_more_than)  # a number, never SQL from outside
     one_school = "AND b.school_id = %s" if school_id is not None else ""
     last, now = (f"SUM(CASE WHEN t.year_id = {int(y)} THEN t.v END)" for y in (year - 1, year))
     sql = f"""
@@ -182,12 +181,13 @@ def year_over_year(year: int, school_id: int | None = None, *, moved_more_than: 
         ) t
         GROUP BY t.measure, t.school_id
         HAVING {last} IS NOT NULL AND {now} IS NOT NULL AND {last} <> 0
-           AND ABS({now} - {last}) > {moved_more_than} * ABS({last})
+           AND ABS({now} - {last}) > %s * ABS({last})
         ORDER BY t.school_id, t.measure
     """
     params = []
     for _branch in range(3):
         params += [year - 1, year] + ([school_id] if school_id is not None else [])
+    params.append(Decimal(moved_more_than))
     out: dict[str, list[tuple]] = {"area": [], "revenue": []}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
