@@ -382,43 +382,33 @@ def chosen_pk(bound_field) -> int | None:
         return None
 
 
-def use_picker(form, name: str, queryset, kind: PickerKind, *, search_params: dict | None = None,
-               field_class=PickerChoiceField, **extra) -> PickerChoiceField:
-    """Make ``form.fields[name]`` a picker over ``queryset``, keeping its label, help text,
-    required flag, initial value, disabled state and empty label."""
+def _replace_field(form, name: str, field_class, queryset, **kwargs):
+    """Put a ``field_class`` over ``queryset`` in place of ``form.fields[name]``, keeping its
+    label, help text, required flag, initial value, disabled state and empty label."""
     old = form.fields[name]
     field = field_class(
         queryset,
-        kind=kind,
-        search_params=search_params,
         required=old.required,
         label=old.label,
         help_text=old.help_text,
         initial=old.initial,
         disabled=old.disabled,
         empty_label=getattr(old, "empty_label", "---------"),
-        **extra,
+        **kwargs,
     )
     form.fields[name] = field
     return field
+
+
+def use_picker(form, name: str, queryset, kind: PickerKind, *, search_params: dict | None = None) -> PickerChoiceField:
+    """Make ``form.fields[name]`` a :class:`PickerChoiceField` of ``kind`` over ``queryset``
+    (``search_params``: what narrows the suggestions like the queryset, e.g. the year)."""
+    return _replace_field(form, name, PickerChoiceField, queryset, kind=kind, search_params=search_params)
 
 
 def use_school_picker(form, name: str, schools, *, active_only: bool = False) -> SchoolChoiceField:
-    """Make ``form.fields[name]`` a :class:`SchoolChoiceField` over ``schools``, keeping its
-    label, help text, required flag, initial value, disabled state and empty label."""
-    old = form.fields[name]
-    field = SchoolChoiceField(
-        schools,
-        active_only=active_only,
-        required=old.required,
-        label=old.label,
-        help_text=old.help_text,
-        initial=old.initial,
-        disabled=old.disabled,
-        empty_label=getattr(old, "empty_label", "---------"),
-    )
-    form.fields[name] = field
-    return field
+    """Make ``form.fields[name]`` a :class:`SchoolChoiceField` over ``schools``."""
+    return _replace_field(form, name, SchoolChoiceField, schools, active_only=active_only)
 
 
 class SchoolFilterForm(forms.Form):
