@@ -124,17 +124,18 @@ def check_price_outliers(year: int, school_id: int | None = None):
             this_year.append((pk, base_id, key, product, grade, unit, price))
     flagged = []
     county_median: dict[tuple, Decimal] = {}  # one median per product, not one per line (was O(n²))
+    last_year_label, county_label = _("上年同一产品单价"), _("全县同类产品单价中位数")  # not one per line
     for pk, base_id, key, product, grade, unit, price in this_year:
         previous = last_year.get((base_id, *key))
         if previous:
-            ref, ref_label = Decimal(median(previous)), _("上年同一产品单价")
+            ref, ref_label = Decimal(median(previous)), last_year_label
         else:
             peers = county.get(key, ())
             if len(peers) < 3:
                 continue
             if key not in county_median:
                 county_median[key] = Decimal(median(peers))
-            ref, ref_label = county_median[key], _("全县同类产品单价中位数")
+            ref, ref_label = county_median[key], county_label
         ratio = price / ref
         if ratio > PRICE_RATIO_LIMIT or ratio < 1 / PRICE_RATIO_LIMIT:
             flagged.append((pk, base_id, product, grade, unit, price, ref, ref_label, ratio))

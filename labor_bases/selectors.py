@@ -279,7 +279,7 @@ def _table_sql(land_type: str | None, sort: str, accounts_only: bool = False) ->
 def table_school_ids(year: int, land_type: str | None = None, sort: str = "code", *,
                      accounts_only: bool = False) -> list[int]:
     """Ids of the schools in the county overview's table for ``year``, in display order (1 query,
-    then kept until any data changes, see :func:`workstudy.freshness.cached`).
+    then kept until this app's data or the schools change, see :func:`workstudy.freshness.cached`).
 
     Without ``land_type``: every school with plots, production lines or accounts this year;
     with it, the schools with plots of that type. ``sort`` is a key of :data:`TABLE_SORTS`:
@@ -297,16 +297,17 @@ def table_school_ids(year: int, land_type: str | None = None, sort: str = "code"
             return [row[0] for row in cursor.fetchall()]
 
     key = f"labor_bases:table:{year}:{land_type or ''}:{sort}:{int(accounts_only)}"
-    return freshness.cached(key, compute)
+    return freshness.cached(key, compute, apps=("labor_bases",))
 
 
 def county_figures(year: int) -> dict:
     """The overview's county totals for ``year``: ``land`` (:func:`land_by_type`), ``overview``
     (:func:`base_overview`) and ``finance`` (:func:`base_finance`); 6 queries, then kept
-    until any data changes (see :func:`workstudy.freshness.cached`)."""
+    until this app's data or the schools change (see :func:`workstudy.freshness.cached`)."""
     figures = freshness.cached(
         f"labor_bases:county:{year}",
         lambda: {"land": land_by_type(year), "overview": base_overview(year), "finance": base_finance(year)},
+        apps=("labor_bases",),
     )
     # Labels in the reader's language (the cache is shared by every language).
     return dict(figures, land=[dict(item, label=_label(item["land_type"])) for item in figures["land"]])

@@ -37,33 +37,51 @@ def _query() -> str:
     if _sql is None:
         quote = connection.ops.quote_name
         parts = [
-            f"SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)}"
+            f"SELECT '{model._meta.label_lower}', MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)}"
             for model in _history_models()
         ]
         _sql = " UNION ALL ".join(parts)
     return _sql
 
 
-def generation() -> str:
-    """A short stamp that changes whenever any watched row is saved or deleted."""
+# Schools, years and returns: every app's figures and checks read them.
+CORE_APP = "workstudy"
+
+
+def stamps() -> dict[str, int]:
+    """The newest change-history id of every watched table, by history model (one query)."""
     with connection.cursor() as cursor:
         cursor.execute(_query())
-        values = [row[0] or 0 for row in cursor.fetchall()]
-    return hashlib.sha1(",".join(map(str, values)).encode()).hexdigest()[:16]
+        return {label: value or 0 for label, value in cursor.fetchall()}
+
+
+def generation(apps=None, *, now: dict[str, int] | None = None) -> str:
+    """A short stamp that changes whenever any watched row is saved or deleted — or, given
+    ``apps`` (app labels), only rows of those apps and of the core (schools, years, returns).
+
+    ``now``: :func:`stamps` already read, to derive several stamps from one query."""
+    values = stamps() if now is None else now
+    if apps is not None:
+        wanted = {*apps, CORE_APP}
+        values = {label: value for label, value in values.items() if label.partition(".")[0] in wanted}
+    text = ",".join(f"{label}={value}" for label, value in sorted(values.items()))
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
 def in_transaction() -> bool:
     return connection.in_atomic_block
 
 
-def cached(key: str, compute):
+def cached(key: str, compute, *, apps=None):
     """``compute()``, kept in the cache until any data changes (the stamp above, one query) or
     for :data:`TTL` seconds. Whole-province figures take tenths of a second and change only when
-    data does. Inside a transaction (a test, an import) always computed afresh: the stamp cannot
-    see uncommitted rows' history as "committed", and a rolled-back value must not be cached."""
+    data does. ``apps``: the figures read only these apps' data and the core's, so a change
+    elsewhere keeps them (at province size some row changes every few seconds somewhere).
+    Inside a transaction (a test, an import) always computed afresh: the stamp cannot see
+    uncommitted rows' history as "committed", and a rolled-back value must not be cached."""
     if in_transaction():
         return compute()
-    full_key = f"{key}:{generation()}"
+    full_key = f"{key}:{generation(apps)}"
     value = cache.get(full_key)
     if value is None:
         value = compute()

@@ -94,7 +94,11 @@ def rule(code: str, severity: str, title, message, *, module: str = "") -> Rule:
 
 
 def year_check(registered: Rule):
-    """Decorator attaching a function ``(year, school_id|None) -> findings`` to a warning rule."""
+    """Decorator attaching a function ``(year, school_id|None) -> findings`` to a warning rule.
+
+    The function may read its own app's data (the rule's ``module``) and the core's
+    (schools, years, returns): its warnings are kept until one of those changes (see
+    :func:`findings`)."""
 
     def decorate(func):
         RULES[registered.code] = Rule(
@@ -109,30 +113,43 @@ def year_check(registered: Rule):
 def findings(year: int, school_id: int | None = None, module: str | None = None) -> list[Finding]:
     """Every open warning for ``year`` (optionally one school, or one module's rules), from every app.
 
-    The checks read whole tables (at province size hundreds of thousands of rows), so the
-    result is kept in this process until any data changes, i.e. while the data stamp of
-    ``workstudy.freshness`` (the newest change-history id of every table) stays the same,
-    one copy per language (the messages are written in the reader's language). Inside a
-    transaction (a test, an import) it is always computed afresh.
+    The checks read whole tables (at province size hundreds of thousands of rows), so each
+    module's warnings are kept in this process until its data changes, i.e. while the data
+    stamp of ``workstudy.freshness`` for that app and the core (the newest change-history id
+    of their tables) stays the same: a new claim does not make the labor-base checks run
+    again. One copy per language (the messages are written in the reader's language). Inside
+    a transaction (a test, an import) always computed afresh.
     """
-    stamp = _data_stamp()
-    key = (int(year), school_id, module, get_language())
-    if stamp is not None:
-        with _memo_lock:
-            hit = _memo.get(key)
-            if hit is not None and hit[0] == stamp:
-                _memo.move_to_end(key)
-                return list(hit[1])
+    stamps = _data_stamps()
     found: list[Finding] = []
-    for registered in RULES.values():
-        if registered.year_check is not None and (module is None or registered.module == module):
-            found.extend(registered.year_check(year, school_id))
-    if stamp is not None:
-        with _memo_lock:
-            _memo[key] = (stamp, tuple(found))
-            while len(_memo) > _MEMO_SIZE:
-                _memo.popitem(last=False)
+    for name in _modules(module):
+        stamp = None if stamps is None else _module_stamp(name, stamps)
+        key = (int(year), school_id, name, get_language())
+        if stamp is not None:
+            with _memo_lock:
+                hit = _memo.get(key)
+                if hit is not None and hit[0] == stamp:
+                    _memo.move_to_end(key)
+                    found.extend(hit[1])
+                    continue
+        part = [
+            finding
+            for registered in RULES.values() if registered.year_check is not None and registered.module == name
+            for finding in registered.year_check(year, school_id)
+        ]
+        found.extend(part)
+        if stamp is not None:
+            with _memo_lock:
+                _memo[key] = (stamp, tuple(part))
+                while len(_memo) > _MEMO_SIZE:
+                    _memo.popitem(last=False)
     return found
+
+
+def _modules(module: str | None) -> list[str]:
+    """The modules with checks, in the rules' registration order."""
+    names = dict.fromkeys(r.module for r in RULES.values() if r.year_check is not None)
+    return [name for name in names if module is None or name == module]
 
 
 def count_by_rule(found: Iterable[Finding]) -> list[tuple[Rule, int, int]]:
@@ -152,14 +169,20 @@ _memo_lock = threading.Lock()
 _MEMO_SIZE = 256
 
 
-def _data_stamp() -> str | None:
+def _data_stamps() -> dict[str, int] | None:
     from django.db import connection
 
     if connection.in_atomic_block:
         return None
     from . import freshness
 
-    return freshness.generation()
+    return freshness.stamps()
+
+
+def _module_stamp(module: str, stamps: dict[str, int]) -> str:
+    from . import freshness
+
+    return freshness.generation([module] if module else None, now=stamps)  # no module: every table
 
 
 def non_negative(value, code_rule: Rule, field_name: str) -> None:

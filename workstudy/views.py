@@ -125,7 +125,8 @@ GRID_PAGE_SIZE = 50
 
 def _status_counts_by_year() -> dict[int, Counter]:
     """``{year: Counter(status: schools)}``, counted by the database (a province has 150,000
-    submissions over ten years: 0.1 s), kept until any data changes (:func:`freshness.cached`)."""
+    submissions over ten years: 0.1 s), kept until a school, year or return changes
+    (:func:`freshness.cached`)."""
 
     def count():
         per_year: dict[int, Counter] = {}
@@ -133,7 +134,7 @@ def _status_counts_by_year() -> dict[int, Counter]:
             per_year.setdefault(row["year_id"], Counter())[row["status"]] += row["n"]
         return per_year
 
-    return freshness.cached("workstudy:status-by-year", count)
+    return freshness.cached("workstudy:status-by-year", count, apps=())
 
 
 def year_overview() -> list[dict]:

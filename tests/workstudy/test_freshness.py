@@ -1,0 +1,57 @@
+"""workstudy.freshness: the data stamp changes with the data it covers — all of it, or one
+app's and the core's — and the open warnings are kept per module until their data changes."""
+
+import dataclasses
+from decimal import Decimal
+
+import pytest
+
+from tests.enterprises.factories import EnterpriseFactory
+from tests.factories import ReportingYearFactory, SchoolFactory
+from tests.labor_bases.factories import LaborBaseFactory, LandParcelFactory
+from workstudy import freshness, rules
+
+
+@pytest.mark.django_db
+def test_stamps_follow_the_data_they_cover():
+    school = SchoolFactory(code="F001", name="新鲜学校")
+    year = ReportingYearFactory(year=2024)
+    base = LaborBaseFactory(school=school, name="新鲜基地")
+    before = {"all": freshness.generation(), "labor": freshness.generation(["labor_bases"]),
+              "enterprises": freshness.generation(["enterprises"]), "core": freshness.generation(())}
+    LandParcelFactory(base=base, year=year, area_mu=Decimal("3"))
+    after = {"all": freshness.generation(), "labor": freshness.generation(["labor_bases"]),
+             "enterprises": freshness.generation(["enterprises"]), "core": freshness.generation(())}
+    assert after["all"] != before["all"] and after["labor"] != before["labor"]
+    assert after["enterprises"] == before["enterprises"] and after["core"] == before["core"]
+    school.name = "新鲜学校（改名）"
+    school.save()  # the core: every app's stamp changes
+    assert all(freshness.generation(apps) != after[name] for name, apps in
+               (("all", None), ("labor", ["labor_bases"]), ("enterprises", ["enterprises"]), ("core", ())))
+    stamps = freshness.stamps()
+    assert freshness.generation(["labor_bases"], now=stamps) == freshness.generation(["labor_bases"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_warnings_are_kept_per_module_until_their_data_changes(monkeypatch):
+    runs = {"labor_bases": 0, "enterprises": 0}
+    for code, registered in list(rules.RULES.items()):
+        if registered.year_check is not None and registered.module in runs:
+            def counting(year, school_id, _check=registered.year_check, _module=registered.module):
+                runs[_module] += 1
+                return _check(year, school_id)
+
+            monkeypatch.setitem(rules.RULES, code, dataclasses.replace(registered, year_check=counting))
+    year = ReportingYearFactory(year=2024)
+    base = LaborBaseFactory(school=SchoolFactory(code="F002", name="模块学校"), name="模块基地")
+    rules.findings(2024)
+    first = dict(runs)
+    rules.findings(2024)
+    assert runs == first  # nothing changed: both kept
+    EnterpriseFactory(name="新企业")  # enterprises data: only its checks run again
+    rules.findings(2024)
+    assert runs["labor_bases"] == first["labor_bases"] and runs["enterprises"] > first["enterprises"]
+    second = dict(runs)
+    LandParcelFactory(base=base, year=year, area_mu=Decimal("2"))  # labor-base data
+    rules.findings(2024)
+    assert runs["labor_bases"] > second["labor_bases"] and runs["enterprises"] == second["enterprises"]
