@@ -313,15 +313,11 @@ def county_figures(year: int) -> dict:
     return dict(figures, land=[dict(item, label=_label(item["land_type"])) for item in figures["land"]])
 
 
-def school_table(year: int, school_ids: Iterable[int]) -> dict[int, dict]:
-    """The per-school figures of the county overview for the given schools (a page of them), 3 queries.
-
-    ``{school_id: dict(land={land_type: area}, total_mu, finance)}``; ``finance`` is
-    ``dict(revenue, cost, profit)`` summed over the school's bases (revenue = Σ line values +
-    other income), or None when the school has neither production lines nor accounts this year.
-    """
+def school_finance(year: int, school_ids: Iterable[int]) -> dict[int, dict]:
+    """``{school_id: dict(revenue, cost, profit)}`` in ``year`` for the given schools that have
+    production lines or accounts: their bases' line values and accounts summed by the
+    database (revenue = Σ line values + other income; 2 queries)."""
     school_ids = list(school_ids)
-    land = land_by_school(year, school_ids=school_ids)
     production = {
         row["base__school_id"]: money(row["v"])
         for row in ProductionLine.objects.filter(year_id=year, base__school_id__in=school_ids)
@@ -334,13 +330,27 @@ def school_table(year: int, school_ids: Iterable[int]) -> dict[int, dict]:
     }
     out = {}
     for sid in school_ids:
-        areas = land.get(sid, {})
-        finance = None
         if sid in production or sid in accounts:
             acc = accounts.get(sid, {"other": ZERO, "cost": ZERO})
             revenue = money(production.get(sid, ZERO) + acc["other"])
-            finance = {"revenue": revenue, "cost": money(acc["cost"]), "profit": money(revenue - acc["cost"])}
-        out[sid] = {"land": areas, "total_mu": money(sum(areas.values(), ZERO)), "finance": finance}
+            out[sid] = {"revenue": revenue, "cost": money(acc["cost"]), "profit": money(revenue - acc["cost"])}
+    return out
+
+
+def school_table(year: int, school_ids: Iterable[int]) -> dict[int, dict]:
+    """The per-school figures of the county overview for the given schools (a page of them), 3 queries.
+
+    ``{school_id: dict(land={land_type: area}, total_mu, finance)}``; ``finance`` is
+    ``dict(revenue, cost, profit)`` summed over the school's bases (revenue = Σ line values +
+    other income), or None when the school has neither production lines nor accounts this year.
+    """
+    school_ids = list(school_ids)
+    land = land_by_school(year, school_ids=school_ids)
+    finance = school_finance(year, school_ids)
+    out = {}
+    for sid in school_ids:
+        areas = land.get(sid, {})
+        out[sid] = {"land": areas, "total_mu": money(sum(areas.values(), ZERO)), "finance": finance.get(sid)}
     return out
 
 
@@ -394,33 +404,12 @@ def _school_details(year: int, school_ids: list[int]) -> dict[int, dict]:
 LINE_KEYS = ("product", "grade", "quantity", "unit", "unit_price", "value")
 
 
-def _school_finance(year: int, school_ids: list[int]) -> dict[int, dict]:
-    """``{school_id: revenue, cost, profit}`` in ``year`` for the given schools: their bases'
-    line values and accounts summed by the database (2 queries)."""
-    per_school = {sid: {"production": ZERO, "other": ZERO, "cost": ZERO} for sid in school_ids}
-    lines = (ProductionLine.objects.filter(year_id=year, base__school_id__in=school_ids)
-             .values("base__school_id").annotate(v=_sum("value")).order_by())
-    for row in lines:
-        per_school[row["base__school_id"]]["production"] = money(row["v"])
-    accounts = (
-        BaseYearFinance.objects.filter(year_id=year, base__school_id__in=school_ids).values("base__school_id")
-        .annotate(other=_sum("other_income"), cost=_sum("cost")).order_by()
-    )
-    for row in accounts:
-        per_school[row["base__school_id"]].update(other=money(row["other"]), cost=money(row["cost"]))
-    out = {}
-    for school_id, acc in per_school.items():
-        revenue = money(acc["production"] + acc["other"])
-        out[school_id] = {"revenue": revenue, "cost": acc["cost"], "profit": money(revenue - acc["cost"])}
-    return out
-
-
 def school_examples(year: int, limit: int = 3) -> list[dict]:
     """The schools with the highest base profit in ``year`` (among those that filled in accounts;
     ranked by the database, see :func:`table_school_ids`), with their plots, production lines,
     revenue, cost, profit and activities (8 queries)."""
     ranked = table_school_ids(year, sort="profit", accounts_only=True)[:limit]
-    per_school = _school_finance(year, ranked)
+    per_school = school_finance(year, ranked)
     details = _school_details(year, ranked)
     examples = []
     for sid in ranked:
