@@ -105,13 +105,24 @@ def check_area_sum(year: int, school_id: int | None = None):
 def check_price_outliers(year: int, school_id: int | None = None):
     """Unit prices > 5x (or < 1/5 of) the same base's last-year price, else the county median.
 
-    Two queries: the prices of both years as bare tuples (at province size 100,000 lines), then
-    the names of the bases whose lines are flagged."""
+    The prices are read as bare tuples: for the whole county both years' lines (at province
+    size 100,000); for one school (its review screen) its own lines of both years and, as
+    peers for the medians, this year's lines of the products it sells. Then the names of
+    the bases whose lines are flagged. Every entry point stores product names stripped."""
     from .models import LaborBase, ProductionLine, Unit
 
-    rows = ProductionLine.objects.filter(year_id__in=(year, year - 1), unit_price__gt=0).values_list(
-        "pk", "base_id", "product", "grade", "unit", "unit_price", "year_id"
-    )
+    fields = ("pk", "base_id", "product", "grade", "unit", "unit_price", "year_id")
+    lines = ProductionLine.objects.filter(unit_price__gt=0)
+    if school_id is None:
+        rows = list(lines.filter(year_id__in=(year, year - 1)).values_list(*fields))
+        checked = None
+    else:
+        rows = list(lines.filter(year_id__in=(year, year - 1), base__school_id=school_id).values_list(*fields))
+        checked = {row[0] for row in rows}
+        products = {row[2] for row in rows if row[6] == year}
+        if products:
+            peers = lines.filter(year_id=year, product__in=products).exclude(base__school_id=school_id)
+            rows += peers.values_list(*fields)
     last_year: dict[tuple, list[Decimal]] = defaultdict(list)
     county: dict[tuple, list[Decimal]] = defaultdict(list)
     this_year = []
@@ -121,7 +132,8 @@ def check_price_outliers(year: int, school_id: int | None = None):
             last_year[(base_id, *key)].append(price)
         else:
             county[key].append(price)
-            this_year.append((pk, base_id, key, product, grade, unit, price))
+            if checked is None or pk in checked:
+                this_year.append((pk, base_id, key, product, grade, unit, price))
     flagged = []
     county_median: dict[tuple, Decimal] = {}  # one median per product, not one per line (was O(n²))
     last_year_label, county_label = _("上年同一产品单价"), _("全县同类产品单价中位数")  # not one per line

@@ -7,8 +7,13 @@ from django.core.exceptions import ValidationError
 
 from labor_bases import rules
 from labor_bases.models import BaseYearFinance, LandParcel, ProductionLine
-from tests.factories import ReportingYearFactory, SubmissionFactory
-from tests.labor_bases.factories import BaseYearFinanceFactory, LandParcelFactory, ProductionLineFactory
+from tests.factories import ReportingYearFactory, SchoolFactory, SubmissionFactory
+from tests.labor_bases.factories import (
+    BaseYearFinanceFactory,
+    LaborBaseFactory,
+    LandParcelFactory,
+    ProductionLineFactory,
+)
 from workstudy import rules as core_rules
 from workstudy.services import submit_errors
 
@@ -178,3 +183,22 @@ def test_big_change_edges_area_and_revenue(base_a, base_b, year):
     ProductionLine.objects.filter(year=last).delete()
     BaseYearFinance.objects.filter(year=last).delete()  # no revenue last year: nothing to compare
     assert rules.check_big_change(2024, None) == []
+
+
+def test_price_outliers_for_one_school_match_the_county_check(base_a, base_b, year):
+    """A school's review screen reads only its own lines and its products' peers: the same
+    warnings as the county-wide check restricted to that school."""
+    last = ReportingYearFactory(year=2023)
+    others = [LaborBaseFactory(school=SchoolFactory(code=f"P{i}", name=f"比价学校{i}")) for i in range(3)]
+    for base, price in zip(others, ("10", "11", "12"), strict=True):
+        ProductionLineFactory(base=base, year=year, product="茶叶", grade="", unit="kg", unit_price=Decimal(price))
+        ProductionLineFactory(base=base, year=year, product="鲜鱼", grade="", unit="kg", unit_price=Decimal("20"))
+    ProductionLineFactory(base=base_a, year=year, product="茶叶", grade="", unit="kg", unit_price=Decimal("100"))
+    ProductionLineFactory(base=base_a, year=year, product="稻谷", grade="", unit="kg", unit_price=Decimal("3"))
+    ProductionLineFactory(base=base_b, year=last, product="桔", grade="", unit="kg", unit_price=Decimal("3"))
+    ProductionLineFactory(base=base_b, year=year, product="桔", grade="", unit="kg", unit_price=Decimal("30"))
+    everything = rules.check_price_outliers(2024, None)
+    assert {f.school_id for f in everything} == {base_a.school_id, base_b.school_id}
+    for school_id in (base_a.school_id, base_b.school_id, others[0].school_id):
+        alone = [(f.school_id, f.message) for f in rules.check_price_outliers(2024, school_id)]
+        assert alone == [(f.school_id, f.message) for f in everything if f.school_id == school_id]
