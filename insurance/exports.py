@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from django.http import FileResponse
 
-from workstudy.xlsx_writer import Sheet, write_xlsx
+from workstudy.xlsx_writer import CONTENT_TYPE, Sheet, write_xlsx
 
 from .models import Claim
 
@@ -66,4 +66,4 @@ def claims_xlsx_response(claims, *, filename: str) -> FileResponse:
     write_xlsx(target, [Sheet("理赔案件", CLAIM_COLUMNS, claim_rows(claims.iterator(chunk_size=2000)))])
     target.seek(0)
     return FileResponse(target, as_attachment=True, filename=filename,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                        content_type=CONTENT_TYPE)

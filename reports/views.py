@@ -18,12 +18,11 @@ from django.views import View
 from workstudy import scoping
 from workstudy.mixins import READERS_OF_BUREAU_DATA, RoleRequiredMixin
 from workstudy.models import ConcurrentEditError, ReportingYear, Role, School
+from workstudy.xlsx_writer import CONTENT_TYPE as XLSX_CONTENT_TYPE
 
 from . import figures, pdf, quality
 from .forms import NarrativeForm, PolicyDocumentForm, SummarySettingsForm
 from .models import DEFAULT_HEADINGS, NarrativeBlock, PolicyDocument, Section, SummarySettings
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _year_or_404(year: int) -> ReportingYear:
@@ -105,7 +104,7 @@ class QualityWorkbookView(RoleRequiredMixin, View):
 
     def get(self, request, year):
         _year_or_404(year)
-        response = HttpResponse(quality.quality_workbook(year), content_type=XLSX_TYPE)
+        response = HttpResponse(quality.quality_workbook(year), content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="workstudy-quality-{year}.xlsx"'
         return response
 

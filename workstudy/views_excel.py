@@ -16,8 +16,8 @@ from django.views import View
 from . import excel, scoping
 from .mixins import RoleRequiredMixin
 from .models import ImportUpload, ReportingYear
+from .xlsx_writer import CONTENT_TYPE as XLSX_CONTENT_TYPE
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_TTL = timedelta(hours=6)
 
 
@@ -47,7 +47,7 @@ class TemplateDownloadView(RoleRequiredMixin, View):
     def get(self, request, key):
         registration = _registration(key)
         data = excel.build_template(registration, user=request.user)
-        response = HttpResponse(data, content_type=XLSX)
+        response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f"attachment; filename=template-{key}.xlsx"
         return response
 
@@ -66,7 +66,7 @@ class ExportView(RoleRequiredMixin, View):
             raise Http404 from None
         handle = excel.write_export(registration, user=request.user, year=year, school=school)
         suffix = f"-{year}" if year else ""
-        return FileResponse(handle, as_attachment=True, filename=f"{key}{suffix}.xlsx", content_type=XLSX)
+        return FileResponse(handle, as_attachment=True, filename=f"{key}{suffix}.xlsx", content_type=XLSX_CONTENT_TYPE)
 
 
 class ImportView(RoleRequiredMixin, View):

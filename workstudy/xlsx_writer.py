@@ -32,6 +32,7 @@ from xml.sax.saxutils import quoteattr
 
 from django.utils import timezone
 
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # every .xlsx download
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_CELL_TEXT = 32_767  # Excel's limit on one cell's text
 HEADER_RGB = "FF9B1C1C"  # the portal's red, as the templates' header
