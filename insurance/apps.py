@@ -72,6 +72,6 @@ class InsuranceConfig(AppConfig):
         from workstudy import excel_registry
 
         excel_registry.register("insurance_coverage", "insurance.resources.CoverageResource", title=_("学平险投保统计"))
-        # Export only. register() treats an empty tuple as "default roles", so name a role nobody has.
+        # Export only: nobody may import claims from a spreadsheet.
         excel_registry.register("insurance_claims", "insurance.resources.ClaimExportResource", title=_("理赔案件"),
                                 import_roles=())
