@@ -9,15 +9,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from workstudy import scoping
-from workstudy.widgets import MAX_QUERY_LENGTH, PickerKind
+from workstudy.widgets import PickerKind, clean_query
 
 from .models import LaborBase, LandParcel
 
 SEPARATOR = " · "
-
-
-def _clean(text: str) -> str:
-    return " ".join((text or "").split())[:MAX_QUERY_LENGTH]
 
 
 def base_label(base: LaborBase) -> str:
@@ -51,7 +47,7 @@ class BaseKind(PickerKind):
         return list(queryset.filter(exact).select_related("school")[:2])
 
     def search(self, queryset, text: str, *, limit: int) -> list:
-        text = _clean(text)
+        text = clean_query(text)
         qs = queryset.select_related("school").order_by("school__code", "name", "pk")
         if text:
             school, sep, name = text.partition(SEPARATOR.strip())
@@ -89,7 +85,7 @@ class ParcelKind(PickerKind):
         return [parcel for parcel in candidates if " ".join(parcel_label(parcel).split()) == text][:2]
 
     def search(self, queryset, text: str, *, limit: int) -> list:
-        text = _clean(text)
+        text = clean_query(text)
         qs = queryset.select_related("base").order_by("base__school__code", "base__name", "pk")
         if text:
             base_name, sep, rest = text.partition(SEPARATOR.strip())

@@ -7,7 +7,7 @@ from django.http import Http404, JsonResponse
 from django.views import View
 
 from .mixins import RoleRequiredMixin
-from .widgets import MAX_QUERY_LENGTH, SCHOOLS, picker_kind
+from .widgets import SCHOOLS, clean_query, picker_kind
 
 MAX_RESULTS = 20
 
@@ -23,7 +23,7 @@ class PickerSearchView(RoleRequiredMixin, View):
         kind = self.kind or picker_kind(key or "")
         if kind is None:
             raise Http404
-        found = kind.search(kind.for_user(request.user, request.GET), request.GET.get("q", "")[:MAX_QUERY_LENGTH],
+        found = kind.search(kind.for_user(request.user, request.GET), clean_query(request.GET.get("q", "")),
                             limit=MAX_RESULTS)
         response = JsonResponse({"results": [kind.as_json(obj) for obj in found]},
                                 json_dumps_params={"ensure_ascii": False})

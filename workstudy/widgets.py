@@ -52,6 +52,7 @@ and ``/pick/<key>/?q=`` serves its suggestions (:mod:`workstudy.views_schools`).
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from django import forms
@@ -67,6 +68,15 @@ from .models import School
 
 DEFAULT_THRESHOLD = 200
 MAX_QUERY_LENGTH = 100
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean_query(text, *, limit: int | None = MAX_QUERY_LENGTH) -> str:
+    """What a user typed in a search box or picker, as the database may be asked it: control
+    characters dropped (PostgreSQL refuses a NUL in a query), spaces collapsed, at most
+    ``limit`` characters. Every search and every picker lookup goes through here."""
+    text = " ".join(_CONTROL.sub(" ", str(text or "")).split())
+    return text if limit is None else text[:limit]
 
 
 def picker_threshold() -> int:
@@ -81,7 +91,7 @@ def school_label(school: School) -> str:
 
 def search_schools(queryset, text: str, *, limit: int = 20) -> list[School]:
     """Up to ``limit`` schools of ``queryset`` whose code starts with or name contains ``text``."""
-    text = " ".join((text or "").split())[:MAX_QUERY_LENGTH]
+    text = clean_query(text)
     qs = queryset.only("pk", "code", "name").order_by("code")
     if text:
         code, _sep, name = text.partition(" ")
@@ -292,8 +302,8 @@ class PickerChoiceField(forms.ModelChoiceField):
         if isinstance(value, int):
             obj = self.queryset.filter(pk=value).first()
             return self.kind.label(obj) if obj else str(value)
-        if isinstance(value, str) and " ".join(value.split()) in self._resolved:
-            return self.kind.label(self._resolved[" ".join(value.split())])
+        if isinstance(value, str) and clean_query(value, limit=None) in self._resolved:
+            return self.kind.label(self._resolved[clean_query(value, limit=None)])
         return value
 
     def to_python(self, value):
@@ -301,6 +311,8 @@ class PickerChoiceField(forms.ModelChoiceField):
             return None
         if isinstance(value, self.queryset.model | int) or not self.uses_text_input():
             return super().to_python(value)
+        if not clean_query(value, limit=None):
+            return None  # only spaces or control characters: nothing typed
         return self.resolve(str(value))
 
     def resolve(self, raw: str):
@@ -310,7 +322,7 @@ class PickerChoiceField(forms.ModelChoiceField):
         exact matches (for a school: code, name, or "code name" as the suggestions fill
         in), then the kind's search if it finds exactly one object.
         """
-        text = " ".join(raw.split())
+        text = clean_query(raw, limit=None)
         if text in self._resolved:
             return self._resolved[text]
         obj = self._lookup(text)
@@ -342,7 +354,7 @@ class PickerChoiceField(forms.ModelChoiceField):
             return super().has_changed(initial, data)
         if self.disabled:
             return False
-        return str(self.prepare_value(initial) or "") != " ".join(str(data or "").split())
+        return str(self.prepare_value(initial) or "") != clean_query(data, limit=None)
 
 
 class SchoolChoiceField(PickerChoiceField):
@@ -447,7 +459,7 @@ class SchoolFilterForm(forms.Form):
 
 
 __all__ = [
-    "SCHOOLS", "PickerChoiceField", "PickerKind", "chosen_pk", "SchoolChoiceField", "SchoolFilterForm", "PickerWidget",
-    "picker_kind", "picker_threshold", "register_picker", "school_label", "search_schools", "use_picker",
-    "use_school_picker",
+    "SCHOOLS", "PickerChoiceField", "PickerKind", "PickerWidget", "SchoolChoiceField", "SchoolFilterForm",
+    "chosen_pk", "clean_query", "picker_kind", "picker_threshold", "register_picker", "school_label",
+    "search_schools", "use_picker", "use_school_picker",
 ]

@@ -130,3 +130,17 @@ def test_hints_beside_the_form_follow_the_typed_base(director_client, many, base
     assert response.status_code == 200 and "本年其他地块合计 7.00 亩" in response.content.decode()
     response = director_client.post(PLOT_NEW, plot("没有这个基地", area_mu="-1"))
     assert response.status_code == 200 and "本年其他地块合计" not in response.content.decode()
+
+
+def test_control_characters_in_a_search_are_dropped_not_sent_to_the_database(director_client, many, base_b):
+    """PostgreSQL refuses a NUL in a query: a typed or pasted control character never reaches it
+    (the suggestions, the picker's lookup and the ?school= filter alike)."""
+    found = director_client.get(reverse("picker_search", args=["labor_base"]), {"q": "乙校桔\x00"}).json()["results"]
+    assert [r["id"] for r in found] == [base_b.pk]
+    assert director_client.get("/schools/search/", {"q": "\x00B001"}).json()["results"][0]["code"] == "B001"
+    response = director_client.post(PLOT_NEW, plot("乙校SECRETB · 乙校桔园\x00"))
+    assert response.status_code == 302 and LandParcel.objects.get().base == base_b
+    response = director_client.post(PLOT_NEW, plot("\x00\x1f"))
+    assert response.status_code == 200 and LandParcel.objects.count() == 1  # nothing typed: "required"
+    response = director_client.get(reverse("insurance:claim_list"), {"school": "乙校\x00"})
+    assert response.status_code == 200
