@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import DecimalField, Sum, Value
+from django.db.models import DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -29,8 +29,8 @@ def _money(value) -> Decimal:
     return (Decimal(value) if value is not None else ZERO).quantize(CENT)
 
 
-def _sum(field: str):
-    return Coalesce(Sum(field), Value(ZERO, output_field=_MONEY), output_field=_MONEY)
+def _sum(field, **options):
+    return Coalesce(Sum(field, output_field=_MONEY, **options), Value(ZERO, output_field=_MONEY), output_field=_MONEY)
 
 
 def active_enterprises(year: int) -> list[dict]:
@@ -94,21 +94,28 @@ def figures(year: int) -> dict:
 
 
 def figures_by_year(years: Iterable[int]) -> dict[int, dict]:
-    """``{year: dict(revenue, cost, profit, remitted_to_education)}`` for each year asked
-    (zeros where nothing was entered). One query."""
+    """``{year: dict(revenue, cost, profit, remitted_to_education, unmatched_revenue)}`` for each
+    year asked (zeros where nothing was entered; profit = Σ revenue of the rows with a cost − Σ
+    cost, ``unmatched_revenue`` = Σ revenue of the rows without). One query."""
     years = list(years)
-    result = {year: {"revenue": ZERO, "cost": ZERO, "profit": ZERO, "remitted_to_education": ZERO} for year in years}
+    keys = ("revenue", "cost", "profit", "remitted_to_education", "unmatched_revenue")
+    result = {year: dict.fromkeys(keys, ZERO) for year in years}
     aggregated = (
         EnterpriseYearStat.objects.filter(year_id__in=years)
         .values("year_id")
         .annotate(
-            revenue=_sum("revenue"), cost=_sum("cost"), profit=_sum("profit"),
-            remitted_to_education=_sum("remitted_to_education"),
+            t_revenue=_sum("revenue"), t_cost=_sum("cost"), t_remitted=_sum("remitted_to_education"),
+            # Profit only against known cost: a row without cost is revenue not matched by cost.
+            t_unmatched=_sum("revenue", filter=Q(cost__isnull=True)),
         )
         .order_by("year_id")
     )
     for row in aggregated:
-        result[row["year_id"]] = {key: _money(row[key]) for key in ("revenue", "cost", "profit", "remitted_to_education")}
+        revenue, cost, unmatched = row["t_revenue"], row["t_cost"], row["t_unmatched"]
+        result[row["year_id"]] = {
+            "revenue": _money(revenue), "cost": _money(cost), "profit": _money(revenue - unmatched - cost),
+            "remitted_to_education": _money(row["t_remitted"]), "unmatched_revenue": _money(unmatched),
+        }
     return result
 
 

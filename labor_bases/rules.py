@@ -243,7 +243,7 @@ def submit_errors(submission) -> list[str]:
 
     errors = []
     for row in selectors.finance_rows(submission.year_id, school_id=submission.school_id):
-        if row["revenue"] > 0 and row["cost"] <= 0:
+        if row["revenue"] > 0 and (row["cost"] or 0) <= 0:
             errors.append(
                 PROFIT_NEEDS_COST.error(base=row["base_name"], year=submission.year_id, revenue=_fmt(row["revenue"])).messages[0]
             )

@@ -15,7 +15,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count, F, Sum
+from django.db.models import Count, Exists, F, OuterRef, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -117,40 +117,95 @@ def base_overview(year: int) -> dict:
     }
 
 
-def _finance_totals(years: Iterable[int]) -> dict[int, dict]:
-    """Per year: production value of all lines, and the accounts' other income, cost, remitted (2 queries)."""
+# THE base finance formula ----------------------------------------------------
+#
+# Profit is counted only against known cost: a base's production value counts as profit
+# only in a year its accounts (BaseYearFinance, which carries the cost) were filled in.
+# A base that sold products but has no accounts for the year adds its revenue to
+# ``unmatched_revenue`` ("收入未匹配成本"), never to profit. Every finance figure of this
+# app (county totals by year, per school, per base, the overview, the examples, the
+# school sheet) and of the summary comes from :func:`_finance` and :func:`_combine`.
+
+FINANCE_KEYS = ("production_value", "other_income", "revenue", "matched_revenue", "unmatched_revenue", "cost",
+                "profit", "remitted_to_school", "has_accounts")
+_GROUPS = {"year": "year_id", "school": "base__school_id", "base": "base_id"}
+
+
+def _combine(production: Decimal, matched_production: Decimal, accounts: dict | None) -> dict:
+    """One group's figures from its production value (all lines, and the lines of bases with
+    accounts) and its accounts' sums (None: no base of the group has accounts).
+
+    revenue = production value + other income; cost and profit only where accounts exist:
+    profit = (production of bases with accounts + other income) − cost; the rest of the
+    revenue is ``unmatched_revenue``. ``cost`` and ``profit`` are None without any accounts.
+    """
+    other = money(accounts["other"]) if accounts else ZERO
+    matched = money(matched_production + other)
+    cost = money(accounts["cost"]) if accounts else None
+    return {
+        "production_value": money(production), "other_income": other, "revenue": money(production + other),
+        "matched_revenue": matched, "unmatched_revenue": money(production - matched_production),
+        "cost": cost, "profit": money(matched - cost) if accounts else None,
+        "remitted_to_school": money(accounts["remitted"]) if accounts else ZERO, "has_accounts": accounts is not None,
+    }
+
+
+def _finance(years: Iterable[int], by: tuple[str, ...], school_ids: Iterable[int] | None = None) -> dict[tuple, dict]:
+    """Finance figures grouped by ``by`` (names of :data:`_GROUPS`: year, school, base), for the
+    groups that have production lines or accounts: ``{(values of by...): figures}`` (see
+    :func:`_combine`). 2 queries, every sum made by the database."""
+    fields = [_GROUPS[name] for name in by]
     years = list(years)
-    out = {y: {"production_value": ZERO, "other_income": ZERO, "cost": ZERO, "remitted_to_school": ZERO} for y in years}
-    for row in ProductionLine.objects.filter(year_id__in=years).values("year_id").annotate(v=_sum("value")).order_by():
-        out[row["year_id"]]["production_value"] = money(row["v"])
-    finance = (
-        BaseYearFinance.objects.filter(year_id__in=years)
-        .values("year_id")
-        .annotate(other=_sum("other_income"), cost=_sum("cost"), remitted=_sum("remitted_to_school"))
-        .order_by()
-    )
-    for row in finance:
-        out[row["year_id"]].update(
-            other_income=money(row["other"]), cost=money(row["cost"]), remitted_to_school=money(row["remitted"])
-        )
-    for figures in out.values():
-        figures["revenue"] = money(figures["production_value"] + figures["other_income"])
-        figures["profit"] = money(figures["revenue"] - figures["cost"])
-    return out
+    lines = ProductionLine.objects.filter(year_id__in=years)
+    finance = BaseYearFinance.objects.filter(year_id__in=years)
+    if school_ids is not None:
+        school_ids = list(school_ids)
+        lines, finance = lines.filter(base__school_id__in=school_ids), finance.filter(base__school_id__in=school_ids)
+    has_accounts = Exists(BaseYearFinance.objects.filter(base_id=OuterRef("base_id"), year_id=OuterRef("year_id")))
+    production: dict[tuple, list] = defaultdict(lambda: [ZERO, ZERO])
+    for row in lines.annotate(acc=has_accounts).values(*fields, "acc").annotate(v=_sum("value")).order_by():
+        item = production[tuple(row[f] for f in fields)]
+        item[0] += row["v"]
+        if row["acc"]:
+            item[1] += row["v"]
+    accounts = {
+        tuple(row[f] for f in fields): row
+        for row in finance.values(*fields).annotate(
+            other=_sum("other_income"), cost=_sum("cost"), remitted=_sum("remitted_to_school")).order_by()
+    }
+    return {
+        key: _combine(*production.get(key, (ZERO, ZERO)), accounts.get(key))
+        for key in sorted({*production, *accounts}, key=lambda k: tuple(v or 0 for v in k))
+    }
+
+
+def _county_year(figures: dict | None) -> dict:
+    """A county year's figures, zeros (cost and profit 0) when nothing was entered."""
+    if figures is None:
+        figures = _combine(ZERO, ZERO, None)
+    return dict(figures, cost=figures["cost"] or ZERO, profit=figures["profit"] or ZERO)
+
+
+def unmatched_schools(year: int) -> list[dict]:
+    """Schools whose bases sold products in ``year`` without accounts (cost) for the year:
+    ``[dict(school_id, school_name, revenue)]``, largest first (2 queries)."""
+    rows = [(sid, f["unmatched_revenue"]) for (sid,), f in _finance([year], ("school",)).items()
+            if f["unmatched_revenue"]]
+    names = dict(School.objects.filter(pk__in=[sid for sid, _v in rows]).values_list("pk", "name"))
+    return [{"school_id": sid, "school_name": names.get(sid, ""), "revenue": value}
+            for sid, value in sorted(rows, key=lambda r: (-r[1], names.get(r[0], "")))]
 
 
 def base_finance(year: int) -> dict:
-    """County totals for ``year``: revenue (Σ line values + other income), other_income, cost, profit, remitted_to_school."""
-    figures = _finance_totals([year])[year]
-    return {k: figures[k] for k in ("revenue", "other_income", "cost", "profit", "remitted_to_school")}
+    """County totals for ``year`` (:func:`_combine`'s keys; cost and profit 0 without any accounts)."""
+    return _county_year(_finance([year], ("year",)).get((year,)))
 
 
 def finance_by_year(years: Iterable[int]) -> dict[int, dict]:
-    """``{year: dict(revenue, cost, profit, remitted_to_school)}`` for each year asked (2 queries)."""
-    return {
-        year: {k: figures[k] for k in ("revenue", "cost", "profit", "remitted_to_school")}
-        for year, figures in _finance_totals(years).items()
-    }
+    """``{year: base_finance(year)}`` for each year asked (2 queries)."""
+    years = list(years)
+    found = _finance(years, ("year",))
+    return {year: _county_year(found.get((year,))) for year in years}
 
 
 # Per school / per base -----------------------------------------------------
@@ -198,31 +253,17 @@ def year_over_year(year: int, school_id: int | None = None, *, moved_more_than: 
 
 def finance_rows(year: int, school_id: int | None = None) -> list[dict]:
     """One row per base with lines or accounts in ``year``: base_id, base_name, school_id,
-    school_name, has_finance, production_value, other_income, revenue, cost, profit, remitted_to_school (3 queries)."""
-    lines = ProductionLine.objects.filter(year_id=year)
-    finance = BaseYearFinance.objects.filter(year_id=year)
-    if school_id is not None:
-        lines, finance = lines.filter(base__school_id=school_id), finance.filter(base__school_id=school_id)
-    value = {r["base_id"]: money(r["v"]) for r in lines.values("base_id").annotate(v=_sum("value")).order_by()}
-    accounts = {
-        f["base_id"]: f
-        for f in finance.values("pk", "base_id", "other_income", "cost", "remitted_to_school")
-    }
-    bases = LaborBase.objects.filter(pk__in={*value, *accounts}).values("pk", "name", "school_id", "school__name")
-    rows = []
-    for base in sorted(bases, key=lambda b: (b["school_id"], b["name"])):
-        acc = accounts.get(base["pk"])
-        production = value.get(base["pk"], ZERO)
-        other = acc["other_income"] if acc else ZERO
-        cost = acc["cost"] if acc else ZERO
-        revenue = money(production + other)
-        rows.append({
-            "base_id": base["pk"], "base_name": base["name"], "school_id": base["school_id"],
-            "school_name": base["school__name"], "has_finance": acc is not None, "finance_id": acc["pk"] if acc else None,
-            "production_value": production, "other_income": money(other), "revenue": revenue, "cost": money(cost),
-            "profit": money(revenue - cost), "remitted_to_school": money(acc["remitted_to_school"]) if acc else ZERO,
-        })
-    return rows
+    school_name, finance_id and :func:`_combine`'s figures (cost and profit None when the base
+    has no accounts for the year; 3 queries)."""
+    figures = _finance([year], ("base",), None if school_id is None else [school_id])
+    accounts = dict(BaseYearFinance.objects.filter(year_id=year, base_id__in=[k[0] for k in figures])
+                    .values_list("base_id", "pk"))
+    bases = LaborBase.objects.filter(pk__in=[k[0] for k in figures]).values("pk", "name", "school_id", "school__name")
+    return [
+        {"base_id": base["pk"], "base_name": base["name"], "school_id": base["school_id"],
+         "school_name": base["school__name"], "finance_id": accounts.get(base["pk"]), **figures[(base["pk"],)]}
+        for base in sorted(bases, key=lambda b: (b["school_id"], b["name"]))
+    ]
 
 
 def land_by_school(
@@ -247,7 +288,7 @@ TABLE_SORTS = {
     "code": (_("学校代码"), None),
     "area": (_("面积从大到小"), "SUM(t.area)"),
     "revenue": (_("收入从高到低"), "SUM(t.revenue)"),
-    "profit": (_("利润从高到低"), "SUM(t.revenue) - SUM(t.cost)"),
+    "profit": (_("利润从高到低"), "SUM(t.matched) - SUM(t.cost)"),  # _combine's profit
 }
 
 
@@ -261,13 +302,16 @@ def _table_sql(land_type: str | None, sort: str, accounts_only: bool = False) ->
     having = (["SUM(t.listed) > 0"] if land_type else []) + (["SUM(t.accounts) > 0"] if accounts_only else [])
     return f"""
         SELECT s.id FROM (
-            SELECT b.school_id, SUM(p.area_mu) AS area, 0 AS revenue, 0 AS cost, 1 AS listed, 0 AS accounts
+            SELECT b.school_id, SUM(p.area_mu) AS area, 0 AS revenue, 0 AS matched, 0 AS cost, 1 AS listed,
+                   0 AS accounts
               FROM {plot} p JOIN {base} b ON b.id = p.base_id WHERE p.year_id = %s {type_filter} GROUP BY b.school_id
             UNION ALL
-            SELECT b.school_id, 0, SUM(l.value), 0, 0, 0
+            SELECT b.school_id, 0, SUM(l.value),
+                   SUM(CASE WHEN EXISTS (SELECT 1 FROM {acc} a WHERE a.base_id = l.base_id AND a.year_id = l.year_id)
+                       THEN l.value ELSE 0 END), 0, 0, 0
               FROM {line} l JOIN {base} b ON b.id = l.base_id WHERE l.year_id = %s GROUP BY b.school_id
             UNION ALL
-            SELECT b.school_id, 0, SUM(f.other_income), SUM(f.cost), 0, 1
+            SELECT b.school_id, 0, SUM(f.other_income), SUM(f.other_income), SUM(f.cost), 0, 1
               FROM {acc} f JOIN {base} b ON b.id = f.base_id WHERE f.year_id = %s GROUP BY b.school_id
         ) t JOIN {school} s ON s.id = t.school_id
         GROUP BY s.id, s.code
@@ -284,7 +328,7 @@ def table_school_ids(year: int, land_type: str | None = None, sort: str = "code"
     Without ``land_type``: every school with plots, production lines or accounts this year;
     with it, the schools with plots of that type. ``sort`` is a key of :data:`TABLE_SORTS`:
     by code, or largest first by the plot area (of ``land_type`` when given), revenue
-    (Σ line values + other income) or profit (revenue − cost), then by code. Grouped
+    (Σ line values + other income) or profit (:func:`_combine`: against known cost only), then by code. Grouped
     and ordered in the database, whatever the number of schools. ``accounts_only``: only
     the schools whose bases filled in this year's accounts.
     """
@@ -314,27 +358,10 @@ def county_figures(year: int) -> dict:
 
 
 def school_finance(year: int, school_ids: Iterable[int]) -> dict[int, dict]:
-    """``{school_id: dict(revenue, cost, profit)}`` in ``year`` for the given schools that have
-    production lines or accounts: their bases' line values and accounts summed by the
-    database (revenue = Σ line values + other income; 2 queries)."""
-    school_ids = list(school_ids)
-    production = {
-        row["base__school_id"]: money(row["v"])
-        for row in ProductionLine.objects.filter(year_id=year, base__school_id__in=school_ids)
-        .values("base__school_id").annotate(v=_sum("value")).order_by()
-    }
-    accounts = {
-        row["base__school_id"]: row
-        for row in BaseYearFinance.objects.filter(year_id=year, base__school_id__in=school_ids)
-        .values("base__school_id").annotate(other=_sum("other_income"), cost=_sum("cost")).order_by()
-    }
-    out = {}
-    for sid in school_ids:
-        if sid in production or sid in accounts:
-            acc = accounts.get(sid, {"other": ZERO, "cost": ZERO})
-            revenue = money(production.get(sid, ZERO) + acc["other"])
-            out[sid] = {"revenue": revenue, "cost": money(acc["cost"]), "profit": money(revenue - acc["cost"])}
-    return out
+    """``{school_id: figures}`` in ``year`` for the given schools that have production lines or
+    accounts (:func:`_combine`'s keys: cost and profit None when none of the school's bases has
+    accounts, profit only against known cost; 2 queries)."""
+    return {key[0]: figures for key, figures in _finance([year], ("school",), school_ids).items()}
 
 
 def school_table(year: int, school_ids: Iterable[int]) -> dict[int, dict]:
@@ -450,10 +477,7 @@ def school_sheet(year: int, school_id: int) -> dict:
             "area_matches": base.declared_total_mu is None or not plots or area == base.declared_total_mu,
             "plots": plots, "lines": lines, "finance": fin_rows.get(base.pk),
         })
-    totals = {k: ZERO for k in ("production_value", "other_income", "revenue", "cost", "profit", "remitted_to_school")}
-    for row in fin_rows.values():
-        for k in totals:
-            totals[k] += row[k]
+    finance = school_finance(year, [school_id]).get(school_id) or _combine(ZERO, ZERO, None)
     declared = [b["declared_total_mu"] for b in bases if b["plots"] and b["declared_total_mu"] is not None]
     return {
         "school_id": school_id, "school_name": details.get("school_name", ""),
@@ -461,7 +485,7 @@ def school_sheet(year: int, school_id: int) -> dict:
         "total_mu": money(sum((p["area_mu"] for p in details["plots"]), ZERO)),
         "declared_total_mu": money(sum(declared, ZERO)),
         "bases": bases, "plots": details["plots"], "lines": details["lines"],
-        "finance": {k: money(v) for k, v in totals.items()},
+        "finance": finance,
         "activities": details["activity_rows"],
         "participants": sum(a["participants"] for a in details["activity_rows"]),
         "practice_days": sum(a["days"] for a in details["activity_rows"]),

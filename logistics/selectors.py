@@ -118,8 +118,9 @@ def centre(year: int) -> dict | None:
         ],
         "deliveries": figures.deliveries if figures else 0,
         "revenue": sales_total,
-        "cost": cost,
-        "profit": _d(sales_total - cost),
+        # Without the year's figures the cost is unknown: no profit (figures_by_year's rule).
+        "cost": cost if figures else None,
+        "profit": _d(sales_total - cost) if figures else None,
         "remitted_to_education": _d(figures.remitted_to_education) if figures else ZERO,
         "investments": investments,
         "has_figures": figures is not None,
@@ -130,24 +131,33 @@ def figures_by_year(years) -> dict[int, dict]:
     """Per year: revenue, cost, profit, remitted_to_education of the centre(s) plus exam lodging.
 
     revenue = Σ sales + exam lodging revenue; cost = centre cost + exam lodging cost;
-    remitted = the centres' remittance to education. 3 queries.
+    remitted = the centres' remittance to education. Profit only against known cost: a
+    centre's sales in a year without its yearly figures (cost) are ``unmatched_revenue``,
+    counted in revenue, not in profit. 3 queries.
     """
     years = [int(y) for y in years]
-    result = {y: {"revenue": ZERO, "cost": ZERO, "profit": ZERO, "remitted_to_education": ZERO} for y in years}
-    for row in SalesLine.objects.filter(year_id__in=years).values("year_id").annotate(total=Sum("amount")).order_by():
-        result[row["year_id"]]["revenue"] += row["total"]
-    for row in CentreYearFigures.objects.filter(year_id__in=years).values("year_id").annotate(
+    result = {y: {"revenue": ZERO, "cost": ZERO, "profit": ZERO, "remitted_to_education": ZERO,
+                  "unmatched_revenue": ZERO} for y in years}
+    with_figures = set()
+    for row in CentreYearFigures.objects.filter(year_id__in=years).values("year_id", "centre_id").annotate(
         cost=Sum("cost"), remitted=Sum("remitted_to_education")
     ).order_by():
+        with_figures.add((row["year_id"], row["centre_id"]))
         result[row["year_id"]]["cost"] += row["cost"]
         result[row["year_id"]]["remitted_to_education"] += row["remitted"]
+    for row in SalesLine.objects.filter(year_id__in=years).values("year_id", "centre_id").annotate(
+        total=Sum("amount")
+    ).order_by():
+        result[row["year_id"]]["revenue"] += row["total"]
+        if (row["year_id"], row["centre_id"]) not in with_figures:
+            result[row["year_id"]]["unmatched_revenue"] += row["total"]
     for row in ExamLodgingProgram.objects.filter(year_id__in=years).values("year_id", "revenue", "cost"):
         result[row["year_id"]]["revenue"] += row["revenue"]
-        result[row["year_id"]]["cost"] += row["cost"]
+        result[row["year_id"]]["cost"] += row["cost"] or ZERO
     for figures in result.values():
-        for key in ("revenue", "cost", "remitted_to_education"):
+        for key in ("revenue", "cost", "remitted_to_education", "unmatched_revenue"):
             figures[key] = _d(figures[key])
-        figures["profit"] = _d(figures["revenue"] - figures["cost"])
+        figures["profit"] = _d(figures["revenue"] - figures["unmatched_revenue"] - figures["cost"])
     return result
 
 

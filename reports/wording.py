@@ -43,13 +43,19 @@ def to_wan(yuan) -> Decimal | None:
 
 
 def num(value) -> str:
-    """A Decimal without trailing zeros: 210.00 -> '210', 12.50 -> '12.5'."""
+    """A Decimal without trailing zeros, thousands separated: 210.00 -> '210', 12.50 -> '12.5',
+    1110 -> '1,110'."""
     if value is None:
         return ""
     d = dec(value)
     if d == d.to_integral_value():
-        return str(d.quantize(Decimal(1)))
-    return format(d.normalize(), "f")
+        return f"{d.quantize(Decimal(1)):,}"
+    return f"{d.normalize():,f}"
+
+
+def count(value) -> str:
+    """A whole number of people, items or times: 22768 -> '22,768' ('' for None)."""
+    return "" if value is None else f"{int(value):,}"
 
 
 def yuan(value) -> str:
@@ -58,8 +64,8 @@ def yuan(value) -> str:
 
 
 def wan(value) -> str:
-    """元 -> '3.60' (万元; no thousands separator in running text)."""
-    return "" if value is None else f"{to_wan(value):.2f}"
+    """元 -> '3.60', 12345678 -> '1,234.57' (万元, 2 decimals, thousands separated everywhere)."""
+    return "" if value is None else f"{to_wan(value):,.2f}"
 
 
 def cn_int(n: int, *, liang: bool = False) -> str:
@@ -94,7 +100,7 @@ def cn_int(n: int, *, liang: bool = False) -> str:
 
 
 def approx_count(n: int | None) -> str:
-    """1046 -> '1000余', 106 -> '100余', 13 -> '13', 1000 -> '1000'."""
+    """1046 -> '1,000余', 106 -> '100余', 13 -> '13', 1000 -> '1,000'."""
     if n is None:
         return ""
     n = int(n)
@@ -102,18 +108,18 @@ def approx_count(n: int | None) -> str:
         return str(n)
     magnitude = 10 ** (len(str(n)) - 1)
     base = n // magnitude * magnitude
-    return str(n) if base == n else f"{base}余"
+    return f"{n:,}" if base == n else f"{base:,}余"
 
 
 def approx_yuan(value) -> str:
-    """元 -> words: 150000 -> '十余万元', 25600 -> '2万余元', 9600 -> '约9600元'."""
+    """元 -> words: 150000 -> '十余万元', 25600 -> '2万余元', 9600 -> '约9,600元'."""
     if value is None:
         return ""
     d = dec(value)
     if d < 0:
         return f"{money(d)}元"
     if d < WAN:
-        return f"约{int(d.quantize(Decimal(100), rounding=ROUND_HALF_UP))}元"
+        return f"约{int(d.quantize(Decimal(100), rounding=ROUND_HALF_UP)):,}元"
     w = d / WAN
     if w < 10:
         whole = int(w.to_integral_value(rounding=ROUND_DOWN))

@@ -89,11 +89,22 @@ def test_figures_of_an_empty_year_are_zero(county):
 def test_figures_by_year(county):
     result = selectors.figures_by_year([2022, 2023, 2024])
     assert result[2024] == {"revenue": D("4940000.00"), "cost": D("4066200.50"), "profit": D("873799.50"),
-                            "remitted_to_education": D("500000.00")}
+                            "remitted_to_education": D("500000.00"), "unmatched_revenue": D("0.00")}
     assert result[2023] == {"revenue": D("880000.00"), "cost": D("892000.00"), "profit": D("-12000.00"),
-                            "remitted_to_education": D("20000.00")}
+                            "remitted_to_education": D("20000.00"), "unmatched_revenue": D("0.00")}
     assert result[2022] == {"revenue": D("0.00"), "cost": D("0.00"), "profit": D("0.00"),
-                            "remitted_to_education": D("0.00")}
+                            "remitted_to_education": D("0.00"), "unmatched_revenue": D("0.00")}
+
+
+def test_revenue_without_cost_is_not_profit(county):
+    """A year's figures saved without a cost count their revenue as unmatched, not as profit."""
+    from enterprises.models import EnterpriseYearStat
+
+    stat = EnterpriseYearStat.objects.filter(year_id=2023).first()
+    EnterpriseYearStat.objects.filter(pk=stat.pk).update(cost=None, profit=stat.revenue)
+    result = selectors.figures_by_year([2023])[2023]
+    assert result["unmatched_revenue"] == stat.revenue
+    assert result["profit"] == D("-12000.00") - (stat.revenue - stat.cost)
 
 
 def test_reform_events(county):

@@ -23,8 +23,12 @@ from workstudy import freshness
 INDEX = reverse("labor_bases:index")
 
 
+def _three(finance):
+    return finance and {k: finance[k] for k in ("revenue", "cost", "profit")}
+
+
 def _rows(response):
-    return [(r["school"].code, r["total"], r["finance"]) for r in response.context["rows"]]
+    return [(r["school"].code, r["total"], _three(r["finance"])) for r in response.context["rows"]]
 
 
 def test_table_rows_and_totals_hand_computed(director_client, tea_a, orchard_b):
@@ -32,10 +36,10 @@ def test_table_rows_and_totals_hand_computed(director_client, tea_a, orchard_b):
     rows = {r["school"].code: r for r in response.context["rows"]}
     # A: 12 亩 tea; lines 120 x 300 + 240 x 40 = 45,600; cost 12,000 + 6,000 + 2,000 + 4,000 = 24,000.
     assert rows["A001"]["total"] == Decimal("12.00")
-    assert rows["A001"]["finance"] == {"revenue": Decimal("45600.00"), "cost": Decimal("24000.00"),
+    assert _three(rows["A001"]["finance"]) == {"revenue": Decimal("45600.00"), "cost": Decimal("24000.00"),
                                        "profit": Decimal("21600.00")}
     # B: 30 亩 orchard; 45,000 x 3 + other income 5,000 = 140,000; cost 50,000 + 20,000 = 70,000.
-    assert rows["B001"]["finance"] == {"revenue": Decimal("140000.00"), "cost": Decimal("70000.00"),
+    assert _three(rows["B001"]["finance"]) == {"revenue": Decimal("140000.00"), "cost": Decimal("70000.00"),
                                        "profit": Decimal("70000.00")}
     cells = dict(zip(selectors.LandType.values, rows["B001"]["cells"], strict=True))
     assert cells["orchard"] == Decimal("30.00") and cells["tea"] is None
@@ -49,9 +53,10 @@ def test_school_with_lines_only_is_listed_without_accounts(director_client, year
     base = LaborBaseFactory(school=school_a)
     ProductionLineFactory(base=base, year=year, quantity=Decimal("10"), unit_price=Decimal("2.5"))
     response = director_client.get(INDEX + "?year=2024")
-    assert _rows(response) == [
-        ("A001", Decimal("0.00"), {"revenue": Decimal("25.00"), "cost": Decimal("0.00"), "profit": Decimal("25.00")})
-    ]
+    # No accounts yet: no cost, so no profit; the revenue is not matched by any cost.
+    assert _rows(response) == [("A001", Decimal("0.00"), {"revenue": Decimal("25.00"), "cost": None, "profit": None})]
+    assert response.context["rows"][0]["finance"]["unmatched_revenue"] == Decimal("25.00")
+    assert "成本未报" in response.content.decode()
 
 
 def test_sorts_by_area_revenue_profit_then_code(director_client, tea_a, orchard_b, year):

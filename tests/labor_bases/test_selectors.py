@@ -65,7 +65,31 @@ def test_base_finance(county):
         "cost": D("94000.00"),
         "profit": D("91600.00"),
         "remitted_to_school": D("10000.00"),
+        "production_value": D("180600.00"),
+        "matched_revenue": D("185600.00"),
+        "unmatched_revenue": D("0.00"),
+        "has_accounts": True,
     }
+
+
+def test_revenue_without_accounts_is_not_profit(county, year):
+    """A base that sold products but has no accounts (cost) for the year adds to revenue and to
+    unmatched_revenue, never to profit: the county, its school and the base say so alike."""
+    school = SchoolFactory(code="Z001", name="樟坪中心学校")
+    base = LaborBaseFactory(school=school)
+    ProductionLineFactory(base=base, year=year, quantity=D("120"), unit_price=D("300"))  # 36,000, no accounts
+    county = selectors.base_finance(2024)
+    assert county["revenue"] == D("221600.00") and county["profit"] == D("91600.00")
+    assert county["unmatched_revenue"] == D("36000.00") and county["matched_revenue"] == D("185600.00")
+    assert selectors.unmatched_schools(2024) == [
+        {"school_id": school.pk, "school_name": "樟坪中心学校", "revenue": D("36000.00")}]
+    own = selectors.school_finance(2024, [school.pk])[school.pk]
+    assert own["cost"] is None and own["profit"] is None and own["unmatched_revenue"] == D("36000.00")
+    assert selectors.school_sheet(2024, school.pk)["finance"] == own
+    [row] = selectors.finance_rows(2024, school_id=school.pk)
+    assert row["profit"] is None and row["has_accounts"] is False
+    # Ranked by profit against known cost: 36,000 of sales without cost rank below 21,600 of profit.
+    assert selectors.table_school_ids(2024, sort="profit")[-1] == school.pk
 
 
 def test_finance_by_year(county, base_a):
@@ -74,10 +98,11 @@ def test_finance_by_year(county, base_a):
     BaseYearFinanceFactory(base=base_a, year=last, labor_cost=D("10000"), fertilizer_cost=D("0"), seedling_cost=D("0"),
                            equipment_cost=D("0"), remitted_to_school=D("5000"))
     result = selectors.finance_by_year([2023, 2024, 2022])
-    assert result[2023] == {"revenue": D("28000.00"), "cost": D("10000.00"), "profit": D("18000.00"),
-                            "remitted_to_school": D("5000.00")}
+    assert {k: result[2023][k] for k in ("revenue", "cost", "profit", "remitted_to_school")} == {
+        "revenue": D("28000.00"), "cost": D("10000.00"), "profit": D("18000.00"), "remitted_to_school": D("5000.00")}
     assert result[2024]["profit"] == D("91600.00")
-    assert result[2022] == {"revenue": D("0.00"), "cost": D("0.00"), "profit": D("0.00"), "remitted_to_school": D("0.00")}
+    assert {k: result[2022][k] for k in ("revenue", "cost", "profit", "remitted_to_school")} == {
+        "revenue": D("0.00"), "cost": D("0.00"), "profit": D("0.00"), "remitted_to_school": D("0.00")}
 
 
 def test_school_examples_highest_profit_first(county, school_a, school_b):
@@ -109,7 +134,8 @@ def test_school_sheet(county, school_a, base_a):
     assert sheet["school_name"] == school_a.name
     assert sheet["total_mu"] == D("14.00") and sheet["declared_total_mu"] == D("12.00")
     assert sheet["finance"] == {"production_value": D("45600.00"), "other_income": D("0.00"), "revenue": D("45600.00"),
-                                "cost": D("24000.00"), "profit": D("21600.00"), "remitted_to_school": D("10000.00")}
+                                "cost": D("24000.00"), "profit": D("21600.00"), "remitted_to_school": D("10000.00"),
+                                "matched_revenue": D("45600.00"), "unmatched_revenue": D("0.00"), "has_accounts": True}
     [base] = sheet["bases"]
     assert base["id"] == base_a.pk and base["area_mu"] == D("14.00") and base["area_matches"] is False
     assert len(base["plots"]) == 2 and len(base["lines"]) == 2

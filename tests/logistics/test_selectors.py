@@ -91,12 +91,25 @@ def test_figures_by_year(data):
     result = selectors.figures_by_year([2023, 2024, 2022])
     # 2024: sales 65000.75 + exam 182000 = 247000.75; cost 50000 + 150000 = 200000
     assert result[2024] == {"revenue": D("247000.75"), "cost": D("200000.00"), "profit": D("47000.75"),
-                            "remitted_to_education": D("8000.00")}
+                            "remitted_to_education": D("8000.00"), "unmatched_revenue": D("0.00")}
     # 2023: 45000 + 150000 = 195000; cost 40000 + 120000 = 160000
     assert result[2023] == {"revenue": D("195000.00"), "cost": D("160000.00"), "profit": D("35000.00"),
-                            "remitted_to_education": D("6000.00")}
+                            "remitted_to_education": D("6000.00"), "unmatched_revenue": D("0.00")}
     assert result[2022] == {"revenue": D("0.00"), "cost": D("0.00"), "profit": D("0.00"),
-                            "remitted_to_education": D("0.00")}
+                            "remitted_to_education": D("0.00"), "unmatched_revenue": D("0.00")}
+
+
+def test_sales_without_yearly_figures_are_not_profit(data):
+    """The centre's sales of a year without its yearly figures (the cost) count in revenue and
+    in unmatched_revenue, never in profit (the exam lodging's own cost still counts)."""
+    from logistics.models import CentreYearFigures
+
+    CentreYearFigures.objects.filter(year_id=2024).delete()
+    result = selectors.figures_by_year([2024])[2024]
+    assert result["revenue"] == D("247000.75") and result["unmatched_revenue"] == D("65000.75")
+    assert result["cost"] == D("150000.00") and result["profit"] == D("32000.00")
+    centre = selectors.centre(2024)
+    assert centre["cost"] is None and centre["profit"] is None
 
 
 def test_exam_lodging(data):

@@ -5,7 +5,7 @@ import pytest
 from reports import wording as w
 
 
-@pytest.mark.parametrize("n, text", [(1046, "1000余"), (106, "100余"), (13, "13"), (1000, "1000"), (2300, "2000余"),
+@pytest.mark.parametrize("n, text", [(1046, "1,000余"), (106, "100余"), (13, "13"), (1000, "1,000"), (2300, "2,000余"),
                                      (None, "")])
 def test_approx_count(n, text):
     assert w.approx_count(n) == text
@@ -13,7 +13,7 @@ def test_approx_count(n, text):
 
 @pytest.mark.parametrize("yuan, text", [
     (Decimal("150000"), "十余万元"), (Decimal("100000"), "十万元"), (Decimal("199999.99"), "十余万元"),
-    (Decimal("25600"), "2万余元"), (Decimal("20000"), "2万元"), (Decimal("9600"), "约9600元"),
+    (Decimal("25600"), "2万余元"), (Decimal("20000"), "2万元"), (Decimal("9600"), "约9,600元"),
     (Decimal("350000"), "三十余万元"), (Decimal("1250000"), "百余万元"), (Decimal("23000000"), "二千余万元"),
 ])
 def test_approx_yuan(yuan, text):
@@ -27,6 +27,7 @@ def test_to_wan_is_decimal_half_up():
     assert isinstance(w.to_wan(1), Decimal)
     assert w.to_wan(None) is None
     assert w.wan(Decimal("1051800.00")) == "105.18"
+    assert w.wan(Decimal("12345678")) == "1,234.57"  # thousands separated in text and tables alike
 
 
 @pytest.mark.parametrize("n, text", [(5, "五"), (10, "十"), (15, "十五"), (20, "二十"), (105, "一百零五"), (174, "一百七十四"),
@@ -41,5 +42,7 @@ def test_range_and_about():
     assert w.about(Decimal("890.4"), "亩") == "约890亩"
     assert w.num(Decimal("210.00")) == "210"
     assert w.num(Decimal("12.50")) == "12.5"
+    assert w.num(Decimal("1110.00")) == "1,110" and w.num(Decimal("2400.5")) == "2,400.5"
+    assert w.count(22768) == "22,768" and w.count(None) == ""
     assert w.pct_change(Decimal("100"), Decimal("150")) == Decimal("50.0")
     assert w.pct_change(0, 5) is None
