@@ -58,13 +58,15 @@ def active_enterprises(year: int) -> list[dict]:
 def figures(year: int) -> dict:
     """County totals and per-enterprise rows of the yearly figures for ``year``. One query.
 
-    ``dict(totals=dict(revenue, cost, profit, tax, remitted_to_education, employees, placements),
+    ``dict(totals=dict(revenue, cost, profit, tax, remitted_to_education, employees, placements,
+    unmatched_revenue),
     rows=[dict(enterprise_id, name, revenue, cost, profit, tax, remitted_to_education, employees,
-    placements, school_id, school_name)])``; rows by revenue, largest first.
+    placements, school_id, school_name)])``; rows by revenue, largest first. A row without cost
+    has cost and profit None and its revenue in ``unmatched_revenue`` (as :func:`figures_by_year`).
     """
     rows = []
     totals = {key: ZERO for key in ("revenue", "cost", "profit", "tax", "remitted_to_education")}
-    totals.update(employees=0, placements=0)
+    totals.update(employees=0, placements=0, unmatched_revenue=ZERO)
     stats = (
         EnterpriseYearStat.objects.filter(year_id=year)
         .values(
@@ -78,8 +80,9 @@ def figures(year: int) -> dict:
             "enterprise_id": stat["enterprise_id"],
             "name": stat["enterprise__name"],
             "revenue": _money(stat["revenue"]),
-            "cost": _money(stat["cost"]),
-            "profit": _money(stat["profit"]),
+            # No cost entered: cost unknown (None), so no profit; the revenue is unmatched.
+            "cost": None if stat["cost"] is None else _money(stat["cost"]),
+            "profit": None if stat["cost"] is None else _money(stat["profit"]),
             "tax": _money(stat["tax"]),
             "remitted_to_education": _money(stat["remitted_to_education"]),
             "employees": stat["employees"],
@@ -89,7 +92,9 @@ def figures(year: int) -> dict:
         }
         rows.append(row)
         for key in ("revenue", "cost", "profit", "tax", "remitted_to_education", "employees", "placements"):
-            totals[key] += row[key]
+            totals[key] += row[key] or 0
+        if row["cost"] is None:
+            totals["unmatched_revenue"] += row["revenue"]
     return {"totals": totals, "rows": rows}
 
 

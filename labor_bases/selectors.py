@@ -128,7 +128,7 @@ def base_overview(year: int) -> dict:
 
 FINANCE_KEYS = ("production_value", "other_income", "revenue", "matched_revenue", "unmatched_revenue", "cost",
                 "profit", "remitted_to_school", "has_accounts")
-_GROUPS = {"year": "year_id", "school": "base__school_id", "base": "base_id"}
+_GROUPS = {"year": "year_id", "school": "base__school_id", "school_name": "base__school__name", "base": "base_id"}
 
 
 def _combine(production: Decimal, matched_production: Decimal, accounts: dict | None) -> dict:
@@ -175,7 +175,7 @@ def _finance(years: Iterable[int], by: tuple[str, ...], school_ids: Iterable[int
     }
     return {
         key: _combine(*production.get(key, (ZERO, ZERO)), accounts.get(key))
-        for key in sorted({*production, *accounts}, key=lambda k: tuple(v or 0 for v in k))
+        for key in sorted({*production, *accounts}, key=lambda k: tuple(str(v) for v in k))
     }
 
 
@@ -189,11 +189,10 @@ def _county_year(figures: dict | None) -> dict:
 def unmatched_schools(year: int) -> list[dict]:
     """Schools whose bases sold products in ``year`` without accounts (cost) for the year:
     ``[dict(school_id, school_name, revenue)]``, largest first (2 queries)."""
-    rows = [(sid, f["unmatched_revenue"]) for (sid,), f in _finance([year], ("school",)).items()
+    rows = [(sid, name, f["unmatched_revenue"]) for (sid, name), f in _finance([year], ("school", "school_name")).items()
             if f["unmatched_revenue"]]
-    names = dict(School.objects.filter(pk__in=[sid for sid, _v in rows]).values_list("pk", "name"))
-    return [{"school_id": sid, "school_name": names.get(sid, ""), "revenue": value}
-            for sid, value in sorted(rows, key=lambda r: (-r[1], names.get(r[0], "")))]
+    return [{"school_id": sid, "school_name": name, "revenue": value}
+            for sid, name, value in sorted(rows, key=lambda r: (-r[2], r[1]))]
 
 
 def base_finance(year: int) -> dict:

@@ -14,6 +14,7 @@ import pygal
 from django.utils.safestring import mark_safe
 from pygal.style import Style
 
+from .templatetags.reports_tags import FORMATS, trace_mark
 from .wording import to_wan
 
 FONT = '"Report Serif", "Noto Serif CJK SC", "Noto Sans CJK SC", serif'
@@ -34,7 +35,8 @@ _ID = re.compile(r"chart-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 
 def _config(**extra):
     config = dict(
-        js=[], style=STYLE, width=760, height=340, disable_xml_declaration=True, print_values=False,
+        js=[], style=STYLE, width=760, height=340, disable_xml_declaration=True, print_values=True,
+        print_values_position="top",
         legend_at_bottom=True, legend_at_bottom_columns=4, margin=10, margin_bottom=28, spacing=12, show_y_guides=True,
         truncate_legend=-1, truncate_label=-1, pretty_print=False,
     )
@@ -42,8 +44,8 @@ def _config(**extra):
     return config
 
 
-def _render(chart, chart_id: str) -> str:
-    title = chart.config.title or chart_id
+def _render(chart, chart_id: str, title: str) -> str:
+    # The title is the document's caption (图N …), not drawn inside the chart.
     svg = chart.render(is_unicode=True)
     svg = _COMMENT.sub("", svg)
     svg = _SCRIPT.sub("", svg)
@@ -54,45 +56,65 @@ def _render(chart, chart_id: str) -> str:
 
 
 def _f(value) -> float:
-    # pygal plots floats; the tables next to each chart show the exact Decimals.
+    # pygal plots floats; the labels print the exact Decimals as the tables do.
     return float(value or Decimal(0))
 
 
-def land_by_type(rows: list[dict]) -> str:
-    chart = pygal.HorizontalBar(**_config(show_legend=False, height=300, title="各类劳动基地面积（亩）"))
+def _point(key: str, value, unit: str, trace: bool) -> dict:
+    """One bar: its height, and its value label printed like the table next to it (or, for
+    the document-checking tests, as ``[#key=value#]``)."""
+    if trace:
+        label = str(trace_mark(key, value))
+    else:
+        label = FORMATS[unit](value if value is not None else Decimal(0))
+    return {"value": _f(value if unit != "wan" else to_wan(value)), "formatter": lambda _x, label=label: label}
+
+
+def land_by_type(rows: list[dict], trace: bool = False) -> str:
+    rows = [r for r in rows if r["area_mu"]]  # no empty categories
+    chart = pygal.HorizontalBar(**_config(show_legend=False, height=max(160, 60 + 34 * len(rows))))
     chart.x_labels = [r["label"] for r in rows]
-    chart.add("面积（亩）", [_f(r["area_mu"]) for r in rows])
-    return _render(chart, "land")
+    chart.add("面积（亩）", [_point(f"land.{r['land_type']}", r["area_mu"], "num", trace) for r in rows])
+    return _render(chart, "land", "各类劳动基地面积（亩）")
 
 
-def profit_by_source(finance_rows: list[dict]) -> str:
-    chart = pygal.StackedBar(**_config(title="各年勤工俭学收益构成（万元）"))
+def profit_by_source(finance_rows: list[dict], trace: bool = False) -> str:
+    chart = pygal.StackedBar(**_config())
     chart.x_labels = [str(r["year"]) for r in finance_rows]
     for key, label in (("enterprises", "校办企业利润"), ("labor_bases", "劳动基地利润"), ("logistics", "服务中心及中考食宿")):
-        chart.add(label, [_f(to_wan(r[key]["profit"])) for r in finance_rows])
-    return _render(chart, "income")
+        if any(r[key]["profit"] for r in finance_rows):  # no empty series
+            chart.add(label, [_point(f"income.{key}.profit.{r['year']}", r[key]["profit"], "wan", trace)
+                              for r in finance_rows])
+    return _render(chart, "income", "各年勤工俭学收益构成（万元）")
 
 
-def claims_by_type(rows: list[dict], years: list[int]) -> str:
-    chart = pygal.Bar(**_config(title="各年理赔金额（万元）"))
+def claims_by_type(rows: list[dict], years: list[int], trace: bool = False) -> str:
+    chart = pygal.Bar(**_config())
+    years = [y for y in years if any(r["paid_total"] for r in rows if r["year"] == y)]  # no empty years
     chart.x_labels = [str(y) for y in years]
-    labels = []
+    types = []
     for r in rows:
-        if r["label"] not in labels:
-            labels.append(r["label"])
-    for label in labels:
-        by_year = {r["year"]: r["paid_total"] for r in rows if r["label"] == label}
-        chart.add(label, [_f(to_wan(by_year.get(y))) if by_year.get(y) is not None else 0 for y in years])
-    return _render(chart, "claims")
+        if (r["policy_type"], r["label"]) not in types and r["paid_total"]:
+            types.append((r["policy_type"], r["label"]))
+    for policy_type, label in types:
+        by_year = {r["year"]: r["paid_total"] for r in rows if r["policy_type"] == policy_type}
+        chart.add(label, [_point(f"claims.{policy_type}.{y}.paid", by_year.get(y) or Decimal(0), "wan", trace)
+                          for y in years])
+    return _render(chart, "claims", "各年理赔金额（万元）")
 
 
-def all_charts(summary) -> dict[str, str]:
+# The charts in the order the document shows them; the document numbers them 图1, 图2 … in this order.
+ORDER = ("income", "land", "claims")
+
+
+def all_charts(summary, trace: bool = False) -> dict[str, str]:
     data = summary.data
     charts = {}
-    if data.get("land"):
-        charts["land"] = land_by_type(data["land"])
-    if data.get("finance_rows"):
-        charts["income"] = profit_by_source(data["finance_rows"])
-    if data.get("claims_by_type_year"):
-        charts["claims"] = claims_by_type(data["claims_by_type_year"], summary.period_years)
+    if data.get("finance_rows") and any(r["total_income"] for r in data["finance_rows"]):
+        charts["income"] = profit_by_source(data["finance_rows"], trace)
+    if data.get("land") and any(r["area_mu"] for r in data["land"]):
+        charts["land"] = land_by_type(data["land"], trace)
+    if data.get("claims_by_type_year") and any(r["paid_total"] for r in data["claims_by_type_year"]):
+        charts["claims"] = claims_by_type(data["claims_by_type_year"], summary.period_years, trace)
+    charts["numbers"] = {key: n for n, key in enumerate((k for k in ORDER if k in charts), start=1)}
     return charts

@@ -35,7 +35,24 @@ from workstudy.models import ReportingYear, Submission, SubmissionStatus
 from . import sources
 from .models import NarrativeBlock, PolicyDocument, Section, SummarySettings
 from .sources import MISSING
-from .wording import ZERO, approx_yuan, cn_int, dec, num, pct_change, to_wan, wan
+from .wording import (
+    ZERO,
+    approx_yuan,
+    cn_int,
+    dec,
+    enumerate_items,
+    flat,
+    num,
+    ordinal_count,
+    pct_change,
+    to_wan,
+    unique,
+    unnumbered,
+    wan,
+    yuan,
+)
+from .wording import count as counted
+from .wording import prose as as_printed
 
 # Enterprise events that make up a 改制 (the seed's P6 is the earliest one's year-month).
 REFORM_KINDS = ("reform", "auction", "buyout", "tender")
@@ -229,6 +246,16 @@ class _Builder:
             self.link("enterprises", "enterprises", _("校办企业名单")),
         ), reason=self.missing_app("enterprises"))
         s.data["reform_events"] = [] if events is MISSING else list(events)
+        for event in s.data["reform_events"]:
+            # "实施改制：" already says 改制: an event named so prints only its details, all in one
+            # pair of brackets ("工龄买断（涉及职工174名，三百余万元）").
+            details = []
+            if event.get("staff_affected"):
+                details.append(_("涉及职工%(n)s名") % {"n": counted(event["staff_affected"])})
+            if event.get("amount"):
+                details.append(approx_yuan(event["amount"]))
+            label = "" if event["label"] in ("改制", _("改制")) else event["label"]
+            event["printed"] = f"{label}（{'，'.join(details)}）" if label and details else label or "，".join(details)
         reform_date = min((e["date"] for e in s.data["reform_events"] if e.get("date")), default=None)
         self.add(Figure(
             "reform_date", _("印刷厂改制时间"), reform_date, "",
@@ -256,15 +283,20 @@ class _Builder:
 
             row = {"year": y}
             for name, part in parts.items():
-                row[name] = {k: val(part, k) for k in ("revenue", "cost", "profit")}
+                row[name] = {k: val(part, k) for k in ("revenue", "cost", "profit", "unmatched_revenue")}
                 remit_key = "remitted_to_school" if name == "labor_bases" else "remitted_to_education"
                 row[name]["remitted"] = val(part, remit_key)
             row["revenue"] = sum((row[n]["revenue"] for n in parts), ZERO)
             row["cost"] = sum((row[n]["cost"] for n in parts), ZERO)
+            # Revenue without a known cost is not profit (see labor_bases.selectors._combine).
+            row["unmatched_revenue"] = sum((row[n]["unmatched_revenue"] for n in parts), ZERO)
             row["total_income"] = sum((row[n]["profit"] for n in parts), ZERO)
             row["subsidy"] = sum((row[n]["remitted"] for n in parts), ZERO)
             rows.append(row)
         s.data["finance_rows"] = rows
+        s.data["unmatched_years"] = [r for r in rows if r["unmatched_revenue"]]
+        # The year's labour-base figures the text prints: the same computed figure as table 1's last row.
+        s.data["base_finance"] = None if bases is MISSING else dict(bases[self.year], **rows[-1]["labor_bases"])
         absent = [a for a, v in (("enterprises", ent), ("labor_bases", bases), ("logistics", logi)) if v is MISSING]
         n = len(period)
         total = sum((r["total_income"] for r in rows), ZERO)
@@ -314,10 +346,10 @@ class _Builder:
         links = self.link("insurance", "claims", _("已赔付理赔案件"), paid=True, paid_from=period[0],
                           paid_to=period[-1])
         self.add(Figure("claim_person_times", _("办理风险理赔人次"), c.get("person_times"), "人次",
-                        str(c.get("person_times", "")), "P4",
+                        counted(c.get("person_times")), "P4",
                         _("%(a)s-%(b)s 年已赔付、已结案理赔的受益人次之和") % {"a": period[0], "b": period[-1]}, links),
                  reason=reason)
-        self.add(Figure("claim_count", _("理赔件数"), c.get("count"), "件", str(c.get("count", "")), "",
+        self.add(Figure("claim_count", _("理赔件数"), c.get("count"), "件", counted(c.get("count")), "",
                         _("同期已赔付、已结案的理赔件数"), links))
         paid = c.get("paid_total")
         self.add(Figure("claim_paid", _("理赔金额"), to_wan(paid), "万元", wan(paid), "P5",
@@ -343,7 +375,7 @@ class _Builder:
         overview = sources.call("labor_bases", "base_overview", self.year)
         prev = sources.call("labor_bases", "base_overview", self.year - 1)
         examples = sources.call("labor_bases", "school_examples", self.year, limit=3)
-        finance = sources.call("labor_bases", "base_finance", self.year)
+        unmatched = sources.call("labor_bases", "unmatched_schools", self.year)
         reason = self.missing_app("labor_bases") if land is MISSING else ""
         rows = [] if land is MISSING else list(land)
         for row in rows:
@@ -358,7 +390,7 @@ class _Builder:
             s.gaps.append(Gap("", _("劳动基地地类面积"), _("本年度没有登记地块")))
         ov = {} if overview is MISSING else overview
         s.data["base_overview"] = ov
-        s.data["base_finance"] = None if finance is MISSING else finance
+        s.data["unmatched_bases"] = [] if unmatched is MISSING else list(unmatched)
         schools_with, school_count = ov.get("schools_with_base"), ov.get("school_count")
         share = (dec(schools_with) / dec(school_count)) if schools_with is not None and school_count else None
         threshold = s.data["base_coverage_threshold"]
@@ -367,7 +399,7 @@ class _Builder:
         elif share >= threshold:
             coverage_text = _("基本实现校校有劳动基地")
         else:
-            coverage_text = _("全市 %(n)s 所学校中有 %(m)s 所建有劳动基地") % {"n": school_count, "m": schools_with}
+            coverage_text = _("全市%(n)s所学校中有%(m)s所建有劳动基地") % {"n": counted(school_count), "m": counted(schools_with)}
         self.add(Figure("base_coverage", _("有劳动基地的学校"), schools_with, "所", coverage_text, "",
                         _("有地块的学校数 ÷ 学校总数，达到设置比例（%(t)s）时写“基本实现校校有劳动基地”")
                         % {"t": threshold}, self.link("labor_bases", "bases", _("劳动基地"))))
@@ -396,7 +428,10 @@ class _Builder:
                         f"{first['year']}年" if first else "", "P8",
                         _("服务中心最早一笔投资建设的年份与金额"), self.link("logistics", "investments", _("服务中心投资"))),
                  reason=absent if centre is MISSING else _("没有登记投资建设"))
-        s.data["centre_investment"] = first and {**first, "words": approx_yuan(first["amount"])}
+        s.data["centre_investment"] = first and {**first, "words": approx_yuan(first["amount"]),
+                                                 "what": _investment_what(first)}
+        if c:
+            c["categories"] = unique(cat for shop in c["shops"] for cat in shop["categories"])
         ex = None if lodging is MISSING else lodging
         s.data["exam_lodging"] = ex
         if lodging is MISSING or ex is not None:
@@ -433,8 +468,9 @@ class _Builder:
                                   paid_from=since, paid_to=self.year)),
                  reason=absent if prop is MISSING else "")
         s.data["property_claims_since"] = since
-        s.data["premium_by_source"] = [] if premium is MISSING else list(premium)
         s.data["coverage"] = None if coverage is MISSING else coverage
+        s.data["premium_by_source"], s.data["premium_mismatch"] = _premium_rows(
+            [] if premium is MISSING else list(premium), s.data["coverage"])
         s.data["policies"] = [] if policies is MISSING else list(policies)
 
     def documents(self):
@@ -478,9 +514,98 @@ class _Builder:
         s.data["pending_submissions"] = pending[:APPENDIX_ROWS]
         s.data["pending_more"] = max(0, len(pending) - APPENDIX_ROWS)
         s.data["appendix_rows"] = APPENDIX_ROWS
-        s.data["unapproved_narratives"] = [
-            str(Section(key).label) for key, block in s.narratives.items() if block is not None and not block.approved
-        ]
+        s.data["unapproved_narratives"] = unique(
+            unnumbered(Section(key).label) for key, block in s.narratives.items()
+            if block is not None and not block.approved
+        )
+        self.prose()
+        self.unmatched()
+
+    def unmatched(self):
+        """Revenue not yet matched by a cost this year, and whose: said in the text and the appendix."""
+        s = self.summary
+        items = [{"kind": _("劳动实践基地"), "name": r["school_name"], "school_id": r["school_id"],
+                  "revenue": r["revenue"]} for r in s.data.get("unmatched_bases", [])]
+        for row in (s.data.get("enterprise_figures") or {}).get("rows", []):
+            if row["cost"] is None and row["revenue"]:
+                items.append({"kind": _("校办企业"), "name": row["name"], "school_id": None, "revenue": row["revenue"]})
+        centre = s.data.get("centre")
+        if centre and centre.get("cost") is None and centre.get("revenue"):
+            items.append({"kind": _("后勤服务中心"), "name": centre["name"], "school_id": None,
+                          "revenue": centre["revenue"]})
+        year = s.data["finance_rows"][-1] if s.data.get("finance_rows") else {}
+        s.data["unmatched"] = {
+            "total": year.get("unmatched_revenue", ZERO), "items": items,
+            "bases_total": year.get("labor_bases", {}).get("unmatched_revenue", ZERO),
+        }
+
+    def prose(self):
+        """Where each narrative paragraph goes and how generated paragraphs are numbered.
+
+        A section's first staff paragraph leads it; the later ones continue the data paragraph
+        and follow it (the seed's order: the data, then what staff say about it). Generated
+        items continue the narrative's enumeration (一是 in the narrative -> 二是, 三是), and
+        an enumeration of one item has no ordinal.
+        """
+        s = self.summary
+        prose = {}
+        for key, block in s.narratives.items():
+            paragraphs = [as_printed(p) for p in (block.paragraphs if block else [])]
+            if key in (Section.INTRO, Section.SHORTCOMINGS, Section.DIRECTIONS):
+                prose[key] = {"lead": paragraphs, "follow": []}
+            else:
+                prose[key] = {"lead": paragraphs[:1], "follow": paragraphs[1:]}
+        s.data["prose"] = prose
+        logistics_items = [k for k, present in (("centre", s.data.get("centre")), ("exam", s.data.get("exam_lodging")))
+                           if present]
+        s.data["ordinals"] = {
+            "logistics": enumerate_items(logistics_items, ordinal_count(prose[Section.LOGISTICS]["follow"])),
+            "insurance": enumerate_items(("funding", "operation"), ordinal_count(prose[Section.INSURANCE]["follow"])),
+        }
+
+
+def _investment_what(investment: dict) -> str:
+    """What an investment built, named once: its note when that names it more precisely
+    ("自建仓库及店面" for 仓库及店面), else its label with the note's other words bracketed."""
+    label, words = investment.get("label") or "", investment.get("words") or approx_yuan(investment.get("amount"))
+    note = flat(investment.get("note") or "", label, words)
+    if not note:
+        return label
+    if label and label in note:
+        return note
+    return f"{label}（{note}）"
+
+
+# The 学平险 quantities the text prints and the premium table prints again, by funding source.
+COVERAGE_OF_SOURCE = {
+    "parent": ("insured_parent_paid", None),
+    "insurer_free": ("poor_free_by_insurer", None),
+    "school_advance": ("poor_advanced_by_school", "advance_amount"),
+}
+
+
+def _premium_rows(rows: list[dict], coverage: dict | None) -> tuple[list[dict], list[dict]]:
+    """Table 6's rows with the 学平险 persons (and the advanced amount) taken from the one
+    computed coverage figure the text prints, so one quantity has one value; where the funding
+    rows entered on the policy say otherwise, the difference is listed for a note under the table."""
+    if not coverage or not coverage.get("school_count"):
+        return rows, []
+    out, mismatch = [], []
+    for row in rows:
+        persons_key, amount_key = COVERAGE_OF_SOURCE.get(row["source"], (None, None))
+        row = dict(row)
+        if persons_key:
+            if row["persons"] != coverage[persons_key]:
+                mismatch.append({"label": row["label"], "what": _("人数"), "stated": counted(row["persons"]),
+                                 "computed": counted(coverage[persons_key])})
+            row["persons"], row["persons_key"] = coverage[persons_key], persons_key
+        if amount_key:
+            if row["amount"] != coverage[amount_key]:
+                mismatch.append({"label": row["label"], "what": _("金额"), "stated": yuan(row["amount"]) + "元",
+                                 "computed": yuan(coverage[amount_key]) + "元"})
+            row["amount"], row["amount_key"] = coverage[amount_key], amount_key
+        out.append(row)
+    return out, mismatch
 
 
 # Table 3 lists the enterprises with the largest revenue, this many, and one row for the rest.
@@ -494,7 +619,7 @@ def _top_rows(rows: list[dict], totals: dict) -> dict:
     shown, rest = rows[:TABLE_ROWS], rows[TABLE_ROWS:]
     if not rest:
         return {"rows": shown, "rest": None}
-    summed = {key: totals[key] - sum((row[key] for row in shown), ZERO) for key in _SUMMED}
+    summed = {key: totals[key] - sum((row[key] or ZERO for row in shown), ZERO) for key in _SUMMED}
     employees = [row["employees"] for row in rest if row["employees"] is not None]
     summed["employees"] = sum(employees) if employees else None
     summed["count"] = len(rest)

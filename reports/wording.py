@@ -6,6 +6,7 @@ forms (“1000余”, “十余万元”, “两至三所”, “约890亩”) a
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from workstudy import money as _money
@@ -156,3 +157,97 @@ def pct_change(old, new) -> Decimal | None:
     if old is None or new is None or dec(old) == 0:
         return None
     return ((dec(new) - dec(old)) / dec(old) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+# -- prose: what the generator does so the document reads as one hand wrote it ---------------
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_SPACE_BY_HAN = re.compile(rf"(?<=[{_HAN}])[ \t\u00a0]+|[ \t\u00a0]+(?=[{_HAN}])")
+_BRACKETED = re.compile(r"[（(]([^（）()]*)[）)]")
+_ORDINAL_OPENER = re.compile(r"^\s*([一二三四五六七八九十]+)是")
+
+
+def unique(values) -> list:
+    """The items once each, in their first order, blanks dropped: a list never names one twice."""
+    seen, out = set(), []
+    for value in values or []:
+        key = str(value).strip()
+        if key and key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
+
+
+def tight(text) -> str:
+    """No half-width space between Chinese and anything else ("全市 27 所" -> "全市27所"):
+    text written with the Western habit (a rule's message, a pasted narrative) as a Chinese
+    document prints it."""
+    return _SPACE_BY_HAN.sub("", str(text or ""))
+
+
+_BARE_NUMBER = re.compile(r"(?<![0-9A-Za-z.,:/\-〔#_])([0-9]{4,})(\.[0-9]+)?(?![0-9A-Za-z,:/\-〕_])")
+
+
+def separated(text) -> str:
+    """Thousands separators in the numbers of a text ("合计1123.00元" -> "合计1,123.00元"); a year
+    (1900-2100 without decimals), a date, a code or a document number is left alone."""
+
+    def one(match):
+        whole, decimals = match.group(1), match.group(2) or ""
+        if not decimals and 1900 <= int(whole) <= 2100:
+            return match.group(0)
+        return f"{int(whole):,}{decimals}"
+
+    return _BARE_NUMBER.sub(one, str(text or ""))
+
+
+def prose(text) -> str:
+    """Text that comes from the data (a rule's message, a narrative) as the document prints it:
+    :func:`tight` and :func:`separated`."""
+    return separated(tight(text))
+
+
+def flat(text, *said) -> str:
+    """``text`` for use inside one pair of brackets: bracketed parts it contains lose their
+    brackets ("A（B）" -> "A，B"), and parts that only repeat ``said`` (what the sentence already
+    says) are dropped. Brackets never nest, nothing is said twice."""
+    said = [str(s) for s in said if s]
+
+    def inner(match):
+        part = match.group(1).strip()
+        return "" if not part or part in said else f"，{part}"
+
+    previous = None
+    text = str(text or "")
+    while previous != text:
+        previous, text = text, _BRACKETED.sub(inner, text)
+    text = text.strip("，、；; ")
+    return "" if text in said else text
+
+
+def ordinal(n: int) -> str:
+    """1 -> '一是', 2 -> '二是' (the items of an enumeration)."""
+    return f"{cn_int(n)}是"
+
+
+def ordinal_count(paragraphs) -> int:
+    """How many paragraphs open with an enumeration ordinal (一是…, 二是…)."""
+    return sum(1 for p in paragraphs or [] if _ORDINAL_OPENER.match(p))
+
+
+def enumerate_items(keys, start: int = 0) -> dict:
+    """Ordinals for the generated items ``keys`` continuing ``start`` ordinals already printed:
+    ``{key: '二是'}``; every key gets '' when the whole enumeration would have one item
+    (一是 without 二是 is not an enumeration)."""
+    keys = list(keys)
+    if start + len(keys) < 2:
+        return dict.fromkeys(keys, "")
+    return {key: ordinal(start + i + 1) for i, key in enumerate(keys)}
+
+
+_HEADING_NUMBER = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[㈠-㈩]|（[一二三四五六七八九十]+）|\d+[.、．])\s*")
+
+
+def unnumbered(label) -> str:
+    """A heading's text without its number ("㈠ 校办企业改制" -> "校办企业改制"), to name it in a sentence."""
+    return _HEADING_NUMBER.sub("", str(label))

@@ -1,5 +1,7 @@
 """Template helpers for the summary: one way to print a figure, one way to print money."""
 
+from decimal import Decimal
+
 from django import template
 from django.utils.html import format_html
 
@@ -19,12 +21,50 @@ def fig(context, key, show="text"):
     if figure is None or figure.missing:
         label = figure.label if figure else key
         return format_html('<span class="gap">〔待补：{}〕</span>', label)
-    text = figure.text if show == "text" else str(figure.value)
+    if context.get("trace"):
+        return trace_mark(key, figure.value)
+    if show == "text":
+        text = figure.text
+    else:
+        text = wording.count(figure.value) if isinstance(figure.value, int) else wording.num(figure.value)
     if context.get("pdf") or not figure.url:
         return format_html('<span class="fig">{}</span>', text)
     return format_html(
         '<a class="fig" href="{}" title="{}">{}</a>', figure.url, f"{figure.label}：{figure.formula}", text
     )
+
+
+# How ``q`` prints a quantity, by unit.
+FORMATS = {
+    "wan": wording.wan,  # 元 printed as 万元, 2 decimals
+    "yuan": wording.yuan,  # 元, 2 decimals
+    "num": wording.num,  # 亩, kg …: no trailing zeros
+    "count": wording.count,  # people, items, times
+    "decimal": lambda value: f"{wording.dec(value):,.2f}",  # a figure already in 万元
+}
+
+
+def trace_mark(key, value) -> str:
+    """A printed quantity as the document-checking tests read it back: ``[#key=value#]``."""
+    if isinstance(value, (Decimal, float)):
+        raw = str(wording.dec(value).quantize(wording.CENT))
+    else:
+        raw = "" if value is None else str(value)
+    return format_html("[#{}={}#]", key, raw)
+
+
+@register.simple_tag(takes_context=True)
+def q(context, key, value, unit="num", *parts, empty="—"):
+    """Print a quantity that the document may print more than once (text, tables, appendix,
+    sheets), under its key: ``{% q "income.labor_bases.revenue" r.labor_bases.revenue "wan" r.year %}``.
+
+    Every print of one key must show one value; rendered with ``trace`` (the tests), it prints
+    ``[#key=value#]`` instead, so a test reading the PDF back collects every quantity with its key.
+    """
+    key = ".".join([key, *map(str, parts)])
+    if context.get("trace"):
+        return trace_mark(key, value)
+    return empty if value is None else FORMATS[unit](value)
 
 
 @register.simple_tag(takes_context=True)
@@ -42,6 +82,10 @@ register.filter("approx_count", wording.approx_count)
 register.filter("approx_yuan", wording.approx_yuan)
 register.filter("named", wording.named)
 register.filter("has_more", wording.has_more)
+register.filter("count", wording.count)
+register.filter("tight", wording.tight)
+register.filter("prose", wording.prose)
+register.filter("unique", wording.unique)
 
 
 @register.filter
@@ -65,7 +109,8 @@ def paragraphs(text):
 
 @register.filter
 def joincn(values, sep="、"):
-    return sep.join(str(v) for v in values if v not in (None, ""))
+    """The items joined, each once (a list never names one twice)."""
+    return sep.join(str(v) for v in wording.unique(values))
 
 
 @register.filter

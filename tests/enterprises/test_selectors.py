@@ -72,6 +72,7 @@ def test_figures_totals_and_rows(county):
     assert result["totals"] == {
         "revenue": D("4940000.00"), "cost": D("4066200.50"), "profit": D("873799.50"), "tax": D("138300.00"),
         "remitted_to_education": D("500000.00"), "employees": 70, "placements": 82,
+        "unmatched_revenue": D("0.00"),
     }
     rows = result["rows"]
     assert [r["name"] for r in rows] == ["市职中校服厂", "宏达乳胶漆厂", "教育印刷厂"]
@@ -105,6 +106,9 @@ def test_revenue_without_cost_is_not_profit(county):
     result = selectors.figures_by_year([2023])[2023]
     assert result["unmatched_revenue"] == stat.revenue
     assert result["profit"] == D("-12000.00") - (stat.revenue - stat.cost)
+    [row] = [r for r in selectors.figures(2023)["rows"] if r["enterprise_id"] == stat.enterprise_id]
+    assert row["cost"] is None and row["profit"] is None
+    assert selectors.figures(2023)["totals"]["unmatched_revenue"] == stat.revenue
 
 
 def test_reform_events(county):

@@ -55,7 +55,7 @@ def test_large_appendix_is_counted_and_capped(messy_year, monkeypatch):
     assert _lb03(summary)[0]["count"] == 4 and _lb03(summary)[0]["school_count"] == 4
 
     html = pdf.summary_html_for_pdf(summary)
-    assert "另有 2 所未列出" in html and f"另有 {data['findings_more']} 条未列出" in html
+    assert "另有2所未列出" in html and f"另有{data['findings_more']}条未列出" in html
     assert "质量0校" in html and "质量3校" not in html  # the fourth school is only counted
     assert "数据质量清单（Excel）" in html
 
@@ -63,7 +63,7 @@ def test_large_appendix_is_counted_and_capped(messy_year, monkeypatch):
 def test_summary_page_links_the_workbook(messy_year, director_client, monkeypatch):
     monkeypatch.setattr(figures, "APPENDIX_ROWS", 2)
     body = director_client.get("/reports/2024/").content.decode()
-    assert "/reports/2024/quality.xlsx" in body and "另有 2 所未列出" in body
+    assert "/reports/2024/quality.xlsx" in body and "另有2所未列出" in body
 
 
 def test_workbook_holds_every_row(messy_year, auditor_client, monkeypatch):

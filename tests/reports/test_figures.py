@@ -86,7 +86,7 @@ def test_missing_figures_are_listed_as_gaps_never_xx(county):
     html = pdf.summary_html_for_pdf(summary)
     assert "XX" not in html and "▢" not in html
     assert "〔待补：省厅校(园)方责任保险文件〕" in html
-    assert "本总结尚有 1 处数据待补" in html
+    assert "本总结尚有1处数据待补" in html
 
 
 def test_default_period_is_the_year_itself(db, school_a):

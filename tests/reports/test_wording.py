@@ -46,3 +46,23 @@ def test_range_and_about():
     assert w.count(22768) == "22,768" and w.count(None) == ""
     assert w.pct_change(Decimal("100"), Decimal("150")) == Decimal("50.0")
     assert w.pct_change(0, 5) is None
+
+
+def test_prose_of_data_text():
+    """A rule's message or a narrative as the document prints it: no half-width space beside
+    Chinese, thousands separators; years, dates, codes and document numbers untouched."""
+    assert w.prose("2024 年各地块面积合计 1076.00 亩") == "2024年各地块面积合计1,076.00亩"
+    assert w.prose("保单POL000005各经费来源合计1123.00元，与保费合计1000.00元不一致") == (
+        "保单POL000005各经费来源合计1,123.00元，与保费合计1,000.00元不一致")
+    assert w.prose("赣教勤字〔2008〕3号，2021-2024年，2026-12-05，共22768人") == (
+        "赣教勤字〔2008〕3号，2021-2024年，2026-12-05，共22,768人")
+
+
+def test_lists_brackets_and_enumerations():
+    assert w.unique(["体育器材", "运动服装", "体育器材", "", "运动服装"]) == ["体育器材", "运动服装"]
+    assert w.flat("自建仓库及店面（十余万元）", "仓库及店面", "十余万元") == "自建仓库及店面"
+    assert w.flat("甲（乙（丙））") == "甲，乙，丙"
+    assert w.enumerate_items(["funding", "operation"], 1) == {"funding": "二是", "operation": "三是"}
+    assert w.enumerate_items(["centre"]) == {"centre": ""}
+    assert w.ordinal_count(["一是加强宣传。", "统一管理以后"]) == 1
+    assert w.unnumbered("㈠ 校办企业改制") == "校办企业改制" and w.unnumbered("三、今后努力方向") == "今后努力方向"
