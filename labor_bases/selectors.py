@@ -4,7 +4,8 @@ Every function takes plain ints and returns plain Python with ``Decimal`` money 
 2 places) and areas (亩), in a fixed number of SQL queries whatever the number of
 schools or rows. Only real data counts: a county total of area is always the sum of
 the plots (never a declared figure), revenue is the sum of the production lines'
-values plus declared other income, and profit is revenue minus cost.
+values plus declared other income, and profit is revenue minus cost, counted only where the
+cost is known (a base's accounts for the year): see :func:`_combine`, the one formula.
 """
 
 from __future__ import annotations

@@ -35,9 +35,9 @@ _ID = re.compile(r"chart-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 
 def _config(**extra):
     config = dict(
-        js=[], style=STYLE, width=760, height=340, disable_xml_declaration=True, print_values=True,
+        js=[], style=STYLE, width=760, height=280, disable_xml_declaration=True, print_values=True,
         print_values_position="top",
-        legend_at_bottom=True, legend_at_bottom_columns=4, margin=10, margin_bottom=28, spacing=12, show_y_guides=True,
+        legend_at_bottom=True, legend_at_bottom_columns=4, margin=10, margin_bottom=28, spacing=12, show_y_guides=False,
         truncate_legend=-1, truncate_label=-1, pretty_print=False,
     )
     config.update(extra)
@@ -79,7 +79,7 @@ def land_by_type(rows: list[dict], trace: bool = False) -> str:
 
 
 def profit_by_source(finance_rows: list[dict], trace: bool = False) -> str:
-    chart = pygal.StackedBar(**_config())
+    chart = pygal.Bar(**_config())  # grouped: each bar carries its own value label
     chart.x_labels = [str(r["year"]) for r in finance_rows]
     for key, label in (("enterprises", "校办企业利润"), ("labor_bases", "劳动基地利润"), ("logistics", "服务中心及中考食宿")):
         if any(r[key]["profit"] for r in finance_rows):  # no empty series
