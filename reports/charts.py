@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from pygal.style import Style
 
 from .templatetags.reports_tags import FORMATS, trace_mark
-from .wording import to_wan
+from .wording import num, to_wan
 
 FONT = '"Report Serif", "Noto Serif CJK SC", "Noto Sans CJK SC", serif'
 STYLE = Style(
@@ -33,12 +33,18 @@ _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 _ID = re.compile(r"chart-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
+def _axis(value: float) -> str:
+    """An axis number as the tables print numbers: thousands-separated, no trailing zeros."""
+    return num(Decimal(value).quantize(Decimal("0.01")))
+
+
 def _config(**extra):
     config = dict(
         js=[], style=STYLE, width=760, height=280, disable_xml_declaration=True, print_values=True,
         print_values_position="top",
         legend_at_bottom=True, legend_at_bottom_columns=4, margin=10, margin_bottom=28, spacing=12, show_y_guides=False,
         truncate_legend=-1, truncate_label=-1, pretty_print=False,
+        value_formatter=_axis,
     )
     config.update(extra)
     return config

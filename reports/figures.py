@@ -468,7 +468,9 @@ class _Builder:
                                   paid_from=since, paid_to=self.year)),
                  reason=absent if prop is MISSING else "")
         s.data["property_claims_since"] = since
-        s.data["coverage"] = None if coverage is MISSING else coverage
+        # No school reported its 学平险 coverage: the text prints no counts (not zeros), and table 6
+        # the policy's own funding rows.
+        s.data["coverage"] = None if coverage is MISSING or not coverage.get("school_count") else coverage
         s.data["premium_by_source"], s.data["premium_mismatch"] = _premium_rows(
             [] if premium is MISSING else list(premium), s.data["coverage"])
         s.data["policies"] = [] if policies is MISSING else list(policies)

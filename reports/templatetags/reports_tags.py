@@ -97,7 +97,7 @@ def cn(value, liang=False):
 def pct(value):
     if value is None:
         return "—"
-    return f"{'+' if value > 0 else ''}{value}%"
+    return f"{'+' if value > 0 else ''}{value:,}%"
 
 
 @register.filter

@@ -78,10 +78,10 @@ def make(county_data, school_a):
 
 
 @pytest.mark.django_db
-@settings(max_examples=3, deadline=None, derandomize=True, phases=[Phase.generate],  # each example renders ~8 PDFs
+@settings(max_examples=4, deadline=None, derandomize=True, phases=[Phase.generate],  # each example renders ~8 PDFs
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(county_data=county)
-def test_generated_county_reads_back(county_data, school_a):
+@given(county_data=county, no_coverage=st.booleans())
+def test_generated_county_reads_back(county_data, no_coverage, school_a):
     from django.core.cache import cache
 
     from workstudy.models import School
@@ -89,6 +89,10 @@ def test_generated_county_reads_back(county_data, school_a):
     with transaction.atomic():
         cache.clear()
         make(county_data, School.objects.get(pk=school_a.pk))
+        if no_coverage:  # no school reported its 学平险: the text prints no counts, table 6 the policy's rows
+            from insurance.models import StudentAccidentCoverage
+
+            StudentAccidentCoverage.objects.filter(year_id=2024).delete()
         schools = list(School.objects.filter(code__startswith="G"))
         summary, trace = doc.summary_pdf(2024), doc.summary_pdf(2024, trace=True)
         sheets = [doc.sheet_pdf(2024, s, trace=True) for s in schools]
@@ -105,7 +109,9 @@ def test_generated_county_reads_back(county_data, school_a):
         else:
             assert "income.labor_bases.unmatched.2024" not in found
         # Table 6 prints the schools' coverage totals, and says the policy's funding rows differ.
-        if any(d["coverage"] for d in county_data):
+        if no_coverage:
+            assert not any(key.startswith("coverage.") for key in found)
+        else:
             assert len(found["coverage.poor_free_by_insurer"]) == 2
             assert "与保单登记的保费来源不一致" in body
 
