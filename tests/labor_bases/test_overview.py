@@ -51,12 +51,13 @@ def test_table_rows_and_totals_hand_computed(director_client, tea_a, orchard_b):
 
 def test_school_with_lines_only_is_listed_without_accounts(director_client, year, school_a):
     base = LaborBaseFactory(school=school_a)
-    ProductionLineFactory(base=base, year=year, quantity=Decimal("10"), unit_price=Decimal("2.5"))
+    ProductionLineFactory(base=base, year=year, quantity=Decimal("10000"), unit_price=Decimal("2.5"))
     response = director_client.get(INDEX + "?year=2024")
     # No accounts yet: no cost, so no profit; the revenue is not matched by any cost.
-    assert _rows(response) == [("A001", Decimal("0.00"), {"revenue": Decimal("25.00"), "cost": None, "profit": None})]
-    assert response.context["rows"][0]["finance"]["unmatched_revenue"] == Decimal("25.00")
+    assert _rows(response) == [("A001", Decimal("0.00"), {"revenue": Decimal("25000.00"), "cost": None, "profit": None})]
+    assert response.context["rows"][0]["finance"]["unmatched_revenue"] == Decimal("25000.00")
     assert "成本未报" in response.content.decode()
+    assert "另有2.50万元收入成本未报，未计入利润" in response.content.decode()
 
 
 def test_sorts_by_area_revenue_profit_then_code(director_client, tea_a, orchard_b, year):
