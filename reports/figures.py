@@ -526,14 +526,16 @@ class _Builder:
     def unmatched(self):
         """Revenue not yet matched by a cost this year, and whose: said in the text and the appendix."""
         s = self.summary
-        items = [{"kind": _("劳动实践基地"), "name": r["school_name"], "school_id": r["school_id"],
+        # "key": the quantity's key where the document prints it (the school's sheet prints the same).
+        items = [{"kind": _("劳动实践基地"), "name": r["school_name"], "key": f"school.unmatched.{r['school_id']}",
                   "revenue": r["revenue"]} for r in s.data.get("unmatched_bases", [])]
         for row in (s.data.get("enterprise_figures") or {}).get("rows", []):
             if row["cost"] is None and row["revenue"]:
-                items.append({"kind": _("校办企业"), "name": row["name"], "school_id": None, "revenue": row["revenue"]})
+                items.append({"kind": _("校办企业"), "name": row["name"],
+                              "key": f"enterprise.unmatched.{row['enterprise_id']}", "revenue": row["revenue"]})
         centre = s.data.get("centre")
         if centre and centre.get("cost") is None and centre.get("revenue"):
-            items.append({"kind": _("后勤服务中心"), "name": centre["name"], "school_id": None,
+            items.append({"kind": _("后勤服务中心"), "name": centre["name"], "key": f"centre.unmatched.{centre['id']}",
                           "revenue": centre["revenue"]})
         year = s.data["finance_rows"][-1] if s.data.get("finance_rows") else {}
         s.data["unmatched"] = {

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import SchoolFactory
@@ -78,10 +78,15 @@ def make(county_data, school_a):
 
 
 @pytest.mark.django_db
-@settings(max_examples=4, deadline=None, derandomize=True, phases=[Phase.generate],  # each example renders ~8 PDFs
+@settings(max_examples=4, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],  # ~8 PDFs an example
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(county_data=county, no_coverage=st.booleans())
-def test_generated_county_reads_back(county_data, no_coverage, school_a):
+@given(county_data=county, no_coverage=st.booleans(), no_costs=st.booleans())
+@example(  # every path at least once: a base selling without accounts, no coverage, no costs
+    county_data=[{"bases": [{"land": [("tea", 12)], "accounts": None,
+                             "lines": [{"quantity": Decimal(120), "unit_price": Decimal(300), "product": "茶叶"}]}],
+                  "coverage": None}],
+    no_coverage=True, no_costs=True)
+def test_generated_county_reads_back(county_data, no_coverage, no_costs, school_a):
     from django.core.cache import cache
 
     from workstudy.models import School
@@ -93,6 +98,12 @@ def test_generated_county_reads_back(county_data, no_coverage, school_a):
             from insurance.models import StudentAccidentCoverage
 
             StudentAccidentCoverage.objects.filter(year_id=2024).delete()
+        if no_costs:  # an enterprise's 2024 figures without cost, the centre without its 2024 figures
+            from enterprises.models import EnterpriseYearStat
+            from logistics.models import CentreYearFigures
+
+            EnterpriseYearStat.objects.filter(year_id=2024).update(cost=None, profit=0)
+            CentreYearFigures.objects.filter(year_id=2024).delete()
         schools = list(School.objects.filter(code__startswith="G"))
         summary, trace = doc.summary_pdf(2024), doc.summary_pdf(2024, trace=True)
         sheets = [doc.sheet_pdf(2024, s, trace=True) for s in schools]
@@ -108,6 +119,15 @@ def test_generated_county_reads_back(county_data, no_coverage, school_a):
             assert "尚未填报成本" in body
         else:
             assert "income.labor_bases.unmatched.2024" not in found
+        if no_costs:  # 150,000 of the enterprise and 5,000 of the centre's sales are revenue without cost
+            unmatched += Decimal("155000.00")
+            from enterprises.models import Enterprise
+            from logistics.models import ServiceCentre
+
+            printing, centre = Enterprise.objects.get(name="教育印刷厂"), ServiceCentre.objects.get()
+            assert found[f"enterprise.unmatched.{printing.pk}"] == ["150000.00"]  # the appendix lists them
+            assert found[f"centre.unmatched.{centre.pk}"] == ["5000.00"]
+        assert found.get("income.unmatched.2024", ["0.00"])[0] == str(unmatched.quantize(Decimal("0.01")))
         # Table 6 prints the schools' coverage totals, and says the policy's funding rows differ.
         if no_coverage:
             assert not any(key.startswith("coverage.") for key in found)
