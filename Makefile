@@ -6,12 +6,13 @@ PYTEST_ARGS ?=
 # The suite runs on both cores (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test install sysdeps serve migrate bench lint messages clean
+.PHONY: demo test install sysdeps serve migrate bench lint prodcheck messages clean
 
-$(VENV)/.installed: requirements.txt
+# requirements.txt is what production runs; requirements-dev.txt adds the test and lint tools.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -r requirements.txt
+	$(PIP) install -q -r requirements-dev.txt
 	@touch $@
 
 install: $(VENV)/.installed
@@ -46,7 +47,11 @@ bench: install sysdeps
 	DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=0 $(PY) manage.py bench $(BENCH_ARGS)
 
 lint: install
-	$(VENV)/bin/ruff check . || true
+	$(VENV)/bin/ruff check .
+
+# Production: a virtualenv with requirements.txt only, check --deploy, the demo through Redis.
+prodcheck:
+	@bash scripts/prod_check.sh
 
 messages: install
 	$(PY) manage.py makemessages -l en --no-obsolete -i ".venv/*" -i "tests/*"

@@ -89,6 +89,11 @@ def static_only_fetcher():
             if not relative or ".." in relative.split("/") or relative.startswith("/") or "\\" in relative:
                 return None
             found = finders.find(relative)
+            if not found and settings.STATIC_ROOT:
+                # Production serves collected files under hashed names (ManifestStaticFilesStorage):
+                # those exist only in STATIC_ROOT, not in the apps' static folders.
+                collected = Path(settings.STATIC_ROOT) / relative
+                found = str(collected) if collected.is_file() else None
             if not found:
                 return None
             resolved = Path(found).resolve()
