@@ -1,63 +1,157 @@
-"""A cheap "has any data changed?" stamp, so an unchanged summary is served without recomputing.
+"""A cheap "has any data changed?" stamp, so unchanged figures are served without recomputing.
 
-The stamp is read from the database, so every app server (and every gunicorn worker,
-whatever the cache backend) agrees on it: it is the highest id of every change-history
-table (django-simple-history writes a history row for each save and delete of domain
-data, schools, years and submissions, imports included). One UNION ALL query over the
-primary keys; no shared counter that concurrent writers would have to lock. Cached
-summaries and PDFs are keyed by it; the PDF bytes themselves are also keyed by the data
-fingerprint, which is recomputed on every miss.
+The stamp is a counter per app in the database (:class:`dataversions.models.DataVersion`), so
+every app server and gunicorn worker agrees on it whatever the cache backend. It is raised
+*after* a transaction that wrote the app's tables commits (``on_commit``; at once for a write
+in autocommit), never before: a reader that sees the new number also sees the new rows, and
+the figures it caches under the old number were read after that number. (The stamp used to
+be the highest change-history id; ids are taken when a row is inserted, not when it commits,
+so a long import committing after a short save left cached figures older than the data.)
+
+Writes are seen where they happen, in the database layer (``connection.execute_wrappers``):
+every INSERT, UPDATE and DELETE on a watched table (the scoped domain tables, schools, years,
+returns, and their history tables), ``bulk_create`` and ``QuerySet.update()`` included. If a
+process dies between its commit and the bump, figures are at most :data:`TTL` seconds old.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import DatabaseError, connection, connections
+from django.db.backends.signals import connection_created
+
+logger = logging.getLogger(__name__)
 
 TTL = 600
-
-_sql: str | None = None
-
-
-def _history_models() -> list:
-    from workstudy import scoping
-    from workstudy.models import ReportingYear, School, Submission
-
-    watched = set(scoping.registered_models()) | {School, ReportingYear, Submission}
-    return sorted(
-        (model.history.model for model in watched if hasattr(model, "history")),
-        key=lambda m: m._meta.db_table,
-    )
-
-
-def _query() -> str:
-    global _sql
-    if _sql is None:
-        quote = connection.ops.quote_name
-        parts = [
-            f"SELECT '{model._meta.label_lower}', MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)}"
-            for model in _history_models()
-        ]
-        _sql = " UNION ALL ".join(parts)
-    return _sql
-
 
 # Schools, years and returns: every app's figures and checks read them.
 CORE_APP = "workstudy"
 
-
-def stamps() -> dict[str, int]:
-    """The newest change-history id of every watched table, by history model (one query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_query())
-        return {label: value or 0 for label, value in cursor.fetchall()}
+_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+["`]?(\w+)', re.IGNORECASE)
+_tables: dict[str, str] | None = None
 
 
-def generation(apps=None, *, now: dict[str, int] | None = None) -> str:
-    """A short stamp that changes whenever any watched row is saved or deleted — or, given
-    ``apps`` (app labels), only rows of those apps and of the core (schools, years, returns).
+def _watched_models() -> list:
+    from workstudy import scoping
+    from workstudy.models import ReportingYear, School, Submission
+
+    watched = set(scoping.registered_models()) | {School, ReportingYear, Submission}
+    models = []
+    for model in watched:
+        models.append(model)
+        if hasattr(model, "history"):
+            models.append(model.history.model)
+    return models
+
+
+def watched_tables() -> dict[str, str]:
+    """Table name -> the app whose figures it feeds."""
+    global _tables
+    if _tables is None:
+        _tables = {model._meta.db_table: model._meta.app_label for model in _watched_models()}
+    return _tables
+
+
+def watched_apps() -> list[str]:
+    return sorted(set(watched_tables().values()))
+
+
+# -- writes ------------------------------------------------------------------------------
+
+
+class _Bump:
+    """The on-commit callback of one app's writes in one transaction; ``writes`` counts them
+    so the transaction's own stamp (:func:`stamps`) moves with each of its writes."""
+
+    def __init__(self, alias: str, app: str):
+        self.alias, self.app, self.writes = alias, app, 1
+
+    def __call__(self):
+        bump(self.app, using=self.alias)
+
+
+def bump(app: str, *, using: str = "default") -> None:
+    """Raise ``app``'s version (after its data committed). A failure is logged, not raised:
+    the data is already committed and the user's save succeeded; the cache ages out."""
+    from dataversions.models import DataVersion
+
+    table = connections[using].ops.quote_name(DataVersion._meta.db_table)
+    try:
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (app, version) VALUES (%s, 1) "
+                f"ON CONFLICT (app) DO UPDATE SET version = {table}.version + 1",
+                [app],
+            )
+    except DatabaseError:
+        logger.warning("data version of %s not raised", app, exc_info=True)
+
+
+def _note(conn, app: str) -> None:
+    if not conn.in_atomic_block:
+        bump(app, using=conn.alias)  # autocommit: the write has committed
+        return
+    # One callback per app and transaction. A callback still in the list belongs to this
+    # transaction and to savepoints that are either released or enclose this write: if they
+    # roll back, so does this write. Django drops the callbacks of a rolled-back savepoint.
+    for _sids, func, _robust in conn.run_on_commit:
+        if isinstance(func, _Bump) and func.app == app:
+            func.writes += 1
+            return
+    conn.on_commit(_Bump(conn.alias, app), robust=True)
+
+
+def _see_writes(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    match = _WRITE.match(sql) if isinstance(sql, str) else None
+    if match:
+        app = watched_tables().get(match.group(1))
+        if app:
+            _note(context["connection"], app)
+    return result
+
+
+def _install(sender=None, connection=None, **kwargs) -> None:
+    if connection is not None and _see_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_see_writes)
+
+
+def connect() -> None:
+    """Watch writes on every database connection (called from the app config)."""
+    connection_created.connect(_install, dispatch_uid="workstudy.freshness")
+    for conn in connections.all(initialized_only=True):
+        _install(connection=conn)
+
+
+# -- reads -------------------------------------------------------------------------------
+
+
+def stamps() -> dict[str, str]:
+    """Every watched app's version (one query). Inside a transaction that wrote an app's
+    tables, that app's value also says how many writes are not committed yet: the stamp a
+    transaction sees follows its own writes, and never equals a committed one."""
+    from dataversions.models import DataVersion
+
+    conn = connection
+    _install(connection=conn)
+    values = {app: "0" for app in watched_apps()}
+    with conn.cursor() as cursor:
+        cursor.execute(f"SELECT app, version FROM {conn.ops.quote_name(DataVersion._meta.db_table)}")
+        values.update({app: str(version) for app, version in cursor.fetchall()})
+    if conn.in_atomic_block:
+        for _sids, func, _robust in conn.run_on_commit:
+            if isinstance(func, _Bump):
+                values[func.app] = f"{values.get(func.app, '0')}+{func.writes}"
+    return values
+
+
+def generation(apps=None, *, now: dict[str, str] | None = None) -> str:
+    """A short stamp that changes whenever watched data changes — or, given ``apps`` (app
+    labels), only data of those apps and of the core (schools, years, returns).
 
     ``now``: :func:`stamps` already read, to derive several stamps from one query."""
     values = stamps() if now is None else now
@@ -73,12 +167,11 @@ def in_transaction() -> bool:
 
 
 def cached(key: str, compute, *, apps=None):
-    """``compute()``, kept in the cache until any data changes (the stamp above, one query) or
-    for :data:`TTL` seconds. Whole-province figures take tenths of a second and change only when
-    data does. ``apps``: the figures read only these apps' data and the core's, so a change
-    elsewhere keeps them (at province size some row changes every few seconds somewhere).
-    Inside a transaction (a test, an import) always computed afresh: the stamp cannot see
-    uncommitted rows' history as "committed", and a rolled-back value must not be cached."""
+    """``compute()``, kept in the cache until the data it reads changes (the stamp above, one
+    query) or for :data:`TTL` seconds. Whole-province figures take tenths of a second and
+    change only when data does. ``apps``: the figures read only these apps' data and the
+    core's, so a change elsewhere keeps them. Inside a transaction (a test, an import) always
+    computed afresh: a value read there may be rolled back and must not be cached."""
     if in_transaction():
         return compute()
     full_key = f"{key}:{generation(apps)}"
@@ -87,7 +180,3 @@ def cached(key: str, compute, *, apps=None):
         value = compute()
         cache.set(full_key, value, TTL)
     return value
-
-
-def connect() -> None:
-    """Kept for the app config; the stamp needs no signal handlers."""

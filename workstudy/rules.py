@@ -115,8 +115,8 @@ def findings(year: int, school_id: int | None = None, module: str | None = None)
 
     The checks read whole tables (at province size hundreds of thousands of rows), so each
     module's warnings are kept in this process until its data changes, i.e. while the data
-    stamp of ``workstudy.freshness`` for that app and the core (the newest change-history id
-    of their tables) stays the same: a new claim does not make the labor-base checks run
+    stamp of ``workstudy.freshness`` for that app and the core (their data versions, raised
+    when a write to their tables commits) stays the same: a new claim does not make the labor-base checks run
     again. One copy per language (the messages are written in the reader's language). Inside
     a transaction (a test, an import) always computed afresh.
     """

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "logistics",
     "insurance",
     "reports",
+    "dataversions",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,2 @@
+"""Commit-ordered data versions: one counter per app, raised after each transaction that
+changed the app's data commits (see :mod:`workstudy.freshness`)."""
