@@ -16,6 +16,7 @@ two ways:
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -128,9 +129,9 @@ def findings(year: int, school_id: int | None = None, module: str | None = None)
         if stamp is not None:
             with _memo_lock:
                 hit = _memo.get(key)
-                if hit is not None and hit[0] == stamp:
+                if hit is not None and hit[0] == stamp and time.monotonic() - hit[1] < _MEMO_TTL:
                     _memo.move_to_end(key)
-                    found.extend(hit[1])
+                    found.extend(hit[2])
                     continue
         part = [
             finding
@@ -140,7 +141,7 @@ def findings(year: int, school_id: int | None = None, module: str | None = None)
         found.extend(part)
         if stamp is not None:
             with _memo_lock:
-                _memo[key] = (stamp, tuple(part))
+                _memo[key] = (stamp, time.monotonic(), tuple(part))
                 while len(_memo) > _MEMO_SIZE:
                     _memo.popitem(last=False)
     return found
@@ -167,6 +168,9 @@ def count_by_rule(found: Iterable[Finding]) -> list[tuple[Rule, int, int]]:
 _memo: OrderedDict = OrderedDict()
 _memo_lock = threading.Lock()
 _MEMO_SIZE = 256
+# Like the shared cache's entries (freshness.TTL): if a data version was not raised (a process
+# died between its commit and the bump), the warnings are at most this old.
+_MEMO_TTL = 600
 
 
 def _data_stamps() -> dict[str, int] | None:

@@ -55,3 +55,28 @@ def test_warnings_are_kept_per_module_until_their_data_changes(monkeypatch):
     LandParcelFactory(base=base, year=year, area_mu=Decimal("2"))  # labor-base data
     rules.findings(2024)
     assert runs["labor_bases"] > second["labor_bases"] and runs["enterprises"] == second["enterprises"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kept_warnings_expire(monkeypatch):
+    """A lost data-version bump (a process dying between commit and bump) leaves warnings at
+    most ``_MEMO_TTL`` old: the per-process memo expires like the shared cache."""
+    runs = []
+    for code, registered in list(rules.RULES.items()):
+        if registered.year_check is not None and registered.module == "labor_bases":
+            def counting(year, school_id, _check=registered.year_check):
+                runs.append(1)
+                return _check(year, school_id)
+
+            monkeypatch.setitem(rules.RULES, code, dataclasses.replace(registered, year_check=counting))
+    ReportingYearFactory(year=2024)
+    clock = [1000.0]
+    monkeypatch.setattr(rules.time, "monotonic", lambda: clock[0])
+    rules.findings(2024, module="labor_bases")
+    first = len(runs)
+    clock[0] += rules._MEMO_TTL - 1
+    rules.findings(2024, module="labor_bases")
+    assert len(runs) == first
+    clock[0] += 2
+    rules.findings(2024, module="labor_bases")
+    assert len(runs) > first
