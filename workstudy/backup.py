@@ -39,8 +39,9 @@ from django.utils import timezone
 
 FORMAT = "workstudy-backup"
 FORMAT_VERSION = 1
-# Recreated by ``migrate`` (content types, permissions) or worthless after a restore (sessions).
-EXCLUDED_MODELS = ("contenttypes.contenttype", "auth.permission", "sessions.session")
+# Recreated by ``migrate`` (content types, permissions) or worthless after a restore (sessions,
+# and the data versions: a restore's writes raise them, so cached figures are not reused).
+EXCLUDED_MODELS = ("contenttypes.contenttype", "auth.permission", "sessions.session", "dataversions.dataversion")
 DATA_MEMBER = "data.json"
 # Django's JSON serializer cuts datetimes to milliseconds; this format keeps microseconds
 # so a restore gives back exactly what was saved (history dates, updated_at...).

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import secrets
 
 from django.core.cache import cache
 from django.db import DatabaseError, connection, connections
@@ -80,12 +81,15 @@ def bump(app: str, *, using: str = "default") -> None:
     from dataversions.models import DataVersion
 
     table = connections[using].ops.quote_name(DataVersion._meta.db_table)
+    # A counter starts at a random number: after a flush or a restore emptied the table, the
+    # new versions do not repeat old ones that a shared cache may still hold figures under.
+    start = secrets.randbelow(2**52) + 1
     try:
         with connections[using].cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (app, version) VALUES (%s, 1) "
+                f"INSERT INTO {table} (app, version) VALUES (%s, %s) "
                 f"ON CONFLICT (app) DO UPDATE SET version = {table}.version + 1",
-                [app],
+                [app, start],
             )
     except DatabaseError:
         logger.warning("data version of %s not raised", app, exc_info=True)
@@ -138,7 +142,7 @@ def stamps() -> dict[str, str]:
 
     conn = connection
     _install(connection=conn)
-    values = {app: "0" for app in watched_apps()}
+    values = {app: "0" for app in watched_apps()}  # never written since the table was emptied
     with conn.cursor() as cursor:
         cursor.execute(f"SELECT app, version FROM {conn.ops.quote_name(DataVersion._meta.db_table)}")
         values.update({app: str(version) for app, version in cursor.fetchall()})
