@@ -54,7 +54,7 @@ prodcheck:
 	@bash scripts/prod_check.sh
 
 messages: install
-	$(PY) manage.py makemessages -l en --no-obsolete -i ".venv/*" -i "tests/*"
+	$(PY) manage.py makemessages -l en --no-obsolete -i ".venv/*" -i "tests/*" -i "var/*"
 	$(PY) manage.py compilemessages -l en
 
 clean:
