@@ -128,7 +128,21 @@ class FundingSerializer(ValidatingModelSerializer):
 
 
 class CoverageSerializer(ScopedSchoolFieldMixin, ValidatingModelSerializer):
+    """``enrolled`` and ``poor_students`` are read-only: the school's yearly counts
+    (/api/submissions/), entered once there; sending them here is refused with a 400."""
+
     school_name = serializers.CharField(source="school.name", read_only=True)
+    enrolled = serializers.IntegerField(read_only=True, allow_null=True)
+    poor_students = serializers.IntegerField(read_only=True, allow_null=True)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            sent = [name for name in ("enrolled", "poor_students") if name in data]
+            if sent:
+                raise serializers.ValidationError({name: [
+                    "学生人数和贫困家庭学生人数在本校年度基本情况中填写（/api/submissions/），学平险按它们核对，这里不能修改。"]
+                    for name in sent})
+        return super().to_internal_value(data)
 
     def get_validators(self):
         # One row per school and year is checked by the model (full_clean); DRF's own

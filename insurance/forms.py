@@ -123,18 +123,14 @@ class CoverageForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
         model = StudentAccidentCoverage
         fields = [
             "school",
-            "enrolled",
             "insured_parent_paid",
-            "poor_students",
             "poor_free_by_insurer",
             "poor_advanced_by_school",
             "advance_amount",
             "voluntary_consent_recorded",
         ]
         widgets = {
-            "enrolled": forms.NumberInput(attrs={**PERSONS, "min": 0}),
             "insured_parent_paid": forms.NumberInput(attrs={**PERSONS, "min": 0}),
-            "poor_students": forms.NumberInput(attrs={**PERSONS, "min": 0}),
             "poor_free_by_insurer": forms.NumberInput(attrs={**PERSONS, "min": 0}),
             "poor_advanced_by_school": forms.NumberInput(attrs={**PERSONS, "min": 0}),
             "advance_amount": forms.NumberInput(attrs={**YUAN, "min": 0}),
