@@ -436,12 +436,12 @@ def _school_details(year: int, school_ids: list[int]) -> dict[int, dict]:
             "school_id", "staff_count", "student_count"
         )
     }
-    for school in School.objects.filter(pk__in=school_ids).values("pk", "name", "staff_count", "student_count"):
+    # The year's own counts only (None: not entered for that year) — never another year's.
+    for school in School.objects.filter(pk__in=school_ids).values("pk", "name"):
         sub = counts.get(school["pk"], {})
         details[school["pk"]].update(
             school_id=school["pk"], school_name=school["name"],
-            staff_count=sub.get("staff_count") if sub.get("staff_count") is not None else school["staff_count"],
-            student_count=sub.get("student_count") if sub.get("student_count") is not None else school["student_count"],
+            staff_count=sub.get("staff_count"), student_count=sub.get("student_count"),
         )
     return details
 
