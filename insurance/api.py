@@ -19,6 +19,7 @@ from workstudy.models import ConcurrentEditError, Role
 
 from . import services
 from .models import (
+    PERSONAL_FIELDS,
     Claim,
     ClaimDocument,
     ClaimStatus,
@@ -29,6 +30,7 @@ from .models import (
     PolicyType,
     PremiumFunding,
     StudentAccidentCoverage,
+    keep_personal,
 )
 
 BUREAU_READERS = (Role.STAFF, Role.AUDITOR)
@@ -250,6 +252,13 @@ class ClaimSerializer(ScopedSchoolFieldMixin, ValidatingModelSerializer):
             reason = services.claim_can_edit_reason(user, self.instance)
             if reason:
                 raise exceptions.PermissionDenied(reason)
+        if self.instance is not None:
+            # The API never returns the full name or ID number: a client that sends back the
+            # masked value it was shown (or an empty one) keeps the stored personal data;
+            # only a newly typed value replaces it.
+            for name, mask in PERSONAL_FIELDS.items():
+                if name in attrs:
+                    attrs[name] = keep_personal(getattr(self.instance, name), attrs[name], mask)
         policy_type = attrs.pop("policy_type", None)
         if policy_type is None and self.instance is not None:
             policy_type = self.instance.policy.policy_type

@@ -415,6 +415,20 @@ def mask_id_number(number: str) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
+# A claim's personal data and how it is shown to anyone but bureau staff (history pages,
+# the claim page, the edit form, the API, exports).
+PERSONAL_FIELDS = {"injured_name": mask_name, "injured_id_number": mask_id_number}
+
+
+def keep_personal(stored: str, sent, mask) -> str:
+    """What an edit that cannot show ``stored`` in full saves: the stored value when the
+    field comes back empty or as its own masked form, else the newly typed value."""
+    text = (sent or "").strip() if isinstance(sent, str) else sent
+    if stored and (not text or text == mask(stored)):
+        return stored
+    return sent
+
+
 class Claim(DomainModel):
     """One claim (理赔案件): opened by the school (报案), processed by the bureau."""
 
@@ -427,7 +441,7 @@ class Claim(DomainModel):
     injured_id_number = models.CharField(_("受伤人员身份证号"), max_length=18, blank=True)
 
     # Personal data shown masked on the change-history page to anyone but bureau staff.
-    history_masked_fields = {"injured_name": mask_name, "injured_id_number": mask_id_number}
+    history_masked_fields = PERSONAL_FIELDS
     incident_date = models.DateField(_("出险日期"))
     place = models.CharField(_("出险地点"), max_length=100)
     incident_kind = models.CharField(_("事故类型"), max_length=16, choices=IncidentKind.choices)
