@@ -36,7 +36,7 @@ from .forms import (
     ProductionLineForm,
     StudentPracticeActivityForm,
 )
-from .models import ZERO, BaseYearFinance, LaborBase, LandParcel, LandType, ProductionLine, StudentPracticeActivity, declared_area
+from .models import ZERO, BaseYearFinance, LaborBase, LandParcel, LandType, ProductionLine, StudentPracticeActivity
 
 
 def _int_or_none(value):
@@ -190,8 +190,7 @@ class BaseListView(_FilteredList):
     filter_by_year = False
 
     def base_queryset(self):
-        year = self.get_year()
-        return selectors.with_declared_area(LaborBase.objects.select_related("school"), year.pk if year else 0)
+        return LaborBase.objects.select_related("school")
 
 
 class PlotListView(_FilteredList):
@@ -421,7 +420,6 @@ class _PlotAreaContext:
         year = self.row_year()
         return {
             "area_base": base,
-            "area_declared": declared_area(base.pk, year.pk),
             "other_area": _other_plots_area(base.pk, year.pk, getattr(self.object, "pk", None)),
         }
 
