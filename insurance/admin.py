@@ -60,6 +60,11 @@ class StudentAccidentCoverageAdmin(ScopedAdmin):
     )
     list_filter = ("year",)
     list_select_related = ("school",)
+    # The school's yearly counts, read from its submission (entered once, in the counts form).
+    readonly_fields = ("enrolled", "poor_students")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_counts()
 
 
 class ClaimDocumentInline(admin.TabularInline):

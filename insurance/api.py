@@ -19,6 +19,7 @@ from workstudy.models import ConcurrentEditError, Role
 
 from . import services
 from .models import (
+    PERSONAL_FIELDS,
     Claim,
     ClaimDocument,
     ClaimStatus,
@@ -29,6 +30,7 @@ from .models import (
     PolicyType,
     PremiumFunding,
     StudentAccidentCoverage,
+    keep_personal,
 )
 
 BUREAU_READERS = (Role.STAFF, Role.AUDITOR)
@@ -128,7 +130,21 @@ class FundingSerializer(ValidatingModelSerializer):
 
 
 class CoverageSerializer(ScopedSchoolFieldMixin, ValidatingModelSerializer):
+    """``enrolled`` and ``poor_students`` are read-only: the school's yearly counts
+    (/api/submissions/), entered once there; sending them here is refused with a 400."""
+
     school_name = serializers.CharField(source="school.name", read_only=True)
+    enrolled = serializers.IntegerField(read_only=True, allow_null=True)
+    poor_students = serializers.IntegerField(read_only=True, allow_null=True)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            sent = [name for name in ("enrolled", "poor_students") if name in data]
+            if sent:
+                raise serializers.ValidationError({name: [
+                    "学生人数和贫困家庭学生人数在本校年度基本情况中填写（/api/submissions/），学平险按它们核对，这里不能修改。"]
+                    for name in sent})
+        return super().to_internal_value(data)
 
     def get_validators(self):
         # One row per school and year is checked by the model (full_clean); DRF's own
@@ -236,6 +252,13 @@ class ClaimSerializer(ScopedSchoolFieldMixin, ValidatingModelSerializer):
             reason = services.claim_can_edit_reason(user, self.instance)
             if reason:
                 raise exceptions.PermissionDenied(reason)
+        if self.instance is not None:
+            # The API never returns the full name or ID number: a client that sends back the
+            # masked value it was shown (or an empty one) keeps the stored personal data;
+            # only a newly typed value replaces it.
+            for name, mask in PERSONAL_FIELDS.items():
+                if name in attrs:
+                    attrs[name] = keep_personal(getattr(self.instance, name), attrs[name], mask)
         policy_type = attrs.pop("policy_type", None)
         if policy_type is None and self.instance is not None:
             policy_type = self.instance.policy.policy_type

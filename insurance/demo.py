@@ -138,9 +138,9 @@ def _load_coverage(year, schools, students, rng):
     for code, school in schools.items():
         if code == "GX001" and year == 2024:
             continue  # left for the demo principal to fill in
-        sub = students.get((school.pk, year))
-        enrolled = sub.student_count if sub and sub.student_count else school.student_count
-        poor = sub.poor_student_count if sub and sub.poor_student_count is not None else round(enrolled * 0.08)
+        # The school's yearly counts (its submission) are what the coverage is checked against.
+        sub = students[(school.pk, year)]
+        enrolled, poor = sub.student_count, sub.poor_student_count
         free = round(poor * rng.uniform(0.5, 0.7))
         advanced = poor - free if rng.random() < 0.7 else max(poor - free - 2, 0)
         parent = round((enrolled - poor) * rng.uniform(0.72, 0.9))
@@ -148,9 +148,7 @@ def _load_coverage(year, schools, students, rng):
             StudentAccidentCoverage,
             {"school": school, "year_id": year},
             {
-                "enrolled": enrolled,
                 "insured_parent_paid": parent,
-                "poor_students": poor,
                 "poor_free_by_insurer": free,
                 "poor_advanced_by_school": advanced,
                 "advance_amount": _money(STUDENT_RATE * advanced),
@@ -162,9 +160,13 @@ def _load_coverage(year, schools, students, rng):
 
 def _load_policies(year, schools, students, coverages, broker, picc, cpic):
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    from workstudy.demo import BASE_COUNTS
+
+    # The policy insures every student; a school that has not entered its counts yet
+    # (the demo principal's, 2024) is insured on the bureau's own figure.
     all_students = sum(
-        (students[(s.pk, year)].student_count or s.student_count) if (s.pk, year) in students else s.student_count
-        for s in schools.values()
+        (students[(s.pk, year)].student_count if (s.pk, year) in students else None) or BASE_COUNTS[code][1]
+        for code, s in schools.items()
     )
     policies = {}
     # 学校财产险: county-wide, paid by the city.

@@ -11,6 +11,7 @@ from workstudy.widgets import use_school_picker
 
 from . import services
 from .models import (
+    PERSONAL_FIELDS,
     Claim,
     ClaimStatus,
     DocumentType,
@@ -21,6 +22,7 @@ from .models import (
     PolicyType,
     PremiumFunding,
     StudentAccidentCoverage,
+    keep_personal,
 )
 
 YUAN = {"unit": _("元")}
@@ -123,18 +125,14 @@ class CoverageForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
         model = StudentAccidentCoverage
         fields = [
             "school",
-            "enrolled",
             "insured_parent_paid",
-            "poor_students",
             "poor_free_by_insurer",
             "poor_advanced_by_school",
             "advance_amount",
             "voluntary_consent_recorded",
         ]
         widgets = {
-            "enrolled": forms.NumberInput(attrs={**PERSONS, "min": 0}),
             "insured_parent_paid": forms.NumberInput(attrs={**PERSONS, "min": 0}),
-            "poor_students": forms.NumberInput(attrs={**PERSONS, "min": 0}),
             "poor_free_by_insurer": forms.NumberInput(attrs={**PERSONS, "min": 0}),
             "poor_advanced_by_school": forms.NumberInput(attrs={**PERSONS, "min": 0}),
             "advance_amount": forms.NumberInput(attrs={**YUAN, "min": 0}),
@@ -213,6 +211,31 @@ class ClaimForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
         else:
             use_school_picker(self, "school", scoping.schools_for(user) if user else School.objects.all())
             self.fields["school"].required = True
+        self.mask_personal_data(user)
+
+    def mask_personal_data(self, user) -> None:
+        """Once a claim is saved, a principal never sees the injured person's full name or ID
+        number again (every other page masks them): the fields start empty with the masked
+        value as a hint, and an edit keeps the stored value unless a new one is typed."""
+        self.kept_personal = {}
+        if not self.instance.pk or (user is not None and user.is_bureau):
+            return
+        for name, mask in PERSONAL_FIELDS.items():
+            stored = getattr(self.instance, name)
+            if not stored:
+                continue
+            self.kept_personal[name] = stored
+            self.initial[name] = ""
+            field = self.fields[name]
+            field.widget.attrs.update(placeholder=mask(stored), autocomplete="off")
+            field.help_text = _("已保存：%(masked)s。留空则保持不变；如需更正，请重新输入完整内容。") % {
+                "masked": mask(stored)}
+
+    def _clean_fields(self):
+        super()._clean_fields()
+        for name, stored in self.kept_personal.items():
+            if name in self.cleaned_data:
+                self.cleaned_data[name] = keep_personal(stored, self.cleaned_data[name], PERSONAL_FIELDS[name])
 
     def clean(self):
         cleaned = super().clean()

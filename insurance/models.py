@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
@@ -225,19 +225,36 @@ class PremiumFunding(DomainModel):
         )
 
 
-# (school_id, year_id) -> the submission's student count (None: no submission), for every row
-# of an Excel file being checked (set by StudentAccidentCoverage.cleaning_many).
+class CoverageQuerySet(models.QuerySet):
+    def with_counts(self):
+        """Annotate each coverage with its school's submission counts for the year
+        (``counted_students``, ``counted_poor``), read by :attr:`enrolled` / :attr:`poor_students`."""
+        from workstudy.models import Submission
+
+        sub = Submission.objects.filter(school_id=OuterRef("school_id"), year_id=OuterRef("year_id"))
+        return self.annotate(
+            counted_students=Subquery(sub.values("student_count")[:1]),
+            counted_poor=Subquery(sub.values("poor_student_count")[:1]),
+        )
+
+
+# (school_id, year_id) -> the submission's (student count, poor student count) (None: no
+# submission), for every row of an Excel file being checked (set by
+# StudentAccidentCoverage.cleaning_many).
 _STUDENT_COUNTS: ContextVar[dict | None] = ContextVar("coverage_student_counts", default=None)
 
 
 class StudentAccidentCoverage(DomainModel):
-    """学平险 take-up of one school in one year, entered by the principal."""
+    """学平险 take-up of one school in one year, entered by the principal.
+
+    The school's students and poor students are not asked for here: they are the yearly
+    counts of the school's :class:`~workstudy.models.Submission` (entered once, in the
+    counts form) and are read from it (:attr:`enrolled`, :attr:`poor_students`).
+    """
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="accident_coverages", verbose_name=_("学校"))
     year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
-    enrolled = models.PositiveIntegerField(_("在校学生数（人）"))
     insured_parent_paid = models.PositiveIntegerField(_("家长自愿投保人数（人）"), default=0)
-    poor_students = models.PositiveIntegerField(_("贫困家庭学生数（人）"), default=0)
     poor_free_by_insurer = models.PositiveIntegerField(_("保险公司免费投保的贫困生（人）"), default=0)
     poor_advanced_by_school = models.PositiveIntegerField(_("学校公用经费垫付的贫困生（人）"), default=0)
     advance_amount = money(_("学校垫付金额（元）"), default=Decimal("0.00"))
@@ -246,6 +263,8 @@ class StudentAccidentCoverage(DomainModel):
         default=False,
         help_text=_("学平险坚持自愿原则，不搞强买强卖。有学生投保时须勾选。"),
     )
+
+    objects = CoverageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("学平险投保统计")
@@ -264,52 +283,70 @@ class StudentAccidentCoverage(DomainModel):
     def poor_covered(self) -> int:
         return (self.poor_free_by_insurer or 0) + (self.poor_advanced_by_school or 0)
 
+    @property
+    def enrolled(self) -> int | None:
+        """在校学生数: the school's student count in its submission for the year."""
+        return self.school_counts()[0]
+
+    @property
+    def poor_students(self) -> int | None:
+        """贫困家庭学生数: the poor-student count in the school's submission for the year."""
+        return self.school_counts()[1]
+
+    def school_counts(self) -> tuple[int | None, int | None]:
+        """(students, poor students) of the school's submission for the year; read once per
+        row, from the ``counted_*`` annotations of :meth:`CoverageQuerySet.with_counts` when
+        present, or for a whole Excel file at once (:meth:`cleaning_many`)."""
+        if "counted_students" in self.__dict__:
+            return self.__dict__["counted_students"], self.__dict__.get("counted_poor")
+        key = (self.school_id, self.year_id)
+        cached = self.__dict__.get("_school_counts")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        known = _STUDENT_COUNTS.get()
+        if known is not None and key in known:
+            counts = known[key] or (None, None)
+        else:
+            from workstudy.models import Submission
+
+            counts = (
+                Submission.objects.filter(school_id=self.school_id, year_id=self.year_id)
+                .values_list("student_count", "poor_student_count").first()
+            ) or (None, None)
+        self.__dict__["_school_counts"] = (key, tuple(counts))
+        return tuple(counts)
+
     def clean(self):
         super().clean()
-        counts = ["enrolled", "insured_parent_paid", "poor_students", "poor_free_by_insurer", "poor_advanced_by_school"]
+        counts = ["insured_parent_paid", "poor_free_by_insurer", "poor_advanced_by_school"]
         for name in counts:
             value = getattr(self, name)
             R.RULE_COUNTS.check(value is None or (int(value) == value and value >= 0), name)
-        if self.enrolled is None:
-            return
-        R.RULE_POOR_COVERED.check(
-            self.poor_covered <= (self.poor_students or 0),
-            "poor_free_by_insurer",
-            free=self.poor_free_by_insurer,
-            advanced=self.poor_advanced_by_school,
-            poor=self.poor_students,
-        )
-        R.RULE_POOR_LE_ENROLLED.check(
-            (self.poor_students or 0) <= self.enrolled, "poor_students", poor=self.poor_students, enrolled=self.enrolled
-        )
-        R.RULE_INSURED_LE_ENROLLED.check(
-            self.insured_total <= self.enrolled, "insured_parent_paid", insured=self.insured_total, enrolled=self.enrolled
-        )
         if self.school_id and self.year_id:
-            students = self._student_count()
+            self.__dict__.pop("counted_students", None)  # re-read: the counts may have changed since loading
+            self.__dict__.pop("_school_counts", None)
+            students, poor = self.school_counts()
+            R.RULE_COUNTS_ENTERED.check(
+                (students is not None or self.insured_total == 0) and (poor is not None or self.poor_covered == 0),
+                "insured_parent_paid", year=self.year_id,
+            )
+            if poor is not None:
+                R.RULE_POOR_COVERED.check(
+                    self.poor_covered <= poor,
+                    "poor_free_by_insurer",
+                    free=self.poor_free_by_insurer,
+                    advanced=self.poor_advanced_by_school,
+                    poor=poor,
+                )
             if students is not None:
-                R.RULE_ENROLLED_LE_STUDENTS.check(
-                    self.enrolled <= students, "enrolled", enrolled=self.enrolled, students=students
+                R.RULE_INSURED_LE_ENROLLED.check(
+                    self.insured_total <= students, "insured_parent_paid", insured=self.insured_total,
+                    enrolled=students,
                 )
         advanced = self.poor_advanced_by_school or 0
         amount = self.advance_amount or Decimal("0")
         R.RULE_ADVANCE_AMOUNT.check((advanced > 0) == (amount > 0), "advance_amount", persons=advanced, amount=amount)
         R.RULE_VOLUNTARY_CONSENT.check(self.insured_total == 0 or self.voluntary_consent_recorded, "voluntary_consent_recorded")
-
-    def _student_count(self) -> int | None:
-        """The school's student count in its submission for the year (read for the whole file
-        at once during an Excel import, see :meth:`cleaning_many`)."""
-        from workstudy.models import Submission
-
-        known = _STUDENT_COUNTS.get()
-        key = (self.school_id, self.year_id)
-        if known is not None and key in known:
-            return known[key]
-        return (
-            Submission.objects.filter(school_id=self.school_id, year_id=self.year_id)
-            .values_list("student_count", flat=True)
-            .first()
-        )
 
     @classmethod
     @contextlib.contextmanager
@@ -323,9 +360,11 @@ class StudentAccidentCoverage(DomainModel):
         schools, years = sorted({k[0] for k in keys}), sorted({k[1] for k in keys})
         for start in range(0, len(schools), 2000):
             rows = Submission.objects.filter(school_id__in=schools[start:start + 2000], year_id__in=years)
-            for school_id, year_id, students in rows.values_list("school_id", "year_id", "student_count"):
+            for school_id, year_id, students, poor in rows.values_list(
+                "school_id", "year_id", "student_count", "poor_student_count"
+            ):
                 if (school_id, year_id) in counts:
-                    counts[(school_id, year_id)] = students
+                    counts[(school_id, year_id)] = (students, poor)
         token = _STUDENT_COUNTS.set(counts)
         try:
             yield
@@ -376,6 +415,20 @@ def mask_id_number(number: str) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
+# A claim's personal data and how it is shown to anyone but bureau staff (history pages,
+# the claim page, the edit form, the API, exports).
+PERSONAL_FIELDS = {"injured_name": mask_name, "injured_id_number": mask_id_number}
+
+
+def keep_personal(stored: str, sent, mask) -> str:
+    """What an edit that cannot show ``stored`` in full saves: the stored value when the
+    field comes back empty or as its own masked form, else the newly typed value."""
+    text = (sent or "").strip() if isinstance(sent, str) else sent
+    if stored and (not text or text == mask(stored)):
+        return stored
+    return sent
+
+
 class Claim(DomainModel):
     """One claim (理赔案件): opened by the school (报案), processed by the bureau."""
 
@@ -388,7 +441,7 @@ class Claim(DomainModel):
     injured_id_number = models.CharField(_("受伤人员身份证号"), max_length=18, blank=True)
 
     # Personal data shown masked on the change-history page to anyone but bureau staff.
-    history_masked_fields = {"injured_name": mask_name, "injured_id_number": mask_id_number}
+    history_masked_fields = PERSONAL_FIELDS
     incident_date = models.DateField(_("出险日期"))
     place = models.CharField(_("出险地点"), max_length=100)
     incident_kind = models.CharField(_("事故类型"), max_length=16, choices=IncidentKind.choices)

@@ -16,11 +16,14 @@ from .models import ClaimantKind, IncidentKind, StudentAccidentCoverage, mask_id
 class CoverageResource(excel.PortalResource):
     school = fields.Field(attribute="school", column_name="学校", widget=excel.SchoolWidget())
     year = fields.Field(attribute="year", column_name="年度", widget=excel.YearWidget())
-    enrolled = fields.Field(attribute="enrolled", column_name="在校学生数", widget=widgets.IntegerWidget())
+    # Read from the school's yearly counts (年度基本情况); exported for reference, never imported.
+    enrolled = fields.Field(attribute="enrolled", column_name="在校学生数", widget=widgets.IntegerWidget(), readonly=True)
     insured_parent_paid = fields.Field(
         attribute="insured_parent_paid", column_name="家长自愿投保人数", widget=widgets.IntegerWidget()
     )
-    poor_students = fields.Field(attribute="poor_students", column_name="贫困家庭学生数", widget=widgets.IntegerWidget())
+    poor_students = fields.Field(
+        attribute="poor_students", column_name="贫困家庭学生数", widget=widgets.IntegerWidget(), readonly=True
+    )
     poor_free_by_insurer = fields.Field(
         attribute="poor_free_by_insurer", column_name="保险公司免费投保贫困生", widget=widgets.IntegerWidget()
     )
@@ -32,9 +35,10 @@ class CoverageResource(excel.PortalResource):
         attribute="voluntary_consent_recorded", column_name="已留存自愿投保确认", widget=excel.BooleanCNWidget()
     )
     column_help = {
-        "在校学生数": "本年度在校学生（人），不能超过本校基本情况中的学生人数",
-        "家长自愿投保人数": "家长自费投保学平险的学生（人）",
-        "保险公司免费投保贫困生": "与“学校垫付贫困生”合计不超过贫困家庭学生数（人）",
+        "在校学生数": "由本校年度基本情况中的学生人数自动带出，填写的内容不会导入，可留空",
+        "贫困家庭学生数": "由本校年度基本情况中的贫困家庭学生人数自动带出，填写的内容不会导入，可留空",
+        "家长自愿投保人数": "家长自费投保学平险的学生（人）；三类投保人数合计不超过本校年度基本情况中的学生人数",
+        "保险公司免费投保贫困生": "与“学校垫付贫困生”合计不超过本校年度基本情况中的贫困家庭学生数（人）",
         "学校垫付贫困生": "学校在公用经费中垫付保费的贫困生（人）",
         "学校垫付金额（元）": "有垫付人数时必填，否则填 0",
         "已留存自愿投保确认": "有学生投保时须为“是”（学平险坚持自愿原则）",
@@ -55,6 +59,9 @@ class CoverageResource(excel.PortalResource):
         )
         import_id_fields = ("school", "year")
         export_select_related = ("school", "year")
+
+    def export_queryset(self, *, year=None, school=None):
+        return super().export_queryset(year=year, school=school).with_counts()
 
 
 class ClaimExportResource(excel.PortalResource):

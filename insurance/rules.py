@@ -88,30 +88,25 @@ RULE_POOR_COVERED = rule(
     "INS-11",
     ERROR,
     _("免费及垫付的贫困生不超过贫困生总数"),
-    _("保险公司免费投保 %(free)s 人 + 学校垫付 %(advanced)s 人，超过了贫困家庭学生数 %(poor)s 人。"),
+    _("保险公司免费投保 %(free)s 人 + 学校垫付 %(advanced)s 人，超过了本校年度基本情况中的贫困家庭学生数 %(poor)s 人。"),
     module=M,
 )
 RULE_INSURED_LE_ENROLLED = rule(
     "INS-12",
     ERROR,
     _("投保人数不超过在校学生数"),
-    _("学平险投保人数合计 %(insured)s 人，超过了在校学生数 %(enrolled)s 人。"),
+    _("学平险投保人数合计 %(insured)s 人，超过了本校年度基本情况中的学生人数 %(enrolled)s 人。"),
     module=M,
 )
-RULE_ENROLLED_LE_STUDENTS = rule(
+RULE_COUNTS_ENTERED = rule(
     "INS-13",
     ERROR,
-    _("在校学生数不超过本校年度填报的学生人数"),
-    _("在校学生数 %(enrolled)s 人超过了本校本年度基本情况中填报的学生人数 %(students)s 人。"),
+    _("学平险按本校年度学生人数核对"),
+    _("请先在“年度基本情况”中填写本校 %(year)s 年的学生人数和贫困家庭学生人数，学平险的投保人数按这些人数核对。"),
     module=M,
 )
-RULE_POOR_LE_ENROLLED = rule(
-    "INS-14",
-    ERROR,
-    _("贫困生不超过在校学生数"),
-    _("贫困家庭学生数 %(poor)s 人超过了在校学生数 %(enrolled)s 人。"),
-    module=M,
-)
+# INS-14 (贫困生不超过在校学生数) is now the counts form's own rule (workstudy), where the
+# students and poor students are entered once.
 RULE_FUNDING_SUM = rule(
     "INS-15",
     WARNING,

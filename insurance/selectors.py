@@ -128,10 +128,11 @@ def premium_by_source(year: int) -> list[dict]:
 
 def coverage(year: int) -> dict:
     """County totals of 学平险 coverage for ``year`` (plus the number of schools reporting). One query."""
-    row = StudentAccidentCoverage.objects.filter(year_id=year).aggregate(
-        enrolled=_sum_int("enrolled"),
+    # 在校学生 and 贫困家庭学生 are the reporting schools' yearly counts (their submissions).
+    row = StudentAccidentCoverage.objects.filter(year_id=year).with_counts().aggregate(
+        enrolled=_sum_int("counted_students"),
         insured_parent_paid=_sum_int("insured_parent_paid"),
-        poor_students=_sum_int("poor_students"),
+        poor_students=_sum_int("counted_poor"),
         poor_free_by_insurer=_sum_int("poor_free_by_insurer"),
         poor_advanced_by_school=_sum_int("poor_advanced_by_school"),
         advance_amount=_sum_money("advance_amount"),
@@ -204,7 +205,7 @@ def milestones() -> dict:
 
 def school_sheet(year: int, school_id: int) -> dict:
     """One school's 学平险 row and its claims of ``year`` (personal data masked). Two queries."""
-    row = StudentAccidentCoverage.objects.filter(year_id=year, school_id=school_id).first()
+    row = StudentAccidentCoverage.objects.filter(year_id=year, school_id=school_id).with_counts().first()
     coverage_row = None
     if row is not None:
         coverage_row = {

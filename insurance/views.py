@@ -24,7 +24,7 @@ from workstudy.mixins import (
     ScopedUpdateView,
     YearMixin,
 )
-from workstudy.models import ConcurrentEditError, Role, School
+from workstudy.models import ConcurrentEditError, Role, School, Submission
 from workstudy.widgets import SchoolFilterForm
 
 from . import exports, selectors, services
@@ -80,7 +80,9 @@ def _claim_count():
 def schools_without_coverage(year):
     """Schools in use with no 学平险 row for ``year``, by code (an anti-join, not a list of ids)."""
     covered = StudentAccidentCoverage.objects.filter(year=year, school_id=OuterRef("pk"))
-    return School.objects.filter(active=True).exclude(Exists(covered)).order_by("code")
+    students = Submission.objects.filter(school_id=OuterRef("pk"), year=year).values("student_count")[:1]
+    return (School.objects.filter(active=True).exclude(Exists(covered))
+            .annotate(year_student_count=Subquery(students)).order_by("code"))
 
 
 # The overview names this many schools without coverage and shows this many policies (a
@@ -108,7 +110,7 @@ class IndexView(RoleRequiredMixin, YearMixin, generic.TemplateView):
         if year is None:
             return context
         if user.is_principal:
-            context["coverage"] = StudentAccidentCoverage.objects.filter(school=user.school, year=year).first()
+            context["coverage"] = StudentAccidentCoverage.objects.filter(school=user.school, year=year).with_counts().first()
             context["claims"] = (
                 scoping.visible(user, Claim.objects.select_related("policy")).filter(year=year).order_by("-incident_date")
             )
@@ -145,7 +147,7 @@ class CoverageListView(ScopedListView):
     paginate_by = 100
 
     def base_queryset(self):
-        return StudentAccidentCoverage.objects.select_related("school").order_by("school__code")
+        return StudentAccidentCoverage.objects.select_related("school").with_counts().order_by("school__code")
 
     def get_queryset(self):
         qs = super().get_queryset()
@@ -157,9 +159,9 @@ class CoverageListView(ScopedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["totals"] = self.object_list.aggregate(
-            enrolled=Sum("enrolled"),
+            enrolled=Sum("counted_students"),
             insured_parent_paid=Sum("insured_parent_paid"),
-            poor_students=Sum("poor_students"),
+            poor_students=Sum("counted_poor"),
             poor_free_by_insurer=Sum("poor_free_by_insurer"),
             poor_advanced_by_school=Sum("poor_advanced_by_school"),
             advance_amount=Sum("advance_amount"),
@@ -204,6 +206,8 @@ class CoverageCreateView(ScopedCreateView):
         context = super().get_context_data(**kwargs)
         context["title"] = _("填报 %(year)s 年度学平险投保情况") % {"year": self.get_year()}
         context["help"] = _("学平险由家长自愿购买；贫困家庭学生由保险公司免费投保或由学校在公用经费中垫付。")
+        if self.request.user.is_principal:
+            context.update(_school_counts(self.request.user.school_id, self.get_year()))
         return context
 
     def get_success_url(self):
@@ -223,11 +227,22 @@ class CoverageUpdateView(ScopedUpdateView):
             "year": self.object.year_id,
         }
         context["history_url"] = _history_url(self.object)
+        context.update(_school_counts(self.object.school_id, self.object.year))
         return context
 
     def get_success_url(self):
         self.success_url = _year_url("insurance:index", self.object.year_id)
         return super().get_success_url()
+
+
+def _school_counts(school_id, year) -> dict:
+    """The school's yearly counts the coverage is checked against, and where to change them."""
+    if school_id is None or year is None:
+        return {}
+    sub = Submission.objects.filter(school_id=school_id, year=year).values("student_count", "poor_student_count").first()
+    counts_url = reverse("school_counts", args=[school_id]) + f"?year={getattr(year, 'pk', year)}"
+    return {"school_counts": sub or {"student_count": None, "poor_student_count": None},
+            "school_counts_url": counts_url}
 
 
 class CoverageDeleteView(ScopedDeleteView):

@@ -2,15 +2,25 @@ from django.contrib import admin
 
 from workstudy.admin_base import ScopedAdmin
 
-from .models import BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
+from .models import BaseYearArea, BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
 
 
 @admin.register(LaborBase)
 class LaborBaseAdmin(ScopedAdmin):
-    list_display = ("name", "school", "location", "declared_total_mu", "established_year", "active")
+    list_display = ("name", "school", "location", "established_year", "active")
     list_filter = ("active",)
     search_fields = ("name", "school__name", "school__code")
     list_select_related = ("school",)
+
+
+@admin.register(BaseYearArea)
+class BaseYearAreaAdmin(ScopedAdmin):
+    """The declared area per year: a locked year's row is read-only like every row of that year."""
+
+    list_display = ("base", "year", "declared_total_mu")
+    list_filter = ("year",)
+    search_fields = ("base__name", "base__school__name", "base__school__code")
+    list_select_related = ("base__school", "year")
 
 
 @admin.register(LandParcel)

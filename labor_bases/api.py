@@ -4,17 +4,43 @@ from rest_framework import exceptions, serializers
 
 from workstudy.api import ScopedViewSet, ValidatingModelSerializer, year_school_filterset
 
-from .models import BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
+from .models import BaseYearArea, BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
 
 
 class LaborBaseSerializer(ValidatingModelSerializer):
+    """A base has no year; its declared area is per year (``/api/labor-bases/areas/``).
+
+    ``declared_areas`` lists it by year, read-only. A request that still sends
+    ``declared_total_mu`` here is refused with a 400 naming the endpoint to use, so a
+    year-less PATCH can never change the area of any year (a locked one included).
+    """
+
     school_name = serializers.CharField(source="school.name", read_only=True)
+    declared_areas = serializers.SerializerMethodField()
 
     class Meta:
         model = LaborBase
-        fields = ["id", "school", "school_name", "name", "location", "established_year", "declared_total_mu", "active",
+        fields = ["id", "school", "school_name", "name", "location", "established_year", "declared_areas", "active",
                   "note", "version"]
         read_only_fields = ["version"]
+
+    def get_declared_areas(self, base) -> dict:
+        return {str(row.year_id): str(row.declared_total_mu) for row in base.year_areas.all()}
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys") and "declared_total_mu" in data:
+            raise serializers.ValidationError({"declared_total_mu": [
+                "申报总面积按年度填写：请用 /api/labor-bases/areas/ 提交，写明基地（base）和年度（year）。"]})
+        return super().to_internal_value(data)
+
+
+class BaseYearAreaSerializer(ValidatingModelSerializer):
+    class Meta:
+        model = BaseYearArea
+        fields = ["id", "base", "year", "declared_total_mu", "version"]
+        read_only_fields = ["version"]
+        # Uniqueness of (base, year) is rule LB-13, checked in the model's clean().
+        validators = []
 
 
 class LandParcelSerializer(ValidatingModelSerializer):
@@ -77,6 +103,9 @@ class LaborBaseViewSet(_ScopedChoices, ScopedViewSet):
     select_related = ("school",)
     filterset_class = year_school_filterset(LaborBase, ["active"])
 
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("year_areas")
+
     def perform_destroy(self, instance):
         if instance.parcels.exists() or instance.lines.exists() or instance.finances.exists():
             raise exceptions.ValidationError(
@@ -84,6 +113,13 @@ class LaborBaseViewSet(_ScopedChoices, ScopedViewSet):
                             "如已不再使用，请把 active 设为 false。"]}
             )
         super().perform_destroy(instance)
+
+
+class BaseYearAreaViewSet(_ScopedChoices, ScopedViewSet):
+    model = BaseYearArea
+    serializer_class = BaseYearAreaSerializer
+    select_related = ("base__school",)
+    filterset_class = year_school_filterset(BaseYearArea, ["base"])
 
 
 class LandParcelViewSet(_ScopedChoices, ScopedViewSet):

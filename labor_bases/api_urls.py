@@ -6,6 +6,7 @@ from . import api
 
 router = SimpleRouter()
 router.register("bases", api.LaborBaseViewSet, basename="labor-base")
+router.register("areas", api.BaseYearAreaViewSet, basename="labor-area")
 router.register("plots", api.LandParcelViewSet, basename="labor-plot")
 router.register("production", api.ProductionLineViewSet, basename="labor-line")
 router.register("finance", api.BaseYearFinanceViewSet, basename="labor-finance")

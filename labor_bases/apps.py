@@ -12,9 +12,10 @@ class LaborBasesConfig(AppConfig):
         from workstudy import modules, scoping
 
         from . import rules, selectors
-        from .models import BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
+        from .models import BaseYearArea, BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
 
         scoping.register(LaborBase, school="school", year=None)
+        scoping.register(BaseYearArea, school="base__school", year="year")
         scoping.register(LandParcel, school="base__school", year="year")
         scoping.register(ProductionLine, school="base__school", year="year")
         scoping.register(BaseYearFinance, school="base__school", year="year")

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from workstudy.models import ReportingYear
 
-from .models import BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
+from .models import BaseYearArea, BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
 
 D = Decimal
 YEARS = (2021, 2022, 2023, 2024)
@@ -148,12 +148,15 @@ def _finance(code: str, revenue: Decimal) -> dict:
     return dict(other_income=D("0"), remitted_to_school=max(remitted, D("0")), **parts)
 
 
-def _activities(code: str, school, base) -> list[tuple[str, int, int]]:
+def _activities(code: str, school, year: int) -> list[tuple[str, int, int]]:
     if code == "GX001":
         return [("采茶", 160, 6), ("参观茶叶焙制流程", 100, 1)]
     if code == "GX002":
         return [("插秧与收割", 600, 4), ("鱼塘喂养观察", 300, 2)]
-    students = max(school.student_count, 50)
+    from workstudy.models import Submission
+
+    counted = Submission.objects.filter(school=school, year_id=year).values_list("student_count", flat=True).first()
+    students = max(counted or 0, 50)
     first = {"GX003": "桔园修剪与采摘", "GX004": "雪梨套袋与采摘", "GX007": "农场生产实习"}.get(code, "基地田间劳动")
     return [(first, min(students, 400), 3)]
 
@@ -181,9 +184,11 @@ def load(*, schools, users):
             if declared is None:
                 declared = sum((D(a) for _t, _c, a in PLOTS_2024[code]), D("0"))
             base = _upsert(
-                LaborBase, dict(location=location, established_year=established, declared_total_mu=declared, active=True),
+                LaborBase, dict(location=location, established_year=established, active=True),
                 school=school, name=name,
             )
+            # The declared area belongs to the year (one row per base and year).
+            _upsert(BaseYearArea, dict(declared_total_mu=declared), base=base, year_id=year)
             keep = []
             for land_type, crop, area in plots:
                 parcel = _upsert(LandParcel, dict(area_mu=area), base=base, year_id=year, land_type=land_type, crop=crop)
@@ -203,7 +208,7 @@ def load(*, schools, users):
                 revenue = BaseYearFinance.production_value_of(base.pk, year)
                 _upsert(BaseYearFinance, _finance(code, revenue), base=base, year_id=year)
             keep = []
-            for activity, participants, days in _activities(code, school, base):
+            for activity, participants, days in _activities(code, school, year):
                 row = _upsert(
                     StudentPracticeActivity, dict(base=base, participants=participants, days=days),
                     school=school, year_id=year, activity=activity,

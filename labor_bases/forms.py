@@ -8,7 +8,8 @@ from workstudy import scoping
 from workstudy.forms import VersionedFormMixin
 from workstudy.widgets import use_picker, use_school_picker
 
-from .models import BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
+from . import rules
+from .models import BaseYearArea, BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
 from .pickers import BASES, PARCELS
 
 
@@ -55,14 +56,106 @@ class _ScopedForm(VersionedFormMixin, forms.ModelForm):
 
 
 class LaborBaseForm(_ScopedForm):
+    """A base and its declared total area for the page's year (BaseYearArea).
+
+    The base itself (name, location, ...) has no year; the declared area belongs to the
+    year the page is showing. When that year cannot be written (locked, submitted,
+    approved) the area field is shown disabled and never saved, so editing a base in
+    2024 can never change 2023's area.
+    """
+
+    declared_total_mu = forms.DecimalField(
+        label=_("申报总面积"), required=False, max_digits=10, decimal_places=2, widget=_num(_("亩")),
+        help_text=_("基地本年度登记的总面积。各地块面积之和应与它一致，不一致时审核页会提醒。"),
+    )
+    field_order = ["school", "name", "location", "established_year", "declared_total_mu", "active", "note"]
+
     class Meta:
         model = LaborBase
-        fields = ["school", "name", "location", "established_year", "declared_total_mu", "active", "note"]
+        fields = ["school", "name", "location", "established_year", "active", "note"]
         widgets = {
-            "declared_total_mu": _num(_("亩")),
             "established_year": forms.NumberInput(attrs={"unit": _("年"), "min": "1900", "step": "1"}),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["declared_total_mu"]
+        self.area_year = getattr(self.year, "pk", self.year)
+        self.area_row = None
+        if self.area_year is None:
+            field.disabled = True
+            field.help_text = _("申报总面积按年度填写，请从某一年度的基地页面进入后修改。")
+            return
+        field.label = _("%(year)s 年申报总面积") % {"year": self.area_year}
+        if self.instance.pk:
+            self.area_row = BaseYearArea.objects.filter(base=self.instance, year_id=self.area_year).first()
+        if self.area_row is not None:
+            field.initial = self.area_row.declared_total_mu
+        school = self.instance.school_id if self.instance.pk else (
+            self.user.school_id if self.user is not None and self.user.is_principal else None)
+        reason = scoping.write_block_reason(self.user, school=school, year=self.area_year) if self.user else None
+        if self.instance.pk and reason:
+            field.disabled = True
+            field.help_text = reason
+        elif self.area_row is None and self.instance.pk:
+            # Suggest the latest earlier year's area; saving records it for this year.
+            earlier = (BaseYearArea.objects.filter(base=self.instance, year_id__lt=self.area_year)
+                       .order_by("-year_id").first())
+            if earlier is not None:
+                field.initial = earlier.declared_total_mu
+                field.help_text = _("已按 %(year)s 年的申报总面积预填，保存后记为本年度的申报总面积。") % {
+                    "year": earlier.year_id}
+
+    def clean_declared_total_mu(self):
+        value = self.cleaned_data.get("declared_total_mu")
+        if value is not None and value <= 0:
+            raise rules.AREA_POSITIVE.error(value=value)
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        field = self.fields["declared_total_mu"]
+        if not field.disabled and self.area_year is not None and not self.instance.pk:
+            # A new base: the area is written for the page's year, which must be open to this user.
+            school = cleaned.get("school") or (self.user.school if self.user is not None and self.user.is_principal
+                                               else None)
+            value = cleaned.get("declared_total_mu")
+            reason = scoping.write_block_reason(self.user, school=school, year=self.area_year) if self.user else None
+            if value is not None and reason:
+                self.add_error("declared_total_mu", reason)
+        return cleaned
+
+    def save(self, commit=True):
+        base = super().save(commit=commit)
+        if commit:
+            self.save_area(base)
+        return base
+
+    def save_area(self, base) -> None:
+        field = self.fields["declared_total_mu"]
+        if field.disabled or self.area_year is None:
+            return
+        value = self.cleaned_data.get("declared_total_mu")
+        row = self.area_row
+        if value is None:
+            if row is not None:
+                row.delete()
+            return
+        if row is None:
+            row = BaseYearArea(base=base, year_id=self.area_year, declared_total_mu=value)
+        elif row.declared_total_mu == value:
+            return
+        row.declared_total_mu = value
+        row.full_clean()
+        row.save()
+
+
+class BaseYearAreaForm(_ScopedForm):
+    class Meta:
+        model = BaseYearArea
+        fields = ["base", "declared_total_mu"]
+        widgets = {"declared_total_mu": _num(_("亩"))}
 
 
 class LandParcelForm(_ScopedForm):

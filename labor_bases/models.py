@@ -58,10 +58,6 @@ class LaborBase(DomainModel):
     name = models.CharField(_("基地名称"), max_length=100, help_text=_("例如：樟坪中心学校茶园基地"))
     location = models.CharField(_("位置"), max_length=200, blank=True, help_text=_("所在村组或地名"))
     established_year = models.PositiveSmallIntegerField(_("建立年份"), null=True, blank=True)
-    declared_total_mu = _area_field(
-        _("申报总面积"), null=True, blank=True,
-        help_text=_("基地登记的总面积。各地块面积之和应与它一致，不一致时审核页会提醒。"),
-    )
     active = models.BooleanField(_("在用"), default=True)
     note = models.TextField(_("备注"), blank=True)
 
@@ -76,14 +72,54 @@ class LaborBase(DomainModel):
 
     def clean(self):
         super().clean()
-        if self.declared_total_mu is not None:
-            rules.AREA_POSITIVE.check(self.declared_total_mu > 0, "declared_total_mu", value=self.declared_total_mu)
         if self.established_year is not None:
             this_year = timezone.localdate().year
             rules.ESTABLISHED_YEAR.check(
                 1900 <= self.established_year <= this_year, "established_year",
                 value=self.established_year, this_year=this_year,
             )
+
+
+class BaseYearArea(DomainModel):
+    """A base's declared total area (申报总面积) for one year.
+
+    Declared per year, never on the base itself: a principal changing the area in 2024
+    must not change LB-03, the school sheet or any figure of locked 2023. Read it with
+    :func:`declared_area` or ``labor_bases.selectors``; a year without a row has no
+    declared area (LB-03 then does not apply).
+    """
+
+    base = models.ForeignKey(LaborBase, on_delete=models.CASCADE, related_name="year_areas", verbose_name=_("基地"))
+    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
+    declared_total_mu = _area_field(
+        _("申报总面积"),
+        help_text=_("基地本年度登记的总面积。各地块面积之和应与它一致，不一致时审核页会提醒。"),
+    )
+
+    class Meta:
+        verbose_name = _("基地年度申报面积")
+        verbose_name_plural = _("基地年度申报面积")
+        ordering = ["base__school__code", "base__name", "-year_id"]
+        constraints = [models.UniqueConstraint(fields=["base", "year"], name="labor_area_one_per_base_year")]
+
+    def __str__(self):
+        return _("%(base)s · %(year)s 年申报总面积") % {"base": self.base, "year": self.year_id}
+
+    def clean(self):
+        super().clean()
+        if self.declared_total_mu is not None:
+            rules.AREA_POSITIVE.check(self.declared_total_mu > 0, "declared_total_mu", value=self.declared_total_mu)
+        if self.base_id and self.year_id:
+            taken = BaseYearArea.objects.filter(base_id=self.base_id, year_id=self.year_id).exclude(pk=self.pk)
+            rules.ONE_AREA.check(not taken.exists(), "year", year=self.year_id)
+
+
+def declared_area(base_id, year_id) -> Decimal | None:
+    """The base's declared total area for ``year_id`` (None: not declared that year)."""
+    return (
+        BaseYearArea.objects.filter(base_id=base_id, year_id=getattr(year_id, "pk", year_id))
+        .values_list("declared_total_mu", flat=True).first()
+    )
 
 
 class LandParcel(DomainModel):

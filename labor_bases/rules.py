@@ -66,6 +66,11 @@ REMITTED_LE_REVENUE = rule(
     _("“%(base)s”%(year)s 年上缴学校 %(remitted)s 元，超过了当年总收入 %(revenue)s 元，请核对。"), module=M,
 )
 
+ONE_AREA = rule(
+    "LB-13", ERROR, _("每个基地每年只填一个申报总面积"),
+    _("这个基地 %(year)s 年的申报总面积已经填过了，请在原记录上修改。"), module=M,
+)
+
 PRICE_RATIO_LIMIT = Decimal("5")
 CHANGE_LIMIT = Decimal("0.5")
 

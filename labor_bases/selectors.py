@@ -16,7 +16,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Sum
+from django.db.models import Count, Exists, F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +24,17 @@ from django.utils.translation import gettext_lazy as _
 from workstudy import freshness
 from workstudy.models import School, Submission
 
-from .models import ZERO, BaseYearFinance, LaborBase, LandParcel, LandType, ProductionLine, StudentPracticeActivity, money
+from .models import (
+    ZERO,
+    BaseYearArea,
+    BaseYearFinance,
+    LaborBase,
+    LandParcel,
+    LandType,
+    ProductionLine,
+    StudentPracticeActivity,
+    money,
+)
 
 # List pages behind figures, by kind (see rows_url).
 LIST_PAGES = {
@@ -85,10 +95,18 @@ def area_mismatched_bases(year: int):
     test, defined once here for the rule and for the overview's count (the database sums
     and compares)."""
     return (
-        LaborBase.objects.filter(declared_total_mu__isnull=False, parcels__year_id=year)
+        with_declared_area(LaborBase.objects.all(), year)
+        .filter(declared_total_mu__isnull=False, parcels__year_id=year)
         .annotate(total=Sum("parcels__area_mu"))
         .exclude(total=F("declared_total_mu"))
     )
+
+
+def with_declared_area(bases, year: int):
+    """``bases`` annotated with ``declared_total_mu``: each base's declared area for ``year``
+    (None where that year has none). The one way pages and rules read the declared area."""
+    declared = BaseYearArea.objects.filter(base_id=OuterRef("pk"), year_id=year).values("declared_total_mu")[:1]
+    return bases.annotate(declared_total_mu=Subquery(declared))
 
 
 def base_overview(year: int) -> dict:
@@ -102,7 +120,7 @@ def base_overview(year: int) -> dict:
     """
     plots = LandParcel.objects.filter(year_id=year)
     land = plots.aggregate(total=_sum("area_mu"), schools=Count("base__school_id", distinct=True))
-    declared = LaborBase.objects.filter(declared_total_mu__isnull=False, pk__in=plots.values("base_id")).aggregate(
+    declared = BaseYearArea.objects.filter(year_id=year, base_id__in=plots.values("base_id")).aggregate(
         declared=_sum("declared_total_mu"))
     activity = StudentPracticeActivity.objects.filter(year_id=year).aggregate(
         participants=Coalesce(Sum("participants"), 0), days=Coalesce(Sum("days"), 0)
@@ -418,12 +436,12 @@ def _school_details(year: int, school_ids: list[int]) -> dict[int, dict]:
             "school_id", "staff_count", "student_count"
         )
     }
-    for school in School.objects.filter(pk__in=school_ids).values("pk", "name", "staff_count", "student_count"):
+    # The year's own counts only (None: not entered for that year) — never another year's.
+    for school in School.objects.filter(pk__in=school_ids).values("pk", "name"):
         sub = counts.get(school["pk"], {})
         details[school["pk"]].update(
             school_id=school["pk"], school_name=school["name"],
-            staff_count=sub.get("staff_count") if sub.get("staff_count") is not None else school["staff_count"],
-            student_count=sub.get("student_count") if sub.get("student_count") is not None else school["student_count"],
+            staff_count=sub.get("staff_count"), student_count=sub.get("student_count"),
         )
     return details
 
@@ -464,7 +482,7 @@ def school_sheet(year: int, school_id: int) -> dict:
     details = _school_details(year, [school_id])[school_id]
     fin_rows = {row["base_id"]: row for row in finance_rows(year, school_id=school_id)}
     bases = []
-    for base in LaborBase.objects.filter(school_id=school_id).order_by("name"):
+    for base in with_declared_area(LaborBase.objects.filter(school_id=school_id), year).order_by("name"):
         plots = [p for p in details["plots"] if p["base_id"] == base.pk]
         lines = [line for line in details["lines"] if line["base_id"] == base.pk]
         if not (plots or lines or base.pk in fin_rows or base.active):

@@ -36,7 +36,7 @@ from .forms import (
     ProductionLineForm,
     StudentPracticeActivityForm,
 )
-from .models import ZERO, BaseYearFinance, LaborBase, LandParcel, LandType, ProductionLine, StudentPracticeActivity
+from .models import ZERO, BaseYearFinance, LaborBase, LandParcel, LandType, ProductionLine, StudentPracticeActivity, declared_area
 
 
 def _int_or_none(value):
@@ -190,7 +190,8 @@ class BaseListView(_FilteredList):
     filter_by_year = False
 
     def base_queryset(self):
-        return LaborBase.objects.select_related("school")
+        year = self.get_year()
+        return selectors.with_declared_area(LaborBase.objects.select_related("school"), year.pk if year else 0)
 
 
 class PlotListView(_FilteredList):
@@ -420,6 +421,7 @@ class _PlotAreaContext:
         year = self.row_year()
         return {
             "area_base": base,
+            "area_declared": declared_area(base.pk, year.pk),
             "other_area": _other_plots_area(base.pk, year.pk, getattr(self.object, "pk", None)),
         }
 

@@ -18,8 +18,6 @@ class SchoolFactory(factory.django.DjangoModelFactory):
     area_class = "rural"
     has_dormitory = True
     has_canteen = True
-    staff_count = 30
-    student_count = 400
 
 
 class ReportingYearFactory(factory.django.DjangoModelFactory):

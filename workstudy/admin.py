@@ -53,7 +53,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(School)
 class SchoolAdmin(BureauOnlyAdmin):
-    list_display = ("code", "name", "township", "kind", "area_class", "staff_count", "student_count", "active")
+    list_display = ("code", "name", "township", "kind", "area_class", "active")
     list_filter = ("kind", "area_class", "township", "active")
     search_fields = ("code", "name", "township")
 

@@ -236,7 +236,7 @@ class SchoolSerializer(serializers.ModelSerializer):
         model = School
         fields = [
             "id", "code", "name", "township", "kind", "area_class", "is_boarding", "has_dormitory",
-            "has_canteen", "staff_count", "student_count", "active",
+            "has_canteen", "active",
         ]
 
 

@@ -45,6 +45,7 @@ from insurance.models import (
     StudentAccidentCoverage,
 )
 from labor_bases.models import (
+    BaseYearArea,
     BaseYearFinance,
     LaborBase,
     LandParcel,
@@ -492,9 +493,12 @@ class Generator:
             areas = [_d(rng.uniform(2, 60)) for _ in types]
             plans[school.pk] = list(zip(types, areas, strict=True))
             bases.append(LaborBase(school=school, name=f"{school.name}劳动实践基地", location=school.township,
-                                   established_year=size.first_year - rng.randint(0, 30), declared_total_mu=sum(areas)))
+                                   established_year=size.first_year - rng.randint(0, 30)))
         _bulk(LaborBase, bases)
         self._count("bases", len(bases))
+        declared = {school.pk: sum(area for _t, area in plans[school.pk]) for school in schools}
+        _bulk(BaseYearArea, [BaseYearArea(base=base, year_id=year, declared_total_mu=declared[base.school_id])
+                             for base in bases for year in self.years])
         parcels = []
         for base in bases:
             for year in self.years:

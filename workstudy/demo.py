@@ -61,14 +61,19 @@ STATES_2024 = {
 RETURN_REASON = "基地面积与上年相比减少较多，请核对茶园面积后重新上报。"
 
 
+# 2024's staff and student counts by school code (the other years drift from these). They
+# are written only into each year's Submission: a school's counts are yearly facts.
+BASE_COUNTS = {row[0]: (row[8], row[9]) for row in SCHOOLS}
+
+
 def load_schools() -> dict[str, School]:
     schools = {}
-    for code, name, township, kind, area, boarding, dorm, canteen, staff, students in SCHOOLS:
+    for code, name, township, kind, area, boarding, dorm, canteen, _staff, _students in SCHOOLS:
         school, _ = School.objects.update_or_create(
             code=code,
             defaults=dict(
                 name=name, township=township, kind=kind, area_class=area, is_boarding=boarding,
-                has_dormitory=dorm, has_canteen=canteen, staff_count=staff, student_count=students, active=True,
+                has_dormitory=dorm, has_canteen=canteen, active=True,
             ),
         )
         schools[code] = school
@@ -103,13 +108,14 @@ def load_years_and_submissions(schools: dict[str, School]):
         ReportingYear.objects.get_or_create(year=year)
         # Unlock while loading so app data can be (re)written; final states are set afterwards.
         ReportingYear.objects.filter(pk=year).update(status=ReportingYear.Status.OPEN, locked_by=None, locked_at=None)
-        for school in schools.values():
+        for code, school in schools.items():
             drift = STUDENT_DRIFT[year]
-            students = round(school.student_count * (1 + drift))
+            staff, students = BASE_COUNTS[code]
+            students = round(students * (1 + drift))
             Submission.objects.update_or_create(
                 school=school, year_id=year,
                 defaults=dict(
-                    staff_count=school.staff_count,
+                    staff_count=staff,
                     student_count=students,
                     boarding_count=round(students * 0.6) if school.is_boarding else 0,
                     poor_student_count=max(1, round(students * 0.08)),

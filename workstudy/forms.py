@@ -55,7 +55,7 @@ class SchoolForm(forms.ModelForm):
         model = School
         fields = [
             "code", "name", "township", "kind", "area_class", "is_boarding", "has_dormitory",
-            "has_canteen", "staff_count", "student_count", "active",
+            "has_canteen", "active",
         ]
 
 

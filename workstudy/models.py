@@ -137,8 +137,8 @@ class School(models.Model):
     is_boarding = models.BooleanField(_("寄宿制"), default=False)
     has_dormitory = models.BooleanField(_("有学生公寓"), default=False)
     has_canteen = models.BooleanField(_("有学生食堂"), default=False)
-    staff_count = models.PositiveIntegerField(_("教职工人数"), default=0)
-    student_count = models.PositiveIntegerField(_("学生人数"), default=0)
+    # Staff, students, boarders and poor students differ from year to year: they live only
+    # on the school's Submission for the year (the counts form), never here.
     active = models.BooleanField(_("在用"), default=True)
     history = HistoricalRecords()
 

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -302,7 +302,10 @@ class YearActionView(RoleRequiredMixin, View):
         return redirect("years")
 
 
-class SchoolListView(RoleRequiredMixin, generic.ListView):
+class SchoolListView(RoleRequiredMixin, YearMixin, generic.ListView):
+    """The schools with the chosen year's counts (staff, students, boarders, poor students),
+    read from each school's return for that year: a count is never taken from another year."""
+
     roles = READERS_OF_BUREAU_DATA
     template_name = "workstudy/school_list.html"
     paginate_by = 100
@@ -312,7 +315,18 @@ class SchoolListView(RoleRequiredMixin, generic.ListView):
         query = self.request.GET.get("q", "").strip()
         if query:
             qs = qs.filter(Q(name__contains=query) | Q(code__contains=query) | Q(township__contains=query))
-        return qs.order_by("code")
+        year = self.get_year()
+        return with_year_counts(qs, year.pk if year else None).order_by("code")
+
+
+COUNT_FIELDS = ("staff_count", "student_count", "boarding_count", "poor_student_count")
+
+
+def with_year_counts(schools, year: int | None):
+    """``schools`` annotated with ``year_<count>`` for each of :data:`COUNT_FIELDS`: the
+    counts of their Submission for ``year`` (None: not entered)."""
+    sub = Submission.objects.filter(school_id=OuterRef("pk"), year_id=year)
+    return schools.annotate(**{f"year_{name}": Subquery(sub.values(name)[:1]) for name in COUNT_FIELDS})
 
 
 class SchoolEditView(RoleRequiredMixin, View):

@@ -19,7 +19,7 @@ from insurance.models import (
     PremiumFunding,
     StudentAccidentCoverage,
 )
-from tests.factories import ReportingYearFactory, SchoolFactory
+from tests.factories import ReportingYearFactory, SchoolFactory, SubmissionFactory
 
 
 class InsurerFactory(factory.django.DjangoModelFactory):
@@ -88,13 +88,34 @@ class CoverageFactory(factory.django.DjangoModelFactory):
 
     school = factory.SubFactory(SchoolFactory)
     year = factory.SubFactory(ReportingYearFactory)
-    enrolled = 400
     insured_parent_paid = 300
-    poor_students = 20
     poor_free_by_insurer = 12
     poor_advanced_by_school = 8
     advance_amount = Decimal("400.00")
     voluntary_consent_recorded = True
+    # Not fields of the coverage: the school's yearly counts, written into its Submission
+    # for the year (created if missing) — the coverage reads them from there.
+    enrolled = 400
+    poor_students = 20
+
+    @classmethod
+    def _counts(cls, kwargs):
+        enrolled, poor = kwargs.pop("enrolled", None), kwargs.pop("poor_students", None)
+        school, year = kwargs.get("school"), kwargs.get("year")
+        if school is not None and year is not None and school.pk and (enrolled is not None or poor is not None):
+            sub = SubmissionFactory(school=school, year=year)
+            changes = {k: v for k, v in (("student_count", enrolled), ("poor_student_count", poor)) if v is not None}
+            type(sub).objects.filter(pk=sub.pk).update(**changes)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        cls._counts(kwargs)
+        return super()._create(model_class, *args, **kwargs)
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        cls._counts(kwargs)
+        return super()._build(model_class, *args, **kwargs)
 
 
 class ClaimFactory(factory.django.DjangoModelFactory):

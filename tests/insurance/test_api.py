@@ -109,24 +109,29 @@ def test_locked_year_refuses_api_writes(director_client, principal_a_client, cla
     assert director_client.post(claims_url(claim_a.pk, "advance"), {"to_status": "rejected", "reason": "x"},
                                 content_type="application/json").status_code == 403
     url = reverse("insurance-coverage-detail", args=[row.pk])
-    assert director_client.patch(url, {"enrolled": 399}, content_type="application/json").status_code == 403
+    assert director_client.patch(url, {"insured_parent_paid": 299}, content_type="application/json").status_code == 403
 
 
 def test_coverage_rules_via_api(principal_a_client, school_a, year, submission_a):
     url = reverse("insurance-coverage-list")
-    data = {"year": 2024, "enrolled": 100, "insured_parent_paid": 120, "poor_students": 0, "poor_free_by_insurer": 0,
+    # The school's counts come from its submission (400 students, 20 poor): not sent, not changeable here.
+    data = {"year": 2024, "insured_parent_paid": 401, "poor_free_by_insurer": 0,
             "poor_advanced_by_school": 0, "advance_amount": "0.00", "voluntary_consent_recorded": True}
     response = principal_a_client.post(url, data, content_type="application/json")
-    assert response.status_code == 400 and "超过了在校学生数" in response.content.decode()
+    assert response.status_code == 400 and "超过了本校年度基本情况中的学生人数 400 人" in response.content.decode()
+    response = principal_a_client.post(url, {**data, "enrolled": 500}, content_type="application/json")
+    assert response.status_code == 400 and "年度基本情况中填写" in response.json()["enrolled"][0]
     response = principal_a_client.post(url, {**data, "insured_parent_paid": 80}, content_type="application/json")
     assert response.status_code == 201 and response.json()["school"] == school_a.pk
+    assert (response.json()["enrolled"], response.json()["poor_students"]) == (400, 20)
 
 
 def test_stale_version_refused(principal_a_client, school_a, year, submission_a):
     row = CoverageFactory(school=school_a, year=year)
     url = reverse("insurance-coverage-detail", args=[row.pk])
-    assert principal_a_client.patch(url, {"enrolled": 399, "version": 1}, content_type="application/json").status_code == 200
-    response = principal_a_client.patch(url, {"enrolled": 398, "version": 1}, content_type="application/json")
+    assert principal_a_client.patch(url, {"insured_parent_paid": 299, "version": 1},
+                                    content_type="application/json").status_code == 200
+    response = principal_a_client.patch(url, {"insured_parent_paid": 298, "version": 1}, content_type="application/json")
     assert response.status_code == 400 and "version" in response.json()
 
 

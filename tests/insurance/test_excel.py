@@ -52,8 +52,25 @@ def test_import_rule_error_names_row(principal_a_client, school_a, submission_a)
     response = upload(principal_a_client, xlsx([["", 2024, 400, 390, 20, 12, 8, 400, "是"]]))
     assert response.status_code == 400
     messages = [str(i) for i in response.context["report"].issues]
-    assert any("第 2 行" in m and "超过了在校学生数" in m for m in messages), messages
+    assert any("第 2 行" in m and "超过了本校年度基本情况中的学生人数 400 人" in m for m in messages), messages
     assert not StudentAccidentCoverage.objects.exists()
+
+
+def test_import_never_writes_the_school_counts(principal_a_client, school_a, submission_a):
+    """在校学生数 / 贫困家庭学生数 are the submission's (entered once, in the counts form): the
+    import reads neither column, and the export shows the submission's numbers."""
+    response = upload(principal_a_client, xlsx([["", 2024, 999, 300, 99, 12, 8, 400, "是"]]))
+    assert response.status_code == 200, [str(i) for i in response.context["report"].issues]
+    principal_a_client.post(reverse("excel:import", args=["insurance_coverage"]),
+                            {"upload_id": response.context["upload"].pk})
+    row = StudentAccidentCoverage.objects.get(school=school_a)
+    submission_a.refresh_from_db()
+    assert (submission_a.student_count, submission_a.poor_student_count) == (400, 20)
+    assert (row.enrolled, row.poor_students, row.insured_parent_paid) == (400, 20, 300)
+    exported = principal_a_client.get(reverse("excel:export", args=["insurance_coverage"]) + "?year=2024")
+    rows = list(load_workbook(io.BytesIO(b"".join(exported.streaming_content))).active.values)
+    header, values = rows[0], rows[1]
+    assert values[header.index("在校学生数")] in (400, "400") and values[header.index("贫困家庭学生数")] in (20, "20")
 
 
 def test_principal_cannot_import_school_b(principal_a_client, school_b, submission_a):

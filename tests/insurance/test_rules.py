@@ -7,12 +7,13 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from insurance import services
-from insurance.models import ClaimantKind, ClaimStatus, FundingRule, PolicyType
+from insurance.models import ClaimantKind, ClaimStatus, FundingRule, PolicyType, StudentAccidentCoverage
 from tests.factories import SubmissionFactory
 from tests.insurance.conftest import complete_documents
 from tests.insurance.factories import ClaimFactory, CoverageFactory, FundingFactory, PolicyFactory
 from tests.insurance.helpers import rule_codes
 from workstudy import rules as core_rules
+from workstudy.models import Submission
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +104,7 @@ def test_ins07_paid_not_before_review(county_student_policy, school_a):
 
 
 def test_ins08_counts_non_negative(school_a, year):
-    coverage = CoverageFactory.build(school=school_a, year=year, poor_students=-1)
+    coverage = CoverageFactory.build(school=school_a, year=year, poor_free_by_insurer=-1)
     refused(coverage, "INS-08")
 
 
@@ -130,20 +131,27 @@ def test_ins12_insured_within_enrolled(school_a, year):
     refused(CoverageFactory.build(school=school_a, year=year, enrolled=300, insured_parent_paid=290), "INS-12")
 
 
-def test_ins13_enrolled_within_submission_students(school_a, year):
+def test_ins12_compares_with_the_submission_students(school_a, year):
+    """The coverage has no student count of its own: INS-12 reads the school's submission."""
     SubmissionFactory(school=school_a, year=year, student_count=350)
-    error = refused(CoverageFactory.build(school=school_a, year=year, enrolled=400), "INS-13")
+    error = refused(CoverageFactory.build(school=school_a, year=year, enrolled=None, insured_parent_paid=340), "INS-12")
     assert "350" in str(error)
+    Submission.objects.filter(school=school_a, year=year).update(student_count=400)
+    CoverageFactory.build(school=school_a, year=year, enrolled=None, insured_parent_paid=340).full_clean()
 
 
-def test_ins13_not_checked_without_submission_count(school_a, year):
-    SubmissionFactory(school=school_a, year=year, student_count=None)
-    CoverageFactory.build(school=school_a, year=year, enrolled=400).full_clean()
+def test_ins13_counts_must_be_entered_first(school_a, year):
+    SubmissionFactory(school=school_a, year=year, student_count=None, poor_student_count=None)
+    error = refused(CoverageFactory.build(school=school_a, year=year, enrolled=None, poor_students=None), "INS-13")
+    assert "年度基本情况" in str(error) and "2024" in str(error)
+    # Nobody insured: nothing to check against, so it may be saved.
+    CoverageFactory.build(school=school_a, year=year, enrolled=None, poor_students=None, insured_parent_paid=0,
+                          poor_free_by_insurer=0, poor_advanced_by_school=0, advance_amount=0).full_clean()
 
 
-def test_ins14_poor_within_enrolled(school_a, year):
-    refused(CoverageFactory.build(school=school_a, year=year, enrolled=30, insured_parent_paid=0, poor_students=40,
-                                  poor_free_by_insurer=10, poor_advanced_by_school=0, advance_amount=0), "INS-14")
+def test_coverage_has_no_count_fields_of_its_own():
+    names = {f.name for f in StudentAccidentCoverage._meta.get_fields()}
+    assert not names & {"enrolled", "poor_students"}
 
 
 def test_ins19_voluntary_consent_needed_when_insured(school_a, year):
@@ -254,6 +262,6 @@ def test_ins27_illegal_transition(claim_a, clerk):
 
 def test_every_ins_rule_is_registered_in_chinese():
     ins = {code: r for code, r in core_rules.RULES.items() if code.startswith("INS-")}
-    assert len(ins) == 27
+    assert len(ins) == 26  # INS-14 moved to the counts form (WS rule), where the counts are entered
     assert all(r.module == "insurance" for r in ins.values())
     assert ins["INS-15"].year_check is not None

@@ -23,7 +23,7 @@ REPORT = {
     "reported_date": "2024-04-02",
 }
 COVERAGE = {
-    "enrolled": 390, "insured_parent_paid": 300, "poor_students": 20, "poor_free_by_insurer": 10,
+    "insured_parent_paid": 300, "poor_free_by_insurer": 10,
     "poor_advanced_by_school": 10, "advance_amount": "500.00", "voluntary_consent_recorded": "on",
 }
 
@@ -102,9 +102,13 @@ def test_stale_claim_edit_refused(principal_a_client, claim_a):
 
 def test_coverage_create_and_inline_rule_error(principal_a_client, school_a, year, submission_a):
     url = reverse("insurance:coverage_new") + "?year=2024"
+    # The school's counts are its submission's (400 students, 20 poor), shown on the form, not asked again.
+    body = principal_a_client.get(url).content.decode()
+    assert "学生 400 人，贫困家庭学生 20 人" in body
+    assert 'name="enrolled"' not in body and 'name="poor_students"' not in body
     response = principal_a_client.post(url, {**COVERAGE, "insured_parent_paid": 390})
     body = response.content.decode()
-    assert response.status_code == 200 and "学平险投保人数合计 410 人，超过了在校学生数 390 人" in body
+    assert response.status_code == 200 and "学平险投保人数合计 410 人，超过了本校年度基本情况中的学生人数 400 人" in body
     assert principal_a_client.post(url, COVERAGE).status_code == 302
     row = StudentAccidentCoverage.objects.get()
     assert row.school == school_a and row.year_id == 2024 and row.poor_covered == 20
@@ -116,8 +120,9 @@ def test_coverage_create_and_inline_rule_error(principal_a_client, school_a, yea
 
 def test_coverage_cross_module_student_count(principal_a_client, school_a, year):
     SubmissionFactory(school=school_a, year=year, student_count=300)
-    response = principal_a_client.post(reverse("insurance:coverage_new") + "?year=2024", COVERAGE)
-    assert "本年度基本情况中填报的学生人数 300 人" in response.content.decode()
+    response = principal_a_client.post(reverse("insurance:coverage_new") + "?year=2024",
+                                       {**COVERAGE, "insured_parent_paid": 290})
+    assert "超过了本校年度基本情况中的学生人数 300 人" in response.content.decode()
 
 
 def test_stale_coverage_edit_refused(principal_a_client, school_a, year, submission_a):

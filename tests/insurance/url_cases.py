@@ -54,7 +54,7 @@ API_STAFF_CREATE = {ANON: 403, STAFF: 201, PRINCIPAL_A: 403, PRINCIPAL_B: 403, A
 API_B_PATCH = {ANON: 403, STAFF: 200, PRINCIPAL_A: 404, PRINCIPAL_B: 200, AUDITOR: 403}
 
 COVERAGE_DATA = {
-    "enrolled": 390, "insured_parent_paid": 300, "poor_students": 20, "poor_free_by_insurer": 10,
+    "insured_parent_paid": 300, "poor_free_by_insurer": 10,
     "poor_advanced_by_school": 10, "advance_amount": "500.00", "voluntary_consent_recorded": "on",
 }
 
@@ -169,7 +169,7 @@ CASES = [
     Case("insurance-coverage-list", API_EVERYONE, query="year=2024&school=1"),
     Case("insurance-coverage-detail", API_SCHOOL_B_OBJECT, kwargs=lambda w: {"pk": w.ins_coverage_b.pk}),
     Case("insurance-coverage-detail", API_B_PATCH, kwargs=lambda w: {"pk": w.ins_coverage_b.pk}, method="patch",
-         content_type="application/json", data=lambda w: {"enrolled": 395}),
+         content_type="application/json", data=lambda w: {"insured_parent_paid": 295}),
     Case("insurance-claim-list", API_EVERYONE),
     Case("insurance-claim-list", {ANON: 403, STAFF: 201, PRINCIPAL_A: 400, PRINCIPAL_B: 201, AUDITOR: 403},
          method="post", content_type="application/json", data=_claim_form),

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import factory
 
-from labor_bases.models import BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
+from labor_bases.models import BaseYearArea, BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
 from tests.factories import ReportingYearFactory, SchoolFactory
 
 
@@ -15,7 +15,27 @@ class LaborBaseFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"劳动基地{n}")
     location = "某村"
     established_year = 2010
+    # Not fields of the base: the declared area of ``declared_year`` becomes a BaseYearArea row.
     declared_total_mu = None
+    declared_year = 2024
+
+    @classmethod
+    def _create(cls, model_class, *args, declared_total_mu=None, declared_year=2024, **kwargs):
+        base = super()._create(model_class, *args, **kwargs)
+        if declared_total_mu is not None:
+            BaseYearAreaFactory(base=base, year=ReportingYearFactory(year=declared_year),
+                                declared_total_mu=Decimal(declared_total_mu))
+        return base
+
+
+class BaseYearAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BaseYearArea
+        django_get_or_create = ("base", "year")
+
+    base = factory.SubFactory(LaborBaseFactory)
+    year = factory.SubFactory(ReportingYearFactory)
+    declared_total_mu = Decimal("12.00")
 
 
 class LandParcelFactory(factory.django.DjangoModelFactory):

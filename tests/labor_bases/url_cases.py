@@ -8,6 +8,7 @@ School B owns ``w.lb_base`` with a plot, a production line, accounts and an acti
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from labor_bases.models import BaseYearArea
 from tests.labor_bases.factories import (
     ActivityFactory,
     BaseYearFinanceFactory,
@@ -43,6 +44,7 @@ JSON = "application/json"
 def build(w):
     w.lb_base = LaborBaseFactory(school=w.school_b, name="乙校桔园基地", declared_total_mu=Decimal("30"))
     w.lb_spare = LaborBaseFactory(school=w.school_b, name="乙校空基地")
+    w.lb_area = BaseYearArea.objects.get(base=w.lb_base, year=w.year)
     w.lb_plot = LandParcelFactory(base=w.lb_base, year=w.year, land_type="orchard", crop="桔", area_mu=Decimal("30"))
     w.lb_line = ProductionLineFactory(base=w.lb_base, year=w.year, product="桔", grade="", quantity=Decimal("45000"),
                                       unit_price=Decimal("3"))
@@ -126,6 +128,8 @@ CASES = [
     *_crud("activity", "lb_activity", _activity_form, _activity_form),
     *_api("labor-base", "lb_base", lambda w: {"school": w.school_b.pk, "name": "API基地"},
           lambda w: {"location": "新址"}, delete_attr="lb_spare"),
+    *_api("labor-area", "lb_area", lambda w: {"base": w.lb_spare.pk, "year": 2024, "declared_total_mu": "8"},
+          lambda w: {"declared_total_mu": "31"}),
     *_api("labor-plot", "lb_plot", lambda w: {"base": w.lb_base.pk, "year": 2024, "land_type": "grain", "area_mu": "3"},
           lambda w: {"area_mu": "29"}),
     *_api("labor-line", "lb_line", lambda w: {"base": w.lb_base.pk, "year": 2024, "product": "稻谷", "quantity": "10",

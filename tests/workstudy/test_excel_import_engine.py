@@ -180,17 +180,17 @@ def test_coverage_reads_the_student_counts_once_per_file(director, year, dry_run
             found.append(school)
         return found
 
-    def rows(found, enrolled=250):
-        return [[s.code, 2024, enrolled, 100, 10, 5, 5, 100, "是"] for s in found]
+    def rows(found, parent_paid=100):
+        return [[s.code, 2024, "", parent_paid, "", 5, 5, 100, "是"] for s in found]
 
     _r, small = _queries(director, year, "insurance_coverage", _sheet(COVERAGE, rows(schools(2, 0))), dry_run=dry_run)
     many = schools(30, 100)
     _r, large = _queries(director, year, "insurance_coverage", _sheet(COVERAGE, rows(many)), dry_run=dry_run)
     assert large[0] == small[0], (small, large)
     report = excel.run_import(excel.get_registration("insurance_coverage"), user=director, year=year,
-                              data=_sheet(COVERAGE, rows(many[:1], enrolled=250) + rows(many[1:2], enrolled=301)),
+                              data=_sheet(COVERAGE, rows(many[:1], parent_paid=290) + rows(many[1:2], parent_paid=291)),
                               dry_run=True)
-    assert [i.row for i in report.issues] == [3] and "在校学生数" in str(report.issues[0])
+    assert [i.row for i in report.issues] == [3] and "学生人数 300 人" in str(report.issues[0])
 
 
 FIGURES = ["企业", "年度", "销售收入及营业额(元)", "成本(元)", "利润(元)", "缴纳税金(元)", "补贴教育经费(元)", "职工人数(人)",
