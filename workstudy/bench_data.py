@@ -262,7 +262,7 @@ class Generator:
             ))
         _bulk(ReportingYear, years)
         self.year_objs = {y.year: y for y in years}
-        schools = []
+        schools, counts = [], []
         for index in range(size.schools):
             county = index // SCHOOLS_PER_COUNTY if size.counties > 1 else 0
             n = index + 1
@@ -275,9 +275,11 @@ class Generator:
                 township=f"第{county + 1}县{(index % SCHOOLS_PER_COUNTY) // 10 + 1}镇",
                 kind=kind, area_class="urban" if urban else ("mountain" if index % 10 == 9 else "rural"),
                 is_boarding=urban or index % 3 == 0, has_dormitory=urban or index % 3 == 0, has_canteen=True,
-                staff_count=max(8, students // 14), student_count=students,
             ))
+            counts.append((max(8, students // 14), students))
         self.schools = _bulk(School, schools)
+        # The last year's staff and students per school: they go into each year's Submission only.
+        self.base_counts = {school.pk: pair for school, pair in zip(self.schools, counts, strict=True)}
         self.county_of = {s.pk: (i // SCHOOLS_PER_COUNTY if size.counties > 1 else 0) for i, s in enumerate(self.schools)}
         self.principal = User(username=PRINCIPAL_USERNAME, role=Role.PRINCIPAL, school=self.schools[0])
         self.principal.set_unusable_password()
@@ -294,7 +296,8 @@ class Generator:
             SubmissionStatus.RETURNED]
         for school in self.schools:
             for year in self.years:
-                students = max(40, round(school.student_count * (1 + (year - size.last_year) * 0.01)))
+                staff, students = self.base_counts[school.pk]
+                students = max(40, round(students * (1 + (year - size.last_year) * 0.01)))
                 if year < size.last_year:
                     status = SubmissionStatus.APPROVED
                 elif school is self.schools[0]:
@@ -303,7 +306,7 @@ class Generator:
                     status = rng.choice(states)
                 submitted = status != SubmissionStatus.DRAFT
                 submissions.append(Submission(
-                    school=school, year_id=year, status=status, staff_count=school.staff_count,
+                    school=school, year_id=year, status=status, staff_count=staff,
                     student_count=students, boarding_count=students // 3 if school.is_boarding else 0,
                     poor_student_count=students // 20,
                     returned_reason="请补充基地收支。" if status == SubmissionStatus.RETURNED else "",
@@ -337,7 +340,7 @@ class Generator:
         students_by_county: dict[int, int] = {}
         for school in self.schools:
             c = self.county_of[school.pk]
-            students_by_county[c] = students_by_county.get(c, 0) + school.student_count
+            students_by_county[c] = students_by_county.get(c, 0) + self.base_counts[school.pk][1]
         # One county-wide policy of each type per county and year; claims are made on them.
         self.policies: dict[tuple[int, int, str], InsurancePolicy] = {}
         policies = []
@@ -553,7 +556,7 @@ class Generator:
         for school in schools:
             base = next((b for b in bases if b.school_id == school.pk), None)
             for year in self.years:
-                students = self.students.get((school.pk, year), school.student_count)
+                students = self.students.get((school.pk, year), self.base_counts[school.pk][1])
                 if school.pk % 3 == 0:
                     activities.append(StudentPracticeActivity(school=school, year_id=year, base=base,
                                                               activity=rng.choice(["采茶", "插秧", "收割", "摘桔", "喂鱼"]),
@@ -563,7 +566,7 @@ class Generator:
                 advanced = poor - free
                 parent_paid = min(students - poor, int(students * rng.uniform(0.5, 0.9)))
                 coverages.append(StudentAccidentCoverage(
-                    school=school, year_id=year, enrolled=students, insured_parent_paid=parent_paid, poor_students=poor,
+                    school=school, year_id=year, insured_parent_paid=parent_paid,
                     poor_free_by_insurer=free, poor_advanced_by_school=advanced,
                     advance_amount=Decimal(advanced * 50), voluntary_consent_recorded=True,
                 ))
