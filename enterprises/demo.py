@@ -1,5 +1,5 @@
 """Demo data: the seed's five enterprises (五家下挂企业), their figures 2021-2024 and the
-2019-06 reform of 教育印刷厂. Idempotent: rows are matched on natural keys and saved
+2005-06 reform of 教育印刷厂. Idempotent: rows are matched on natural keys and saved
 only when something changed (so running twice adds no history either).
 
 Figures are invented but plausible for a county; names of auction buyers and tender
@@ -55,7 +55,7 @@ ENTERPRISES = [
         name=PRINTING, kind=EnterpriseKind.PRINTING, sponsor=None, sponsor_label="勤工办",
         ownership=Ownership.REFORMED, industry="印刷（学生作业本）", founded_year=None, founded_text="上世纪80年代",
         status=EnterpriseStatus.REFORMED, form=EnterpriseForm.TENDERED_RIGHT,
-        note="原为集体企业，曾安置教育系统职工子女就业。2019年6月在市委、市政府支持下改制："
+        note="原为集体企业，曾安置教育系统职工子女就业。2005年6月在市委、市政府支持下改制："
         "固定资产公开拍卖、职工工龄一次性买断、作业本生产权向社会公开招标。",
     ),
 ]
@@ -90,7 +90,7 @@ FIGURES = {
     },
 }
 
-REFORM_MONTH = datetime.date(2019, 6, 1)
+REFORM_MONTH = datetime.date(2005, 6, 1)
 EVENTS = [
     dict(
         enterprise=PRINTING, date=REFORM_MONTH, kind=EventKind.REFORM, staff_affected=174, amount=None,

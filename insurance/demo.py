@@ -91,7 +91,7 @@ def load(*, schools, users):
         {"name": BROKER},
         {
             "role": Insurer.Role.BROKER,
-            "entrusted_from_year": 2021,
+            "entrusted_from_year": 2010,
             "service_fee": Decimal("0.00"),
             "contact": "江西省南昌市",
         },
@@ -100,8 +100,9 @@ def load(*, schools, users):
     cpic = _upsert(Insurer, {"name": CPIC}, {"role": Insurer.Role.INSURER, "entrusted_from_year": None})
     _upsert(
         FundingRule,
-        {"insurance_type": PolicyType.PROPERTY, "from_year": 2021},
+        {"insurance_type": PolicyType.PROPERTY},
         {
+            "from_year": 2009,
             "to_year": None,
             "allowed_sources": [FundingSource.CITY.value],
             "note": "学校财产险由市政府出资",

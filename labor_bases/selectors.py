@@ -446,20 +446,23 @@ def _school_details(year: int, school_ids: list[int]) -> dict[int, dict]:
     return details
 
 
-LINE_KEYS = ("product", "grade", "quantity", "unit", "unit_price", "value")
+LINE_KEYS = ("id", "product", "grade", "quantity", "unit", "unit_price", "value")
 
 
-def school_examples(year: int, limit: int = 3) -> list[dict]:
-    """The schools with the highest base profit in ``year`` (among those that filled in accounts;
-    ranked by the database, see :func:`table_school_ids`), with their plots, production lines,
-    revenue, cost, profit and activities (8 queries)."""
-    ranked = table_school_ids(year, sort="profit", accounts_only=True)[:limit]
+def school_examples(year: int, limit: int = 3, school_ids: list[int] | None = None) -> list[dict]:
+    """``school_ids`` in that order, or else the schools with the highest base profit in ``year``
+    (among those that filled in accounts; ranked by the database, see :func:`table_school_ids`),
+    with their plots, production lines, revenue, cost, profit and activities (8 queries)."""
+    if school_ids is None:
+        ranked = table_school_ids(year, sort="profit", accounts_only=True)[:limit]
+    else:
+        ranked = list(school_ids)
     per_school = school_finance(year, ranked)
     details = _school_details(year, ranked)
     examples = []
     for sid in ranked:
         d = details[sid]
-        acc = per_school[sid]
+        acc = per_school.get(sid) or {"revenue": None, "cost": None, "profit": None}  # nothing entered this year
         examples.append({
             "school_id": sid, "school_name": d["school_name"], "staff_count": d["staff_count"],
             "student_count": d["student_count"],

@@ -1,9 +1,9 @@
 """Demo data of 后勤社会化 for the demo county 贵溪市 (idempotent: update_or_create on natural keys).
 
-From the seed ㈢: the bureau's 贵溪市腾飞学校后勤服务中心 (founded 2012, P7) runs three
+From the seed ㈢: the bureau's 贵溪市腾飞学校后勤服务中心 (founded 2003, P7) runs three
 urban storefronts selling 文化办公用品, 体育器材 and 运动服装, delivers with one 皮卡,
-built its own warehouse and storefront in 2016 for 128,000 元 (十余万元, P8), and since
-2014 (P9) runs board and lodging for 中考 candidates at 2-3 urban schools with dormitories
+built its own warehouse and storefront in 2007 for 128,000 元 (十余万元, P8), and since
+2005 (P9) runs board and lodging for 中考 candidates at 2-3 urban schools with dormitories
 and canteens (GX008-GX010), one bed each, closed management.
 """
 
@@ -113,7 +113,7 @@ def _upsert(model, keys: dict, values: dict):
 
 def load(*, schools, users):
     centre = _upsert(ServiceCentre, {"name": CENTRE_NAME}, {
-        "founded_year": 2012, "exam_lodging_from_year": 2014,
+        "founded_year": 2003, "exam_lodging_from_year": 2005,
         "note": "勤工办创办，行政推动加市场运作；局里配备皮卡汽车一辆，送货上门。",
     })
     shops = [
@@ -122,7 +122,7 @@ def load(*, schools, users):
         })
         for name, address, categories, opened in SHOPS
     ]
-    _upsert(CapitalInvestment, {"centre": centre, "year": 2016, "kind": InvestmentKind.WAREHOUSE_STORE}, {
+    _upsert(CapitalInvestment, {"centre": centre, "year": 2007, "kind": InvestmentKind.WAREHOUSE_STORE}, {
         "amount": Decimal("128000.00"), "note": "自建仓库及店面（十余万元）",
     })
     for year in YEARS:

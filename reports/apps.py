@@ -11,16 +11,18 @@ class ReportsConfig(AppConfig):
         from workstudy.models import Role
         from workstudy.signals import year_locked, year_reopened
 
-        from . import freshness, models, signals
+        from . import milestones, models, signals  # noqa: F401  (milestones registers the RP rules)
 
         # Bureau-level rows: principals never see them; year-bound rows are read-only once locked.
         scoping.register(models.NarrativeBlock, school=None, year="year")
         scoping.register(models.SummarySettings, school=None, year="year")
         scoping.register(models.StoredSummary, school=None, year="year")
         scoping.register(models.PolicyDocument, school=None, year=None)
+        scoping.register(models.DatedFact, school=None, year=None)
+        scoping.register(models.ExampleSchool, school=None, year="year")
+        scoping.register(models.StatedFigure, school=None, year="year")
         modules.register_nav(
             modules.NavItem(_("年度总结"), "reports:index", roles=(Role.STAFF, Role.AUDITOR, Role.PRINCIPAL), order=90)
         )
         year_locked.connect(signals.on_year_locked, dispatch_uid="reports.year_locked")
         year_reopened.connect(signals.on_year_reopened, dispatch_uid="reports.year_reopened")
-        freshness.connect()

@@ -4,12 +4,31 @@ the documents the seed cites, and the period "2021年以来". Idempotent."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
-from workstudy.models import ReportingYear
+from workstudy.models import ReportingYear, School
 
-from .models import NarrativeBlock, PolicyDocument, Section, SummarySettings
+from .models import DatedFact, ExampleSchool, NarrativeBlock, PolicyDocument, Section, StatedFigure, SummarySettings
 
 PERIOD_START = 2021
+
+# P10: the county insured every school's property and 校方责任 in 2006, two years before the
+# province required it (赣教勤字〔2008〕3号). The other dated facts are entered where they belong
+# (enterprise events, the centre, the funding rules, the broker); in the demo, in order:
+# centre founded 2003, 改制 2005年6月, first unified 中考 lodging 2005, 率先 2006, warehouse
+# 2007, province notice 2008, city pays 财产险 from 2009, broker from 2010.
+FIRST_INSURANCE = (2006, None, "2006年全市中小学财产保险和校(园)方责任保险统保方案（演示数据）")
+
+# The seed's 典型: 樟坪中心学校 and 周坊中学 described, 鸿塘中学 and 塔桥中小学 mentioned.
+EXAMPLES = [
+    ("GX001", ExampleSchool.Mode.FULL, ""),
+    ("GX002", ExampleSchool.Mode.FULL, ""),
+    ("GX003", ExampleSchool.Mode.BRIEF, "桔园"),
+    ("GX004", ExampleSchool.Mode.BRIEF, "雪梨种植"),
+]
+
+# The seed's text says 约890亩 while its land types add up to 1,110 亩 (the demo's 2024 plots).
+STATED = [(2024, StatedFigure.Key.LAND_TOTAL, "890", "原年度工作总结（手工稿）：“全市劳动基地约890亩”")]
 
 DOCUMENTS = [
     # title, issuer, doc_no, date, kind, topic
@@ -70,6 +89,19 @@ NARRATIVE = {
 
 
 def load(*, schools, users):
+    year, month, note = FIRST_INSURANCE
+    DatedFact.objects.update_or_create(kind=DatedFact.Kind.FIRST_INSURANCE,
+                                       defaults={"year": year, "month": month, "note": note})
+    by_code = {school.code: school for school in School.objects.filter(code__in=[c for c, _m, _f in EXAMPLES])}
+    for year in ReportingYear.objects.values_list("year", flat=True):
+        for order, (code, mode, feature) in enumerate(EXAMPLES, start=1):
+            if code in by_code:
+                ExampleSchool.objects.update_or_create(
+                    year_id=year, school=by_code[code], defaults={"mode": mode, "order": order, "feature": feature})
+    for year, key, value, source in STATED:
+        if ReportingYear.objects.filter(pk=year).exists():
+            StatedFigure.objects.update_or_create(year_id=year, key=key, source=source,
+                                                  defaults={"value": Decimal(value)})
     for title, issuer, doc_no, date, kind, topic in DOCUMENTS:
         PolicyDocument.objects.update_or_create(
             issuer=issuer, title=title, defaults={"doc_no": doc_no, "date": date, "kind": kind, "topic": topic}

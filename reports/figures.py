@@ -28,12 +28,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings as django_settings
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from workstudy.models import ReportingYear, Submission, SubmissionStatus
 
+from . import milestones as county_facts
 from . import sources
-from .models import NarrativeBlock, PolicyDocument, Section, SummarySettings
+from .models import DatedFact, ExampleSchool, NarrativeBlock, PolicyDocument, Section, StatedFigure, SummarySettings
 from .sources import MISSING
 from .wording import (
     ZERO,
@@ -45,6 +47,7 @@ from .wording import (
     num,
     ordinal_count,
     pct_change,
+    plot_name,
     to_wan,
     unique,
     unnumbered,
@@ -205,7 +208,7 @@ class _Builder:
 
     # -- the summary ---------------------------------------------------------------
     def build(self) -> Summary:
-        year_obj = ReportingYear.objects.get(pk=self.year)
+        self.year_obj = year_obj = ReportingYear.objects.get(pk=self.year)
         conf = settings_for(self.year)
         start = min(conf.period_start, self.year)
         period = list(range(start, self.year + 1))
@@ -226,7 +229,9 @@ class _Builder:
         self.logistics()
         self.insurance()
         self.documents()
+        self.milestones()
         self.quality()
+        self.stated()
         return s
 
     def enterprises(self):
@@ -374,7 +379,14 @@ class _Builder:
         land = sources.call("labor_bases", "land_by_type", self.year)
         overview = sources.call("labor_bases", "base_overview", self.year)
         prev = sources.call("labor_bases", "base_overview", self.year - 1)
-        examples = sources.call("labor_bases", "school_examples", self.year, limit=3)
+        chosen = list(ExampleSchool.objects.filter(year_id=self.year).order_by("order", "id"))
+        full = [c.school_id for c in chosen if c.mode == ExampleSchool.Mode.FULL]
+        brief = [c for c in chosen if c.mode == ExampleSchool.Mode.BRIEF]
+        # Staff's choice; with none, the three schools with the highest profit on known cost.
+        examples = sources.call("labor_bases", "school_examples", self.year, limit=3,
+                                school_ids=full if chosen else None)
+        mentions = sources.call("labor_bases", "school_examples", self.year,
+                                school_ids=[c.school_id for c in brief]) if brief else []
         unmatched = sources.call("labor_bases", "unmatched_schools", self.year)
         reason = self.missing_app("labor_bases") if land is MISSING else ""
         rows = [] if land is MISSING else list(land)
@@ -406,9 +418,30 @@ class _Builder:
         prev_total = None if prev is MISSING or not prev else prev.get("total_mu")
         s.data["land_change"] = {"previous": prev_total, "current": total, "pct": pct_change(prev_total, total)}
         ex = [] if examples is MISSING else list(examples)
+        flagged = self.example_findings([item["school_id"] for item in ex])
         for item in ex:
             item["url"] = sources.rows_url("labor_bases", "plots", self.year, school=item["school_id"])
+            _mark_unchecked(item, flagged.get(item["school_id"], []))
         s.data["examples"] = ex
+        features = {c.school_id: c.feature for c in brief}
+        s.data["mentions"] = [
+            {"school_name": m["school_name"], "feature": features.get(m["school_id"]) or _feature(m["plots"]),
+             "url": sources.rows_url("labor_bases", "plots", self.year, school=m["school_id"])}
+            for m in ([] if mentions is MISSING else mentions)
+        ]
+
+    def example_findings(self, school_ids: list[int]) -> dict[int, list]:
+        """The open labor-base warnings of these schools (the appendix lists the same ones)."""
+        if not school_ids:
+            return {}
+        from workstudy import rules
+
+        wanted = set(school_ids)
+        out: dict[int, list] = {}
+        for finding in rules.findings(self.year, module="labor_bases"):
+            if finding.school_id in wanted:
+                out.setdefault(finding.school_id, []).append(finding)
+        return out
 
     def logistics(self):
         s = self.summary
@@ -451,8 +484,13 @@ class _Builder:
         m = {} if milestones is MISSING else milestones
         s.data["milestones"] = m
         links = self.link("insurance", "policies", _("保单"))
+        first = county_facts.facts_as_of(self.year_obj).get(DatedFact.Kind.FIRST_INSURANCE)
+        s.data["first_insurance"] = first and {"year": first.year, "month": first.month}
+        self.add(Figure("first_insurance_year", _("率先推行财产险和校(园)方责任险"), first and first.year, "年",
+                        f"{first.year}年{first.month}月" if first and first.month else str(first.year) if first else "",
+                        "P10", _("大事记中登记的年份"), [Link(_("大事记"), reverse_lazy("reports:facts"))]),
+                 reason=_("大事记中尚未登记率先推行学校财产险和校(园)方责任险的年份"))
         for key, label, blank, attr in (
-            ("first_insurance_year", _("率先推行财产险和校(园)方责任险"), "P10", "first_property_liability_year"),
             ("city_pays_property_from", _("财产险由市政府出资起始年"), "P13", "property_paid_by_city_from_year"),
             ("broker_from", _("委托保险经纪公司起始年"), "P14", "broker_entrusted_from_year"),
         ):
@@ -495,11 +533,36 @@ class _Builder:
             for d in docs
         ]
 
+    def milestones(self):
+        """The dated facts in date order (the 大事记 page lists them) and the warnings on their order."""
+        s = self.summary
+        facts = county_facts.collect(s)
+        s.data["milestones_list"] = facts
+        self.milestone_findings = county_facts.check(facts, self.year)
+
+    def stated(self):
+        """Figures an earlier document stated for this year, beside what the data gives (appendix)."""
+        s = self.summary
+        rows = []
+        for stated in StatedFigure.objects.filter(year_id=self.year).order_by("key", "source"):
+            fig = s.figures.get(stated.key)
+            computed = None if fig is None or fig.value is None else dec(fig.value)
+            diff = None if computed is None else computed - stated.value
+            show = _in_unit(fig.unit if fig else "")
+            rows.append({
+                "key": stated.key, "label": stated.get_key_display(), "source": stated.source,
+                "stated": show(stated.value), "computed": computed, "diff": None if diff is None else show(diff),
+                "pct": None if diff is None or not stated.value else pct_change(stated.value, computed),
+            })
+        s.data["stated_figures"] = rows
+
     def quality(self):
         from workstudy import rules
 
         s = self.summary
         found, pending = quality_lists(self.year)
+        found = sorted([*found, *self.milestone_findings],
+                       key=lambda f: (f.rule.code, f.school_name, f.obj_label))
         s.data["findings_total"] = len(found)
         s.data["findings_by_rule"] = [
             {"code": rule.code, "title": str(rule.title), "count": count, "school_count": schools}
@@ -566,6 +629,38 @@ class _Builder:
             "logistics": enumerate_items(logistics_items, ordinal_count(prose[Section.LOGISTICS]["follow"])),
             "insurance": enumerate_items(("funding", "operation"), ordinal_count(prose[Section.INSURANCE]["follow"])),
         }
+
+
+def _mark_unchecked(example: dict, findings: list) -> None:
+    """An example never prints a figure with an open warning as fact: the line whose unit price
+    is flagged says 待核实, and any other warning of the school is said after its figures."""
+    from django.urls import reverse
+
+    from labor_bases.rules import PRICE_OUTLIER
+
+    by_url = {}
+    for f in findings:
+        if f.rule.code == PRICE_OUTLIER.code:
+            by_url[str(f.url)] = f
+    for line in example["lines"]:
+        line["unchecked"] = bool(by_url) and reverse("labor_bases:line_edit", args=[line["id"]]) in by_url
+    others = unique(str(f.rule.title) for f in findings if f.rule.code != PRICE_OUTLIER.code)
+    example["unchecked_note"] = as_printed(_("该校尚有未处理的校验提醒：%(what)s（见附录一），相关数字有待核实") % {
+        "what": "；".join(others)}) if others else ""
+    example["unchecked"] = bool(others) or any(line["unchecked"] for line in example["lines"])
+
+
+def _in_unit(unit: str):
+    """How a figure in ``unit`` is printed: 万元 with 2 decimals, everything else as :func:`num`."""
+    return (lambda v: f"{dec(v):,.2f}") if unit == "万元" else num
+
+
+def _feature(plots: list[dict]) -> str:
+    """A school's base in a word: its largest plot's crop, else its land type (桔园, 雪梨种植)."""
+    if not plots:
+        return ""
+    largest = max(plots, key=lambda p: p["area_mu"])
+    return plot_name(largest["label"], largest["crop"])
 
 
 def _investment_what(investment: dict) -> str:

@@ -2,8 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from workstudy.forms import VersionedFormMixin
+from workstudy.models import School
 
-from .models import NarrativeBlock, PolicyDocument, SummarySettings
+from .models import DatedFact, ExampleSchool, NarrativeBlock, PolicyDocument, StatedFigure, SummarySettings
 
 
 class NarrativeForm(VersionedFormMixin, forms.ModelForm):
@@ -38,3 +39,79 @@ class PolicyDocumentForm(VersionedFormMixin, forms.ModelForm):
         model = PolicyDocument
         fields = ["title", "issuer", "doc_no", "date", "kind", "topic"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+
+class DatedFactForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = DatedFact
+        fields = ["year", "month", "note"]
+
+
+class ExampleSchoolForm(forms.ModelForm):
+    class Meta:
+        model = ExampleSchool
+        fields = ["school", "mode", "order", "feature"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = School.objects.filter(active=True).order_by("code")
+
+
+class StatedFigureForm(forms.ModelForm):
+    class Meta:
+        model = StatedFigure
+        fields = ["key", "value", "source"]
+
+
+class _YearRowsFormSet(forms.BaseModelFormSet):
+    """The rows of one year: every form's instance gets the year, and one school (or one
+    figure from one source) appears once."""
+
+    unique_together: tuple[str, ...] = ()
+    duplicate_message = ""
+
+    def __init__(self, *args, year, **kwargs):
+        self.year = year
+        super().__init__(*args, **kwargs)
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.year = self.year
+        return form
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not form.has_changed() and not form.instance.pk or self._should_delete_form(form):
+                continue
+            data = getattr(form, "cleaned_data", None) or {}
+            key = tuple(data.get(name) for name in self.unique_together)
+            if None in key:
+                continue
+            if key in seen:
+                form.add_error(self.unique_together[0], self.duplicate_message)
+            seen.add(key)
+
+
+class ExampleFormSet(_YearRowsFormSet):
+    unique_together = ("school",)
+    duplicate_message = _("这所学校已经选过了，每所学校只选一次。")
+
+
+class StatedFormSet(_YearRowsFormSet):
+    unique_together = ("key", "source")
+    duplicate_message = _("同一出处的同一个数字只登记一次。")
+
+
+def example_formset(*args, year, **kwargs):
+    cls = forms.modelformset_factory(ExampleSchool, form=ExampleSchoolForm, formset=ExampleFormSet, extra=2,
+                                     can_delete=True)
+    return cls(*args, year=year, queryset=ExampleSchool.objects.filter(year=year).select_related("school"),
+               prefix="ex", **kwargs)
+
+
+def stated_formset(*args, year, **kwargs):
+    cls = forms.modelformset_factory(StatedFigure, form=StatedFigureForm, formset=StatedFormSet, extra=2,
+                                     can_delete=True)
+    return cls(*args, year=year, queryset=StatedFigure.objects.filter(year=year), prefix="st", **kwargs)

@@ -147,3 +147,114 @@ class StoredSummary(models.Model):
 
     def __str__(self):
         return f"{self.year_id} {self.sha256[:12]}"
+
+
+def _year_validators():
+    return [MinValueValidator(1949), MaxValueValidator(2100)]
+
+
+class DatedFact(DomainModel):
+    """A dated event of the county's history that the summary prints and no data row dates
+    (the seed's P10: the year the county first insured every school's property and 校方责任).
+
+    The other dated facts live where they are entered (the centre's founding and its first
+    unified 中考 lodging on the centre, the 改制 in the enterprises' events, the province's
+    notice among the policy documents, the city's paying for 财产险 in the funding rules, the
+    broker's mandate on the broker); :mod:`reports.milestones` gathers all of them, in date
+    order, and checks that order. A fact belongs to no year: a locked year's summary reads
+    it as it was when the year was locked (its change history)."""
+
+    class Kind(models.TextChoices):
+        FIRST_INSURANCE = "first_insurance", _("率先推行学校财产险和校(园)方责任险")
+
+    kind = models.CharField(_("事项"), max_length=32, choices=Kind.choices, unique=True)
+    year = models.PositiveSmallIntegerField(_("年份"), validators=_year_validators())
+    month = models.PositiveSmallIntegerField(
+        _("月份"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("不清楚可不填。"),
+    )
+    note = models.CharField(_("依据"), max_length=200, blank=True, help_text=_("例如：当年的发文、保单或会议纪要。"))
+
+    class Meta:
+        verbose_name = _("大事记")
+        verbose_name_plural = _("大事记")
+        ordering = ["year", "month", "kind"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.year}"
+
+
+class ExampleSchool(DomainModel):
+    """A school the year's summary describes as a 典型 (typical example), in staff's order.
+    With none chosen for a year the summary takes the top three by base profit with accounts."""
+
+    class Mode(models.TextChoices):
+        FULL = "full", _("详细介绍")
+        BRIEF = "brief", _("简要提及")
+
+    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
+    school = models.ForeignKey("workstudy.School", on_delete=models.PROTECT, related_name="+", verbose_name=_("学校"))
+    mode = models.CharField(_("写法"), max_length=8, choices=Mode.choices, default=Mode.FULL)
+    order = models.PositiveSmallIntegerField(
+        _("顺序"), default=1, validators=[MinValueValidator(1), MaxValueValidator(99)], help_text=_("小的在前。"),
+    )
+    feature = models.CharField(
+        _("特色"), max_length=40, blank=True,
+        help_text=_("简要提及时写的特色，例如：桔园、雪梨种植；留空则用面积最大的地块。"),
+    )
+
+    class Meta:
+        verbose_name = _("典型学校")
+        verbose_name_plural = _("典型学校")
+        ordering = ["year_id", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["year", "school"], name="one_example_per_year_school")]
+
+    def __str__(self):
+        return f"{self.year_id} {self.school}"
+
+
+class StatedFigure(DomainModel):
+    """A figure an earlier document stated (e.g. 全市劳动基地约890亩), kept beside the figure the
+    data gives for the same year: the summary's data-quality appendix prints both and the difference."""
+
+    class Key(models.TextChoices):
+        LAND_TOTAL = "land_total", _("劳动基地总面积（亩）")
+        AVG_TOTAL_INCOME = "avg_total_income", _("勤工俭学总收益年均（万元）")
+        SUBSIDY = "subsidy", _("补贴教育经费（万元）")
+        CLAIM_PERSON_TIMES = "claim_person_times", _("风险理赔人次")
+        CLAIM_PAID = "claim_paid", _("理赔金额（万元）")
+        PROPERTY_CLAIM_PAID = "property_claim_paid", _("学校财产损失理赔额（万元）")
+
+    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
+    key = models.CharField(_("数字"), max_length=32, choices=Key.choices)
+    value = models.DecimalField(
+        _("文件所写数值"), max_digits=14, decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("999999999999"))],
+    )
+    source = models.CharField(_("出处"), max_length=200, help_text=_("哪份文件写的，例如：2023年勤工俭学工作总结（手工稿）。"))
+
+    class Meta:
+        verbose_name = _("文件所写数字")
+        verbose_name_plural = _("文件所写数字")
+        ordering = ["year_id", "key"]
+        constraints = [models.UniqueConstraint(fields=["year", "key", "source"], name="stated_figure_unique")]
+
+    def __str__(self):
+        return f"{self.year_id} {self.get_key_display()} {self.value}"
+
+
+class FactSnapshot(models.Model):
+    """The dated facts as they stood when a year was locked: that year's summary keeps printing
+    them whatever is corrected later (a fact belongs to no year). Dropped when the year is reopened."""
+
+    year = models.OneToOneField(ReportingYear, on_delete=models.CASCADE, primary_key=True, related_name="+",
+                                verbose_name=_("年度"))
+    facts = models.JSONField(_("大事记"), default=dict)
+    taken_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("锁定时的大事记")
+        verbose_name_plural = _("锁定时的大事记")
+
+    def __str__(self):
+        return f"{self.year_id}"

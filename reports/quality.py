@@ -13,7 +13,12 @@ from .figures import quality_lists
 
 
 def quality_workbook(year: int) -> bytes:
+    from . import figures, milestones
+
     findings, pending = quality_lists(year)
+    # The order of the dated facts (RP-01/02) is checked on the summary, not on any one school's data.
+    facts = figures.compute_cached(year).data["milestones_list"]
+    findings = [*findings, *milestones.check(facts, year)]
     out = io.BytesIO()
     write_xlsx(out, [
         Sheet(_("未审核通过的填报"), [_("学校代码"), _("学校"), _("填报状态")],

@@ -1,11 +1,15 @@
-"""Locking a year stores its PDF once; reopening it discards the stored copy."""
+"""Locking a year stores its PDF once and records its dated facts; reopening discards both."""
 
 from django.db import transaction
 
+from .models import FactSnapshot
+
 
 def on_year_locked(sender, year, user=None, **kwargs):
+    from .milestones import snapshot
     from .pdf import store_locked_summary
 
+    snapshot(year)
     transaction.on_commit(lambda: store_locked_summary(year.pk))
 
 
@@ -13,3 +17,4 @@ def on_year_reopened(sender, year, user=None, **kwargs):
     from .pdf import discard_stored_summary
 
     discard_stored_summary(year.pk)
+    FactSnapshot.objects.filter(year=year).delete()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_facts
 
 app_name = "reports"
 
@@ -9,6 +9,10 @@ urlpatterns = [
     path("documents/", views.DocumentListView.as_view(), name="documents"),
     path("documents/new/", views.DocumentEditView.as_view(), name="document_new"),
     path("documents/<int:pk>/edit/", views.DocumentEditView.as_view(), name="document_edit"),
+    path("facts/", views_facts.FactListView.as_view(), name="facts"),
+    path("facts/<str:kind>/edit/", views_facts.FactEditView.as_view(), name="fact_edit"),
+    path("<int:year>/examples/", views_facts.ExampleSchoolsView.as_view(), name="examples"),
+    path("<int:year>/stated/", views_facts.StatedFiguresView.as_view(), name="stated"),
     path("<int:year>/", views.SummaryView.as_view(), name="summary"),
     path("<int:year>/summary.pdf", views.SummaryPdfView.as_view(), name="summary_pdf"),
     path("<int:year>/summary.pdf.sha256", views.SummaryShaView.as_view(), name="summary_sha256"),

@@ -251,3 +251,28 @@ _HEADING_NUMBER = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[㈠-
 def unnumbered(label) -> str:
     """A heading's text without its number ("㈠ 校办企业改制" -> "校办企业改制"), to name it in a sentence."""
     return _HEADING_NUMBER.sub("", str(label))
+
+
+def product_name(product: str, grade: str) -> str:
+    """A graded product named once: 一级嫩茶 (not 一级嫩茶茶叶), 嫁接桔苗 (not 嫁接苗桔苗), 一级大米.
+
+    A grade that already ends in the product's kind (茶 of 茶叶, 苗 of 桔苗) is merged with it."""
+    product, grade = (product or "").strip(), (grade or "").strip()
+    if not grade:
+        return product
+    if not product or product in grade:
+        return grade
+    if grade[-1] == product[-1]:
+        return grade[:-1] + product
+    if grade[-1] == product[0]:
+        return grade
+    return grade + product
+
+
+def plot_name(label: str, crop: str) -> str:
+    """A plot's land type with its crop in brackets only when the crop says something more:
+    湿地松 (not 湿地松（湿地松）), 茶园 (not 茶园（茶）), 果园（桔）."""
+    label, crop = (label or "").strip(), (crop or "").strip()
+    if not crop or crop in label or label in crop:
+        return label or crop
+    return f"{label}（{crop}）"

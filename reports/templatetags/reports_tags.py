@@ -86,6 +86,8 @@ register.filter("count", wording.count)
 register.filter("tight", wording.tight)
 register.filter("prose", wording.prose)
 register.filter("unique", wording.unique)
+register.simple_tag(wording.product_name, name="product_name")
+register.simple_tag(wording.plot_name, name="plot_name")
 
 
 @register.filter

@@ -22,7 +22,12 @@ from types import SimpleNamespace
 import pytest
 
 from tests.factories import ReportingYearFactory, SchoolFactory, SubmissionFactory
-from tests.reports.factories import NarrativeBlockFactory, PolicyDocumentFactory, SummarySettingsFactory
+from tests.reports.factories import (
+    DatedFactFactory,
+    NarrativeBlockFactory,
+    PolicyDocumentFactory,
+    SummarySettingsFactory,
+)
 
 
 def build_county(*, school_a, extra_schools=0):
@@ -57,6 +62,7 @@ def build_county(*, school_a, extra_schools=0):
     y23, y24 = ReportingYearFactory(year=2023), ReportingYearFactory(year=2024)
     SummarySettingsFactory(year=y24, period_start=2023)
     PolicyDocumentFactory()
+    DatedFactFactory()
     NarrativeBlockFactory(year=y24, text="第一段叙述。\n\n第二段叙述。")
 
     ent = EnterpriseFactory(name="教育印刷厂")

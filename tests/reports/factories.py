@@ -2,7 +2,7 @@ import datetime
 
 import factory
 
-from reports.models import NarrativeBlock, PolicyDocument, Section, SummarySettings
+from reports.models import DatedFact, NarrativeBlock, PolicyDocument, Section, SummarySettings
 from tests.factories import ReportingYearFactory
 
 
@@ -36,3 +36,13 @@ class SummarySettingsFactory(factory.django.DjangoModelFactory):
 
     year = factory.SubFactory(ReportingYearFactory)
     period_start = 2023
+
+
+class DatedFactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DatedFact
+        django_get_or_create = ("kind",)
+
+    kind = DatedFact.Kind.FIRST_INSURANCE
+    year = 2006
+    month = None

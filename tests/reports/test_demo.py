@@ -36,6 +36,6 @@ def test_demo_2024_summary_pdf_contains_the_demo_figures(db):
         f"于{f['centre_founded'].text}年创办了",
         f"{f['exam_first_year'].text}年开始",
         f"全市学校共有劳动基地{f['land_total'].text}亩",
-        "2019年6月", "赣教勤字〔2008〕3号", "《关于推进贵溪市学校后勤社会化工作的意见》", "樟坪中心学校",
+        "2005年6月", "赣教勤字〔2008〕3号", "《关于推进贵溪市学校后勤社会化工作的意见》", "樟坪中心学校",
     ):
         assert sentence in compact, sentence

@@ -75,7 +75,5 @@ def test_demo_summary_and_sheets_read_back(demo):
         assert doc.prose_problems(doc.sheet_pdf(2024, school), summary=False) == {}, school.name
 
 
-@pytest.mark.xfail(reason="the examples block (H2's, issue 12 item 4) still prints '60亩湿地松（湿地松）': a crop "
-                          "equal to its land type is repeated in brackets", strict=False)
 def test_demo_examples_paragraphs_read_back(demo):
     assert doc.prose_problems(doc.summary_pdf(2024)) == {}
