@@ -283,7 +283,7 @@ class FigureCreateView(_FigureFormMixin, ScopedCreateView):
         initial = super().get_initial()
         year = _int_param(self.request, "year")
         chosen = ReportingYear.objects.filter(pk=year).first() if year else None
-        chosen = chosen or ReportingYear.objects.filter(status=ReportingYear.Status.OPEN).order_by("-year").first()
+        chosen = chosen or scoping.default_entry_year()
         if chosen is not None:
             initial["year"] = chosen.pk
         return initial

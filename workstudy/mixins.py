@@ -36,7 +36,8 @@ class RoleRequiredMixin(AccessMixin):
 
 
 class YearMixin:
-    """Reads ``?year=`` (default: the newest year) and exposes it as ``self.year``."""
+    """Reads ``?year=`` (default: the year in progress, :func:`scoping.current_year`) and
+    exposes it as ``self.year``."""
 
     def get_year(self) -> ReportingYear | None:
         if hasattr(self, "_year"):
@@ -49,7 +50,7 @@ class YearMixin:
                 year = years.filter(pk=int(raw)).first()
             except (TypeError, ValueError):
                 year = None
-        self._year = year or years.first()
+        self._year = year or scoping.current_year()
         return self._year
 
     def get_context_data(self, **kwargs):
@@ -119,7 +120,28 @@ class _SaveMixin:
         return super().get_success_url()
 
 
-class ScopedCreateView(RoleRequiredMixin, YearMixin, _SaveMixin, generic.CreateView):
+def offer_entry_years_only(form) -> None:
+    """Entry forms offer no locked year: every choice of a reporting year lists the open
+    years only (:func:`scoping.entry_years`). Only what is offered changes: a locked year
+    sent anyway still validates as a year, so the refusal names the lock (scoping's reason)
+    instead of a bare "not a valid choice"."""
+    for field in form.fields.values():
+        queryset = getattr(field, "queryset", None)
+        if queryset is None or queryset.model is not ReportingYear:
+            continue
+        offered = [] if field.empty_label is None else [("", field.empty_label)]
+        offered += [(year.pk, field.label_from_instance(year)) for year in scoping.entry_years()]
+        field.widget.choices = offered
+
+
+class _EntryYearsMixin:
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        offer_entry_years_only(form)
+        return form
+
+
+class ScopedCreateView(RoleRequiredMixin, YearMixin, _SaveMixin, _EntryYearsMixin, generic.CreateView):
     """Create a row; subclasses say which school/year it belongs to via ``owner()``."""
 
     roles = (Role.STAFF, Role.PRINCIPAL)
@@ -148,7 +170,7 @@ class ScopedCreateView(RoleRequiredMixin, YearMixin, _SaveMixin, generic.CreateV
         return super().form_valid(form)
 
 
-class ScopedUpdateView(RoleRequiredMixin, ScopedQuerysetMixin, _SaveMixin, generic.UpdateView):
+class ScopedUpdateView(RoleRequiredMixin, ScopedQuerysetMixin, _SaveMixin, _EntryYearsMixin, generic.UpdateView):
     roles = (Role.STAFF, Role.PRINCIPAL)
 
     def get_object(self, queryset=None):
@@ -185,4 +207,5 @@ class ScopedDeleteView(RoleRequiredMixin, ScopedQuerysetMixin, generic.DeleteVie
 __all__ = [
     "ALL_ROLES", "READERS_OF_BUREAU_DATA", "RoleRequiredMixin", "YearMixin", "ScopedListView",
     "ScopedDetailView", "ScopedCreateView", "ScopedUpdateView", "ScopedDeleteView", "VersionedFormMixin",
+    "offer_entry_years_only",
 ]

@@ -22,8 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import PRINCIPAL_EDITABLE_STATES, ReportingYear, School, Submission, SubmissionStatus
@@ -162,6 +163,21 @@ def _follow(obj, path: str | None):
     return obj
 
 
+def _follow_cheap(obj, path: str | None):
+    """The row at the end of ``path`` if it is already loaded, else its primary key (no query
+    for the last step; callers accept either)."""
+    if path is None:
+        return None
+    *head, last = path.split("__")
+    for part in head:
+        obj = getattr(obj, part)
+        if obj is None:
+            return None
+    if obj._meta.get_field(last).is_cached(obj):
+        return getattr(obj, last)
+    return getattr(obj, f"{last}_id")
+
+
 def school_of(obj) -> School | None:
     if isinstance(obj, School):
         return obj
@@ -188,15 +204,47 @@ def can_read(user, obj) -> bool:
     return school is not None and school.pk == user.school_id
 
 
-def obj_write_block_reason(user, obj) -> str | None:
-    if not can_read(user, obj):
-        return _("您没有修改权限。")
+def obj_write_block_reason(user, obj, memo: dict | None = None) -> str | None:
+    """Why ``user`` may not change ``obj`` (None: they may).
+
+    ``memo`` (a dict kept for one request) lets a page ask for each of its rows with one
+    look-up per (school, year) instead of one per row; the answer is the same.
+    """
     if isinstance(obj, School):
+        if not can_read(user, obj):
+            return _("您没有修改权限。")
         return None if user.is_bureau else _("学校基本信息由勤工办维护。")
     scope = scope_of(type(obj))
-    if scope.school is None and not user.is_bureau:
-        return _("此类数据由勤工办维护。")
-    return write_block_reason(user, school=school_of(obj), year=year_of(obj))
+    school = _follow_cheap(obj, scope.school)
+    year = _follow_cheap(obj, scope.year)
+    school_id, year_id = getattr(school, "pk", school), getattr(year, "pk", year)
+    key = (scope.school is None, school_id, year_id)
+    if memo is not None and key in memo:
+        return memo[key]
+    if not _is_reader(user) or not (
+        user.is_bureau or user.is_auditor or (user.is_principal and school_id is not None and school_id == user.school_id)
+    ):
+        reason = _("您没有修改权限。")
+    elif scope.school is None and not user.is_bureau:
+        reason = _("此类数据由勤工办维护。")
+    else:
+        reason = write_block_reason(user, school=school, year=year)
+    if memo is not None:
+        memo[key] = reason
+    return reason
+
+
+def row_write_block_reason(user, obj) -> str | None:
+    """:func:`obj_write_block_reason` for the rows of one page: answers are kept on the
+    request's user object (one per request), so a list of 50 rows costs a query or two."""
+    memo = getattr(user, "_scoping_write_memo", None)
+    if memo is None:
+        memo = {}
+        try:
+            user._scoping_write_memo = memo
+        except AttributeError:  # an object that takes no attributes: ask without a memo
+            memo = None
+    return obj_write_block_reason(user, obj, memo)
 
 
 def can_write(user, obj) -> bool:
@@ -224,6 +272,85 @@ def get_writable_or_404(user, model_or_qs, **lookups):
     return obj
 
 
+def _is_blank_submission():
+    """Returns opened with a year and never touched: they hold no data of the year."""
+    return Q(
+        status=SubmissionStatus.DRAFT, staff_count__isnull=True, student_count__isnull=True,
+        boarding_count__isnull=True, poor_student_count__isnull=True, explanation="", returned_reason="",
+    )
+
+
+def year_references(year, *, first_only: bool = False) -> list[tuple[str, int]]:
+    """What refers to ``year``: ``[(kind of row, how many), ...]``, empty when the year holds
+    no data. The blank returns opened with the year and uploads waiting for confirmation
+    are not data (they go with the year); every other table that refers to it is.
+    """
+    from django.apps import apps as django_apps
+
+    from .models import ImportUpload
+
+    year_id = getattr(year, "pk", year)
+    found = []
+    seen = set()
+    for model in django_apps.get_models():
+        if hasattr(model, "instance_type") or model is ImportUpload:  # change history; pending uploads
+            continue
+        for field in model._meta.concrete_fields:
+            if not (field.is_relation and field.related_model is ReportingYear) or (model, field.name) in seen:
+                continue
+            seen.add((model, field.name))
+            qs = model._default_manager.filter(**{f"{field.name}_id": year_id})
+            if model is Submission:
+                qs = qs.exclude(_is_blank_submission())
+            if first_only:
+                if qs.exists():
+                    return [(str(model._meta.verbose_name), 1)]
+                continue
+            count = qs.count()
+            if count:
+                found.append((str(model._meta.verbose_name), count))
+    return found
+
+
+def current_year() -> ReportingYear | None:
+    """The year in progress: the default year of every page, picker and form.
+
+    The one rule: the newest **open** year that is not an empty future year (a year after
+    the current calendar year in which nothing has been entered yet). When no open year
+    qualifies, the newest such year even if locked; when only empty future years exist,
+    the oldest of them. So opening next year early never moves anyone's pages onto an
+    empty year; the year becomes the default once its calendar year starts or once data
+    is entered in it.
+    """
+    years = list(ReportingYear.objects.order_by("-year"))
+    this_year = timezone.localdate().year
+
+    def begun(year: ReportingYear) -> bool:
+        return year.year <= this_year or bool(year_references(year, first_only=True))
+
+    for year in years:
+        if not year.is_locked and begun(year):
+            return year
+    for year in years:
+        if begun(year):
+            return year
+    return years[-1] if years else None
+
+
+def entry_years() -> QuerySet:
+    """Years data may be entered in (forms, Excel import): the open ones, newest first."""
+    return ReportingYear.objects.filter(status=ReportingYear.Status.OPEN).order_by("-year")
+
+
+def default_entry_year() -> ReportingYear | None:
+    """The year an entry page (form, Excel import) starts on: the year in progress when it
+    is open, else the newest open year (None when every year is locked)."""
+    year = current_year()
+    if year is not None and not year.is_locked:
+        return year
+    return entry_years().first()
+
+
 def schools_for(user) -> QuerySet:
     return visible(user, School.objects.all())
 
@@ -244,5 +371,6 @@ __all__ = [
     "register", "scope_of", "registered_models", "visible", "editable", "write_block_reason",
     "check_write", "can_read", "can_write", "check_obj_write", "obj_write_block_reason",
     "get_visible_or_404", "get_writable_or_404", "schools_for", "school_of", "year_of",
-    "filter_school_year",
+    "filter_school_year", "row_write_block_reason", "year_references", "current_year", "entry_years",
+    "default_entry_year",
 ]

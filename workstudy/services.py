@@ -13,7 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import modules, scoping
-from .models import ReportingYear, School, Submission, SubmissionStatus, WorkflowEvent
+from .models import (
+    PRINCIPAL_EDITABLE_STATES,
+    ImportUpload,
+    ReportingYear,
+    School,
+    Submission,
+    SubmissionStatus,
+    WorkflowEvent,
+)
 from .rules import SUBMISSION_COUNTS_REQUIRED
 from .signals import year_locked, year_reopened
 
@@ -115,21 +123,107 @@ def submission_return(*, user, submission: Submission, reason: str) -> Submissio
     return _transition(user=user, submission=submission, action=WorkflowEvent.Action.RETURN, reason=reason)
 
 
+def next_year_to_open() -> int | None:
+    """The only year staff may open: the one after the newest existing year (None when no
+    year exists yet; then any year from 2000 to next calendar year may start the portal)."""
+    latest = ReportingYear.objects.order_by("-year").values_list("year", flat=True).first()
+    return latest + 1 if latest is not None else None
+
+
 def year_create(*, user, year: int) -> ReportingYear:
+    """Open ``year``: only the year after the newest (or, on an empty portal, any year up
+    to next calendar year), with a blank return for every active school."""
     if not user.can_approve:
         raise PermissionDenied(_("只有勤工办主任可以新建统计年度。"))
-    if not 2000 <= int(year) <= 2100:
-        raise ValidationError(_("年度须在 2000 至 2100 之间。"))
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise ValidationError(_("年度须为四位数字的年份，例如 %(year)s。") % {"year": timezone.localdate().year}) from None
     with transaction.atomic():
-        reporting_year, _created = ReportingYear.objects.get_or_create(year=year)
-        existing = set(Submission.objects.filter(year=reporting_year).values_list("school_id", flat=True))
+        # Two directors confirming at once: the second waits here and then sees the first's year.
+        list(ReportingYear.objects.select_for_update().order_by("-year")[:1])
+        expected = next_year_to_open()
+        if ReportingYear.objects.filter(pk=year).exists():
+            raise ValidationError(_("%(year)s 年度已经开放，无需再次开放。") % {"year": year})
+        if expected is None:
+            latest_allowed = timezone.localdate().year + 1
+            if not 2000 <= year <= latest_allowed:
+                raise ValidationError(
+                    _("年度须在 2000 至 %(last)s 之间。") % {"last": latest_allowed}
+                )
+        elif year != expected:
+            raise ValidationError(
+                _("只能开放最新年度的下一年（%(expected)s 年度），不能开放 %(year)s 年度。")
+                % {"expected": expected, "year": year}
+            )
+        reporting_year = ReportingYear.objects.create(year=year)
         Submission.objects.bulk_create(
             [
                 Submission(school=school, year=reporting_year, staff_count=None, student_count=None)
-                for school in School.objects.filter(active=True).exclude(pk__in=existing)
+                for school in School.objects.filter(active=True)
             ]
         )
     return reporting_year
+
+
+def year_delete_block_reason(year: ReportingYear) -> str | None:
+    """Why ``year`` cannot be deleted (None: it holds no data and may be)."""
+    if year.is_locked:
+        return _("%(year)s 年度已锁定，不能删除。") % {"year": year.year}
+    references = scoping.year_references(year)
+    if references:
+        return _("%(year)s 年度已有数据（%(what)s），不能删除。请先删除这些数据，或保留该年度。") % {
+            "year": year.year,
+            "what": _("，").join(_("%(kind)s %(count)s 条") % {"kind": kind, "count": count} for kind, count in references),
+        }
+    return None
+
+
+def year_delete(*, user, year: ReportingYear) -> None:
+    """Delete a year opened by mistake: only while nothing but its blank returns refers to it."""
+    if not user.can_approve:
+        raise PermissionDenied(_("只有勤工办主任可以删除统计年度。"))
+    with transaction.atomic():
+        locked = ReportingYear.objects.select_for_update().filter(pk=year.pk).first()
+        if locked is None:
+            raise ValidationError(_("%(year)s 年度不存在或已被删除。") % {"year": year.pk})
+        reason = year_delete_block_reason(locked)
+        if reason:
+            raise ValidationError(reason)
+        Submission.objects.filter(year=locked).delete()  # blank returns only (checked above)
+        ImportUpload.objects.filter(year=locked).delete()
+        locked.delete()
+
+
+def year_reopen_with_schools(*, user, year: ReportingYear, reason: str, schools) -> tuple[ReportingYear, list[Submission]]:
+    """Reopen a locked year and give the chosen schools' returns back to them.
+
+    ``schools`` is ``"all"`` or an iterable of school ids. Each chosen return that was
+    submitted or approved becomes 已退回 with ``reason`` (the school sees it), and a
+    流程记录 “重新开放学校填报” is kept for it. All in one transaction with the reopening.
+    Returns the year and the returns given back.
+    """
+    if not user.can_approve:
+        raise PermissionDenied(_("只有勤工办主任可以重新开放年度。"))
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        reopened = year_reopen(user=user, year=year, reason=reason)
+        pending = Submission.objects.filter(year=reopened).exclude(status__in=PRINCIPAL_EDITABLE_STATES)
+        if schools != "all":
+            pending = pending.filter(school_id__in=[int(pk) for pk in schools])
+        given_back = []
+        now = timezone.now()
+        for submission in pending.select_for_update().select_related("school").order_by("school__code"):
+            submission.status = SubmissionStatus.RETURNED
+            submission.returned_reason = reason
+            submission.reviewed_at, submission.reviewed_by = now, user
+            submission.save()
+            WorkflowEvent.objects.create(
+                year=reopened, school_id=submission.school_id, action=WorkflowEvent.Action.REOPEN_SCHOOL,
+                actor=user, reason=reason,
+            )
+            given_back.append(submission)
+    return reopened, given_back
 
 
 def year_lock(*, user, year: ReportingYear) -> ReportingYear:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from django import forms
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -20,7 +21,16 @@ from django.views import View, generic
 from . import freshness, modules, rules, scoping, services
 from .forms import NewYearForm, PrincipalCreateForm, ReopenForm, ReturnForm, SchoolForm, SubmissionCountsForm
 from .mixins import READERS_OF_BUREAU_DATA, RoleRequiredMixin, YearMixin
-from .models import ConcurrentEditError, ReportingYear, Role, School, Submission, SubmissionStatus, WorkflowEvent
+from .models import (
+    PRINCIPAL_EDITABLE_STATES,
+    ConcurrentEditError,
+    ReportingYear,
+    Role,
+    School,
+    Submission,
+    SubmissionStatus,
+    WorkflowEvent,
+)
 from .widgets import SchoolFilterForm, use_school_picker
 
 
@@ -257,6 +267,40 @@ class SubmissionActionView(RoleRequiredMixin, View):
         return redirect("submission_detail", pk=submission.pk)
 
 
+class ReopenSchoolsForm(ReopenForm):
+    """Reopening a locked year: the reason, and which schools get their returns back."""
+
+    ALL, CHOSEN = "all", "chosen"
+    which = forms.ChoiceField(
+        label=_("退回哪些学校的填报"),
+        choices=[(ALL, _("全部学校")), (CHOSEN, _("选定的学校"))],
+        widget=forms.RadioSelect, initial=ALL,
+    )
+    schools = forms.ModelMultipleChoiceField(
+        label=_("选定的学校"), queryset=School.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("只列出已上报或已审核、学校不能修改的填报。"),
+    )
+
+    def __init__(self, *args, year: ReportingYear, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["schools"].queryset = School.objects.filter(
+            submissions__year=year, submissions__status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED]
+        ).order_by("code")
+        self.fields["reason"].error_messages["required"] = _("请填写重新开放原因，该原因会记入流程记录并告知学校。")
+        self.fields["which"].error_messages["required"] = _("请选择退回全部学校还是选定的学校。")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("which") == self.CHOSEN and not cleaned.get("schools"):
+            self.add_error("schools", _("请至少选择一所学校，或选择“全部学校”。"))
+        return cleaned
+
+    def chosen_schools(self):
+        if self.cleaned_data["which"] == self.ALL:
+            return "all"
+        return [school.pk for school in self.cleaned_data["schools"]]
+
+
 class YearListView(RoleRequiredMixin, View):
     roles = READERS_OF_BUREAU_DATA
 
@@ -266,39 +310,142 @@ class YearListView(RoleRequiredMixin, View):
             "workstudy/years.html",
             {
                 "year_rows": year_overview(),
+                "next_year": services.next_year_to_open(),
                 "new_year_form": NewYearForm(),
-                "reopen_form": ReopenForm(),
+                "current_year": scoping.current_year(),
                 "events": WorkflowEvent.objects.filter(school__isnull=True).select_related("actor")[:20],
             },
         )
 
 
-class YearActionView(RoleRequiredMixin, View):
-    roles = (Role.STAFF,)
-    http_method_names = ["post"]
+def _director_only(request) -> bool:
+    if request.user.can_approve:
+        return True
+    messages.error(request, _("只有勤工办主任可以开放、删除或重新开放统计年度。"))
+    return False
 
-    def post(self, request, action, year=None):
+
+class YearCreateView(RoleRequiredMixin, View):
+    """开放新年度: a page that names the one year that may be opened and asks to confirm."""
+
+    roles = (Role.STAFF,)
+
+    def get(self, request, action=None):
+        if not _director_only(request):
+            return redirect("years")
+        next_year = services.next_year_to_open()
+        return render(
+            request, "workstudy/year_create_confirm.html",
+            {"next_year": next_year, "form": None if next_year else NewYearForm()},
+        )
+
+    def post(self, request, action=None):
+        if request.POST.get("confirm") != "yes":
+            # Not confirmed on the page: show the confirmation step first.
+            return redirect(reverse("year_create"))
         try:
-            if action == "create":
-                form = NewYearForm(request.POST)
-                if not form.is_valid():
-                    raise ValidationError(form.errors.get("year", [_("请输入年度。")]))
-                created = services.year_create(user=request.user, year=form.cleaned_data["year"])
-                messages.success(request, _("%(year)s 年度已开放填报。") % {"year": created.year})
-            else:
-                reporting_year = ReportingYear.objects.filter(pk=year).first()
-                if reporting_year is None:
-                    raise Http404
-                if action == "lock":
-                    services.year_lock(user=request.user, year=reporting_year)
-                    messages.success(request, _("%(year)s 年度已锁定。") % {"year": year})
-                elif action == "reopen":
-                    services.year_reopen(user=request.user, year=reporting_year, reason=request.POST.get("reason", ""))
-                    messages.success(request, _("%(year)s 年度已重新开放。") % {"year": year})
-                else:
-                    raise Http404
+            form = NewYearForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(form.errors.get("year", [_("请输入年度。")]))
+            created = services.year_create(user=request.user, year=form.cleaned_data["year"])
         except (PermissionDenied, ValidationError) as exc:
             _workflow_errors(request, exc)
+            return redirect("years")
+        messages.success(
+            request,
+            _("%(year)s 年度已开放填报，已为 %(count)s 所在用学校建立填报。") % {
+                "year": created.year, "count": created.submissions.count(),
+            },
+        )
+        return redirect("years")
+
+
+class YearActionView(RoleRequiredMixin, View):
+    """Lock (a button), and the two steps that ask first: delete and reopen."""
+
+    roles = (Role.STAFF,)
+
+    def get_year(self, year) -> ReportingYear:
+        reporting_year = ReportingYear.objects.filter(pk=year).first()
+        if reporting_year is None:
+            raise Http404
+        return reporting_year
+
+    def get(self, request, action, year):
+        reporting_year = self.get_year(year)
+        if action not in ("delete", "reopen"):
+            raise Http404
+        if not _director_only(request):
+            return redirect("years")
+        if action == "delete":
+            return self.delete_page(request, reporting_year)
+        return self.reopen_page(request, reporting_year, ReopenSchoolsForm(year=reporting_year))
+
+    def delete_page(self, request, reporting_year, status=200):
+        return render(
+            request, "workstudy/year_delete_confirm.html",
+            {"year": reporting_year, "block_reason": services.year_delete_block_reason(reporting_year)},
+            status=status,
+        )
+
+    def reopen_page(self, request, reporting_year, form, status=200):
+        return render(
+            request, "workstudy/year_reopen.html",
+            {"year": reporting_year, "form": form,
+             "block_reason": None if reporting_year.is_locked else _("%(year)s 年度未锁定，无需重新开放。") % {
+                 "year": reporting_year.year}},
+            status=status,
+        )
+
+    def post(self, request, action, year=None):
+        reporting_year = self.get_year(year)
+        try:
+            if action == "lock":
+                services.year_lock(user=request.user, year=reporting_year)
+                messages.success(request, _("%(year)s 年度已锁定。") % {"year": year})
+            elif action == "delete":
+                if request.POST.get("confirm") != "yes":
+                    return redirect("year_action", year=year, action="delete")
+                services.year_delete(user=request.user, year=reporting_year)
+                messages.success(request, _("%(year)s 年度已删除。") % {"year": year})
+            elif action == "reopen":
+                return self.reopen(request, reporting_year)
+            else:
+                raise Http404
+        except (PermissionDenied, ValidationError) as exc:
+            _workflow_errors(request, exc)
+        return redirect("years")
+
+    def reopen(self, request, reporting_year):
+        if not _director_only(request):
+            return redirect("years")
+        form = ReopenSchoolsForm(request.POST, year=reporting_year)
+        if not form.is_valid():
+            return self.reopen_page(request, reporting_year, form, status=400)
+        try:
+            _year, given_back = services.year_reopen_with_schools(
+                user=request.user, year=reporting_year, reason=form.cleaned_data["reason"],
+                schools=form.chosen_schools(),
+            )
+        except (PermissionDenied, ValidationError) as exc:
+            _workflow_errors(request, exc)
+            return redirect("years")
+        still_closed = Submission.objects.filter(year=reporting_year).exclude(
+            status__in=PRINCIPAL_EDITABLE_STATES).count()
+        names = _("、").join(s.school.name for s in given_back[:10])
+        if given_back:
+            text = _(
+                "%(year)s 年度已重新开放。已退回 %(count)s 所学校的填报，学校现在可以修改并重新上报：%(names)s%(more)s。"
+            ) % {
+                "year": reporting_year.year, "count": len(given_back), "names": names,
+                "more": _(" 等") if len(given_back) > 10 else "",
+            }
+        else:
+            text = _("%(year)s 年度已重新开放。") % {"year": reporting_year.year}
+        if still_closed:
+            text += _("另有 %(count)s 所学校的填报仍为已上报或已审核，学校不能修改；如需修改，请在填报进度中逐校退回。") % {
+                "count": still_closed}
+        messages.success(request, text)
         return redirect("years")
 
 

@@ -31,7 +31,7 @@ def _registration(key: str) -> excel.Registration:
 def _year(request) -> ReportingYear | None:
     raw = request.POST.get("year") or request.GET.get("year")
     try:
-        return ReportingYear.objects.filter(pk=int(raw)).first() if raw else ReportingYear.objects.first()
+        return ReportingYear.objects.filter(pk=int(raw)).first() if raw else scoping.default_entry_year()
     except (TypeError, ValueError):
         return None
 
@@ -87,7 +87,7 @@ class ImportView(RoleRequiredMixin, View):
             "registration": registration,
             "key": key,
             "year": year,
-            "years": ReportingYear.objects.all(),
+            "years": scoping.entry_years(),  # entry offers no locked year
             "next": _safe_next(request),
             "write_block_reason": scoping.write_block_reason(request.user, school=school, year=year)
             if request.user.is_principal else None,
