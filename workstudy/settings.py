@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from workstudy.proxy import parse_networks as parse_trusted_proxies
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -152,6 +154,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+# Behind a reverse proxy (README, "Behind a proxy"): the addresses of the proxies whose
+# X-Forwarded-For is believed, comma-separated addresses or networks. Failures are counted
+# per user and real client address (workstudy.proxy.client_ip); from any other peer the
+# header is ignored, so a client cannot pick the address its failures are counted under.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+parse_trusted_proxies(TRUSTED_PROXIES)  # a bad entry stops the start, with the entry named
+AXES_CLIENT_IP_CALLABLE = "workstudy.proxy.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
