@@ -32,8 +32,8 @@ def test_demo_loads_twice_to_the_same_data():
     # The seed's facts.
     milestones = selectors.milestones()
     assert milestones["broker_name"] == "北京联合经纪有限公司江西分公司"
-    assert milestones["broker_entrusted_from_year"] == 2021 and milestones["broker_fee_total"] == Decimal("0.00")
-    assert milestones["property_paid_by_city_from_year"] == 2021
+    assert milestones["broker_entrusted_from_year"] == 2010 and milestones["broker_fee_total"] == Decimal("0.00")
+    assert milestones["property_paid_by_city_from_year"] == 2009
     assert milestones["first_property_liability_year"] == 2021
     # GX001 2024 is left for the demo principal.
     assert not StudentAccidentCoverage.objects.filter(school__code="GX001", year_id=2024).exists()

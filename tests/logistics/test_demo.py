@@ -49,17 +49,17 @@ def test_demo_rows_pass_every_rule(loaded):
 def test_demo_matches_the_seed(loaded):
     schools, _ = loaded
     c = selectors.centre(2024)
-    assert c["name"] == "贵溪市腾飞学校后勤服务中心" and c["founded_year"] == 2012
+    assert c["name"] == "贵溪市腾飞学校后勤服务中心" and c["founded_year"] == 2003
     assert len(c["shops"]) == 3 and c["vehicles"] == 1
     labels = {label for shop in c["shops"] for label in shop["categories"]}
     assert labels == {"文化办公用品", "体育器材", "运动服装"}
-    assert c["investments"] == [{"year": 2016, "kind": "warehouse_store", "label": "仓库及店面",
+    assert c["investments"] == [{"year": 2007, "kind": "warehouse_store", "label": "仓库及店面",
                                  "amount": Decimal("128000.00"), "note": "自建仓库及店面（十余万元）"}]
     assert all(row["amount"] > 0 for row in c["sales_by_customer"])
     urban = {schools[code].pk for code in ("GX008", "GX009", "GX010")}
     for year in demo.YEARS:
         e = selectors.exam_lodging(year)
-        assert e["first_year"] == 2014
+        assert e["first_year"] == 2005
         assert 2 <= len(e["sites"]) <= 3 and {s["school_id"] for s in e["sites"]} <= urban
         assert 600 <= e["candidates"] <= 900 and e["beds"] >= e["candidates"]
         assert e["family_cost_after"] < e["family_cost_before"]
