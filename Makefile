@@ -23,11 +23,16 @@ sysdeps:
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+# The demo runs as users will see it: DEBUG off, so 403/404/500 are the portal's own pages
+# (templates/403.html …) and not Django's debug pages; whitenoise serves the static files.
+# tests/test_error_pages_demo.py serves with exactly DEMO_ENV.
+DEMO_ENV := DEBUG=0
+
 demo: install sysdeps migrate
 	$(PY) manage.py load_demo
 	@echo ""
 	@echo "门户地址 / Portal: http://127.0.0.1:8000   (Ctrl-C 停止)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 serve: install
 	$(PY) manage.py runserver 127.0.0.1:8000

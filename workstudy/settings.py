@@ -250,6 +250,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 X_FRAME_OPTIONS = "DENY"
+# A form posted after its page expired (CSRF check failed): the portal's own 403 page.
+CSRF_FAILURE_VIEW = "workstudy.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:

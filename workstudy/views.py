@@ -608,5 +608,11 @@ def health(request):
     return JsonResponse({"status": "ok"})
 
 
+def csrf_failure(request, reason=""):
+    """A form whose security token failed (page left open too long, cookies cleared): the
+    portal's own 403 page with what to do, instead of Django's English one."""
+    return render(request, "403.html", {"csrf_failed": True}, status=403)
+
+
 def robots(request):
     return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
