@@ -63,6 +63,14 @@ class ReportingYearAdmin(BureauOnlyAdmin):
     list_display = ("year", "status", "locked_by", "locked_at", "data_version")
     readonly_fields = ("status", "locked_by", "locked_at", "data_version")
 
+    # Years are opened and deleted on the 统计年度 page only (the next year, with confirmation;
+    # deleting only while empty): see workstudy.services.year_create / year_delete.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Submission)
 class SubmissionAdmin(ScopedAdmin):

@@ -7,6 +7,11 @@ from rest_framework.routers import SimpleRouter
 
 from . import api, views, views_schools
 
+# The admin modules load with the URLs, not at every process start (settings: SimpleAdminConfig).
+# Without this call the admin had no models at all (and the permission matrix's admin test
+# collected none).
+admin.autodiscover()
+
 router = SimpleRouter()
 router.register("schools", api.SchoolViewSet, basename="school")
 router.register("years", api.ReportingYearViewSet, basename="year")

@@ -216,3 +216,15 @@ def test_reopen_refuses_without_reason_or_without_chosen_schools(director_client
 def test_year_reopen_keeps_its_reason_keyword(director, locked_2024):
     reopened = services.year_reopen(user=director, year=locked_2024, reason="更正")
     assert not reopened.is_locked
+
+
+def test_admin_cannot_add_or_delete_years(director, year):
+    from django.test import Client
+
+    director.is_staff = director.is_superuser = True
+    director.save()
+    client = Client()
+    client.force_login(director)
+    assert client.get(reverse("admin:workstudy_reportingyear_add")).status_code == 403
+    client.post(reverse("admin:workstudy_reportingyear_delete", args=[2024]), {"post": "yes"})
+    assert ReportingYear.objects.filter(pk=2024).exists()
