@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workstudy import freshness
 from workstudy.models import School, Submission
+from workstudy.participation import schools_of_year
 
 from .models import (
     ZERO,
@@ -115,7 +116,8 @@ def base_overview(year: int) -> dict:
     ``total_mu`` is the sum of the plots; ``declared_total_mu`` the sum of the declared
     totals of the bases that have plots this year; ``area_mismatches`` counts those bases
     whose plots do not add up to their declared total (:func:`area_mismatched_bases`);
-    ``schools_with_base`` counts each school with at least one plot this year once;
+    ``schools_with_base`` counts each school with at least one plot this year once, out of
+    ``school_count``, the schools taking part in the year (:mod:`workstudy.participation`);
     ``students_participating`` is in 人次.
     """
     plots = LandParcel.objects.filter(year_id=year)
@@ -128,7 +130,7 @@ def base_overview(year: int) -> dict:
     return {
         "total_mu": money(land["total"]),
         "schools_with_base": land["schools"],
-        "school_count": School.objects.filter(active=True).count(),
+        "school_count": schools_of_year(year).count(),
         "declared_total_mu": money(declared["declared"]),
         "area_mismatches": area_mismatched_bases(year).count(),
         "students_participating": activity["participants"],

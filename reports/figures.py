@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import pickle
 from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -56,6 +58,8 @@ from .wording import (
 )
 from .wording import count as counted
 from .wording import prose as as_printed
+
+logger = logging.getLogger(__name__)
 
 # Enterprise events that make up a 改制 (the seed's P6 is the earliest one's year-month).
 REFORM_KINDS = ("reform", "auction", "buyout", "tender")
@@ -484,7 +488,7 @@ class _Builder:
         m = {} if milestones is MISSING else milestones
         s.data["milestones"] = m
         links = self.link("insurance", "policies", _("保单"))
-        first = county_facts.facts_as_of(self.year_obj).get(DatedFact.Kind.FIRST_INSURANCE)
+        first = county_facts.dated_facts().get(DatedFact.Kind.FIRST_INSURANCE)
         s.data["first_insurance"] = first and {"year": first.year, "month": first.month}
         self.add(Figure("first_insurance_year", _("率先推行财产险和校(园)方责任险"), first and first.year, "年",
                         f"{first.year}年{first.month}月" if first and first.month else str(first.year) if first else "",
@@ -763,12 +767,44 @@ def compute_cached(year: int) -> Summary:
     from workstudy import freshness
 
     def build() -> Summary:
-        summary = compute(year)
+        summary = frozen(year) or compute(year)
         summary.fingerprint()
         summary.charts()
         return summary
 
     return freshness.cached(f"reports:summary:{int(year)}", build)
+
+
+# Raise when :class:`Summary` or the data it holds changes shape: frozen summaries of another
+# format are then not used (their year's archived PDF stays the document of record).
+FROZEN_FORMAT = 1
+
+
+def freeze(year: int) -> None:
+    """Keep ``year``'s summary as computed now (at its lock), with its charts."""
+    from .models import FrozenSummary
+
+    summary = compute(year)
+    summary.charts()
+    FrozenSummary.objects.update_or_create(year_id=year, defaults={
+        "format": FROZEN_FORMAT, "fingerprint": summary.fingerprint(), "payload": pickle.dumps(summary),
+    })
+
+
+def frozen(year: int) -> Summary | None:
+    """The summary kept at ``year``'s lock, or None (open year, older format, unreadable)."""
+    from .models import FrozenSummary
+
+    row = (FrozenSummary.objects.filter(year_id=year, year__status=ReportingYear.Status.LOCKED,
+                                        format=FROZEN_FORMAT).only("payload").first())
+    if row is None:
+        return None
+    try:
+        summary = pickle.loads(bytes(row.payload))  # noqa: S301 - written by freeze() only, in our own database
+    except Exception:  # noqa: BLE001 - an unreadable copy: compute afresh and say so in the log
+        logger.exception("frozen summary of %s unreadable; computing it afresh", year)
+        return None
+    return summary if isinstance(summary, Summary) else None
 
 
 def compute(year: int) -> Summary:

@@ -22,10 +22,9 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from workstudy.models import ReportingYear
 from workstudy.rules import WARNING, Finding, rule
 
-from .models import DatedFact, FactSnapshot
+from .models import DatedFact
 
 ORDER = rule(
     "RP-01", WARNING, gettext_lazy("大事记的先后顺序须合理"),
@@ -69,23 +68,10 @@ ORDER_PAIRS = (
 )
 
 
-def facts_as_of(year_obj: ReportingYear) -> dict[str, DatedFact]:
-    """The :class:`DatedFact` values a summary of ``year_obj`` prints: for a locked year those
-    recorded when it was locked (:func:`snapshot`), else the current ones. A fact belongs to no
-    year, so correcting it later never changes a locked year's summary."""
-    if year_obj.is_locked:
-        taken = FactSnapshot.objects.filter(year=year_obj).first()
-        if taken is not None:
-            return {kind: DatedFact(kind=kind, year=v["year"], month=v["month"], note=v["note"])
-                    for kind, v in taken.facts.items()}
+def dated_facts() -> dict[str, DatedFact]:
+    """The :class:`DatedFact` rows by kind. (A locked year's summary is kept as computed at its
+    lock, :class:`reports.models.FrozenSummary`, so a later correction never reaches it.)"""
     return {row.kind: row for row in DatedFact.objects.all()}
-
-
-def snapshot(year_obj: ReportingYear) -> FactSnapshot:
-    """Record the dated facts for ``year_obj`` (at its lock)."""
-    facts = {f.kind: {"year": f.year, "month": f.month, "note": f.note} for f in DatedFact.objects.all()}
-    taken, _created = FactSnapshot.objects.update_or_create(year=year_obj, defaults={"facts": facts})
-    return taken
 
 
 def collect(summary) -> list[Fact]:

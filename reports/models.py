@@ -243,18 +243,24 @@ class StatedFigure(DomainModel):
         return f"{self.year_id} {self.get_key_display()} {self.value}"
 
 
-class FactSnapshot(models.Model):
-    """The dated facts as they stood when a year was locked: that year's summary keeps printing
-    them whatever is corrected later (a fact belongs to no year). Dropped when the year is reopened."""
+class FrozenSummary(models.Model):
+    """A locked year's computed summary, kept as it was at the lock: the summary page, its PDF,
+    the 大事记 and the workbook of that year print it whatever is corrected later in rows that
+    belong to no year (a school's or base's name, a dated fact, a policy document, a broker).
+    Dropped when the year is reopened. ``payload`` is the pickled :class:`reports.figures.Summary`
+    of format ``format``; one of another format (written by an older version of the code) is not
+    used, and the archived PDF remains the document of record."""
 
     year = models.OneToOneField(ReportingYear, on_delete=models.CASCADE, primary_key=True, related_name="+",
                                 verbose_name=_("年度"))
-    facts = models.JSONField(_("大事记"), default=dict)
+    format = models.PositiveSmallIntegerField(_("格式版本"))
+    fingerprint = models.CharField(_("数据指纹"), max_length=64)
+    payload = models.BinaryField(_("内容"))
     taken_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("锁定时的大事记")
-        verbose_name_plural = _("锁定时的大事记")
+        verbose_name = _("锁定时的总结数字")
+        verbose_name_plural = _("锁定时的总结数字")
 
     def __str__(self):
-        return f"{self.year_id}"
+        return f"{self.year_id} {self.fingerprint[:12]}"

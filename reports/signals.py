@@ -1,15 +1,15 @@
-"""Locking a year stores its PDF once and records its dated facts; reopening discards both."""
+"""Locking a year keeps its summary as computed then and stores its PDF; reopening discards both."""
 
 from django.db import transaction
 
-from .models import FactSnapshot
+from .models import FrozenSummary
 
 
 def on_year_locked(sender, year, user=None, **kwargs):
-    from .milestones import snapshot
+    from .figures import freeze
     from .pdf import store_locked_summary
 
-    snapshot(year)
+    freeze(year.pk)
     transaction.on_commit(lambda: store_locked_summary(year.pk))
 
 
@@ -17,4 +17,4 @@ def on_year_reopened(sender, year, user=None, **kwargs):
     from .pdf import discard_stored_summary
 
     discard_stored_summary(year.pk)
-    FactSnapshot.objects.filter(year=year).delete()
+    FrozenSummary.objects.filter(year=year).delete()
