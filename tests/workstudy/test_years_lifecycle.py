@@ -228,3 +228,13 @@ def test_admin_cannot_add_or_delete_years(director, year):
     assert client.get(reverse("admin:workstudy_reportingyear_add")).status_code == 403
     client.post(reverse("admin:workstudy_reportingyear_delete", args=[2024]), {"post": "yes"})
     assert ReportingYear.objects.filter(pk=2024).exists()
+
+
+def test_an_empty_portal_opens_its_first_year_on_the_confirmation_page(director_client, director):
+    page = director_client.get(reverse("year_create"))
+    assert 'name="year"' in page.content.decode()  # the first year is typed in
+    response = director_client.post(reverse("year_create"), {"year": 2099, "confirm": "yes"}, follow=True)
+    assert not ReportingYear.objects.exists()
+    assert any("年度须在 2000 至" in m for m in _messages(response))
+    director_client.post(reverse("year_create"), {"year": 2024, "confirm": "yes"})
+    assert list(ReportingYear.objects.values_list("year", flat=True)) == [2024]
