@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from django import forms
@@ -268,9 +269,14 @@ class SubmissionActionView(RoleRequiredMixin, View):
 
 
 class ReopenSchoolsForm(ReopenForm):
-    """Reopening a locked year: the reason, and which schools get their returns back."""
+    """Reopening a locked year: the reason, and which schools get their returns back.
+
+    Up to :attr:`LIST_LIMIT` schools are offered as tick boxes; a larger county (a province
+    has 15,000 schools) types the codes or names instead, one per line.
+    """
 
     ALL, CHOSEN = "all", "chosen"
+    LIST_LIMIT = 200
     which = forms.ChoiceField(
         label=_("退回哪些学校的填报"),
         choices=[(ALL, _("全部学校")), (CHOSEN, _("选定的学校"))],
@@ -283,15 +289,39 @@ class ReopenSchoolsForm(ReopenForm):
 
     def __init__(self, *args, year: ReportingYear, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["schools"].queryset = School.objects.filter(
+        self.candidates = School.objects.filter(
             submissions__year=year, submissions__status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED]
         ).order_by("code")
+        count = self.candidates.count()
+        if count > self.LIST_LIMIT:
+            self.fields["schools"] = forms.CharField(
+                label=_("选定的学校"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+                help_text=_("填写学校代码或名称，每行一个（共 %(count)s 所学校的填报已上报或已审核，无法逐一列出）。")
+                % {"count": count},
+            )
+        else:
+            self.fields["schools"].queryset = self.candidates
         self.fields["reason"].error_messages["required"] = _("请填写重新开放原因，该原因会记入流程记录并告知学校。")
         self.fields["which"].error_messages["required"] = _("请选择退回全部学校还是选定的学校。")
 
+    def clean_schools(self):
+        value = self.cleaned_data.get("schools")
+        if not isinstance(value, str):
+            return value
+        wanted = [w.strip() for w in re.split(r"[\n,，、;；]+", value) if w.strip()]
+        found = {}
+        for school in self.candidates.filter(Q(code__in=wanted) | Q(name__in=wanted)):
+            found[school.code] = found[school.name] = school
+        unknown = [w for w in wanted if w not in found]
+        if unknown:
+            raise forms.ValidationError(
+                _("以下学校不存在，或其填报未上报、无需退回：%(names)s。") % {"names": _("、").join(unknown[:20])}
+            )
+        return list({school.pk: school for school in (found[w] for w in wanted)}.values())
+
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("which") == self.CHOSEN and not cleaned.get("schools"):
+        if cleaned.get("which") == self.CHOSEN and not cleaned.get("schools") and "schools" not in self.errors:
             self.add_error("schools", _("请至少选择一所学校，或选择“全部学校”。"))
         return cleaned
 

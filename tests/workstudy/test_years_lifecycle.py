@@ -238,3 +238,18 @@ def test_an_empty_portal_opens_its_first_year_on_the_confirmation_page(director_
     assert any("年度须在 2000 至" in m for m in _messages(response))
     director_client.post(reverse("year_create"), {"year": 2024, "confirm": "yes"})
     assert list(ReportingYear.objects.values_list("year", flat=True)) == [2024]
+
+
+def test_a_large_county_types_the_schools_to_give_back(director_client, locked_2024, school_a, school_b, monkeypatch):
+    from workstudy.views import ReopenSchoolsForm
+
+    monkeypatch.setattr(ReopenSchoolsForm, "LIST_LIMIT", 1)  # two schools: "too many" to list
+    url = reverse("year_action", kwargs={"year": 2024, "action": "reopen"})
+    html = director_client.get(url).content.decode()
+    assert "<textarea" in html and 'type="checkbox"' not in html and "每行一个" in html
+    response = director_client.post(url, {"reason": "更正", "which": "chosen", "schools": "A001\n不存在的学校"})
+    assert response.status_code == 400 and "不存在的学校" in response.content.decode()
+    assert ReportingYear.objects.get(pk=2024).is_locked
+    director_client.post(url, {"reason": "更正", "which": "chosen", "schools": f"{school_b.name}、A001"})
+    statuses = dict(Submission.objects.filter(year_id=2024).values_list("school__code", "status"))
+    assert statuses == {"A001": "returned", "B001": "returned"}
