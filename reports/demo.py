@@ -28,7 +28,7 @@ EXAMPLES = [
 ]
 
 # The seed's text says 约890亩 while its land types add up to 1,110 亩 (the demo's 2024 plots).
-STATED = [(2024, StatedFigure.Key.LAND_TOTAL, "890", "原年度工作总结（手工稿）：“全市劳动基地约890亩”")]
+STATED = [(2024, StatedFigure.Key.LAND_TOTAL, "890", "原年度工作总结（手工稿）")]
 
 DOCUMENTS = [
     # title, issuer, doc_no, date, kind, topic

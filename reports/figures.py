@@ -425,6 +425,7 @@ class _Builder:
         flagged = self.example_findings([item["school_id"] for item in ex])
         for item in ex:
             item["url"] = sources.rows_url("labor_bases", "plots", self.year, school=item["school_id"])
+            item["plots"] = sorted(item["plots"], key=lambda p: -p["area_mu"])  # the seed: 60亩粮田、11亩鱼塘
             _mark_unchecked(item, flagged.get(item["school_id"], []))
         s.data["examples"] = ex
         features = {c.school_id: c.feature for c in brief}
