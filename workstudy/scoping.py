@@ -299,7 +299,7 @@ def year_references(year, *, first_only: bool = False) -> list[tuple[str, int]]:
             if not (field.is_relation and field.related_model is ReportingYear) or (model, field.name) in seen:
                 continue
             seen.add((model, field.name))
-            qs = model._default_manager.filter(**{f"{field.name}_id": year_id})
+            qs = model._base_manager.filter(**{f"{field.name}_id": year_id})  # every row, whatever a manager hides
             if model is Submission:
                 qs = qs.exclude(_is_blank_submission())
             if first_only:
