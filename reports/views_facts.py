@@ -20,11 +20,11 @@ from .models import DatedFact
 
 
 def _summary_year(request) -> ReportingYear:
-    """The year whose summary the 大事记 page checks: ``?year=`` or the latest year."""
+    """The year whose summary the 大事记 page checks: ``?year=`` or the year in progress."""
     wanted = request.GET.get("year", "")
     if wanted.isdigit():
         return get_object_or_404(ReportingYear, pk=int(wanted))
-    year = ReportingYear.objects.order_by("-year").first()
+    year = scoping.current_year()
     if year is None:
         raise PermissionDenied(_("还没有统计年度，请先开放一个年度。"))
     return year
