@@ -436,16 +436,18 @@ class _Builder:
         ]
 
     def example_findings(self, school_ids: list[int]) -> dict[int, list]:
-        """The open labor-base warnings of these schools (the appendix lists the same ones)."""
+        """The open warnings on these schools' base figures and yearly counts (the appendix lists them too)."""
         if not school_ids:
             return {}
         from workstudy import rules
 
         wanted = set(school_ids)
         out: dict[int, list] = {}
-        for finding in rules.findings(self.year, module="labor_bases"):
-            if finding.school_id in wanted:
-                out.setdefault(finding.school_id, []).append(finding)
+        # The modules whose figures an example prints: the bases and the school's yearly counts.
+        for module in ("labor_bases", "workstudy"):
+            for finding in rules.findings(self.year, module=module):
+                if finding.school_id in wanted:
+                    out.setdefault(finding.school_id, []).append(finding)
         return out
 
     def logistics(self):
