@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from workstudy.admin_base import ScopedAdmin
 
-from .models import NarrativeBlock, PolicyDocument, StoredSummary, SummarySettings
+from .models import ArchivedDocument, NarrativeBlock, PolicyDocument, SummarySettings
 
 
 @admin.register(NarrativeBlock)
@@ -23,12 +23,14 @@ class SummarySettingsAdmin(ScopedAdmin):
     list_display = ("year", "period_start", "subsidy_mode", "base_coverage_threshold")
 
 
-@admin.register(StoredSummary)
-class StoredSummaryAdmin(admin.ModelAdmin):
+@admin.register(ArchivedDocument)
+class ArchivedDocumentAdmin(admin.ModelAdmin):
     """Archived PDFs are made by locking a year, never typed: read-only here."""
 
-    list_display = ("year", "sha256", "size", "data_version", "generated_at")
-    readonly_fields = ("year", "pdf", "sha256", "size", "data_version", "fingerprint", "generated_at")
+    list_display = ("year", "kind", "school", "locked_at", "superseded_at", "sha256", "size")
+    list_filter = ("year", "kind")
+    readonly_fields = ("year", "kind", "school", "pdf", "sha256", "size", "locked_at", "generated_at", "data_version",
+                       "fingerprint", "superseded_at")
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_bureau

@@ -16,7 +16,7 @@ class ReportsConfig(AppConfig):
         # Bureau-level rows: principals never see them; year-bound rows are read-only once locked.
         scoping.register(models.NarrativeBlock, school=None, year="year")
         scoping.register(models.SummarySettings, school=None, year="year")
-        scoping.register(models.StoredSummary, school=None, year="year")
+        scoping.register(models.ArchivedDocument, school="school", year="year")
         scoping.register(models.PolicyDocument, school=None, year=None)
         scoping.register(models.DatedFact, school=None, year=None)
         scoping.register(models.ExampleSchool, school=None, year="year")

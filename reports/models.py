@@ -130,23 +130,42 @@ class SummarySettings(DomainModel):
                                    % {"start": self.period_start, "year": self.year_id}})
 
 
-class StoredSummary(models.Model):
-    """The PDF of a locked year, made once when it was locked and served byte-identical."""
+class ArchivedDocument(models.Model):
+    """A document of a locked year as it was issued: the summary and every school's sheet,
+    rendered once when the year was locked, dated with the lock date and served byte-identical
+    on every later download. Reopening the year marks them superseded (kept, with their hashes,
+    for whoever holds a copy); locking again issues a new set. ``/verify/`` finds them by SHA-256."""
 
-    year = models.OneToOneField(ReportingYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("年度"))
-    pdf = models.FileField(_("PDF 文件"), upload_to="reports/summaries/")
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    class Kind(models.TextChoices):
+        SUMMARY = "summary", _("年度工作总结")
+        SHEET = "sheet", _("学校勤工俭学简表")
+
+    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
+    kind = models.CharField(_("文件"), max_length=8, choices=Kind.choices)
+    school = models.ForeignKey("workstudy.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("学校"))
+    pdf = models.FileField(_("PDF 文件"), upload_to="reports/archive/")
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     size = models.PositiveIntegerField(_("字节数"))
-    data_version = models.PositiveIntegerField(_("数据版本"))
-    fingerprint = models.CharField(_("数据指纹"), max_length=64)
+    locked_at = models.DateTimeField(_("锁定时间"))
     generated_at = models.DateTimeField(_("生成时间"))
+    data_version = models.PositiveIntegerField(_("数据版本"))
+    fingerprint = models.CharField(_("数据指纹"), max_length=64, blank=True)
+    superseded_at = models.DateTimeField(_("作废时间"), null=True, blank=True,
+                                         help_text=_("年度重新开放的时间；作废的文件仍保留，可供核验。"))
 
     class Meta:
-        verbose_name = _("已归档的年度总结")
-        verbose_name_plural = _("已归档的年度总结")
+        verbose_name = _("存档文件")
+        verbose_name_plural = _("存档文件")
+        ordering = ["-year_id", "-locked_at", "kind", "school_id"]
+        indexes = [models.Index(fields=["year", "kind", "superseded_at"], name="archive_current")]
 
     def __str__(self):
-        return f"{self.year_id} {self.sha256[:12]}"
+        return f"{self.year_id} {self.get_kind_display()} {self.sha256[:12]}"
+
+    @property
+    def current(self) -> bool:
+        return self.superseded_at is None
 
 
 def _year_validators():

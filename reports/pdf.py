@@ -3,8 +3,8 @@ cached/stored copies of the summary, and the one-page school sheet.
 
 Paths a PDF can take, fastest first:
 
-1. a locked year: the :class:`~reports.models.StoredSummary` made when it was locked,
-   read from default storage and served byte-identical (no figures computed at all);
+1. a locked year: the :class:`~reports.models.ArchivedDocument` issued when it was locked
+   (:mod:`reports.archive`), read from default storage and served byte-identical;
 2. an open year whose data did not change since the last PDF: the bytes cached under the
    data fingerprint (the figures are computed to get the fingerprint, the PDF is not);
 3. render: figures -> HTML -> WeasyPrint with the bundled GB2312 fonts.
@@ -17,21 +17,19 @@ import hashlib
 import logging
 import mimetypes
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 
 from workstudy.models import ReportingYear
 
 from . import figures, freshness, weasy
-from .models import DEFAULT_HEADINGS, Section, StoredSummary
+from .models import DEFAULT_HEADINGS, Section
 
 logger = logging.getLogger(__name__)
 
@@ -157,25 +155,40 @@ def headings_for(summary) -> dict[str, str]:
     }
 
 
-def document_context(summary, *, pdf: bool, generated_at: datetime | None = None) -> dict:
-    generated_at = generated_at or timezone.now()
+def document_context(summary, *, pdf: bool, generated_at: datetime | None = None,
+                     document_date: date | None = None) -> dict:
+    """What the summary's templates print. ``document_date`` is the date the document bears (落款
+    and cover): a locked year's is its lock date (:mod:`reports.archive`); an open year's is
+    the day it is made, and the document says 征求意见稿 on every page."""
+    generated_at = timezone.localtime(generated_at or timezone.now())
     return {
         "summary": summary,
         "charts": summary.charts(),
         "headings": headings_for(summary),
         "fingerprint": summary.fingerprint(),
-        "generated_at": timezone.localtime(generated_at),
+        "generated_at": generated_at,
+        "document_date": document_date or generated_at.date(),
+        "draft": not summary.year_locked,
         "pdf": pdf,
     }
 
 
-def summary_html_for_pdf(summary, *, generated_at: datetime | None = None, naive_fonts: bool = False) -> str:
-    context = document_context(summary, pdf=True, generated_at=generated_at)
+def summary_html_for_pdf(summary, *, generated_at: datetime | None = None, naive_fonts: bool = False,
+                         document_date: date | None = None) -> str:
+    context = document_context(summary, pdf=True, generated_at=generated_at, document_date=document_date)
     if naive_fonts:
         context["naive_css"] = naive_css()
     header = f"{summary.bureau} · {summary.year}年度学校勤工俭学工作总结"
-    context["running_header_css"] = css_string(header)
+    context["running_header_css"] = css_string(running_header(header, draft=context["draft"]))
     return render_document("reports/summary_pdf.html", context)
+
+
+DRAFT_MARK = "征求意见稿"
+
+
+def running_header(text: str, *, draft: bool) -> str:
+    """Every page's header; an open year's document says it is a draft there (and on its cover)."""
+    return f"【{DRAFT_MARK}】{text}" if draft else text
 
 
 def naive_css() -> str:
@@ -204,11 +217,11 @@ def _result(year, content, fingerprint, data_version, generated_at, source) -> S
     return SummaryPdf(year, content, hashlib.sha256(content).hexdigest(), fingerprint, data_version, generated_at, source)
 
 
-def render_summary(year: int, *, summary=None) -> SummaryPdf:
-    """Compute the figures and render the PDF (no cache)."""
-    summary = summary or figures.compute(year)
+def render_summary(year: int, *, summary=None, document_date: date | None = None) -> SummaryPdf:
+    """Compute the figures (a locked year's as kept at its lock) and render the PDF (no cache)."""
+    summary = summary or figures.frozen(year) or figures.compute(year)
     generated_at = timezone.now()
-    html = summary_html_for_pdf(summary, generated_at=generated_at)
+    html = summary_html_for_pdf(summary, generated_at=generated_at, document_date=document_date)
     return _result(year, html_to_pdf(html), summary.fingerprint(), summary.data_version, generated_at, "rendered")
 
 
@@ -216,26 +229,15 @@ def _cache_key(year: int, fingerprint: str) -> str:
     return f"reports:summary-pdf:{year}:{fingerprint}"
 
 
-def stored_summary(year: int) -> StoredSummary | None:
-    return StoredSummary.objects.filter(year_id=year).first()
-
-
-def _from_stored(stored: StoredSummary) -> SummaryPdf:
-    with stored.pdf.open("rb") as handle:
-        content = handle.read()
-    return SummaryPdf(stored.year_id, content, stored.sha256, stored.fingerprint, stored.data_version,
-                      stored.generated_at, "stored")
-
-
 def summary_pdf(year: int) -> SummaryPdf:
-    """The summary PDF of ``year``: the stored copy of a locked year, else cached or rendered."""
+    """The summary PDF of ``year``: the archived copy of a locked year, else cached or rendered."""
+    from . import archive
+
     year_obj = ReportingYear.objects.get(pk=year)
     if year_obj.is_locked:
-        stored = stored_summary(year)
-        if stored is None:
-            stored = store_locked_summary(year)
-        if stored is not None:
-            return _from_stored(stored)
+        doc = archive.summary_of(year_obj)
+        return SummaryPdf(year, archive.read(doc), doc.sha256, doc.fingerprint, doc.data_version, doc.generated_at,
+                          "stored")
     # Nothing changed since the last PDF of this year: serve it without computing anything.
     generation_key = f"reports:summary-pdf-gen:{year}:{freshness.generation()}"
     known = cache.get(generation_key)
@@ -264,42 +266,16 @@ def cached_sha256(year: int, fingerprint: str) -> str | None:
     return cached["sha256"] if cached else None
 
 
-def store_locked_summary(year: int) -> StoredSummary | None:
-    """Render a locked year's PDF once and keep it (idempotent; the first stored copy wins)."""
-    with transaction.atomic():
-        year_obj = ReportingYear.objects.select_for_update().get(pk=year)
-        if not year_obj.is_locked:
-            return None
-        existing = stored_summary(year)
-        if existing is not None:
-            return existing
-        result = render_summary(year)
-        stored = StoredSummary(
-            year_id=year, sha256=result.sha256, size=len(result.content), data_version=result.data_version,
-            fingerprint=result.fingerprint, generated_at=result.generated_at,
-        )
-        stored.pdf.save(f"summary-{year}-v{result.data_version}-{result.sha256[:12]}.pdf",
-                        ContentFile(result.content), save=False)
-        stored.save()
-        logger.info("stored summary PDF of %s: %s", year, result.sha256)
-        return stored
-
-
-def discard_stored_summary(year: int) -> None:
-    for stored in StoredSummary.objects.filter(year_id=year):
-        name = stored.pdf.name
-        stored.delete()
-        if name:
-            transaction.on_commit(lambda name=name, storage=stored.pdf.storage: storage.delete(name))
-
-
 # -- the school sheet ------------------------------------------------------------------------
 
 
-def school_sheet_pdf(year: int, school) -> bytes:
+def school_sheet_pdf(year: int, school, *, document_date: date | None = None) -> bytes:
+    """Render one school's sheet (an open year's: a draft dated today; see :mod:`reports.archive`
+    for a locked year's, issued once at the lock)."""
     from . import sheets
 
-    context = sheets.school_sheet_context(year, school)
-    context["running_header_css"] = css_string(f"{settings.PORTAL_BUREAU_NAME} · {year}年度学校勤工俭学简表")
+    context = sheets.school_sheet_context(year, school, document_date=document_date)
+    context["running_header_css"] = css_string(
+        running_header(f"{settings.PORTAL_BUREAU_NAME} · {year}年度学校勤工俭学简表", draft=context["draft"]))
     html = render_document("reports/school_sheet_pdf.html", context)
     return html_to_pdf(html)

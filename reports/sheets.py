@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone
 
-from workstudy.models import Submission
+from workstudy.models import ReportingYear, Submission
 
 from . import sources
 from .sources import MISSING
 
 
-def school_sheet_context(year: int, school) -> dict:
+def school_sheet_context(year: int, school, *, document_date=None) -> dict:
+    """The sheet's data. ``document_date`` is its 报出日期 (a locked year's lock date); without
+    it the sheet is an open year's draft dated today and says 征求意见稿 on every page."""
     bases = sources.call("labor_bases", "school_sheet", year, school.pk)
     insurance = sources.call("insurance", "school_sheet", year, school.pk)
     logistics = sources.call("logistics", "school_sheet", year, school.pk)
@@ -30,5 +32,7 @@ def school_sheet_context(year: int, school) -> dict:
         "bureau": settings.PORTAL_BUREAU_NAME,
         "county": settings.PORTAL_COUNTY_NAME,
         "generated_at": timezone.localtime(),
+        "document_date": document_date or timezone.localdate(),
+        "draft": not ReportingYear.objects.filter(pk=year, status=ReportingYear.Status.LOCKED).exists(),
         "pdf": True,
     }

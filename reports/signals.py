@@ -1,20 +1,19 @@
-"""Locking a year keeps its summary as computed then and stores its PDF; reopening discards both."""
-
-from django.db import transaction
+"""Locking a year keeps its summary as computed then and issues its documents; reopening
+lets the summary follow the data again and marks the issued documents superseded (kept)."""
 
 from .models import FrozenSummary
 
 
 def on_year_locked(sender, year, user=None, **kwargs):
+    from . import archive
     from .figures import freeze
-    from .pdf import store_locked_summary
 
     freeze(year.pk)
-    transaction.on_commit(lambda: store_locked_summary(year.pk))
+    archive.issue(year)
 
 
 def on_year_reopened(sender, year, user=None, **kwargs):
-    from .pdf import discard_stored_summary
+    from . import archive
 
-    discard_stored_summary(year.pk)
+    archive.supersede(year)
     FrozenSummary.objects.filter(year=year).delete()

@@ -20,4 +20,5 @@ urlpatterns = [
     path("<int:year>/settings/", views.SettingsEditView.as_view(), name="settings"),
     path("<int:year>/narratives/<str:section>/", views.NarrativeEditView.as_view(), name="narrative_edit"),
     path("<int:year>/schools/<int:school_id>.pdf", views.SchoolSheetView.as_view(), name="school_sheet"),
+    path("archive/<int:pk>.pdf", views.ArchivedDocumentView.as_view(), name="archived_document"),
 ]

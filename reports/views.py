@@ -17,12 +17,13 @@ from django.views import View
 
 from workstudy import scoping
 from workstudy.mixins import READERS_OF_BUREAU_DATA, RoleRequiredMixin
-from workstudy.models import ConcurrentEditError, ReportingYear, Role, School
+from workstudy.models import ConcurrentEditError, ReportingYear, Role, School, Submission, SubmissionStatus
+from workstudy.participation import schools_of_year
 from workstudy.xlsx_writer import CONTENT_TYPE as XLSX_CONTENT_TYPE
 
-from . import figures, pdf, quality
+from . import archive, figures, pdf, quality
 from .forms import NarrativeForm, PolicyDocumentForm, SummarySettingsForm
-from .models import DEFAULT_HEADINGS, NarrativeBlock, PolicyDocument, Section, SummarySettings
+from .models import DEFAULT_HEADINGS, ArchivedDocument, NarrativeBlock, PolicyDocument, Section, SummarySettings
 
 
 def _year_or_404(year: int) -> ReportingYear:
@@ -34,9 +35,10 @@ class IndexView(RoleRequiredMixin, View):
 
     def get(self, request):
         years = list(ReportingYear.objects.all())
-        stored = {s.year_id: s for s in scoping.visible(request.user, pdf.StoredSummary.objects.all())}
+        issued = {d.year_id: d for d in scoping.visible(request.user, ArchivedDocument.objects.filter(
+            kind=ArchivedDocument.Kind.SUMMARY, superseded_at__isnull=True))}
         return render(request, "reports/index.html", {
-            "rows": [{"year": y, "stored": stored.get(y.pk)} for y in years],
+            "rows": [{"year": y, "stored": issued.get(y.pk)} for y in years],
             "school": request.user.school if request.user.is_principal else None,
         })
 
@@ -47,16 +49,34 @@ class SummaryView(RoleRequiredMixin, View):
     def get(self, request, year):
         year_obj = _year_or_404(year)
         summary = figures.compute_cached(year)
-        context = pdf.document_context(summary, pdf=False)
-        stored = pdf.stored_summary(year) if year_obj.is_locked else None
+        document_date = archive.lock_date(year_obj) if year_obj.is_locked else None
+        context = pdf.document_context(summary, pdf=False, document_date=document_date)
+        stored = archive.current(year_obj, ArchivedDocument.Kind.SUMMARY) if year_obj.is_locked else None
         context.update({
             "year_obj": year_obj,
             "stored": stored,
             "pdf_sha256": stored.sha256 if stored else pdf.cached_sha256(year, context["fingerprint"]),
             "write_block_reason": _edit_block_reason(request.user, year_obj),
             "sections": [(key, Section(key).label, summary.narratives.get(key)) for key in Section.values],
+            "sheets": _sheet_rows(year_obj),
+            "archived": scoping.visible(request.user, ArchivedDocument.objects.filter(year=year_obj))
+            .select_related("school"),
         })
         return render(request, "reports/summary.html", context)
+
+
+def _sheet_rows(year_obj: ReportingYear) -> list[dict]:
+    """Every school of the year with its return's status and, for a locked year, its issued sheet."""
+    statuses = dict(Submission.objects.filter(year=year_obj).values_list("school_id", "status"))
+    labels = dict(SubmissionStatus.choices)
+    issued = {}
+    if year_obj.is_locked:
+        issued = {d.school_id: d for d in ArchivedDocument.objects.filter(
+            year=year_obj, kind=ArchivedDocument.Kind.SHEET, superseded_at__isnull=True)}
+    return [
+        {"school": school, "status": labels.get(statuses.get(school.pk), _("未填报")), "issued": issued.get(school.pk)}
+        for school in schools_of_year(year_obj.year).order_by("code")
+    ]
 
 
 def _pdf_response(content: bytes, sha256: str, filename: str, *, extra: dict | None = None) -> HttpResponse:
@@ -110,14 +130,29 @@ class QualityWorkbookView(RoleRequiredMixin, View):
 
 
 class SchoolSheetView(RoleRequiredMixin, View):
-    """One school's one-page sheet; a principal can open only their own school (others: 404)."""
+    """One school's one-page sheet; a principal can open only their own school (others: 404).
+    A locked year's is the sheet issued at its lock, byte-identical on every download."""
 
     def get(self, request, year, school_id):
         school = scoping.get_visible_or_404(request.user, School.objects.all(), pk=school_id)
-        _year_or_404(year)
+        year_obj = _year_or_404(year)
+        if year_obj.is_locked:
+            doc = archive.sheet_of(year_obj, school)
+            return _pdf_response(archive.read(doc), doc.sha256, f"school-{school.code}-{year}.pdf",
+                                 extra={"X-Summary-Source": "stored"})
         content = pdf.school_sheet_pdf(year, school)
         sha = hashlib.sha256(content).hexdigest()
         return _pdf_response(content, sha, f"school-{school.code}-{year}.pdf")
+
+
+class ArchivedDocumentView(RoleRequiredMixin, View):
+    """An archived document by id, current or superseded (the archive list links here)."""
+
+    def get(self, request, pk):
+        doc = scoping.get_visible_or_404(request.user, ArchivedDocument.objects.select_related("school"), pk=pk)
+        who = f"-{doc.school.code}" if doc.school_id else ""
+        return _pdf_response(archive.read(doc), doc.sha256, f"workstudy-{doc.kind}{who}-{doc.year_id}.pdf",
+                             extra={"X-Summary-Source": "stored"})
 
 
 def _edit_block_reason(user, year_obj) -> str | None:

@@ -5,10 +5,14 @@ Every function here is idempotent: rows are looked up by natural keys and update
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
 
 from .models import ReportingYear, Role, School, Submission, SubmissionStatus
+from .signals import year_locked
 
 DEMO_PASSWORD = "workstudy-demo"
 DEMO_YEARS = (2021, 2022, 2023, 2024)
@@ -128,6 +132,16 @@ def load_years_and_submissions(schools: dict[str, School]):
     )
 
 
+# The day of January each demo year was locked (the year after).
+LOCK_DAY = {2021: 20, 2022: 19, 2023: 22}
+
+
+def _local(year, month, day, hour):
+    from django.utils import timezone
+
+    return datetime.datetime(year, month, day, hour, tzinfo=timezone.get_current_timezone())
+
+
 @transaction.atomic
 def finish_states(users, schools):
     """Set the workflow states the demo shows: 2021-2023 approved and locked, 2024 mixed."""
@@ -136,20 +150,26 @@ def finish_states(users, schools):
     from .models import WorkflowEvent
 
     director = users["staff"]
-    now = timezone.now()
     for year in DEMO_YEARS:
+        # A past year was submitted in December and reviewed in early January, before its lock.
+        submitted = timezone.now() if year == 2024 else _local(year, 12, 15, 9)
+        reviewed = timezone.now() if year == 2024 else _local(year + 1, 1, 10, 15)
         for code, school in schools.items():
             state = STATES_2024.get(code, SubmissionStatus.APPROVED) if year == 2024 else SubmissionStatus.APPROVED
             Submission.objects.filter(school=school, year_id=year).update(
                 status=state,
                 returned_reason=RETURN_REASON if state == SubmissionStatus.RETURNED else "",
-                submitted_at=now if state != SubmissionStatus.DRAFT else None,
-                reviewed_at=now if state in (SubmissionStatus.APPROVED, SubmissionStatus.RETURNED) else None,
+                submitted_at=submitted if state != SubmissionStatus.DRAFT else None,
+                reviewed_at=reviewed if state in (SubmissionStatus.APPROVED, SubmissionStatus.RETURNED) else None,
                 reviewed_by=director if state in (SubmissionStatus.APPROVED, SubmissionStatus.RETURNED) else None,
             )
-        if year != 2024:
+        if year != 2024 and not ReportingYear.objects.get(pk=year).is_locked:
+            # Locked the January after, as a bureau would; what locking does to the documents (the
+            # summary kept, the PDFs issued and dated with the lock) happens as on the 年度 page.
+            locked_at = _local(year + 1, 1, LOCK_DAY[year], 10)
             ReportingYear.objects.filter(pk=year).update(
-                status=ReportingYear.Status.LOCKED, locked_by=director, locked_at=now
+                status=ReportingYear.Status.LOCKED, locked_by=director, locked_at=locked_at,
+                data_version=F("data_version") + 1,
             )
-            if not WorkflowEvent.objects.filter(year_id=year, action=WorkflowEvent.Action.LOCK).exists():
-                WorkflowEvent.objects.create(year_id=year, action=WorkflowEvent.Action.LOCK, actor=director)
+            WorkflowEvent.objects.create(year_id=year, action=WorkflowEvent.Action.LOCK, actor=director)
+            year_locked.send(sender=ReportingYear, year=ReportingYear.objects.get(pk=year), user=director)

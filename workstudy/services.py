@@ -251,7 +251,9 @@ def year_lock(*, user, year: ReportingYear) -> ReportingYear:
         locked.data_version += 1
         locked.save()
         WorkflowEvent.objects.create(year=locked, action=WorkflowEvent.Action.LOCK, actor=user)
-    year_locked.send(sender=ReportingYear, year=locked, user=user)
+        # Inside the transaction: what the lock does to the year's documents (reports keeps the
+        # summary and issues the PDFs) happens with it or, if it fails, not at all.
+        year_locked.send(sender=ReportingYear, year=locked, user=user)
     return locked
 
 
@@ -270,6 +272,6 @@ def year_reopen(*, user, year: ReportingYear, reason: str) -> ReportingYear:
         locked.data_version += 1
         locked.save()
         WorkflowEvent.objects.create(year=locked, action=WorkflowEvent.Action.REOPEN, actor=user, reason=reason)
-    year_reopened.send(sender=ReportingYear, year=locked, user=user)
+        year_reopened.send(sender=ReportingYear, year=locked, user=user)
     return locked
 

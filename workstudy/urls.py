@@ -5,6 +5,8 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from reports.views_verify import VerifyView
+
 from . import api, views, views_schools
 
 # The admin modules load with the URLs, not at every process start (settings: SimpleAdminConfig).
@@ -27,6 +29,7 @@ urlpatterns = [
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("health/", views.health, name="health"),
+    path("verify/", VerifyView.as_view(), name="verify"),
     path("robots.txt", views.robots, name="robots"),
     path("my/counts/", views.SubmissionCountsView.as_view(), name="my_counts"),
     path("schools/<int:school_id>/counts/", views.SubmissionCountsView.as_view(), name="school_counts"),

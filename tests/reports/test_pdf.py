@@ -11,7 +11,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from reports import pdf
-from reports.models import StoredSummary
+from reports.models import ArchivedDocument
 from workstudy.models import ReportingYear, Submission
 
 
@@ -100,7 +100,7 @@ def test_locked_year_pdf_is_stored_once_and_byte_identical(director_client, audi
     with django_capture_on_commit_callbacks(execute=True):
         response = director_client.post(reverse("year_action", kwargs={"year": 2024, "action": "lock"}))
     assert response.status_code == 302 and ReportingYear.objects.get(pk=2024).is_locked
-    stored = StoredSummary.objects.get(year_id=2024)
+    stored = ArchivedDocument.objects.get(year_id=2024, kind="summary")
     url = reverse("reports:summary_pdf", kwargs={"year": 2024})
     first, second = auditor_client.get(url), auditor_client.get(url)
     assert first.content == second.content

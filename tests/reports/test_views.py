@@ -101,18 +101,20 @@ def test_year_table_has_summary_link(director_client, county):
     assert reverse("reports:summary", kwargs={"year": 2024}) in page
 
 
-def test_lock_stores_pdf_and_reopen_discards(director, county, django_capture_on_commit_callbacks):
-    from reports.models import StoredSummary
+def test_lock_issues_documents_and_reopen_supersedes(director, county):
+    from reports.models import ArchivedDocument
     from workstudy.models import Submission
 
     Submission.objects.update(status="approved")
-    with django_capture_on_commit_callbacks(execute=True):
-        services.year_lock(user=director, year=county.y24)
-    stored = StoredSummary.objects.get(year_id=2024)
-    assert len(stored.sha256) == 64 and stored.size > 10000
-    with django_capture_on_commit_callbacks(execute=True):
-        services.year_reopen(user=director, year=ReportingYear.objects.get(pk=2024), reason="更正数据")
-    assert not StoredSummary.objects.filter(year_id=2024).exists()
+    services.year_lock(user=director, year=county.y24)
+    docs = ArchivedDocument.objects.filter(year_id=2024, superseded_at__isnull=True)
+    summary = docs.get(kind="summary")
+    assert len(summary.sha256) == 64 and summary.size > 10000
+    assert docs.filter(kind="sheet").count() == Submission.objects.filter(year_id=2024).count()
+    issued = docs.count()
+    services.year_reopen(user=director, year=ReportingYear.objects.get(pk=2024), reason="更正数据")
+    kept = ArchivedDocument.objects.filter(year_id=2024)
+    assert kept.count() == issued and kept.filter(pk=summary.pk).exists() and all(d.superseded_at for d in kept)
 
 
 def test_charts_are_inline_svg_without_scripts(director_client, county, summary_url):

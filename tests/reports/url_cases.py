@@ -17,6 +17,15 @@ STAFF_POST = {ANON: LOGIN, STAFF: 302, PRINCIPAL_A: 403, PRINCIPAL_B: 403, AUDIT
 
 
 def build(w):
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from reports.models import ArchivedDocument
+
+    w.rep_sheet = ArchivedDocument(year=w.year, kind="sheet", school=w.school_b, sha256="a" * 64, size=9,
+                                   locked_at=timezone.now(), generated_at=timezone.now(), data_version=1)
+    w.rep_sheet.pdf.save("matrix-sheet.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
+    w.rep_sheet.save()
     w.rep_narrative = NarrativeBlockFactory(year=w.year)
     w.rep_document = PolicyDocumentFactory()
     w.rep_settings = SummarySettingsFactory(year=w.year, period_start=2024)
@@ -46,6 +55,10 @@ CASES = [
     Case("reports:narrative_edit", STAFF_POST, kwargs=lambda w: {"year": 2024, "section": "intro"}, method="post",
          data=lambda w: {"heading": "", "text": "新的叙述", "approved": "on", "row_version": w.rep_narrative.version}),
     Case("reports:facts", BUREAU_READ),
+    Case("verify", {r: 200 for r in (ANON, STAFF, PRINCIPAL_A, PRINCIPAL_B, AUDITOR)}),
+    Case("verify", {r: 200 for r in (ANON, STAFF, PRINCIPAL_A, PRINCIPAL_B, AUDITOR)}, method="post",
+         data=lambda w: {"sha256": "b" * 64}),
+    Case("reports:archived_document", SCHOOL_B_OBJECT, kwargs=lambda w: {"pk": w.rep_sheet.pk}),
     Case("reports:fact_edit", STAFF_ONLY, kwargs=lambda w: {"kind": "first_insurance"}),
     Case("reports:fact_edit", STAFF_POST, kwargs=lambda w: {"kind": "first_insurance"}, method="post",
          data=lambda w: {"year": "2006", "month": "", "note": ""}),

@@ -53,16 +53,11 @@ def _build_data():
     services.submission_return(user=director, submission=first, reason="请核对贫困生人数")
     services.submission_submit(user=principals[0], submission=Submission.objects.get(pk=first.pk))
     services.submission_approve(user=director, submission=Submission.objects.get(pk=first.pk))
-    stored = None
-    try:
-        StoredSummary = apps.get_model("reports", "StoredSummary")
-    except LookupError:
-        StoredSummary = None
-    if StoredSummary is not None:
-        stored = StoredSummary(year=y2023, sha256="0" * 64, size=17, data_version=3, fingerprint="f" * 64,
-                               generated_at=timezone.now())
-        stored.pdf.save("backup-test-2023.pdf", ContentFile(b"%PDF-1.7 backup test\n%%EOF"), save=False)
-        stored.save()
+    ArchivedDocument = apps.get_model("reports", "ArchivedDocument")
+    stored = ArchivedDocument(year=y2023, kind="summary", sha256="0" * 64, size=17, data_version=3,
+                              fingerprint="f" * 64, locked_at=timezone.now(), generated_at=timezone.now())
+    stored.pdf.save("backup-test-2023.pdf", ContentFile(b"%PDF-1.7 backup test\n%%EOF"), save=False)
+    stored.save()
     return {"director": director, "first": first, "stored": stored}
 
 

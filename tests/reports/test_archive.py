@@ -1,0 +1,161 @@
+"""Issue 12 item 6: drafts say so; locking issues the summary and every school's sheet once,
+dated with the lock; reopening keeps them, superseded; /verify/ answers who holds what."""
+
+import hashlib
+import io
+import re
+
+import pypdf
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from reports import archive
+from reports.models import ArchivedDocument, FrozenSummary
+from workstudy import services
+from workstudy.models import ReportingYear, School, Submission
+
+DRAFT = "征求意见稿"
+
+
+def _pages(content: bytes) -> list[str]:
+    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages]
+
+
+def _dates(pages) -> set[str]:
+    return set(re.findall(r"20\d\d年\d{1,2}月\d{1,2}日", "".join(pages).replace(" ", "").replace("\n", "")))
+
+
+@pytest.fixture
+def demo(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    call_command("load_demo", verbosity=0)
+    return tmp_path
+
+
+def test_demo_locked_year_documents_bear_the_lock_date_and_no_draft_mark(demo, auditor_client):
+    year = ReportingYear.objects.get(pk=2023)
+    # issued when the demo locked the year, not at the first download
+    assert ArchivedDocument.objects.filter(year=year, kind="summary", superseded_at=None).count() == 1
+    assert ArchivedDocument.objects.filter(year=year, kind="sheet", superseded_at=None).count() == 27
+    summary = auditor_client.get(reverse("reports:summary_pdf", args=[2023]))
+    pages = _pages(summary.content)
+    assert not any(DRAFT in page for page in pages)
+    assert _dates(pages) == {"2024年1月22日"}  # cover and 落款: the lock date, never the download date
+    school = School.objects.get(code="GX001")
+    sheet = auditor_client.get(reverse("reports:school_sheet", args=[2023, school.pk]))
+    sheet_pages = _pages(sheet.content)
+    assert not any(DRAFT in page for page in sheet_pages)
+    assert "报出日期2024年1月22日" in "".join(sheet_pages).replace(" ", "").replace("\n", "")
+    for label in ("填表人", "审核人", "学校盖章", "/verify/"):
+        assert label in "".join(sheet_pages)
+
+
+def test_open_year_documents_are_drafts_on_every_page(demo, auditor_client):
+    pages = _pages(auditor_client.get(reverse("reports:summary_pdf", args=[2024])).content)
+    assert len(pages) > 5 and all(DRAFT in page for page in pages)
+    school = School.objects.get(code="GX001")
+    sheet = _pages(auditor_client.get(reverse("reports:school_sheet", args=[2024, school.pk])).content)
+    assert all(DRAFT in page for page in sheet)
+    page = auditor_client.get(reverse("reports:summary", args=[2024])).content.decode()
+    assert DRAFT in page
+
+
+def test_locked_documents_are_byte_identical_whatever_is_edited_later(demo, auditor_client):
+    school = School.objects.get(code="GX001")
+    sheet_url = reverse("reports:school_sheet", args=[2023, school.pk])
+    summary_url = reverse("reports:summary_pdf", args=[2023])
+    first_sheet, first_summary = auditor_client.get(sheet_url).content, auditor_client.get(summary_url).content
+    School.objects.filter(pk=school.pk).update(name="改了名的学校")
+    from labor_bases.models import BaseYearArea
+
+    BaseYearArea.objects.filter(base__school=school, year_id=2024).update(declared_total_mu=15)
+    assert auditor_client.get(sheet_url).content == first_sheet
+    assert auditor_client.get(summary_url).content == first_summary
+    doc = archive.current(ReportingYear.objects.get(pk=2023), "sheet", school)
+    assert hashlib.sha256(first_sheet).hexdigest() == doc.sha256
+
+
+def test_lock_issues_at_the_lock_and_reopen_keeps_the_old_hashes(county, director, director_client):
+    Submission.objects.update(status="approved")
+    services.year_lock(user=director, year=county.y24)
+    year = ReportingYear.objects.get(pk=2024)
+    first = archive.current(year, "summary")
+    assert first is not None and first.locked_at == year.locked_at
+    services.year_reopen(user=director, year=year, reason="更正数据")
+    first.refresh_from_db()
+    assert first.superseded_at is not None
+    page = director_client.get(reverse("reports:summary", args=[2024])).content.decode()
+    assert first.sha256 in page and "已作废" in page
+    Submission.objects.update(status="approved")
+    services.year_lock(user=director, year=ReportingYear.objects.get(pk=2024))
+    second = archive.current(ReportingYear.objects.get(pk=2024), "summary")
+    assert second.pk != first.pk and ArchivedDocument.objects.filter(pk=first.pk).exists()
+
+
+def test_a_lock_that_cannot_issue_its_documents_does_not_happen(county, director, monkeypatch):
+    Submission.objects.update(status="approved")
+
+    def broken(year_obj):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(archive, "issue", broken)
+    with pytest.raises(OSError):
+        services.year_lock(user=director, year=county.y24)
+    year = ReportingYear.objects.get(pk=2024)
+    assert not year.is_locked and year.locked_at is None
+    assert not FrozenSummary.objects.exists() and not ArchivedDocument.objects.exists()
+
+
+# -- /verify/ ------------------------------------------------------------------------------------
+
+
+def test_verify_by_file_and_by_hash_without_login(demo, client, auditor_client):
+    school = School.objects.get(code="GX002")
+    content = auditor_client.get(reverse("reports:school_sheet", args=[2023, school.pk])).content
+    url = reverse("verify")
+    assert client.get(url).status_code == 200  # no login
+    found = client.post(url, {"file": io.BytesIO(content)}, format="multipart")
+    text = found.content.decode()
+    assert "是平台存档的文件" in text and "2023" in text and school.name in text and "现行有效" in text
+    sha = hashlib.sha256(content).hexdigest()
+    spaced = " ".join([sha[:32].upper(), sha[32:]])
+    assert "是平台存档的文件" in client.post(url, {"sha256": spaced}).content.decode()
+    # reveals nothing else: no figures of the document, no file
+    assert "36,000" not in text and found["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"sha256": "0" * 64}, "平台存档中没有这个文件"),
+    ({"sha256": "xyz"}, "应为 64 位十六进制字符"),
+    ({"sha256": "a" * 63}, "现在是 63 位"),
+    ({}, "请选择 PDF 文件，或输入它的 SHA-256 校验值"),
+])
+def test_verify_answers_bad_or_unknown_input_clearly(db, client, data, message):
+    response = client.post(reverse("verify"), data)
+    assert response.status_code == 200 and message in response.content.decode()
+
+
+def test_verify_refuses_a_file_that_is_not_a_pdf(db, client):
+    upload = io.BytesIO(b"PK\x03\x04 not a pdf")
+    upload.name = "x.xlsx"
+    response = client.post(reverse("verify"), {"file": upload})
+    assert "这不是 PDF 文件" in response.content.decode()
+
+
+def test_verify_says_superseded(county, director, client):
+    Submission.objects.update(status="approved")
+    services.year_lock(user=director, year=county.y24)
+    doc = archive.current(ReportingYear.objects.get(pk=2024), "summary")
+    services.year_reopen(user=director, year=ReportingYear.objects.get(pk=2024), reason="更正")
+    text = client.post(reverse("verify"), {"sha256": doc.sha256}).content.decode()
+    assert "已作废" in text and "重新开放" in text
+
+
+def test_auditor_reaches_every_schools_sheet_from_the_summary(demo, auditor_client):
+    page = auditor_client.get(reverse("reports:summary", args=[2023])).content.decode()
+    for school in School.objects.filter(code__in=["GX001", "GX027"]):
+        assert reverse("reports:school_sheet", args=[2023, school.pk]) in page
+    doc = archive.current(ReportingYear.objects.get(pk=2023), "sheet", School.objects.get(code="GX001"))
+    assert doc.sha256 in page
+    assert auditor_client.get(reverse("reports:archived_document", args=[doc.pk])).content == archive.read(doc)
