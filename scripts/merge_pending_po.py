@@ -38,7 +38,8 @@ def main():
     print(f"filled {filled}; still untranslated: {len(missing)}")
     for msgid in missing:
         print("  ", msgid)
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "compilemessages", "-l", "en", "-i", ".venv", "-i", "var"], check=True, cwd=ROOT)
+    compile_en = [sys.executable, str(ROOT / "manage.py"), "compilemessages", "-l", "en", "-i", ".venv", "-i", "var"]
+    subprocess.run(compile_en, check=True, cwd=ROOT)
     return 1 if missing else 0
 
 
