@@ -8,13 +8,15 @@ someone holds can still be verified; locking again issues a new set. :func:`find
 public ``/verify/`` page.
 
 A year locked before this existed has no documents; the first download issues them then
-(:func:`summary_of`, :func:`sheet_of`), still dated with the lock date.
+(:func:`summary_of`, :func:`sheet_of`), still dated with the lock date. So does a year with
+more than :data:`SHEETS_AT_LOCK` schools for its sheets, from their data kept at the lock.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import pickle
 import time
 from datetime import date
 
@@ -25,7 +27,7 @@ from django.utils import timezone
 from workstudy.models import ReportingYear, School
 from workstudy.participation import schools_of_year
 
-from .models import ArchivedDocument
+from .models import ArchivedDocument, FrozenSheet
 
 logger = logging.getLogger(__name__)
 
@@ -62,21 +64,41 @@ def _issue_summary(year_obj: ReportingYear) -> ArchivedDocument:
 def _issue_sheet(year_obj: ReportingYear, school: School) -> ArchivedDocument:
     from . import pdf
 
-    return _store(year_obj, Kind.SHEET, pdf.school_sheet_pdf(year_obj.year, school, document_date=lock_date(year_obj)),
-                  school=school)
+    kept = FrozenSheet.objects.filter(year=year_obj, school=school).only("payload").first()
+    context = pickle.loads(bytes(kept.payload)) if kept is not None else None  # noqa: S301 - written by issue()
+    content = pdf.school_sheet_pdf(year_obj.year, school, document_date=lock_date(year_obj), context=context)
+    return _store(year_obj, Kind.SHEET, content, school=school)
+
+
+# A sheet's PDF takes about 0.13 s to render: up to this many schools every sheet is rendered
+# within the lock (the demo county: 27, about 4 s); a larger year keeps each sheet's data at the
+# lock (a few queries per school) and renders its PDF from that data at its first download.
+SHEETS_AT_LOCK = 60
 
 
 def issue(year_obj: ReportingYear) -> list[ArchivedDocument]:
-    """Render and keep the summary and every school's sheet of a year being locked."""
+    """Render and keep the summary of a year being locked, and its schools' sheets (or their data)."""
+    from . import sheets
+
     started = time.monotonic()
     docs = [_issue_summary(year_obj)]
-    docs += [_issue_sheet(year_obj, school) for school in schools_of_year(year_obj.year).order_by("code")]
-    logger.info("issued %s documents of %s in %.1f s", len(docs), year_obj.year, time.monotonic() - started)
+    schools = list(schools_of_year(year_obj.year).order_by("code"))
+    if len(schools) <= SHEETS_AT_LOCK:
+        docs += [_issue_sheet(year_obj, school) for school in schools]
+    else:
+        FrozenSheet.objects.bulk_create(
+            [FrozenSheet(year=year_obj, school=school,
+                         payload=pickle.dumps(sheets.school_sheet_context(year_obj.year, school)))
+             for school in schools], batch_size=200)
+    logger.info("issued %s documents of %s (%s schools) in %.1f s", len(docs), year_obj.year, len(schools),
+                time.monotonic() - started)
     return docs
 
 
 def supersede(year_obj: ReportingYear) -> int:
-    """Mark a reopened year's documents superseded (kept, still verifiable)."""
+    """Mark a reopened year's documents superseded (kept, still verifiable); sheet data kept at
+    the lock goes (the next lock keeps its own)."""
+    FrozenSheet.objects.filter(year=year_obj).delete()
     return ArchivedDocument.objects.filter(year=year_obj, superseded_at__isnull=True).update(
         superseded_at=timezone.now())
 

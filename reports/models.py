@@ -283,3 +283,21 @@ class FrozenSummary(models.Model):
 
     def __str__(self):
         return f"{self.year_id} {self.fingerprint[:12]}"
+
+
+class FrozenSheet(models.Model):
+    """One school's sheet data as it stood when its year was locked, for a year too large to
+    render every sheet's PDF within the lock (:data:`reports.archive.SHEETS_AT_LOCK`): the PDF
+    is then made from it, dated with the lock date, at its first download, and kept."""
+
+    year = models.ForeignKey(ReportingYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("年度"))
+    school = models.ForeignKey("workstudy.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("学校"))
+    payload = models.BinaryField(_("内容"))
+
+    class Meta:
+        verbose_name = _("锁定时的学校简表数据")
+        verbose_name_plural = _("锁定时的学校简表数据")
+        constraints = [models.UniqueConstraint(fields=["year", "school"], name="one_frozen_sheet_per_school")]
+
+    def __str__(self):
+        return f"{self.year_id} {self.school_id}"

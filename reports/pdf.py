@@ -269,12 +269,14 @@ def cached_sha256(year: int, fingerprint: str) -> str | None:
 # -- the school sheet ------------------------------------------------------------------------
 
 
-def school_sheet_pdf(year: int, school, *, document_date: date | None = None) -> bytes:
+def school_sheet_pdf(year: int, school, *, document_date: date | None = None, context: dict | None = None) -> bytes:
     """Render one school's sheet (an open year's: a draft dated today; see :mod:`reports.archive`
-    for a locked year's, issued once at the lock)."""
+    for a locked year's, issued at the lock), from ``context`` when its data was kept at the lock."""
     from . import sheets
 
-    context = sheets.school_sheet_context(year, school, document_date=document_date)
+    context = dict(context) if context else sheets.school_sheet_context(year, school, document_date=document_date)
+    if document_date:
+        context["document_date"] = document_date
     context["running_header_css"] = css_string(
         running_header(f"{settings.PORTAL_BUREAU_NAME} · {year}年度学校勤工俭学简表", draft=context["draft"]))
     html = render_document("reports/school_sheet_pdf.html", context)

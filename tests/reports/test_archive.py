@@ -159,3 +159,25 @@ def test_auditor_reaches_every_schools_sheet_from_the_summary(demo, auditor_clie
     doc = archive.current(ReportingYear.objects.get(pk=2023), "sheet", School.objects.get(code="GX001"))
     assert doc.sha256 in page
     assert auditor_client.get(reverse("reports:archived_document", args=[doc.pk])).content == archive.read(doc)
+
+
+def test_a_large_year_keeps_sheet_data_at_the_lock_and_renders_it_once(county, director, school_a, auditor_client,
+                                                                      monkeypatch):
+    from reports.models import FrozenSheet
+
+    monkeypatch.setattr(archive, "SHEETS_AT_LOCK", 0)
+    Submission.objects.update(status="approved")
+    services.year_lock(user=director, year=county.y24)
+    year = ReportingYear.objects.get(pk=2024)
+    assert FrozenSheet.objects.filter(year=year).count() == Submission.objects.filter(year=year).count()
+    assert not ArchivedDocument.objects.filter(year=year, kind="sheet").exists()
+    School.objects.filter(pk=school_a.pk).update(name="锁定后改的名字")  # after the lock: not on the sheet
+    url = reverse("reports:school_sheet", args=[2024, school_a.pk])
+    first = auditor_client.get(url).content
+    assert auditor_client.get(url).content == first
+    text = "".join(_pages(first))
+    assert "锁定后改的名字" not in text and school_a.name in text.replace("\n", "")
+    doc = archive.current(year, "sheet", school_a)
+    assert doc.sha256 == hashlib.sha256(first).hexdigest()
+    locked = archive.lock_date(year)  # the local date of the lock
+    assert _dates(_pages(first)) == {f"{locked.year}年{locked.month}月{locked.day}日"}
