@@ -137,6 +137,10 @@ class SchoolSheetView(RoleRequiredMixin, View):
         school = scoping.get_visible_or_404(request.user, School.objects.all(), pk=school_id)
         year_obj = _year_or_404(year)
         if year_obj.is_locked:
+            # Only the schools of the year had sheets issued at its lock; another school's would be
+            # a new "archived" document minted at this download.
+            if not schools_of_year(year).filter(pk=school.pk).exists():
+                raise Http404
             doc = archive.sheet_of(year_obj, school)
             return _pdf_response(archive.read(doc), doc.sha256, f"school-{school.code}-{year}.pdf",
                                  extra={"X-Summary-Source": "stored"})
