@@ -9,10 +9,13 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from . import archive
 
@@ -38,7 +41,7 @@ class VerifyForm(forms.Form):
         if upload is None:
             return None
         if upload.size > MAX_BYTES:
-            raise forms.ValidationError(_("文件超过 20 MB，不是本平台生成的 PDF。"))
+            raise forms.ValidationError(TOO_LARGE)
         head = upload.read(5)
         upload.seek(0)
         if head != b"%PDF-":
@@ -61,6 +64,29 @@ class VerifyForm(forms.Form):
         return sha.hexdigest()
 
 
+class _SizeLimit(FileUploadHandler):
+    """Stops reading an upload once it passes :data:`MAX_BYTES` (the page is public: a large
+    body is neither kept in memory nor written to a temporary file before it is refused)."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > MAX_BYTES:
+            self.request.verify_too_large = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+TOO_LARGE = gettext_lazy("文件超过 20 MB，不是本平台生成的 PDF。")
+
+
+@method_decorator(csrf_exempt, name="dispatch")  # checked in _post, after the size limit is in place
 class VerifyView(View):
     """Public: no login."""
 
@@ -68,7 +94,23 @@ class VerifyView(View):
         return render(request, "reports/verify.html", {"form": VerifyForm()})
 
     def post(self, request):
+        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BYTES + 64 * 1024:
+            return self._too_large(request)
+        request.upload_handlers.insert(0, _SizeLimit(request))
+        return self._post(request)
+
+    def _too_large(self, request):
+        form = VerifyForm({})
+        form.is_valid()
+        form.errors.clear()
+        form.add_error("file", str(TOO_LARGE))
+        return render(request, "reports/verify.html", {"form": form}, status=200)
+
+    @method_decorator(csrf_protect)
+    def _post(self, request):
         form = VerifyForm(request.POST, request.FILES)
+        if getattr(request, "verify_too_large", False):
+            return self._too_large(request)
         context = {"form": form}
         if form.is_valid():
             digest = form.digest()

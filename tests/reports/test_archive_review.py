@@ -100,12 +100,32 @@ def test_verify_hit_reveals_no_file_and_no_figure(locked, client, school_a):
     assert "6,000" not in page and "45,600" not in page  # no figure of the sheet
 
 
-def test_verify_refuses_a_too_large_file(db, client, monkeypatch):
+@pytest.mark.parametrize("size", [4096, 200 * 1024])  # stopped while reading; refused by its declared length
+def test_verify_refuses_a_too_large_file(db, client, monkeypatch, size):
     monkeypatch.setattr(views_verify, "MAX_BYTES", 1024)
-    upload = io.BytesIO(b"%PDF-1.7\n" + b"0" * 2048)
+    seen = []
+    original = views_verify.VerifyForm.clean_file
+
+    def spy(form):
+        seen.append(form.cleaned_data.get("file"))
+        return original(form)
+
+    monkeypatch.setattr(views_verify.VerifyForm, "clean_file", spy)
+    upload = io.BytesIO(b"%PDF-1.7\n" + b"0" * size)
     upload.name = "big.pdf"
     page = client.post(reverse("verify"), {"file": upload}).content.decode()
-    assert "文件超过" in page and "平台存档中没有这个文件" not in page
+    assert "文件超过 20 MB" in page and "平台存档中没有这个文件" not in page
+    assert not any(seen)  # refused before the form ever received the file
+
+
+def test_verify_still_checks_csrf(db):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.post(reverse("verify"), {"sha256": "0" * 64}).status_code == 403
+    token = browser.get(reverse("verify")).cookies["csrftoken"].value
+    page = browser.post(reverse("verify"), {"sha256": "0" * 64, "csrfmiddlewaretoken": token})
+    assert page.status_code == 200 and "平台存档中没有这个文件" in page.content.decode()
 
 
 def test_verify_by_uploaded_file_of_a_modified_copy_is_a_miss(locked, client, auditor_client, school_a):
