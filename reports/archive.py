@@ -81,11 +81,19 @@ def issue(year_obj: ReportingYear) -> list[ArchivedDocument]:
     from . import sheets
 
     started = time.monotonic()
-    docs = [_issue_summary(year_obj)]
+    docs = []
     schools = list(schools_of_year(year_obj.year).order_by("code"))
-    if len(schools) <= SHEETS_AT_LOCK:
-        docs += [_issue_sheet(year_obj, school) for school in schools]
-    else:
+    try:
+        docs.append(_issue_summary(year_obj))
+        if len(schools) <= SHEETS_AT_LOCK:
+            for school in schools:
+                docs.append(_issue_sheet(year_obj, school))
+    except BaseException:
+        # The lock rolls back and its rows with it; the files written so far go too.
+        for doc in docs:
+            doc.pdf.storage.delete(doc.pdf.name)
+        raise
+    if len(schools) > SHEETS_AT_LOCK:
         FrozenSheet.objects.bulk_create(
             [FrozenSheet(year=year_obj, school=school,
                          payload=pickle.dumps(sheets.school_sheet_context(year_obj.year, school)))

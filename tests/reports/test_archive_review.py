@@ -136,7 +136,7 @@ def test_verify_by_uploaded_file_of_a_modified_copy_is_a_miss(locked, client, au
 
 
 def test_a_lock_failing_part_way_leaves_no_rows(county, director, settings, tmp_path, monkeypatch):
-    """The summary is stored, then a sheet fails: the year stays open and no archive row remains."""
+    """The summary is stored, then a sheet fails: the year stays open, no archive row or file remains."""
     settings.MEDIA_ROOT = tmp_path
     Submission.objects.update(status="approved")
     from reports import pdf
@@ -149,6 +149,7 @@ def test_a_lock_failing_part_way_leaves_no_rows(county, director, settings, tmp_
         services.year_lock(user=director, year=county.y24)
     assert not ReportingYear.objects.get(pk=2024).is_locked
     assert not ArchivedDocument.objects.exists()
+    assert not list(tmp_path.rglob("*.pdf"))  # nor the summary's file written before the failure
 
 
 def test_reopen_keeps_files_and_relock_issues_new_ones(locked, director, director_client):
