@@ -21,17 +21,24 @@ from . import archive
 
 MAX_BYTES = 20 * 1024 * 1024
 _HEX = re.compile(r"^[0-9a-f]{64}$")
+_HEX_WORD = re.compile(r"(?<![0-9A-Za-z])[0-9A-Fa-f]{64}(?![0-9A-Za-z])")
 
 
 class VerifyForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("PDF 文件"), required=False,
                            help_text=gettext_lazy("选择要核验的 PDF 文件（不超过 20 MB）；文件只用于计算校验值，不会保存。"))
-    sha256 = forms.CharField(label=gettext_lazy("或输入 SHA-256 校验值"), required=False, max_length=200,
+    sha256 = forms.CharField(label=gettext_lazy("或输入 SHA-256 校验值"), required=False, max_length=1000,
                              help_text=gettext_lazy("64 位十六进制字符，可从下载页面或 .sha256 校验文件复制。"))
 
     def clean_sha256(self):
-        value = re.sub(r"\s+", "", self.cleaned_data.get("sha256") or "").lower()
+        raw = self.cleaned_data.get("sha256") or ""
+        value = re.sub(r"\s+", "", raw).lower()
         if value and not _HEX.match(value):
+            # A line copied whole from the .sha256 sidecar ("<hash>  <file>", as sha256sum writes
+            # it) or from certutil / Get-FileHash output: the one 64-digit hex word in it.
+            words = {w.lower() for w in _HEX_WORD.findall(raw)}
+            if len(words) == 1:
+                return words.pop()
             raise forms.ValidationError(
                 _("SHA-256 校验值应为 64 位十六进制字符（0-9、a-f），现在是 %(n)s 位。") % {"n": len(value)})
         return value

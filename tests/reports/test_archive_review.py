@@ -170,3 +170,16 @@ def test_locked_year_has_no_sheet_for_a_school_outside_it(locked, auditor_client
     response = auditor_client.get(reverse("reports:school_sheet", args=[2024, school_b.pk]))
     assert response.status_code == 404
     assert not ArchivedDocument.objects.filter(school=school_b).exists()
+
+
+def test_verify_takes_a_line_copied_from_the_sha256_file(locked, client, auditor_client):
+    """The help text sends people to the .sha256 sidecar: its whole line, or certutil's and
+    PowerShell's output, are understood; two different hashes are not guessed between."""
+    sidecar = auditor_client.get(reverse("reports:summary_sha256", args=[2024])).content.decode()
+    sha = sidecar.split()[0]
+    url = reverse("verify")
+    for pasted in (sidecar, f"SHA256 hash of C:\\下载\\summary.pdf:\n{sha}\nCertUtil: -hashfile 命令成功完成。",
+                   f"Algorithm Hash Path\nSHA256 {sha.upper()} C:\\summary.pdf"):
+        assert "是平台存档的文件" in client.post(url, {"sha256": pasted}).content.decode(), pasted
+    two = client.post(url, {"sha256": f"{sha} {'0' * 64}"}).content.decode()
+    assert "应为 64 位十六进制字符" in two and "是平台存档的文件" not in two
