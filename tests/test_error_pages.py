@@ -1,4 +1,4 @@
-"""Issue 13 item 9: 403, 404 and 500 are the portal's own pages, each with a way back
+"""403, 404 and 500 are the portal's own pages, each with a way back
 (in-process, DEBUG off as in the demo and production; tests/test_error_pages_demo.py serves
 the demo itself)."""
 

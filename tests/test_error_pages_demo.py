@@ -1,4 +1,4 @@
-"""Issue 13 item 9 in the demo itself: ``make demo`` serves with the Makefile's DEMO_ENV;
+"""The portal's own error pages in the demo itself: ``make demo`` serves with the Makefile's DEMO_ENV;
 this starts ``manage.py runserver`` with exactly that environment (development settings, not
 the test settings) and checks that 403, 404 and 500 are the portal's own pages with a way
 back, and that the static files are served with DEBUG off.

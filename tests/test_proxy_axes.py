@@ -1,4 +1,4 @@
-"""Issue 13 item 8: behind a proxy, django-axes counts failures per user and real client
+"""Behind a proxy, django-axes counts failures per user and real client
 address; X-Forwarded-For is believed only from the configured trusted proxies."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 13 item 5 in a real browser: the director opens the next year on its confirmation
+"""Years in a real browser: the director opens the next year on its confirmation
 page, deletes it again (empty), locks 2024, reopens it giving one school back; that school's
 principal can edit again (the edit links are back), the other's cannot (no links)."""
 

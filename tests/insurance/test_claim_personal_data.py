@@ -1,4 +1,4 @@
-"""Issue 13 item 7: once a claim is saved, a principal never sees the injured person's full
+"""Once a claim is saved, a principal never sees the injured person's full
 name or ID number again — not on the edit page, not in the API — and an edit keeps the
 stored values unless new ones are typed."""
 

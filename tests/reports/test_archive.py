@@ -1,4 +1,4 @@
-"""Issue 12 item 6: drafts say so; locking issues the summary and every school's sheet once,
+"""Drafts say so; locking issues the summary and every school's sheet once,
 dated with the lock; reopening keeps them, superseded; /verify/ answers who holds what."""
 
 import hashlib

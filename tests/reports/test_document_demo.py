@@ -1,5 +1,5 @@
-"""The demo county's 2024 summary and school sheets, read back from the PDFs (issue 12, items 1, 2,
-7 and 8): profit only against known cost, one value per quantity across the whole document,
+"""The demo county's 2024 summary and school sheets, read back from the PDFs: profit only
+against known cost, one value per quantity across the whole document,
 and the generic prose checks of tests/reports/document.py."""
 
 import re

@@ -1,6 +1,6 @@
 """The whole summary and its schools' sheets read back from the PDFs on randomly generated
 counties (hypothesis): one value per quantity, profit only against known cost, and the generic
-prose checks (issue 12, items 1, 2, 7 and 8)."""
+prose checks."""
 
 from decimal import Decimal
 

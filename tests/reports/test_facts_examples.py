@@ -1,4 +1,4 @@
-"""Issue 12 items 3-5: dated facts and their order, staff-chosen examples, stated against computed."""
+"""Dated facts and their order, staff-chosen examples, stated against computed."""
 
 import re
 from decimal import Decimal

@@ -120,7 +120,7 @@ def test_stale_version_is_refused(submission_a):
 def test_year_create_opens_submissions_for_active_schools(director, school_a, school_b):
     services.year_create(user=director, year=2025)
     assert Submission.objects.filter(year_id=2025).count() == 2
-    with pytest.raises(ValidationError):  # opening it again is refused (issue 13 item 5)
+    with pytest.raises(ValidationError):  # opening it again is refused
         services.year_create(user=director, year=2025)
     assert Submission.objects.filter(year_id=2025).count() == 2
 

@@ -1,4 +1,4 @@
-"""Issue 13 item 1: editing 2024 through pages, API, Excel and admin leaves every 2023 page,
+"""Editing 2024 through pages, API, Excel and admin leaves every 2023 page,
 warning, figure, export, API list, the summary and the 2023 school sheet byte-identical."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 13 item 5: entry pages offer no locked year; rows that cannot be changed show no
+"""Entry pages offer no locked year; rows that cannot be changed show no
 edit or delete links (decided by scoping, the function that refuses the write)."""
 
 import pytest

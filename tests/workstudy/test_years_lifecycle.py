@@ -1,4 +1,4 @@
-"""Issue 13 item 5: opening (only the next year, with a confirmation step), deleting an
+"""Years: opening (only the next year, with a confirmation step), deleting an
 empty year, the year in progress as the default, reopening with the schools to give back."""
 
 import pytest

@@ -36,7 +36,7 @@ CASES = [
          method="post", data=lambda w: {"year": 2025}),
     Case("year_action", {ANON: LOGIN, STAFF: 302, PRINCIPAL_A: 403, PRINCIPAL_B: 403, AUDITOR: 403},
          kwargs=lambda w: {"year": 2024, "action": "lock"}, method="post", data=lambda w: {}),
-    # The confirmation pages of opening, deleting and reopening a year (issue 13 item 5).
+    # The confirmation pages of opening, deleting and reopening a year.
     Case("year_create", STAFF_ONLY),
     Case("year_action", STAFF_ONLY, kwargs=lambda w: {"year": 2024, "action": "delete"}),
     Case("year_action", STAFF_ONLY, kwargs=lambda w: {"year": 2024, "action": "reopen"}),
