@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from workstudy.admin_base import ScopedAdmin
 
+from .deletion import delete_block_reason
 from .models import BaseYearArea, BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
 
 
@@ -11,6 +12,15 @@ class LaborBaseAdmin(ScopedAdmin):
     list_filter = ("active",)
     search_fields = ("name", "school__name", "school__code")
     list_select_related = ("school",)
+
+    def has_delete_permission(self, request, obj=None):
+        # One base at a time and only when nothing of any year refers to it (labor_bases.deletion).
+        return super().has_delete_permission(request, obj) and (obj is None or delete_block_reason(obj) is None)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # a bulk delete would skip the rule above
+        return actions
 
 
 @admin.register(BaseYearArea)

@@ -4,6 +4,7 @@ from rest_framework import exceptions, serializers
 
 from workstudy.api import ScopedViewSet, ValidatingModelSerializer, year_school_filterset
 
+from .deletion import delete_block_reason
 from .models import BaseYearArea, BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
 
 
@@ -107,11 +108,9 @@ class LaborBaseViewSet(_ScopedChoices, ScopedViewSet):
         return super().get_queryset().prefetch_related("year_areas")
 
     def perform_destroy(self, instance):
-        if instance.parcels.exists() or instance.lines.exists() or instance.finances.exists():
-            raise exceptions.ValidationError(
-                {"detail": ["这个基地下还有地块、产品或收支记录（可能属于往年），不能删除；"
-                            "如已不再使用，请把 active 设为 false。"]}
-            )
+        reason = delete_block_reason(instance)
+        if reason:
+            raise exceptions.ValidationError({"detail": [reason]})
         super().perform_destroy(instance)
 
 

@@ -29,6 +29,7 @@ from workstudy.models import School
 from workstudy.widgets import SchoolFilterForm, chosen_pk
 
 from . import rules, selectors
+from .deletion import delete_block_reason
 from .forms import (
     BaseYearFinanceForm,
     LaborBaseForm,
@@ -388,13 +389,9 @@ class BaseDeleteView(_Delete):
     year_bound = False
 
     def form_valid(self, form):
-        base = self.object
-        if base.parcels.exists() or base.lines.exists() or base.finances.exists():
-            messages.error(
-                self.request,
-                _("“%(name)s”下还有地块、产品或收支记录（可能属于往年），不能删除。如已不再使用，请修改基地，取消勾选“在用”。")
-                % {"name": base.name},
-            )
+        reason = delete_block_reason(self.object)
+        if reason:
+            messages.error(self.request, reason)
             return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)
 

@@ -255,3 +255,36 @@ def test_new_base_for_staff_needs_school_choice(director_client, school_a, year)
                                     {"school": school_a.pk, "name": "新基地", "declared_total_mu": "3", "active": "on"})
     assert response.status_code == 302
     assert LaborBaseFactory._meta.model.objects.get(name="新基地").school == school_a
+
+
+@pytest.mark.parametrize("what", ["activity", "locked_area"])
+def test_base_whose_rows_belong_to_a_year_is_not_deleted_anywhere(what, principal_a_client, director, base_a, year,
+                                                                   school_a):
+    """Deleting a base may not change any year: an activity referring to it (it used to be set to
+    no base) or a locked year's declared area (it used to go with the base) keeps it."""
+    from django.test import Client
+
+    from labor_bases.models import BaseYearArea
+    from tests.factories import ReportingYearFactory
+    from tests.labor_bases.factories import ActivityFactory
+    from workstudy.models import ReportingYear
+
+    if what == "activity":
+        ActivityFactory(school=school_a, year=year, base=base_a)
+    else:
+        locked = ReportingYearFactory(year=2023)
+        BaseYearArea.objects.create(base=base_a, year=locked, declared_total_mu=Decimal("12"))
+        ReportingYear.objects.filter(pk=2023).update(status=ReportingYear.Status.LOCKED)
+    response = principal_a_client.post(reverse("labor_bases:base_delete", args=[base_a.pk]), follow=True)
+    assert "不能删除" in response.content.decode()
+    assert principal_a_client.delete(reverse("labor-base-detail", args=[base_a.pk])).status_code == 400
+    staff = Client()
+    staff.force_login(director)
+    page = staff.get(reverse("admin:labor_bases_laborbase_delete", args=[base_a.pk]))
+    assert page.status_code in (302, 403)
+    assert LaborBase.objects.filter(pk=base_a.pk).exists()
+
+
+def test_base_with_only_an_open_years_area_is_deleted(principal_a_client, base_a, year):
+    response = principal_a_client.post(reverse("labor_bases:base_delete", args=[base_a.pk]))
+    assert response.status_code == 302 and not LaborBase.objects.filter(pk=base_a.pk).exists()
