@@ -55,14 +55,18 @@ def submission_for(*, school: School, year: ReportingYear) -> Submission:
 
 
 def _locked(submission: Submission) -> Submission:
-    return Submission.objects.select_for_update().select_related("year", "school").get(pk=submission.pk)
+    # Lock the return's row only ("self"): FOR UPDATE over the join locked its school and year
+    # rows too, and a year being locked (which writes its documents, each referring to a school,
+    # while it holds the year's row) then deadlocked with a return in the same second.
+    return Submission.objects.select_for_update(of=("self",)).select_related("year", "school").get(pk=submission.pk)
 
 
 def _transition(*, user, submission: Submission, action: str, reason: str = "") -> Submission:
     sources, target = TRANSITIONS[action]
     with transaction.atomic():
         locked = _locked(submission)
-        ReportingYear.objects.select_for_update().filter(pk=locked.year_id).first()
+        # The year as it is once no lock of it is under way (a lock committing meanwhile is seen).
+        locked.year = ReportingYear.objects.select_for_update().get(pk=locked.year_id)
         if locked.year.is_locked:
             raise PermissionDenied(scoping.write_block_reason(user, school=locked.school, year=locked.year))
         if locked.status not in sources:
