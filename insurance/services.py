@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from workstudy import scoping
+from workstudy.models import ReportingYear
 
 from . import rules as R
 from .models import Claim, ClaimDocument, ClaimStatus, InsurancePolicy, PolicyType, missing_documents
@@ -107,7 +108,11 @@ def claim_advance(
     if step is None:
         raise ValidationError(_("未知的理赔状态。"))
     with transaction.atomic():
-        locked = Claim.objects.select_for_update().select_related("policy", "school", "year").get(pk=claim.pk)
+        # The claim's row only (over the join, FOR UPDATE also locked the school and year rows,
+        # which a year being locked holds and refers to), then its year as it is once no lock of
+        # it is under way: a claim never moves in a year locked meanwhile.
+        locked = Claim.objects.select_for_update(of=("self",)).select_related("policy", "school", "year").get(pk=claim.pk)
+        locked.year = ReportingYear.objects.select_for_update().get(pk=locked.year_id)
         scoping.check_obj_write(user, locked)
         if locked.status not in step.sources:
             R.RULE_CLAIM_TRANSITION.fail(None, current=locked.get_status_display(), target=S(to_status).label)
