@@ -44,16 +44,22 @@ _EPOCH_DATE = _EPOCH.date()
 _SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
 # What needs work in a text cell: XML's three specials, CR (kept as a character
 # reference), and what XML 1.0 cannot carry at all (dropped).
-_TEXT_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# What XML cannot carry is dropped first; the formula guard then looks at the text as it will
+# be read (a leading control character used to hide '=' from it), and the markup is escaped last.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_MARKUP = re.compile("[&<>\r]")
 _TEXT_REPLACE = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
 
 STYLE_HEADER, STYLE_DATE, STYLE_DATETIME = 1, 2, 3
 
 
 def escape_cell(value):
-    """Make text that a spreadsheet would treat as a formula inert."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    """Make text that a spreadsheet would treat as a formula inert (after dropping what a cell
+    cannot hold, so a leading control character cannot hide a formula)."""
+    if isinstance(value, str):
+        value = _UNWRITABLE.sub("", value)
+        if value.startswith(FORMULA_PREFIXES):
+            return "'" + value
     return value
 
 
@@ -68,12 +74,11 @@ class Sheet:
 
 
 def _text_xml(text: str) -> str:
-    if text.startswith(FORMULA_PREFIXES):
-        text = "'" + text
+    text = escape_cell(text)
     if len(text) > MAX_CELL_TEXT:
         text = text[:MAX_CELL_TEXT]
-    if _TEXT_SPECIAL.search(text):
-        text = _TEXT_SPECIAL.sub(lambda m: _TEXT_REPLACE.get(m.group(), ""), text)
+    if _MARKUP.search(text):
+        text = _MARKUP.sub(lambda m: _TEXT_REPLACE[m.group()], text)
     return text
 
 
