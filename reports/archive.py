@@ -53,10 +53,10 @@ def _store(year_obj: ReportingYear, kind: str, content: bytes, *, school=None, f
     return doc
 
 
-def _issue_summary(year_obj: ReportingYear) -> ArchivedDocument:
+def _issue_summary(year_obj: ReportingYear, summary=None) -> ArchivedDocument:
     from . import pdf
 
-    result = pdf.render_summary(year_obj.year, document_date=lock_date(year_obj))
+    result = pdf.render_summary(year_obj.year, summary=summary, document_date=lock_date(year_obj))
     return _store(year_obj, Kind.SUMMARY, result.content, fingerprint=result.fingerprint,
                   data_version=result.data_version)
 
@@ -76,15 +76,16 @@ def _issue_sheet(year_obj: ReportingYear, school: School) -> ArchivedDocument:
 SHEETS_AT_LOCK = 60
 
 
-def issue(year_obj: ReportingYear) -> list[ArchivedDocument]:
-    """Render and keep the summary of a year being locked, and its schools' sheets (or their data)."""
+def issue(year_obj: ReportingYear, summary=None) -> list[ArchivedDocument]:
+    """Render and keep the summary of a year being locked (``summary``: the one just kept at the
+    lock, else read back), and its schools' sheets (or their data)."""
     from . import sheets
 
     started = time.monotonic()
     docs = []
     schools = list(schools_of_year(year_obj.year).order_by("code"))
     try:
-        docs.append(_issue_summary(year_obj))
+        docs.append(_issue_summary(year_obj, summary))
         if len(schools) <= SHEETS_AT_LOCK:
             for school in schools:
                 docs.append(_issue_sheet(year_obj, school))

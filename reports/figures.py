@@ -783,8 +783,8 @@ def compute_cached(year: int) -> Summary:
 FROZEN_FORMAT = 1
 
 
-def freeze(year: int) -> None:
-    """Keep ``year``'s summary as computed now (at its lock), with its charts."""
+def freeze(year: int) -> Summary:
+    """Keep ``year``'s summary as computed now (at its lock), with its charts; return it."""
     from .models import FrozenSummary
 
     summary = compute(year)
@@ -792,6 +792,7 @@ def freeze(year: int) -> None:
     FrozenSummary.objects.update_or_create(year_id=year, defaults={
         "format": FROZEN_FORMAT, "fingerprint": summary.fingerprint(), "payload": pickle.dumps(summary),
     })
+    return summary
 
 
 def frozen(year: int) -> Summary | None:

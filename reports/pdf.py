@@ -26,9 +26,10 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.utils import timezone
 
+from workstudy import freshness
 from workstudy.models import ReportingYear
 
-from . import figures, freshness, weasy
+from . import figures, weasy
 from .models import DEFAULT_HEADINGS, Section
 
 logger = logging.getLogger(__name__)

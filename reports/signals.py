@@ -8,8 +8,7 @@ def on_year_locked(sender, year, user=None, **kwargs):
     from . import archive
     from .figures import freeze
 
-    freeze(year.pk)
-    archive.issue(year)
+    archive.issue(year, summary=freeze(year.pk))
 
 
 def on_year_reopened(sender, year, user=None, **kwargs):
