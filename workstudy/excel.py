@@ -30,7 +30,6 @@ import io
 import re
 import tempfile
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -43,11 +42,10 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from import_export import fields as ie_fields
 from import_export import resources, widgets
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
-from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from . import scoping
+from . import scoping, xlsx_reader
 from .constraints import validate_in_python
 
 # The registry lives in a light module so that registering a kind imports nothing heavy.
@@ -441,6 +439,13 @@ def _converter(field):
     return convert
 
 
+def _quoted(message: str, value) -> str:
+    """A widget's message with a long cell value it quotes cut short."""
+    if isinstance(value, str) and len(value) > PREVIEW_CHARS and value in message:
+        return message.replace(value, clip(value))
+    return str(message)
+
+
 def _add_error(errors: dict, exc: ValidationError, key=NON_FIELD_ERRORS) -> None:
     if hasattr(exc, "error_dict"):
         for name, messages in exc.message_dict.items():
@@ -450,7 +455,7 @@ def _add_error(errors: dict, exc: ValidationError, key=NON_FIELD_ERRORS) -> None
 
 
 class _Row:
-    __slots__ = ("number", "data", "values", "instance", "new", "errors", "exclude")
+    __slots__ = ("number", "data", "values", "instance", "new", "errors", "exclude", "bad", "keyless")
 
     def __init__(self, number: int, data: dict):
         self.number = number
@@ -460,6 +465,8 @@ class _Row:
         self.new = True
         self.errors: dict[str, list[str]] = {}
         self.exclude: set[str] = set()
+        self.bad: set[str] = set()  # fields whose cell was refused when the file was read
+        self.keyless = False  # checked on a blank instance: its natural key is wrong or taken
 
 
 class _Import:
@@ -506,7 +513,7 @@ class _Import:
                 self._clean(row)
         self._check_unique(valid)
         for row in valid:
-            if not row.errors:
+            if not (row.errors or row.bad or row.keyless):
                 self._check_scope(row)
         self.new = sum(1 for row in valid if row.new)
         self.update = len(valid) - self.new
@@ -522,6 +529,10 @@ class _Import:
             values = row.values
             for field, convert, keep in items:
                 value = data.get(field.column_name)
+                if value is BAD:  # already reported by check_file
+                    row.bad.add(field.attribute)
+                    values.append(_SKIP)
+                    continue
                 if keep and (value is None or value == ""):
                     try:
                         values.append(_Kept(convert(value, data)))
@@ -531,11 +542,17 @@ class _Import:
                 try:
                     values.append(convert(value, data))
                 except ValueError as exc:
-                    row.errors[field.attribute] = [force_str(exc)]
+                    row.errors[field.attribute] = [_quoted(force_str(exc), value)]
                     values.append(_SKIP)
                 except ValidationError as exc:
-                    row.errors[field.attribute] = list(exc.messages)
+                    row.errors[field.attribute] = [_quoted(message, value) for message in exc.messages]
                     values.append(_SKIP)
+
+    def _blank(self, row: _Row, message: str | None = None) -> None:
+        """Check the row's other cells on a new instance, its natural key aside."""
+        if message:
+            row.errors[NON_FIELD_ERRORS] = [message]
+        row.instance, row.new, row.keyless = self.model(), True, True
 
     @staticmethod
     def _key_part(value):
@@ -549,25 +566,27 @@ class _Import:
         attnames = [model._meta.get_field(self.fields[i].attribute).attname for i in self.id_positions]
         keyed = []
         for row in self.rows:
-            if any(self.fields[i].attribute in row.errors for i in self.id_positions):
-                continue  # the key's own cell is wrong: reported, nothing more to check
+            if any(self.fields[i].attribute in row.errors or self.fields[i].attribute in row.bad
+                   for i in self.id_positions):
+                self._blank(row)  # the key's own cell is wrong: reported; the other cells still checked
+                continue
             keyed.append((row, tuple(self._key_part(row.values[i]) for i in self.id_positions)))
         existing = self._existing(attnames, [key for _row, key in keyed]) if attnames else {}
         seen: dict[tuple, int] = {}
         for row, key in keyed:
             if attnames and key in seen:  # two spellings of one key, e.g. a school's code and its name
-                row.errors[NON_FIELD_ERRORS] = [_("与第 %(other)s 行重复（%(cols)s 相同）。") % {
-                    "other": seen[key], "cols": "、".join(self.key_columns)}]
+                self._blank(row, _("与第 %(other)s 行重复（%(cols)s 相同）。") % {
+                    "other": seen[key], "cols": "、".join(self.key_columns)})
                 continue
             seen[key] = row.number
             found = existing.get(key, [])
             if len(found) > 1:
-                row.errors[NON_FIELD_ERRORS] = [_("文件中这一行对应了多条已有记录，请联系勤工办。")]
+                self._blank(row, _("文件中这一行对应了多条已有记录，请联系勤工办。"))
                 continue
             if found:
                 reason = self._obj_block_reason(found[0])
                 if reason:
-                    row.errors[NON_FIELD_ERRORS] = [reason]
+                    self._blank(row, reason)
                     continue
                 row.instance, row.new = found[0], False
             else:
@@ -612,7 +631,9 @@ class _Import:
                 field.save(instance, row.data)
             else:
                 setattr(instance, field.attribute, value)
-        row.exclude = set(row.errors)
+        row.exclude = set(row.errors) | row.bad
+        if row.keyless:
+            row.exclude |= {self.fields[i].attribute for i in self.id_positions}
 
     def _clean_fields(self, row: _Row) -> None:
         """Model.clean_fields, leaving foreign keys' "does it exist" to _check_foreign_keys.
@@ -705,7 +726,8 @@ class _Import:
         except DatabaseError:
             raise
         except Exception as exc:  # noqa: BLE001 - e.g. a rule reading a missing related row: this row fails
-            _add_error(row.errors, ValidationError(str(exc) or _("无法导入这一行。")))
+            if not row.errors and not row.bad:  # else a consequence of a cell already reported
+                _add_error(row.errors, ValidationError(str(exc) or _("无法导入这一行。")))
         row.exclude |= {name for name in row.errors if name != NON_FIELD_ERRORS}
         _whole_file, per_row, date_checks = self._plan()
         if date_checks:  # unique_for_date and friends: Django's own per-row check
@@ -901,13 +923,24 @@ BULK_BATCH = 5000  # rows per INSERT, as the benchmark's lower bound (SQLite cap
 # ---------------------------------------------------------------------------
 # Reading and checking an uploaded file
 
-MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 100
 FULLWIDTH_RE = re.compile(r"[\uff10-\uff19\uff0e\uff0c\uff0d\uff0b]")
 PLAIN_NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
 THOUSANDS_RE = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
-FORMULA_TYPES = (ArrayFormula, DataTableFormula)
 TEXT_DATE_RE = re.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?$")
+
+
+PREVIEW_CHARS = 200  # characters of one cell shown in the preview or quoted in a message
+MESSAGE_CHARS = 600  # characters of one message at most
+MAX_CELL_CHARS = 32_767  # Excel's own limit on one cell's text
+INSTRUCTION_SHEETS = ("填写说明",)  # the template's second sheet, never the data
+BAD = type("BadCell", (), {"__repr__": lambda self: "BAD", "__slots__": ()})()  # a cell already reported
+
+
+def clip(value, limit: int = PREVIEW_CHARS):
+    """Text cut to ``limit`` characters (with "…"), anything else as it is."""
+    if isinstance(value, str) and len(value) > limit:
+        return value[:limit] + "…"
+    return value
 
 
 @dataclass
@@ -915,6 +948,10 @@ class RowIssue:
     row: int | None  # Excel row number (header is row 1); None for the whole file
     column: str
     message: str
+
+    def __post_init__(self):
+        self.message = clip(str(self.message), MESSAGE_CHARS)
+        self.column = clip(self.column, 40)
 
     def __str__(self):
         if self.row is None:
@@ -933,6 +970,8 @@ class ImportReport:
     update: int = 0
     preview: list[list] | None = None
     headers: list[str] | None = None
+    sheet: str = ""  # the sheet that was read
+    other_sheets: list[str] | None = None  # the workbook's other sheets, not read
 
     @property
     def ok(self) -> bool:
@@ -940,7 +979,10 @@ class ImportReport:
 
 
 class FileRejected(Exception):
-    pass
+    def __init__(self, message, sheet: str = "", other_sheets=()):
+        super().__init__(message)
+        self.sheet = sheet
+        self.other_sheets = list(other_sheets)
 
 
 def _numeric_kind(widget) -> str | None:
@@ -955,269 +997,30 @@ def _is_date_widget(widget) -> bool:
     return isinstance(widget, (widgets.DateWidget, widgets.DateTimeWidget))
 
 
-def _check_archive(data: bytes) -> None:
+def read_sheet(data: bytes, names=(), skip=()):
+    """Open an upload and pick its sheet (:meth:`xlsx_reader.Book.choose`): ``(book, sheet)``."""
     if len(data) > settings.EXCEL_MAX_UPLOAD_BYTES:
         raise FileRejected(_("文件太大（%(size)s MB），单个文件不能超过 %(limit)s MB，请分成几个文件上传。") % {
             "size": round(len(data) / 1024 / 1024, 1), "limit": settings.EXCEL_MAX_UPLOAD_BYTES // 1024 // 1024})
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise FileRejected(_("这不是 Excel（.xlsx）文件，或文件已损坏。请用 Excel/WPS 另存为 .xlsx 后再上传。"))
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-            total = sum(info.file_size for info in infos)
-            if total > MAX_UNCOMPRESSED_BYTES or total > MAX_COMPRESSION_RATIO * max(len(data), 1) + 1024 * 1024:
-                raise FileRejected(_("文件解压后异常庞大（可能是恶意文件），已拒绝。"))
-            names = {info.filename for info in infos}
-            if "xl/workbook.xml" not in names:
-                raise FileRejected(_("这不是 Excel（.xlsx）文件，或文件已损坏。请用 Excel/WPS 另存为 .xlsx 后再上传。"))
-            for name in names:
-                if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
-                    with archive.open(name) as sheet:
-                        tail = b""
-                        while chunk := sheet.read(1 << 16):
-                            if b"<mergeCell " in tail + chunk:
-                                raise FileRejected(_("表格中有合并单元格，请取消合并，每个格子只填一个值后再上传。"))
-                            tail = chunk[-16:]
-                    break  # only the first sheet is read
-    except zipfile.BadZipFile:
-        raise FileRejected(_("这不是 Excel（.xlsx）文件，或文件已损坏。请用 Excel/WPS 另存为 .xlsx 后再上传。")) from None
+        book = xlsx_reader.Book(data)
+        return book, book.choose(names, skip)
+    except xlsx_reader.XlsxError as exc:
+        raise FileRejected(str(exc)) from None
 
 
 def read_rows(data: bytes):
-    """Yield the first sheet's rows as tuples of cell values."""
-    _check_archive(data)
+    """Yield the rows of the upload's first visible sheet as tuples of cell values (rows
+    without a value left out), as the import reads them."""
+    book, sheet = read_sheet(data)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # noqa: BLE001 - any parse failure is a broken file for the user
-        raise FileRejected(_("无法读取这个 Excel 文件，文件可能已损坏。请用 Excel/WPS 另存为 .xlsx 后再上传。")) from None
-    try:
-        sheet = workbook.worksheets[0]
-        # Values only: a formula reads as its text ("=A1*2"), which _normalise refuses.
-        yield from _sheet_values(sheet)
+        for _number, cells in book.rows(sheet):
+            width = max(cells)
+            yield tuple(cells.get(column) for column in range(1, width + 1))
+    except xlsx_reader.XlsxError as exc:
+        raise FileRejected(str(exc)) from None
     finally:
-        workbook.close()
-
-
-class _Unsupported(Exception):
-    """Something the fast sheet reader leaves to openpyxl (formulas, dates, odd files)."""
-
-
-def _sheet_values(sheet):
-    """``sheet.iter_rows(values_only=True)`` of an openpyxl read-only sheet, the same tuples,
-    read with expat directly (openpyxl builds an element and a dict per cell, a third of
-    an import's time). Anything it does not handle exactly as openpyxl does (a formula, a
-    date, a sheet without a dimension or cell references, bad XML...) hands the rest of
-    the sheet to openpyxl, which then starts after the rows already given."""
-    given = 0
-    try:
-        for row in _fast_sheet_values(sheet):
-            yield row
-            given += 1
-    except _Unsupported:
-        for index, row in enumerate(sheet.iter_rows(values_only=True)):
-            if index >= given:
-                yield row
-
-
-def _fast_sheet_values(sheet):
-    from xml.parsers import expat
-
-    from openpyxl.utils.cell import column_index_from_string
-
-    max_row, max_col = sheet.max_row, sheet.max_column
-    if not max_row or not max_col:
-        raise _Unsupported
-    workbook = sheet.parent
-    shared = sheet._shared_strings
-    date_styles = set(workbook._date_formats) | set(workbook._timedelta_formats)
-    empty_row = (None,) * max_col
-    columns: dict[str, int] = {}  # "AB" -> 28
-    ready: list[tuple] = []
-    row_cells: dict[int, object] = {}
-    text: list[str] = []
-    # Parser state: the current row and cell, and where in the cell we are.
-    row_number = counter = 1
-    last_row = 1
-    done = False
-    col = 0
-    kind = "n"
-    style = 0
-    value = plain = None
-    runs: list = []
-    has_is = capture = in_cell = in_is = in_run = False
-    phonetic = 0
-
-    def column_of(ref: str) -> int:
-        letters = ref.rstrip("0123456789")
-        number = columns.get(letters)
-        if number is None:
-            if not letters or len(letters) > 3 or not letters.isalpha() or not letters.isascii() or letters == ref:
-                raise _Unsupported
-            number = columns[letters] = column_index_from_string(letters.upper())
-        return number
-
-    def start(name, attrs):
-        nonlocal col, kind, style, value, plain, runs, has_is, capture, in_cell, in_is, in_run, phonetic, row_number
-        if ":" in name:  # a prefixed namespace, e.g. <x:c>
-            name = name.rpartition(":")[2]
-        if name == "c":
-            ref = attrs.get("r")
-            if not ref:
-                raise _Unsupported
-            col = column_of(ref)
-            kind = attrs.get("t", "n")
-            style = attrs.get("s", 0)
-            if style:
-                try:
-                    style = int(style)
-                except ValueError:
-                    raise _Unsupported from None
-            value = plain = None
-            runs = []
-            has_is = in_is = False
-            in_cell = True
-        elif name == "v":
-            if in_cell:
-                text.clear()
-                capture = True
-        elif name == "t":
-            if in_is and not phonetic:
-                text.clear()
-                capture = True
-        elif name == "is":
-            if in_cell:
-                has_is = in_is = True
-        elif name == "r":
-            if in_is:
-                in_run = True  # a rich-text run: its <t> follows the plain text
-        elif name == "rPh":
-            phonetic += 1
-        elif name == "row":
-            ref = attrs.get("r")
-            if not ref or not ref.isdigit():
-                raise _Unsupported
-            row_cells.clear()
-            row_number = int(ref)
-        elif name == "f" and in_cell:
-            raise _Unsupported  # a formula: openpyxl gives its text, which the checks refuse
-
-    def end(name):
-        nonlocal capture, value, plain, in_cell, in_is, in_run, phonetic, counter, last_row, done
-        if ":" in name:
-            name = name.rpartition(":")[2]
-        if name == "v":
-            if capture:
-                capture = False
-                value = "".join(text)
-        elif name == "t":
-            if capture:
-                capture = False
-                part = "".join(text) or None
-                if not in_run:
-                    if plain is not None:
-                        raise _Unsupported
-                    plain = part
-                else:
-                    runs.append(part)
-        elif name == "c":
-            in_cell = False
-            row_cells[col] = _cell_value(kind, style, value, has_is, plain, runs, shared, date_styles)
-        elif name == "is":
-            in_is = False
-        elif name == "r":
-            in_run = False
-        elif name == "rPh":
-            phonetic -= 1
-        elif name == "row":
-            idx = row_number
-            if idx > max_row:  # openpyxl stops at the sheet's dimension
-                done, last_row = True, idx
-                raise _Done
-            while counter < idx:
-                ready.append(empty_row)
-                counter += 1
-            if counter <= idx:
-                values = [None] * max_col
-                for column, cell_value in row_cells.items():
-                    if column <= max_col:
-                        values[column - 1] = cell_value
-                ready.append(tuple(values))
-                counter += 1
-            last_row = idx
-
-    def chars(data):
-        if capture:
-            text.append(data)
-
-    def refuse(*args):
-        raise _Unsupported
-
-    parser = expat.ParserCreate()
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    parser.buffer_text = True
-    with sheet._get_source() as source:
-        while not done:
-            chunk = source.read(1 << 16)
-            try:
-                parser.Parse(chunk, not chunk)
-            except _Done:
-                pass
-            except expat.ExpatError:
-                raise _Unsupported from None
-            yield from ready
-            ready.clear()
-            if not chunk:
-                break
-    if done or max_row < last_row:
-        for _ in range(counter, max_row + 1):
-            yield empty_row
-
-
-class _Done(Exception):
-    pass
-
-
-def _fast_values_or_none(sheet) -> list[tuple] | None:
-    """All rows by the fast reader alone, or None where it would hand over (for tests)."""
-    try:
-        return list(_fast_sheet_values(sheet))
-    except _Unsupported:
-        return None
-
-
-def _cell_value(kind: str, style, value, has_is: bool, plain, runs: list, shared, date_styles):
-    """A cell's value as openpyxl's WorkSheetParser.parse_cell gives it (formulas excluded)."""
-    if kind == "inlineStr":
-        if not has_is:
-            return None
-        return "".join(part for part in (plain, *runs) if part is not None)
-    value = value or None
-    if value is None:
-        return None
-    if kind == "n":
-        if style in date_styles:
-            raise _Unsupported
-        try:
-            return float(value) if ("." in value or "E" in value or "e" in value) else int(value)
-        except ValueError:
-            raise _Unsupported from None
-    if kind == "s":
-        try:
-            return shared[int(value)]
-        except (ValueError, IndexError):
-            raise _Unsupported from None
-    if kind == "b":
-        try:
-            return bool(int(value))
-        except ValueError:
-            raise _Unsupported from None
-    if kind == "d":
-        raise _Unsupported
-    return value  # "str", "e" and anything else: the text, as openpyxl gives it
+        book.close()
 
 
 def _cell_kind(widget) -> str | None:
@@ -1243,16 +1046,13 @@ def _normalise_cell(raw, data_type, widget, column: str, excel_row: int, issues:
 def _normalise(raw, kind: str | None, column: str, excel_row: int, issues: list[RowIssue]):
     if isinstance(raw, str):
         if raw.startswith("="):
-            issues.append(RowIssue(excel_row, column, _("是公式“%(f)s”，请复制后“选择性粘贴为数值”再上传。") % {"f": raw}))
+            issues.append(RowIssue(excel_row, column, _("是公式“%(f)s”，请复制后“选择性粘贴为数值”再上传。") % {
+                "f": clip(raw, 60)}))
             return None
         if kind is None:
             return raw.strip()
     elif raw is None:
         return ""
-    elif isinstance(raw, FORMULA_TYPES):
-        issues.append(RowIssue(excel_row, column, _("是公式“%(f)s”，请复制后“选择性粘贴为数值”再上传。") % {
-            "f": getattr(raw, "text", raw)}))
-        return None
     if kind is None:
         return str(int(raw)) if isinstance(raw, float) and raw.is_integer() else raw
     if kind in ("date", "datetime"):
@@ -1270,7 +1070,7 @@ def _normalise(raw, kind: str | None, column: str, excel_row: int, issues: list[
                 return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
             except ValueError:
                 pass
-        issues.append(RowIssue(excel_row, column, _("“%(v)s”不是有效日期，请填写如 2024-03-05 的日期。") % {"v": text}))
+        issues.append(RowIssue(excel_row, column, _("“%(v)s”不是有效日期，请填写如 2024-03-05 的日期。") % {"v": clip(text, 60)}))
         return None
     # A number column.
     if isinstance(raw, bool):
@@ -1289,76 +1089,135 @@ def _normalise(raw, kind: str | None, column: str, excel_row: int, issues: list[
     if FULLWIDTH_RE.search(text):
         fixed = unicodedata.normalize("NFKC", text)
         issues.append(RowIssue(excel_row, column, _("“%(v)s”含全角字符，请改为半角数字“%(fixed)s”。") % {
-            "v": text, "fixed": fixed}))
+            "v": clip(text, 60), "fixed": clip(fixed, 60)}))
         return None
     if THOUSANDS_RE.match(text):
         issues.append(RowIssue(excel_row, column, _("“%(v)s”带有千位分隔符，请去掉逗号，填写“%(fixed)s”。") % {
-            "v": text, "fixed": text.replace(",", "")}))
+            "v": clip(text, 60), "fixed": clip(text.replace(",", ""), 60)}))
         return None
     if text.endswith("万") or text.endswith("万元"):
         issues.append(RowIssue(excel_row, column, _("“%(v)s”带有单位“万”，请换算成元，只填数字（例如 1.2万 填 12000）。") % {
-            "v": text}))
+            "v": clip(text, 60)}))
         return None
     if not PLAIN_NUMBER_RE.match(text):
-        issues.append(RowIssue(excel_row, column, _("“%(v)s”不是数字。") % {"v": text}))
+        issues.append(RowIssue(excel_row, column, _("“%(v)s”不是数字。") % {"v": clip(text, 60)}))
         return None
     if kind == "int" and "." in text:
-        issues.append(RowIssue(excel_row, column, _("“%(v)s”应为整数。") % {"v": text}))
+        issues.append(RowIssue(excel_row, column, _("“%(v)s”应为整数。") % {"v": clip(text, 60)}))
         return None
     try:
         return int(text) if kind == "int" else Decimal(text)
     except (InvalidOperation, ValueError):
-        issues.append(RowIssue(excel_row, column, _("“%(v)s”不是数字。") % {"v": text}))
+        issues.append(RowIssue(excel_row, column, _("“%(v)s”不是数字。") % {"v": clip(text, 60)}))
         return None
 
 
-def _is_blank(cells) -> bool:
-    return all(value is None or value == "" for value in cells)
+@dataclass
+class CheckedFile:
+    header: list[str]
+    rows: list[dict]  # per data row: {"__row__": row number, column name: value or BAD}
+    issues: list[RowIssue]
+    preview: list[list]  # the first PREVIEW_ROWS rows as shown, every cell clipped
+    sheet: str
+    other_sheets: list[str]
 
 
-def check_file(resource: PortalResource, data: bytes) -> tuple[list[str], list[dict], list[RowIssue]]:
-    """Read ``data`` into row dicts keyed by column name, collecting every problem found."""
+PREVIEW_ROWS = 20
+
+
+def _names_list(names: list[str], limit: int = 10) -> str:
+    shown = "、".join(str(clip(name, 30)) for name in names[:limit])
+    if len(names) > limit:
+        shown += _("等 %(n)s 列") % {"n": len(names)}
+    return shown
+
+
+def sheet_names(registration: Registration) -> tuple[list[str], list[str]]:
+    """(names the data sheet may have, names of sheets that are never the data): the
+    template's and the export's sheet title in the user's language and the portal's."""
+    from django.utils import translation
+
+    titles = {str(registration.title)}
+    skip = {*INSTRUCTION_SHEETS, _("填写说明")}
+    with translation.override(settings.LANGUAGE_CODE):
+        titles.add(str(registration.title))
+        skip.add(_("填写说明"))
+    names = {cut for title in titles for cut in (title, title[:28], title[:31])}
+    return sorted(names), sorted(skip)
+
+
+def check_file(resource: PortalResource, data: bytes, *, names=(), skip=INSTRUCTION_SHEETS) -> CheckedFile:
+    """Read the upload's sheet into row dicts keyed by column name, collecting every problem
+    of every cell (a bad cell's value is ``BAD``, its problem in ``issues``)."""
+    book, sheet = read_sheet(data, names, skip)
+    others = [entry.name for entry in book.sheets if entry is not sheet]
+    try:
+        return _check_sheet(resource, book, sheet, others)
+    except xlsx_reader.XlsxError as exc:
+        raise FileRejected(str(exc), sheet.name, others) from None
+    except FileRejected as exc:
+        raise FileRejected(str(exc), sheet.name, others) from None
+    finally:
+        book.close()
+
+
+def _check_sheet(resource: PortalResource, book, sheet, others: list[str]) -> CheckedFile:
     issues: list[RowIssue] = []
     fields_by_column = {field.column_name: field for field in resource.get_import_fields()}
     expected = list(fields_by_column)
-    rows_iter = read_rows(data)
+    rows_iter = iter(book.rows(sheet))
     header = None
-    for cells in rows_iter:
-        if not _is_blank(cells):
-            header = [str(v).strip() if v is not None else "" for v in cells]
-            break
+    for _number, cells in rows_iter:
+        header = [cell_text(cells.get(column)) for column in range(1, max(cells) + 1)]
+        break
     if header is None:
         raise FileRejected(_("文件是空的：第一行应为表头（%(cols)s）。") % {"cols": "、".join(expected)})
     while header and header[-1] == "":
         header.pop()
+    book.max_col = len(header)  # cells right of the header are not read
     missing = [c for c in expected if c not in header]
     extra = [c for c in header if c and c not in fields_by_column]
-    duplicates = sorted({c for c in header if c and header.count(c) > 1})
+    duplicates = sorted({c for c in header if c and header.count(c) > 1}) if len(header) <= 200 else []
     problems = []
     if missing:
         problems.append(_("缺少列：%(cols)s。") % {"cols": "、".join(missing)})
     if extra:
-        problems.append(_("多余的列：%(cols)s（请使用下载的模板，不要增加列）。") % {"cols": "、".join(extra)})
+        problems.append(_("多余的列：%(cols)s（请使用下载的模板，不要增加列）。") % {"cols": _names_list(extra)})
     if duplicates:
-        problems.append(_("表头重复：%(cols)s。") % {"cols": "、".join(duplicates)})
+        problems.append(_("表头重复：%(cols)s。") % {"cols": _names_list(duplicates)})
     if problems:
         raise FileRejected(" ".join(problems) + " " + _("表头应为：%(cols)s。") % {"cols": "、".join(expected)})
     columns = [
-        (position, column, _cell_kind(fields_by_column[column].widget))
+        (position + 1, column, _cell_kind(fields_by_column[column].widget))
         for position, column in enumerate(header) if column
     ]
     limit = settings.EXCEL_MAX_ROWS
     rows: list[dict] = []
-    for index, cells in enumerate(rows_iter, start=2):
-        if _is_blank(cells):
-            continue
+    preview: list[list] = []
+    for number, cells in rows_iter:
+        if not any(position in cells for position, _column, _kind in columns):
+            continue  # values only under columns without a header
         if len(rows) >= limit:
             raise FileRejected(_("数据超过 %(limit)s 行，请分成几个文件上传。") % {"limit": limit})
-        width = len(cells)
-        row = {"__row__": index}
+        row = {"__row__": number}
+        shown = []
         for position, column, kind in columns:
-            row[column] = _normalise(cells[position] if position < width else None, kind, column, index, issues)
+            raw = cells.get(position)
+            if isinstance(raw, str) and len(raw) > MAX_CELL_CHARS:
+                issues.append(RowIssue(number, column, _("内容太长（%(n)s 个字符），一个单元格最多 %(max)s 个字符。") % {
+                    "n": f"{len(raw):,}", "max": f"{MAX_CELL_CHARS:,}"}))
+                value = BAD
+            else:
+                before = len(issues)
+                value = _normalise(raw, kind, column, number, issues)
+                if len(issues) > before:
+                    value = BAD
+            row[column] = value
+            if len(preview) < PREVIEW_ROWS:
+                shown.append(clip(raw if value is BAD or value is None else value))
         rows.append(row)
+        if len(preview) < PREVIEW_ROWS:
+            preview.append(shown)
     if not rows:
         raise FileRejected(_("文件里没有数据行：请在表头下面填写数据。"))
     # Duplicate rows (same natural key twice in one file).
@@ -1366,31 +1225,49 @@ def check_file(resource: PortalResource, data: bytes) -> tuple[list[str], list[d
     if key_columns and all(c in header for c in key_columns):
         seen: dict[tuple, int] = {}
         for row in rows:
-            key = tuple(str(row.get(c, "")) for c in key_columns)
+            values = [row.get(c, "") for c in key_columns]
+            if any(value is BAD for value in values):
+                continue
+            key = tuple(str(value) for value in values)
             if key in seen:
                 issues.append(RowIssue(row["__row__"], "", _("与第 %(other)s 行重复（%(cols)s 相同）。") % {
                     "other": seen[key], "cols": "、".join(key_columns)}))
             else:
                 seen[key] = row["__row__"]
-    return header, rows, issues
+    return CheckedFile(header, rows, issues, preview, sheet.name, others)
+
+
+def _ordered(issues: list[RowIssue], header: list[str]) -> list[RowIssue]:
+    """Each problem once, by row, then in the order of the columns (the row's own last)."""
+    position = {column: index for index, column in enumerate(header) if column}
+    seen, found = set(), []
+    for issue in issues:
+        key = (issue.row, issue.column, issue.message)
+        if key not in seen:
+            seen.add(key)
+            found.append(issue)
+    found.sort(key=lambda issue: (issue.row or 0, position.get(issue.column, len(position))))
+    return found
 
 
 def run_import(registration: Registration, *, user, year, data: bytes, dry_run: bool) -> ImportReport:
     """Check and import ``data``. With ``dry_run`` (the preview) every row is checked and
-    nothing is written; otherwise all rows are saved, or none if any row has a problem."""
+    nothing is written; otherwise all rows are saved, or none if any row has a problem.
+    Every problem of every row and column is reported in one pass: a cell refused when
+    the file is read is left out of the rest of its row's checks, which still run."""
     if user.role not in registration.import_roles:
         raise PermissionDenied(_("您的账号不能导入这类数据。"))
     resource = registration.resource_class(user=user, year=year)
+    names, skip = sheet_names(registration)
     try:
-        header, rows, issues = check_file(resource, data)
+        checked = check_file(resource, data, names=names, skip=skip)
     except FileRejected as exc:
-        return ImportReport(issues=[RowIssue(None, "", str(exc))])
-    report = ImportReport(issues=issues, total_rows=len(rows), headers=[c for c in header if c])
-    report.preview = [[row.get(c, "") for c in report.headers] for row in rows[:20]]
-    if issues:
-        return report
+        return ImportReport(issues=[RowIssue(None, "", str(exc))], sheet=exc.sheet, other_sheets=exc.other_sheets)
+    headers = [c for c in checked.header if c]
+    report = ImportReport(issues=list(checked.issues), total_rows=len(checked.rows), headers=headers,
+                          preview=checked.preview, sheet=checked.sheet, other_sheets=checked.other_sheets)
     with transaction.atomic():
-        job = _Import(resource, rows)
+        job = _Import(resource, checked.rows)
         job.check()
         report.issues.extend(job.issues())
         report.new, report.update = job.new, job.update
@@ -1405,7 +1282,7 @@ def run_import(registration: Registration, *, user, year, data: bytes, dry_run: 
                 else:
                     report.issues.append(RowIssue(None, "", _("保存时出错，已全部撤销，请核对后重新上传（%(error)s）。") % {
                         "error": text[:200]}))
-        report.issues.sort(key=lambda issue: (issue.row or 0))
+        report.issues = _ordered(report.issues, checked.header)
         if report.issues or dry_run:
             transaction.set_rollback(True)
     return report
