@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 # The suite runs on both cores (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test install sysdeps serve migrate bench lint prodcheck messages clean
+.PHONY: demo test install sysdeps serve migrate bench lint prodcheck loadtest messages clean
 
 # requirements.txt is what production runs; requirements-dev.txt adds the test and lint tools.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -57,6 +57,16 @@ lint: install
 # Production: a virtualenv with requirements.txt only, check --deploy, the demo through Redis.
 prodcheck:
 	@bash scripts/prod_check.sh
+
+# `make loadtest` (README, Load test): gunicorn with the production settings, PostgreSQL
+# (LOADTEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ws_loadtest, dropped and
+# rebuilt; its name must contain "loadtest") and Redis, under Locust for 10 minutes; QUICK=1
+# for about a minute, FAULTS=1 adds a killed worker, a PostgreSQL restart and a Redis stop.
+# Not part of `make test`.
+LOADTEST_ARGS ?=
+
+loadtest: install
+	$(PY) scripts/loadtest/run.py $(if $(QUICK),--quick) $(if $(FAULTS),--faults) $(LOADTEST_ARGS)
 
 messages: install
 	$(PY) manage.py makemessages -l en --no-obsolete -i ".venv/*" -i "tests/*" -i "var/*"

@@ -1,0 +1,366 @@
+"""`make loadtest`: the portal under load on this machine, with its production settings.
+
+1. A scratch PostgreSQL database (default ws_loadtest; its name must contain "loadtest") is
+   dropped, created, migrated and given the demo county plus the load-test schools and users
+   (build_data.py); static files are collected; a scratch Redis database is flushed.
+2. gunicorn serves the portal (4 workers, DJANGO_ENV=production, Redis cache, whitenoise).
+3. Warm-up: every page kind the test reads is requested a few times (not measured).
+4. Locust (locustfile.py, headless) starts the users over a ramp and keeps them working for
+   the run time; with --faults it kills a gunicorn worker, restarts PostgreSQL and stops
+   Redis for a few seconds while they work (see the faults list below).
+5. The results: per request kind count, failures, median, p95 and requests per second,
+   checked against the targets; then verify.py compares what the portal confirmed with the
+   database.
+
+Exit status: 0 all good; 1 the database does not hold what the portal confirmed; 2 requests
+failed; 3 a latency target was missed. Figures and the table are written to
+var/loadtest/ (summary.md, results_*.csv, ledger.json, failures.jsonl, gunicorn.log).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+HERE = Path(__file__).resolve().parent
+OUT = ROOT / "var" / "loadtest"
+PY = sys.executable
+
+# Targets (README, "Load test").
+PAGE_P95_MS = 300
+EXCEL_P95_MS = 3000
+EXCEL_KINDS = ("POST /excel/[kind]/import/ (preview)", "POST /excel/[kind]/import/ (confirm)")
+# Downloads that are documents rather than pages: reported, not held to the page target.
+DOCUMENT_SUFFIXES = (".pdf", ".xlsx")
+
+
+def log(message: str) -> None:
+    print(f"[loadtest {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def run(args: list[str], env: dict, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(args, env=env, cwd=ROOT, check=True, **kwargs)
+
+
+def psql(admin_url: str, sql: str) -> None:
+    subprocess.run(["psql", admin_url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], check=True)
+
+
+def prepare(env: dict, database_url: str, counts: dict) -> None:
+    name = database_url.rsplit("/", 1)[1]
+    if "loadtest" not in name:
+        raise SystemExit(f"the load test drops and recreates its database; {name!r} does not contain 'loadtest'")
+    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+    log(f"database {name}: drop, create, migrate")
+    psql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    psql(admin_url, f'CREATE DATABASE "{name}"')
+    run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
+    log("demo county (load_demo) and the load-test schools and users")
+    run([PY, "manage.py", "load_demo"], env, stdout=subprocess.DEVNULL)
+    run([PY, str(HERE / "build_data.py"), "--principals", str(counts["principals"]), "--staff", str(counts["staff"]),
+         "--auditors", str(counts["auditors"]), "--out", str(OUT / "users.json")], env)
+    run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    run([PY, "-c", "import os, redis; redis.Redis.from_url(os.environ['REDIS_URL']).flushdb()"], env)
+
+
+def ensure_redis(env: dict) -> None:
+    ping = [PY, "-c", "import os, redis; redis.Redis.from_url(os.environ['REDIS_URL']).ping()"]
+    if subprocess.run(ping, env=env, capture_output=True).returncode == 0:
+        return
+    start_redis()
+    time.sleep(1)
+    if subprocess.run(ping, env=env, capture_output=True).returncode != 0:
+        raise SystemExit(f"Redis is not reachable on {env['REDIS_URL']} (install redis-server or set LOADTEST_REDIS_URL)")
+
+
+def start_redis() -> None:
+    config = Path("/etc/redis/redis.conf")
+    command = ["redis-server", str(config), "--daemonize", "yes"] if config.exists() else [
+        "redis-server", "--daemonize", "yes"]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+
+
+class Server:
+    """gunicorn with 4 workers, in its own process group."""
+
+    def __init__(self, env: dict, port: int, workers: int):
+        self.env, self.port, self.workers = env, port, workers
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.logfile = open(OUT / "gunicorn.log", "w")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen(
+            [str(Path(PY).parent / "gunicorn"), "workstudy.wsgi", "--workers", str(self.workers),
+             "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "-"],
+            env=self.env, cwd=ROOT, stdout=self.logfile, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                request = urllib.request.Request(f"http://127.0.0.1:{self.port}/health/",
+                                                 headers={"X-Forwarded-Proto": "https"})
+                if urllib.request.urlopen(request, timeout=2).status == 200:
+                    log(f"gunicorn up on 127.0.0.1:{self.port}, {self.workers} workers (pid {self.process.pid})")
+                    return
+            except OSError:
+                time.sleep(0.5)
+        raise SystemExit("gunicorn did not answer /health/ within 60 s; see var/loadtest/gunicorn.log")
+
+    def worker_pids(self) -> list[int]:
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.process.pid)], capture_output=True, text=True)
+        return [int(pid) for pid in out.stdout.split()]
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        if getattr(self, "logfile", None):
+            self.logfile.close()
+
+
+def warm_up(port: int, users: dict) -> None:
+    """Each page kind a few times per role, so every worker has imported and cached what it
+    needs before anything is measured (GET only: nothing is written)."""
+    sys.path.insert(0, str(HERE))
+    import htmlforms as hf
+    import requests
+
+    year = users["year"]
+    base = f"http://127.0.0.1:{port}"
+    principal = users["principals"][-1]
+    plan = [
+        (principal["username"], [f"/?year={year}", f"/labor-bases/?year={year}",
+                                  f"/labor-bases/plots/{principal['plot']}/edit/",
+                                  f"/labor-bases/production/{principal['line']}/edit/",
+                                  f"/excel/labor_production/import/?year={year}",
+                                  "/excel/labor_production/template.xlsx",
+                                  f"/labor-bases/production/?year={year}", f"/api/submissions/?year={year}",
+                                  f"/api/labor-bases/production/?year={year}"]),
+        (users["staff"][-1], [f"/?year={year}&status=submitted", f"/?year={year}&page=2", f"/schools/?year={year}",
+                              f"/labor-bases/plots/?year={year}", f"/reports/{year}/"]),
+        (users["auditors"][-1], [f"/reports/{year}/", f"/reports/{year}/summary.pdf",
+                                 f"/reports/{year}/schools/{principal['school_id']}.pdf"]),
+    ]
+    for username, paths in plan:
+        session = requests.Session()
+        session.headers.update({"X-Forwarded-Proto": "https", "Origin": f"https://127.0.0.1:{port}",
+                                "Referer": f"https://127.0.0.1:{port}/"})
+
+        def get(path, session=session):
+            for cookie in session.cookies:
+                cookie.secure = False
+            return session.get(base + path, allow_redirects=False, timeout=120)
+
+        form = hf.form_with(get("/login/").text, "username")
+        form.fields.update(username=username, password=users["password"])
+        for cookie in session.cookies:
+            cookie.secure = False
+        session.post(base + "/login/", data=form.fields, allow_redirects=False, timeout=60)
+        for _round in range(4):  # four workers: most see each page at least once
+            for path in paths:
+                get(path)
+    log("warm-up done (each page kind 4 times per role, not measured)")
+
+
+def faults(server: Server, start_at: float, duration: float, timeline: list, stop: threading.Event) -> None:
+    """Kill a worker, restart PostgreSQL, stop Redis: at 20%, 45% and 70% of the steady load."""
+    def at(fraction: float) -> bool:
+        wait = start_at + duration * fraction - time.time()
+        return not stop.wait(max(0, wait))
+
+    if at(0.20):
+        pids = server.worker_pids()
+        busy = max(pids, key=_cpu_ticks) if pids else None
+        if busy:
+            os.kill(busy, signal.SIGKILL)
+            timeline.append((time.time(), time.time(), f"SIGKILL to gunicorn worker {busy} (the busiest of {len(pids)})"))
+            log(f"fault: killed gunicorn worker {busy}")
+    if at(0.45):
+        began = time.time()
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart"], check=False)
+        timeline.append((began, time.time(), "PostgreSQL restarted (pg_ctlcluster 15 main restart)"))
+        log(f"fault: PostgreSQL restarted in {time.time() - began:.1f} s")
+    if at(0.70):
+        began = time.time()
+        subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], check=False, capture_output=True)
+        stop.wait(5)
+        start_redis()
+        timeline.append((began, time.time(), "Redis stopped (shutdown nosave), started again after 5 s"))
+        log(f"fault: Redis down for {time.time() - began:.1f} s")
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def read_stats(prefix: Path) -> list[dict]:
+    with open(f"{prefix}_stats.csv", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def summarise(rows: list[dict], seconds: float, command: str) -> tuple[str, list[str], int]:
+    """The results table (markdown) and the targets missed."""
+    lines = ["| request | count | failures | median ms | p95 ms | req/s |", "|---|---:|---:|---:|---:|---:|"]
+    missed, failures = [], 0
+    total = None
+    for row in rows:
+        name = row["Name"]
+        count, failed = int(row["Request Count"]), int(row["Failure Count"])
+        median, p95 = row["50%"], row["95%"]
+        if name == "Aggregated":
+            total = row
+            continue
+        failures += failed
+        lines.append(f"| `{name}` | {count} | {failed} | {median} | {p95} | {float(row['Requests/s']):.2f} |")
+        p95_ms = float(p95) if p95 not in ("N/A", "") else 0
+        if name in EXCEL_KINDS:
+            if p95_ms > EXCEL_P95_MS:
+                missed.append(f"{name}: p95 {p95_ms:.0f} ms > {EXCEL_P95_MS} ms")
+        elif not name.split("?")[0].split(" (")[0].endswith(DOCUMENT_SUFFIXES) and p95_ms > PAGE_P95_MS:
+            missed.append(f"{name}: p95 {p95_ms:.0f} ms > {PAGE_P95_MS} ms")
+    if total is not None:
+        lines.append(f"| **all** | {total['Request Count']} | {total['Failure Count']} | {total['50%']} | "
+                     f"{total['95%']} | {float(total['Requests/s']):.2f} |")
+    head = f"Command: `{command}`; {seconds:.0f} s of load."
+    return head + "\n\n" + "\n".join(lines) + "\n", missed, failures
+
+
+def fault_report(timeline: list, failures_log: Path) -> str:
+    if not timeline:
+        return ""
+    events = []
+    if failures_log.exists():
+        events = [json.loads(line) for line in failures_log.read_text().splitlines() if line.strip()]
+    out = ["", "Faults and what users saw (failed requests from 5 s before to 60 s after each):", ""]
+    for began, ended, what in timeline:
+        near = [e for e in events if began - 5 <= e["t"] <= ended + 60]
+        out.append(f"- {what}: {len(near)} failed requests")
+        kinds: dict[str, int] = {}
+        for e in near:
+            key = f"{e['name']}: {e['error'][:120]}"
+            kinds[key] = kinds.get(key, 0) + 1
+        for key, n in sorted(kinds.items(), key=lambda kv: -kv[1])[:8]:
+            out.append(f"    - {n} x {key}")
+        if near:
+            out.append(f"    - last failure {max(e['t'] for e in near) - ended:.1f} s after the fault ended")
+    return "\n".join(out) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Load test of the portal (README, Load test).")
+    parser.add_argument("--quick", action="store_true",
+                        help="about a minute: 30 principals, 3 staff, 2 auditors, shorter think times")
+    parser.add_argument("--duration", type=float, help="seconds of steady load (default 600; quick 45)")
+    parser.add_argument("--principals", type=int)
+    parser.add_argument("--staff", type=int)
+    parser.add_argument("--auditors", type=int)
+    parser.add_argument("--spawn-rate", type=float, help="users started per second (default 3; quick 2)")
+    parser.add_argument("--faults", action="store_true",
+                        help="kill a gunicorn worker, restart PostgreSQL, stop Redis during the load")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--skip-build", action="store_true", help="reuse the database and users of the last run")
+    args = parser.parse_args()
+
+    quick = args.quick
+    counts = {"principals": args.principals or (30 if quick else 300), "staff": args.staff or (3 if quick else 10),
+              "auditors": args.auditors or (2 if quick else 5)}
+    duration = args.duration or (45 if quick else 600)
+    spawn_rate = args.spawn_rate or (2 if quick else 3)
+    users_total = sum(counts.values())
+    ramp = users_total / spawn_rate
+    OUT.mkdir(parents=True, exist_ok=True)
+    for stale in ("ledger.json", "failures.jsonl", "summary.md"):
+        (OUT / stale).unlink(missing_ok=True)
+
+    database_url = os.environ.get("LOADTEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ws_loadtest")
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env.update(
+        DJANGO_ENV="production", SECRET_KEY=secrets.token_urlsafe(60), ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=database_url, REDIS_URL=os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/13"),
+        MEDIA_ROOT=str(OUT / "media"), LOG_LEVEL="ERROR",
+    )
+    ensure_redis(env)
+    if not args.skip_build:
+        prepare(env, database_url, counts)
+    users = json.loads((OUT / "users.json").read_text())
+    server = Server(env, args.port, workers=4)
+    stop = threading.Event()
+    timeline: list = []
+    try:
+        server.start()
+        warm_up(args.port, users)
+        run_time = int(ramp + duration)
+        prefix = OUT / "results"
+        locust_env = dict(env, LOADTEST_USERS=str(OUT / "users.json"), LOADTEST_LEDGER=str(OUT / "ledger.json"),
+                          LOADTEST_FAILURES=str(OUT / "failures.jsonl"), LOADTEST_THINK="0.5" if quick else "1",
+                          LOADTEST_PRINCIPALS=str(counts["principals"]), LOADTEST_STAFF=str(counts["staff"]),
+                          LOADTEST_AUDITORS=str(counts["auditors"]), PYTHONPATH=str(HERE))
+        command = [str(Path(PY).parent / "locust"), "-f", str(HERE / "locustfile.py"), "--headless", "-u", str(users_total),
+                   "-r", str(spawn_rate), "-t", f"{run_time}s", "--host", f"http://127.0.0.1:{args.port}",
+                   "--csv", str(prefix), "--only-summary", "--stop-timeout", "90", "--loglevel", "WARNING"]
+        log(f"locust: {counts['principals']} principals, {counts['staff']} staff, {counts['auditors']} auditors; "
+            f"ramp {ramp:.0f} s at {spawn_rate}/s, then {duration:.0f} s of steady load")
+        started = time.time()
+        fault_thread = None
+        if args.faults:
+            fault_thread = threading.Thread(target=faults, args=(server, started + ramp, duration, timeline, stop))
+            fault_thread.start()
+        result = subprocess.run(command, env=locust_env, cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        elapsed = time.time() - started
+        stop.set()
+        if fault_thread:
+            fault_thread.join()
+        if result.returncode not in (0, 1):  # 1: some requests failed (reported below)
+            print(result.stderr[-3000:], file=sys.stderr)
+            raise SystemExit(f"locust stopped with status {result.returncode}")
+    finally:
+        stop.set()
+        server.stop()
+
+    invocation = "make loadtest" + (" QUICK=1" if quick else "") + (" FAULTS=1" if args.faults else "")
+    table, missed, failures = summarise(read_stats(prefix), elapsed, invocation)
+    report = table + fault_report(timeline, OUT / "failures.jsonl")
+    print("\n" + report)
+    (OUT / "summary.md").write_text(report)
+    shutil.copy(f"{prefix}_stats.csv", OUT / "last_stats.csv")
+
+    log("nothing lost? comparing the ledger with the database")
+    verified = subprocess.run([PY, str(HERE / "verify.py"), str(OUT / "users.json"), str(OUT / "ledger.json")],
+                              env=env, cwd=ROOT)
+    status = 0
+    if missed:
+        print("Latency targets missed:\n  " + "\n  ".join(missed))
+        status = 3
+    if failures:
+        print(f"{failures} request(s) failed (target: none); see {prefix}_failures.csv and failures.jsonl")
+        status = 2
+    if verified.returncode != 0:
+        print("DATA MISMATCH: the database does not hold what the portal confirmed (see above)")
+        status = 1
+    if status == 0:
+        print("loadtest: all targets met, nothing lost")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
