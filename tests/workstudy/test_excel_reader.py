@@ -1,5 +1,7 @@
-"""The import's fast sheet reader gives exactly what openpyxl's read-only iter_rows gives,
-and hands the rest of a sheet to openpyxl at anything it does not handle itself."""
+"""The import's bounded sheet reader (workstudy.xlsx_reader) gives the values openpyxl's
+read-only ``iter_rows(values_only=True)`` gives, cell for cell: plain and shared strings,
+rich text and phonetic runs, prefixed namespaces, dates, formulas, error codes, booleans,
+missing rows, and a declared dimension shorter, longer or absent."""
 
 import datetime as dt
 import io
@@ -9,9 +11,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from workstudy import excel
-
-pytestmark = pytest.mark.skip(reason="tests the old openpyxl-fallback reader removed in 4e1dcea; to port to workstudy.xlsx_reader")
+from workstudy import xlsx_reader
 
 
 def _saved(workbook) -> bytes:
@@ -20,14 +20,28 @@ def _saved(workbook) -> bytes:
     return buffer.getvalue()
 
 
-def _both(data: bytes):
-    expected_book = load_workbook(io.BytesIO(data), read_only=True)
-    expected = list(expected_book.worksheets[0].iter_rows(values_only=True))
+def _openpyxl_cells(data: bytes) -> dict:
+    """{(row, column): value} of the first sheet as openpyxl reads it, empty cells left out."""
     book = load_workbook(io.BytesIO(data), read_only=True)
-    fast = excel._fast_values_or_none(book.worksheets[0])
-    book = load_workbook(io.BytesIO(data), read_only=True)
-    mixed = list(excel._sheet_values(book.worksheets[0]))
-    return expected, fast, mixed
+    sheet = book.worksheets[0]
+    sheet.reset_dimensions()  # read to the data's end whatever the file declares
+    cells = {}
+    for r, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for c, value in enumerate(row, start=1):
+            if value is not None and value != "":
+                cells[(r, c)] = value
+    return cells
+
+
+def _reader_cells(data: bytes) -> dict:
+    book = xlsx_reader.Book(data)
+    cells = {}
+    for r, row in book.rows(book.choose()):
+        for c, value in row.items():
+            if value is not None and value != "":
+                cells[(r, c)] = value
+    book.close()
+    return cells
 
 
 def _plain_book():
@@ -42,32 +56,35 @@ def _plain_book():
     return workbook
 
 
-def test_plain_sheet_is_read_fast_and_identically():
-    expected, fast, mixed = _both(_saved(_plain_book()))
-    assert fast is not None, "a plain sheet should not need openpyxl"
-    assert fast == expected == mixed
-    assert expected[3] == (None,) * 5  # the missing rows are there, empty
+def test_plain_sheet_reads_like_openpyxl():
+    data = _saved(_plain_book())
+    cells = _reader_cells(data)
+    assert cells == _openpyxl_cells(data)
+    assert cells[(2, 2)] == "  茶园 " and cells[(2, 5)] is True and cells[(3, 5)] is False
+    assert (4, 1) not in cells and cells[(6, 2)] == "隔行" and cells[(8, 3)] == -0.5
 
 
 @pytest.mark.parametrize("late", [False, True])
-def test_formula_hands_over_to_openpyxl_after_the_rows_already_read(late):
+def test_formula_comes_back_as_its_text(late):
     workbook = _plain_book()
     sheet = workbook.active
     for i in range(300):
         sheet.append([f"S{i}", "基地", i, "", False])
-    sheet.cell(row=300 if late else 3, column=3, value="=1+2")
-    expected, fast, mixed = _both(_saved(workbook))
-    assert fast is None
-    assert mixed == expected
-    assert any(isinstance(v, str) and v.startswith("=") for row in mixed for v in row)
+    where = 300 if late else 3
+    sheet.cell(row=where, column=3, value="=1+2")
+    data = _saved(workbook)
+    cells = _reader_cells(data)
+    assert cells == _openpyxl_cells(data)
+    assert cells[(where, 3)] == "=1+2"
 
 
-def test_dates_are_left_to_openpyxl():
+def test_dates_read_as_datetimes():
     workbook = _plain_book()
     workbook.active.append(["B003", "基地", dt.date(2024, 3, 5), "", True])
-    expected, fast, mixed = _both(_saved(workbook))
-    assert fast is None and mixed == expected
-    assert any(isinstance(v, dt.datetime) for row in mixed for v in row)
+    data = _saved(workbook)
+    cells = _reader_cells(data)
+    assert cells == _openpyxl_cells(data)
+    assert cells[(9, 3)] == dt.datetime(2024, 3, 5)  # noqa: DTZ001 - Excel dates are naive
 
 
 SHEET = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -117,17 +134,21 @@ def _handmade(max_row: int, prefix: bool = False) -> bytes:
     return out.getvalue()
 
 
+
+
 @pytest.mark.parametrize("prefix", [False, True])
-@pytest.mark.parametrize("max_row, rows", [(9, 9), (4, 4), (12, 9)])  # openpyxl stops at the dimension or the data
-def test_excel_like_file_reads_identically(max_row, rows, prefix):
-    expected, fast, mixed = _both(_handmade(max_row, prefix))
-    assert fast is not None
-    assert fast == expected == mixed
-    assert len(expected) == rows
-    assert expected[1][:4] == ("B001", "文本", 7, "#N/A") and expected[2][0] == "富 文本 " and expected[2][2] is True
+@pytest.mark.parametrize("max_row", [9, 4, 12, 1_000_000])  # the declared dimension is never trusted
+def test_excel_like_file_reads_like_openpyxl(max_row, prefix):
+    data = _handmade(max_row, prefix)
+    cells = _reader_cells(data)
+    assert cells == _openpyxl_cells(_handmade(9, prefix))
+    assert [cells[(2, c)] for c in (1, 2, 3, 4, 5)] == ["B001", "文本", 7, "#N/A", 99]
+    assert cells[(1, 1)] == "学校" and cells[(5, 2)] == "  空格  " and cells[(9, 1)] == 1500
+    assert cells[(3, 1)] == "富 文本 ", "rich text runs are joined, phonetic runs left out"
+    assert cells[(3, 3)] is True
 
 
-def test_sheet_without_dimension_is_left_to_openpyxl():
+def test_sheet_without_dimension_reads_like_openpyxl():
     data = _saved(_plain_book())
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
@@ -137,8 +158,6 @@ def test_sheet_without_dimension_is_left_to_openpyxl():
             if info.filename == "xl/worksheets/sheet1.xml":
                 content = re.sub(rb"<dimension [^>]*/>", b"", content)
             target.writestr(info, content)
-    book = load_workbook(io.BytesIO(out.getvalue()), read_only=True)
-    assert excel._fast_values_or_none(book.worksheets[0]) is None
-    book = load_workbook(io.BytesIO(out.getvalue()), read_only=True)
-    rows = list(excel._sheet_values(book.worksheets[0]))
-    assert rows[0][:2] == ("学校", "基地名称")
+    cells = _reader_cells(out.getvalue())
+    assert cells == _openpyxl_cells(data)
+    assert cells[(1, 1)] == "学校" and cells[(1, 2)] == "基地名称"
