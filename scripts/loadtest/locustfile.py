@@ -4,7 +4,8 @@ Started by scripts/loadtest/run.py (``make loadtest``), which builds the data, s
 portal with gunicorn and reads the results; see README, "Load test". Settings come from the
 environment: LOADTEST_USERS (the JSON written by build_data.py), LOADTEST_LEDGER (where the
 record of every change the portal confirmed is written at the end), LOADTEST_PRINCIPALS,
-LOADTEST_STAFF, LOADTEST_AUDITORS (how many of each run), LOADTEST_THINK (think-time scale).
+LOADTEST_STAFF, LOADTEST_AUDITORS (how many of each run), LOADTEST_THINK (think-time scale),
+LOADTEST_ARRIVAL (principals sign in spread over this many seconds).
 
 The portal runs with its production settings behind what would be a TLS-terminating load
 balancer: every request carries ``X-Forwarded-Proto: https`` and, for posts, the page's
@@ -42,6 +43,9 @@ USERS = json.loads(Path(os.environ.get("LOADTEST_USERS", "var/loadtest/users.jso
 YEAR = USERS["year"]
 PASSWORD = USERS["password"]
 THINK = float(os.environ.get("LOADTEST_THINK", "1"))
+# Principals do not all sign in at the same second: each starts at a random moment within
+# this many seconds of being spawned (run.py: the first 40% of the steady load).
+ARRIVAL = float(os.environ.get("LOADTEST_ARRIVAL", "0"))
 IMPORT_ROWS = 20
 IMPORT_PRODUCT = "负载导入产品"
 SCHOOL_NAME_PART = "负载测试"
@@ -160,6 +164,7 @@ class Principal(PortalUser):
         self.code = self.me["school"]
         self.record = _school_record(self.code)
         self.batch = 0
+        time.sleep(random.uniform(0, ARRIVAL))
         self.login(self.me["username"])
 
     @task

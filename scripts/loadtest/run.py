@@ -5,9 +5,10 @@
    (build_data.py); static files are collected; a scratch Redis database is flushed.
 2. gunicorn serves the portal (4 workers, DJANGO_ENV=production, Redis cache, whitenoise).
 3. Warm-up: every page kind the test reads is requested a few times (not measured).
-4. Locust (locustfile.py, headless) starts the users over a ramp and keeps them working for
-   the run time; with --faults it kills a gunicorn worker, restarts PostgreSQL and stops
-   Redis for a few seconds while they work (see the faults list below).
+4. Locust (locustfile.py, headless) starts the users over a ramp (principals sign in at
+   random moments over the first 40% of the steady load) and keeps them working for the run
+   time; with --faults it kills a gunicorn worker, restarts PostgreSQL and stops Redis for a
+   few seconds while they work (see faults() below).
 5. The results: per request kind count, failures, median, p95 and requests per second,
    checked against the targets; then verify.py compares what the portal confirmed with the
    database.
@@ -184,12 +185,16 @@ def faults(server: Server, start_at: float, duration: float, timeline: list, sto
         return not stop.wait(max(0, wait))
 
     if at(0.20):
-        pids = server.worker_pids()
-        busy = max(pids, key=_cpu_ticks) if pids else None
-        if busy:
-            os.kill(busy, signal.SIGKILL)
-            timeline.append((time.time(), time.time(), f"SIGKILL to gunicorn worker {busy} (the busiest of {len(pids)})"))
-            log(f"fault: killed gunicorn worker {busy}")
+        # A sync worker is running only while it serves a request: wait (up to 10 s) until
+        # one is, and kill that one in the middle of its request.
+        busy, deadline = None, time.time() + 10
+        while busy is None and time.time() < deadline:
+            busy = next((pid for pid in server.worker_pids() if _state(pid) == "R"), None)
+            time.sleep(0.005)
+        busy = busy or max(server.worker_pids(), key=_cpu_ticks)
+        os.kill(busy, signal.SIGKILL)
+        timeline.append((time.time(), time.time(), f"SIGKILL to gunicorn worker {busy} while it served a request"))
+        log(f"fault: killed gunicorn worker {busy}")
     if at(0.45):
         began = time.time()
         subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart"], check=False)
@@ -202,6 +207,13 @@ def faults(server: Server, start_at: float, duration: float, timeline: list, sto
         start_redis()
         timeline.append((began, time.time(), "Redis stopped (shutdown nosave), started again after 5 s"))
         log(f"fault: Redis down for {time.time() - began:.1f} s")
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
 
 
 def _cpu_ticks(pid: int) -> int:
@@ -250,9 +262,10 @@ def fault_report(timeline: list, failures_log: Path) -> str:
     events = []
     if failures_log.exists():
         events = [json.loads(line) for line in failures_log.read_text().splitlines() if line.strip()]
-    out = ["", "Faults and what users saw (failed requests from 5 s before to 60 s after each):", ""]
-    for began, ended, what in timeline:
-        near = [e for e in events if began - 5 <= e["t"] <= ended + 60]
+    out = ["", "Faults and what users saw (each failed request counted under the fault just before it):", ""]
+    starts = [began for began, _ended, _what in timeline] + [float("inf")]
+    for index, (began, ended, what) in enumerate(timeline):
+        near = [e for e in events if began - 1 <= e["t"] < starts[index + 1] - 1]
         out.append(f"- {what}: {len(near)} failed requests")
         kinds: dict[str, int] = {}
         for e in near:
@@ -312,6 +325,7 @@ def main() -> int:
         prefix = OUT / "results"
         locust_env = dict(env, LOADTEST_USERS=str(OUT / "users.json"), LOADTEST_LEDGER=str(OUT / "ledger.json"),
                           LOADTEST_FAILURES=str(OUT / "failures.jsonl"), LOADTEST_THINK="0.5" if quick else "1",
+                          LOADTEST_ARRIVAL=str(round(duration * 0.4)),
                           LOADTEST_PRINCIPALS=str(counts["principals"]), LOADTEST_STAFF=str(counts["staff"]),
                           LOADTEST_AUDITORS=str(counts["auditors"]), PYTHONPATH=str(HERE))
         command = [str(Path(PY).parent / "locust"), "-f", str(HERE / "locustfile.py"), "--headless", "-u", str(users_total),
