@@ -1,5 +1,4 @@
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from workstudy.forms import VersionedFormMixin
@@ -13,24 +12,7 @@ YUAN = {"unit": _("元"), "step": "0.01", "min": "0", "inputmode": "decimal"}
 PERSONS = {"unit": _("人"), "min": "0", "inputmode": "numeric"}
 
 
-class _ModelErrorsMixin:
-    """Shows model errors on fields the form does not have (e.g. the fixed enterprise) at the top."""
-
-    error_field_map: dict[str, str] = {}
-
-    def _update_errors(self, errors):
-        if hasattr(errors, "error_dict"):
-            remapped: dict = {}
-            for field, messages in errors.error_dict.items():
-                target = self.error_field_map.get(field, field)
-                if target != NON_FIELD_ERRORS and target not in self.fields:
-                    target = NON_FIELD_ERRORS
-                remapped.setdefault(target, []).extend(messages)
-            errors = ValidationError(remapped)
-        super()._update_errors(errors)
-
-
-class EnterpriseForm(VersionedFormMixin, _ModelErrorsMixin, forms.ModelForm):
+class EnterpriseForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Enterprise
         fields = [
@@ -50,7 +32,7 @@ class EnterpriseForm(VersionedFormMixin, _ModelErrorsMixin, forms.ModelForm):
         self.fields["sponsor_school"].empty_label = _("（无，由勤工办主办）")
 
 
-class YearStatForm(VersionedFormMixin, _ModelErrorsMixin, forms.ModelForm):
+class YearStatForm(VersionedFormMixin, forms.ModelForm):
     """Yearly figures of one enterprise; the enterprise is fixed by the page (looked up through scoping)."""
 
     class Meta:
@@ -93,7 +75,7 @@ class YearStatForm(VersionedFormMixin, _ModelErrorsMixin, forms.ModelForm):
         return exclusions
 
 
-class ReformEventForm(VersionedFormMixin, _ModelErrorsMixin, forms.ModelForm):
+class ReformEventForm(VersionedFormMixin, forms.ModelForm):
     error_field_map = {"date": "month"}
     month = forms.CharField(
         label=_("时间（年月）"), help_text=_("例如 2019-06。"),

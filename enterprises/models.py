@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from workstudy import limits
 from workstudy.models import DomainModel, ReportingYear, School
 
 from . import rules
@@ -72,13 +73,6 @@ def _check(errors: dict, registered, ok: bool, field_name: str, **params) -> Non
         _collect(errors, registered.error(field_name, **params))
 
 
-def _non_negative(errors: dict, obj, fields: dict) -> None:
-    for name, label in fields.items():
-        value = getattr(obj, name)
-        if isinstance(value, (int, Decimal)) and value < 0:
-            _check(errors, rules.NON_NEGATIVE, False, name, field=label, value=value)
-
-
 class EnterpriseQuerySet(models.QuerySet):
     def active_in(self, year: int):
         """Enterprises that existed in ``year``: founded by then and not closed before it."""
@@ -101,13 +95,13 @@ class Enterprise(DomainModel):
     )
     ownership = models.CharField(_("所有制/经营形式"), max_length=20, choices=Ownership.choices)
     industry = models.CharField(_("行业"), max_length=50, blank=True)
-    founded_year = models.PositiveSmallIntegerField(_("创办年份"), null=True, blank=True)
+    founded_year = limits.year_field(_("创办年份"), null=True, blank=True)
     founded_text = models.CharField(
         _("创办时间（文字）"), max_length=50, blank=True,
         help_text=_("年份不确切时填写，例如“上世纪80年代”。"),
     )
     status = models.CharField(_("状态"), max_length=20, choices=EnterpriseStatus.choices, default=EnterpriseStatus.OPERATING)
-    closed_year = models.PositiveSmallIntegerField(_("停办年份"), null=True, blank=True)
+    closed_year = limits.year_field(_("停办年份"), null=True, blank=True)
     form = models.CharField(_("经营形态"), max_length=20, choices=EnterpriseForm.choices, default=EnterpriseForm.FACTORY)
     note = models.TextField(_("备注"), blank=True)
 
@@ -173,13 +167,15 @@ class EnterpriseYearStat(DomainModel):
         Enterprise, on_delete=models.PROTECT, related_name="year_stats", verbose_name=_("企业"),
     )
     year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
-    revenue = models.DecimalField(_("销售收入及营业额"), **MONEY)
-    cost = models.DecimalField(_("成本"), null=True, blank=True, **MONEY)
+    revenue = limits.money_field(_("销售收入及营业额"))
+    cost = limits.money_field(_("成本"), null=True, blank=True)
     profit = models.DecimalField(_("利润"), editable=False, default=ZERO, **MONEY)
-    tax = models.DecimalField(_("缴纳税金"), default=ZERO, **MONEY)
-    employees = models.IntegerField(_("职工人数"), default=0)
-    remitted_to_education = models.DecimalField(_("补贴教育经费"), default=ZERO, **MONEY)
-    work_study_placements = models.IntegerField(_("学生勤工俭学岗位"), default=0)
+    tax = limits.money_field(_("缴纳税金"), default=ZERO)
+    employees = models.IntegerField(_("职工人数"), default=0, validators=[limits.PEOPLE.validator()])
+    remitted_to_education = limits.money_field(_("补贴教育经费"), default=ZERO)
+    work_study_placements = models.IntegerField(
+        _("学生勤工俭学岗位"), default=0, validators=[limits.PEOPLE.validator()]
+    )
     note = models.TextField(_("备注"), blank=True, help_text=_("例如收入较上年大幅变化的原因。"))
 
     class Meta:
@@ -209,11 +205,6 @@ class EnterpriseYearStat(DomainModel):
     def clean(self):
         super().clean()
         errors: dict = {}
-        _non_negative(errors, self, {
-            "revenue": _("销售收入及营业额"), "cost": _("成本"), "tax": _("缴纳税金"),
-            "remitted_to_education": _("补贴教育经费"), "employees": _("职工人数"),
-            "work_study_placements": _("学生勤工俭学岗位"),
-        })
         _check(errors, rules.COST_REQUIRED, self.cost is not None or self.revenue is None, "cost")
         if self.enterprise_id:
             enterprise = self.enterprise
@@ -241,9 +232,11 @@ class ReformEvent(DomainModel):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="events", verbose_name=_("企业"))
     date = models.DateField(_("时间（年月）"), help_text=_("只记到月，存为当月 1 日。"))
     kind = models.CharField(_("事项类别"), max_length=20, choices=EventKind.choices)
-    staff_affected = models.IntegerField(_("涉及职工"), null=True, blank=True)
-    amount = models.DecimalField(
-        _("金额"), null=True, blank=True, help_text=_("拍卖所得、买断支付总额、中标价或投资额。"), **MONEY,
+    staff_affected = models.IntegerField(
+        _("涉及职工"), null=True, blank=True, validators=[limits.PEOPLE.validator()]
+    )
+    amount = limits.money_field(
+        _("金额"), null=True, blank=True, help_text=_("拍卖所得、买断支付总额、中标价或投资额。"),
     )
     counterparty = models.CharField(_("对方单位/中标人"), max_length=100, blank=True)
     note = models.TextField(_("说明"), blank=True)
@@ -277,7 +270,6 @@ class ReformEvent(DomainModel):
     def clean(self):
         super().clean()
         errors: dict = {}
-        _non_negative(errors, self, {"staff_affected": _("涉及职工"), "amount": _("金额")})
         if self.date and self.enterprise_id and self.enterprise.founded_year:
             _check(errors, rules.EVENT_AFTER_FOUNDING, self.date.year >= self.enterprise.founded_year, "date",
                    date=f"{self.date:%Y年%m月}", founded_year=self.enterprise.founded_year)

@@ -19,10 +19,6 @@ COST_REQUIRED = rule(
     "ENT-01", ERROR, _("利润 = 收入 − 成本，须填写成本"),
     _("请填写成本（元）。利润由系统按“销售收入 − 成本”计算，没有成本就算不出利润。"), module=M,
 )
-NON_NEGATIVE = rule(
-    "ENT-02", ERROR, _("金额和人数不能为负数"),
-    _("%(field)s不能为负数（填写的是 %(value)s）。只有利润可以为负（亏损）。"), module=M,
-)
 NO_FIGURES_AFTER_CLOSING = rule(
     "ENT-03", ERROR, _("停办后不能再有年度数据"),
     _("%(name)s已于 %(closed_year)s 年停办，不能有 %(year)s 年的年度数据。"), module=M,

@@ -8,13 +8,14 @@ from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from workstudy import scoping
-from workstudy.api import ScopedViewSet, ValidatingModelSerializer, year_school_filterset
+from workstudy import limits, scoping
+from workstudy.api import PortalSerializerMixin, ScopedViewSet, ValidatingModelSerializer, year_school_filterset
 from workstudy.models import ConcurrentEditError, Role
 
 from . import services
@@ -278,12 +279,19 @@ class ClaimSerializer(ScopedSchoolFieldMixin, ValidatingModelSerializer):
         return super().validate(attrs)
 
 
-class ClaimAdvanceSerializer(serializers.Serializer):
-    to_status = serializers.ChoiceField(choices=[c for c in ClaimStatus.choices if c[0] != ClaimStatus.REPORTED])
-    on_date = serializers.DateField(required=False, allow_null=True)
-    assessed_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0)
-    paid_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0)
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+class ClaimAdvanceSerializer(PortalSerializerMixin, serializers.Serializer):
+    field_limits = {"assessed_amount": limits.MONEY, "paid_amount": limits.MONEY}
+
+    to_status = serializers.ChoiceField(
+        label=_("新状态"), choices=[c for c in ClaimStatus.choices if c[0] != ClaimStatus.REPORTED])
+    on_date = serializers.DateField(label=_("日期"), required=False, allow_null=True)
+    assessed_amount = serializers.DecimalField(
+        label=Claim._meta.get_field("assessed_amount").verbose_name, max_digits=limits.MONEY.max_digits,
+        decimal_places=2, required=False, allow_null=True, min_value=limits.MONEY.low, max_value=limits.MONEY.high)
+    paid_amount = serializers.DecimalField(
+        label=Claim._meta.get_field("paid_amount").verbose_name, max_digits=limits.MONEY.max_digits,
+        decimal_places=2, required=False, allow_null=True, min_value=limits.MONEY.low, max_value=limits.MONEY.high)
+    reason = serializers.CharField(label=_("原因"), required=False, allow_blank=True, max_length=2000)
 
 
 class ClaimDocumentSerializer(ValidatingModelSerializer):

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from workstudy import scoping
-from workstudy.forms import VersionedFormMixin
+from workstudy import limits, scoping
+from workstudy.forms import PortalFormMixin, VersionedFormMixin
 from workstudy.models import School
 from workstudy.widgets import use_school_picker
 
@@ -30,20 +30,7 @@ PERSONS = {"unit": _("人")}
 DATE = {"type": "date"}
 
 
-class ModelErrorsMixin:
-    """Model ``clean()`` errors on fields the form does not show become form-level errors."""
-
-    def _update_errors(self, errors):
-        if hasattr(errors, "error_dict"):
-            remapped: dict = {}
-            for field, messages in errors.error_dict.items():
-                key = field if field in self.fields or field == NON_FIELD_ERRORS else NON_FIELD_ERRORS
-                remapped.setdefault(key, []).extend(messages)
-            errors = ValidationError(remapped)
-        super()._update_errors(errors)
-
-
-class InsurerForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
+class InsurerForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Insurer
         fields = ["name", "role", "entrusted_from_year", "service_fee", "contact"]
@@ -53,7 +40,7 @@ class InsurerForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
         }
 
 
-class FundingRuleForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
+class FundingRuleForm(VersionedFormMixin, forms.ModelForm):
     allowed_sources = forms.MultipleChoiceField(
         label=_("允许的经费来源"), choices=FundingSource.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -64,7 +51,7 @@ class FundingRuleForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
         widgets = {"bureau_share_pct": forms.NumberInput(attrs={"unit": "%"})}
 
 
-class PolicyForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
+class PolicyForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = InsurancePolicy
         fields = [
@@ -104,7 +91,7 @@ class PolicyForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
         use_school_picker(self, "school", School.objects.all())
 
 
-class FundingForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
+class FundingForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = PremiumFunding
         fields = ["source", "amount", "persons"]
@@ -116,7 +103,7 @@ class FundingForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
             self.instance.policy = policy
 
 
-class CoverageForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
+class CoverageForm(VersionedFormMixin, forms.ModelForm):
     """学平险 take-up; staff choose the school, a principal's is their own."""
 
     accepts_kwargs = ("user",)
@@ -165,7 +152,7 @@ class CoverageForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
         return cleaned
 
 
-class ClaimForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
+class ClaimForm(VersionedFormMixin, forms.ModelForm):
     """报案 and correcting a report. The policy is found from the type and the incident date;
     status, assessed and paid amounts are never on this form (see ``services.claim_advance``)."""
 
@@ -250,29 +237,33 @@ class ClaimForm(VersionedFormMixin, ModelErrorsMixin, forms.ModelForm):
         return cleaned
 
 
-class ClaimAdvanceForm(forms.Form):
+class ClaimAdvanceForm(PortalFormMixin, forms.Form):
+    field_limits = {"assessed_amount": limits.MONEY, "paid_amount": limits.MONEY}
+
     to_status = forms.ChoiceField(label=_("变更为"), choices=[c for c in ClaimStatus.choices if c[0] != "reported"])
     on_date = forms.DateField(label=_("日期"), required=False, widget=forms.DateInput(attrs=DATE))
     assessed_amount = forms.DecimalField(
         label=_("核定金额"),
         required=False,
-        min_value=0,
-        max_digits=14,
+        min_value=limits.MONEY.low,
+        max_value=limits.MONEY.high,
+        max_digits=limits.MONEY.max_digits,
         decimal_places=2,
         widget=forms.NumberInput(attrs=YUAN),
     )
     paid_amount = forms.DecimalField(
         label=_("实际赔付金额"),
         required=False,
-        min_value=0,
-        max_digits=14,
+        min_value=limits.MONEY.low,
+        max_value=limits.MONEY.high,
+        max_digits=limits.MONEY.max_digits,
         decimal_places=2,
         widget=forms.NumberInput(attrs=YUAN),
     )
     reason = forms.CharField(label=_("拒赔原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class ClaimDocumentForm(forms.Form):
+class ClaimDocumentForm(PortalFormMixin, forms.Form):
     doc_type = forms.ChoiceField(label=_("材料"), choices=DocumentType.choices)
     received = forms.BooleanField(label=_("已收到"), required=False)
     note = forms.CharField(label=_("备注"), required=False, max_length=200)

@@ -12,20 +12,17 @@ from contextvars import ContextVar
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
+from workstudy import limits
 from workstudy.models import DomainModel, ReportingYear, School
 
 from . import rules as R
 
-
-def money(verbose_name, **kwargs):
-    kwargs.setdefault("validators", [MinValueValidator(Decimal("0"))])
-    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
+money = limits.money_field
 
 
 class PolicyType(models.TextChoices):
@@ -52,7 +49,7 @@ class Insurer(DomainModel):
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
     role = models.CharField(_("类别"), max_length=16, choices=Role.choices, default=Role.INSURER)
-    entrusted_from_year = models.PositiveSmallIntegerField(
+    entrusted_from_year = limits.year_field(
         _("委托起始年度"), null=True, blank=True, help_text=_("经纪公司：从哪一年起全权委托其办理学校保险。")
     )
     service_fee = money(_("服务费（元）"), default=Decimal("0.00"), help_text=_("向学校收取的服务费，0 表示无偿服务。"))
@@ -71,16 +68,13 @@ class FundingRule(DomainModel):
     """Which sources may pay the premium of an insurance type, from one year to another."""
 
     insurance_type = models.CharField(_("险种"), max_length=16, choices=PolicyType.choices)
-    from_year = models.PositiveSmallIntegerField(_("起始年度"))
-    to_year = models.PositiveSmallIntegerField(_("截止年度"), null=True, blank=True, help_text=_("留空表示至今有效。"))
+    from_year = limits.year_field(_("起始年度"))
+    to_year = limits.year_field(_("截止年度"), null=True, blank=True, help_text=_("留空表示至今有效。"))
     allowed_sources = models.JSONField(_("允许的经费来源"), default=list)
-    bureau_share_pct = models.DecimalField(
+    bureau_share_pct = limits.percent_field(
         _("教育局承担比例（%）"),
-        max_digits=5,
-        decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
         help_text=_("校(园)方责任险：教育局与学校两级勤工俭学经费中教育局承担的百分比。"),
     )
     note = models.CharField(_("依据/说明"), max_length=200, blank=True)
@@ -152,8 +146,8 @@ class InsurancePolicy(DomainModel):
     per_accident_limit = money(_("每次事故赔偿限额（元）"), null=True, blank=True)
     per_person_limit = money(_("每人赔偿限额（元）"), null=True, blank=True)
     aggregate_limit = money(_("累计赔偿限额（元）"), null=True, blank=True)
-    premium_rate = money(_("保费标准（元/人/年）"), null=True, blank=True)
-    insured_count = models.PositiveIntegerField(_("投保人数（人）"), null=True, blank=True)
+    premium_rate = money(_("保费标准（元/人/年）"), limits.PRICE, null=True, blank=True)
+    insured_count = limits.count_field(_("投保人数（人）"), null=True, blank=True)
     premium_total = money(_("保费合计（元）"))
     compulsory = models.BooleanField(_("强制投保"), default=False, help_text=_("学平险坚持自愿原则，不得勾选。"))
     note = models.CharField(_("备注"), max_length=200, blank=True)
@@ -194,7 +188,7 @@ class PremiumFunding(DomainModel):
     policy = models.ForeignKey(InsurancePolicy, on_delete=models.CASCADE, related_name="fundings", verbose_name=_("保单"))
     source = models.CharField(_("经费来源"), max_length=16, choices=FundingSource.choices)
     amount = money(_("金额（元）"))
-    persons = models.PositiveIntegerField(_("人数（人）"), default=0)
+    persons = limits.count_field(_("人数（人）"), default=0)
 
     class Meta:
         verbose_name = _("保费来源")
@@ -254,9 +248,9 @@ class StudentAccidentCoverage(DomainModel):
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="accident_coverages", verbose_name=_("学校"))
     year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
-    insured_parent_paid = models.PositiveIntegerField(_("家长自愿投保人数（人）"), default=0)
-    poor_free_by_insurer = models.PositiveIntegerField(_("保险公司免费投保的贫困生（人）"), default=0)
-    poor_advanced_by_school = models.PositiveIntegerField(_("学校公用经费垫付的贫困生（人）"), default=0)
+    insured_parent_paid = limits.count_field(_("家长自愿投保人数（人）"), default=0)
+    poor_free_by_insurer = limits.count_field(_("保险公司免费投保的贫困生（人）"), default=0)
+    poor_advanced_by_school = limits.count_field(_("学校公用经费垫付的贫困生（人）"), default=0)
     advance_amount = money(_("学校垫付金额（元）"), default=Decimal("0.00"))
     voluntary_consent_recorded = models.BooleanField(
         _("已留存家长自愿投保告知/确认材料"),
@@ -446,7 +440,7 @@ class Claim(DomainModel):
     place = models.CharField(_("出险地点"), max_length=100)
     incident_kind = models.CharField(_("事故类型"), max_length=16, choices=IncidentKind.choices)
     cause = models.CharField(_("出险经过"), max_length=300)
-    persons = models.PositiveIntegerField(_("受伤人次（人次）"), default=1, help_text=_("纯财产损失填 0。"))
+    persons = limits.count_field(_("受伤人次（人次）"), default=1, help_text=_("纯财产损失填 0。"))
     requested_amount = money(_("申请赔偿金额（元）"))
     assessed_amount = money(_("核定金额（元）"), null=True, blank=True)
     paid_amount = money(_("实际赔付金额（元）"), null=True, blank=True)

@@ -4,7 +4,7 @@ principal cannot post another school's id; units sit beside the fields."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from workstudy import scoping
+from workstudy import limits, scoping
 from workstudy.forms import VersionedFormMixin
 from workstudy.widgets import use_picker, use_school_picker
 
@@ -65,10 +65,11 @@ class LaborBaseForm(_ScopedForm):
     """
 
     declared_total_mu = forms.DecimalField(
-        label=_("申报总面积"), required=False, max_digits=10, decimal_places=2, widget=_num(_("亩")),
+        label=_("申报总面积"), required=False, max_digits=limits.AREA.max_digits, decimal_places=2, widget=_num(_("亩")),
         help_text=_("基地本年度登记的总面积。各地块面积之和应与它一致，不一致时审核页会提醒。"),
     )
     field_order = ["school", "name", "location", "established_year", "declared_total_mu", "active", "note"]
+    field_limits = {"declared_total_mu": limits.AREA}
 
     class Meta:
         model = LaborBase

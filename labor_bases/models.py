@@ -8,6 +8,8 @@ plus other income, and its profit revenue minus cost. They are computed in ``sav
 
 from __future__ import annotations
 
+import contextlib
+from contextvars import ContextVar
 from decimal import Decimal
 
 from django.db import models
@@ -16,9 +18,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from workstudy import limits
 from workstudy.models import DomainModel, ReportingYear, School
 from workstudy.money import CENT, ZERO  # noqa: E402,F401  (re-exported for this app)
 from workstudy.money import round_money as money  # noqa: E402  (the one rounding helper)
+from workstudy.rules import collect
 
 from . import rules
 
@@ -42,13 +46,14 @@ class Unit(models.TextChoices):
     PIECE = "piece", _("个")
 
 
-def _area_field(verbose, **kwargs):
-    return models.DecimalField(verbose, max_digits=10, decimal_places=2, **kwargs)
-
-
-def _money_field(verbose, **kwargs):
+def _money_field(verbose, limit=limits.MONEY, **kwargs):
     kwargs.setdefault("default", ZERO)
-    return models.DecimalField(verbose, max_digits=14, decimal_places=2, **kwargs)
+    return limits.money_field(verbose, limit, **kwargs)
+
+
+def _computed_money(verbose, **kwargs):
+    """A figure computed in ``save()`` from checked ones (its range is checked in ``clean()``)."""
+    return models.DecimalField(verbose, max_digits=14, decimal_places=2, default=ZERO, editable=False, **kwargs)
 
 
 class LaborBase(DomainModel):
@@ -57,7 +62,7 @@ class LaborBase(DomainModel):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="labor_bases", verbose_name=_("学校"))
     name = models.CharField(_("基地名称"), max_length=100, help_text=_("例如：樟坪中心学校茶园基地"))
     location = models.CharField(_("位置"), max_length=200, blank=True, help_text=_("所在村组或地名"))
-    established_year = models.PositiveSmallIntegerField(_("建立年份"), null=True, blank=True)
+    established_year = limits.year_field(_("建立年份"), null=True, blank=True)
     active = models.BooleanField(_("在用"), default=True)
     note = models.TextField(_("备注"), blank=True)
 
@@ -91,7 +96,7 @@ class BaseYearArea(DomainModel):
 
     base = models.ForeignKey(LaborBase, on_delete=models.CASCADE, related_name="year_areas", verbose_name=_("基地"))
     year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
-    declared_total_mu = _area_field(
+    declared_total_mu = limits.area_field(
         _("申报总面积"),
         help_text=_("基地本年度登记的总面积。各地块面积之和应与它一致，不一致时审核页会提醒。"),
     )
@@ -132,7 +137,7 @@ class LandParcel(DomainModel):
         _("其他类型说明"), max_length=50, blank=True, help_text=_("土地类型选“其他”时请写明，例如：蔬菜大棚"),
     )
     crop = models.CharField(_("种植/养殖品种"), max_length=100, blank=True, help_text=_("例如：茶、桔、雪梨、水稻、草鱼"))
-    area_mu = _area_field(_("面积"))
+    area_mu = limits.area_field(_("面积"))
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     class Meta:
@@ -157,6 +162,9 @@ class LandParcel(DomainModel):
             rules.OTHER_NEEDS_NOTE.check(bool(self.land_type_note.strip()), "land_type_note")
 
 
+_LINE_TOTALS: ContextVar[dict | None] = ContextVar("production_line_totals", default=None)
+
+
 class ProductionLine(DomainModel):
     """A product of a base in one year: how much, at what average price, and its value."""
 
@@ -168,10 +176,10 @@ class ProductionLine(DomainModel):
     )
     product = models.CharField(_("产品"), max_length=100, help_text=_("例如：茶叶、稻谷、桔、鲜鱼"))
     grade = models.CharField(_("等级/规格"), max_length=50, blank=True, help_text=_("例如：一级嫩茶、二级茶"))
-    quantity = models.DecimalField(_("产量"), max_digits=12, decimal_places=2)
+    quantity = limits.quantity_field(_("产量"))
     unit = models.CharField(_("计量单位"), max_length=8, choices=Unit.choices, default=Unit.KG)
-    unit_price = _money_field(_("平均单价"), help_text=_("元/计量单位"))
-    value = _money_field(_("产值"), editable=False, help_text=_("自动计算：产量 × 平均单价"))
+    unit_price = _money_field(_("平均单价"), limits.PRICE, help_text=_("元/计量单位"))
+    value = _computed_money(_("产值"), help_text=_("自动计算：产量 × 平均单价"))
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     class Meta:
@@ -188,15 +196,56 @@ class ProductionLine(DomainModel):
 
     def clean(self):
         super().clean()
-        rules.NON_NEGATIVE.check(self.quantity is None or self.quantity >= 0, "quantity", what=_("产量"), value=self.quantity)
-        rules.NON_NEGATIVE.check(
-            self.unit_price is None or self.unit_price >= 0, "unit_price", what=_("单价"), value=self.unit_price
-        )
+        limited = limits.PRICE.contains(self.unit_price) and limits.QUANTITY.contains(self.quantity)
+        checks = [self._check_parcel]
+        if limited:
+            checks.append(self._check_value)
+        collect(*checks)
+
+    def _check_parcel(self):
         if self.parcel_id is not None and self.base_id is not None:
             parcel = self.parcel
             rules.PARCEL_SAME_BASE.check(
                 parcel.base_id == self.base_id and parcel.year_id == self.year_id, "parcel",
             )
+
+    def _check_value(self):
+        value = self.compute_value()
+        limits.MONEY.check_computed(value, "unit_price", _("产值"), _("产量 × 平均单价"))
+        if self.base_id and self.year_id:
+            known = _LINE_TOTALS.get()
+            if known is not None:
+                total = known.get((self.base_id, self.year_id), value)
+            else:
+                others = ProductionLine.objects.filter(base_id=self.base_id, year_id=self.year_id).exclude(pk=self.pk)
+                total = value + (others.aggregate(total=Coalesce(Sum("value"), ZERO))["total"] or ZERO)
+            limits.MONEY.check_computed(total, "unit_price", _("基地本年度产品产值合计"), _("各产品产值之和"))
+
+    @classmethod
+    @contextlib.contextmanager
+    def cleaning_many(cls, instances):
+        """While the Excel import runs ``clean()`` on every row of a file: each base's total
+        production value for the year with the file's lines in it, in one query per file."""
+        lines = [i for i in instances if i.base_id and i.year_id]
+        totals: dict = {}
+        for line in lines:
+            key = (line.base_id, line.year_id)
+            value = line.compute_value() if limits.PRICE.contains(line.unit_price) and limits.QUANTITY.contains(
+                line.quantity) else ZERO
+            totals[key] = totals.get(key, ZERO) + value
+        if totals:
+            kept = cls.objects.filter(
+                base_id__in={k[0] for k in totals}, year_id__in={k[1] for k in totals},
+            ).exclude(pk__in=[line.pk for line in lines if line.pk])
+            for row in kept.values("base_id", "year_id").annotate(total=Sum("value")).order_by():
+                key = (row["base_id"], row["year_id"])
+                if key in totals:
+                    totals[key] += row["total"] or ZERO
+        token = _LINE_TOTALS.set(totals)
+        try:
+            yield
+        finally:
+            _LINE_TOTALS.reset(token)
 
     def save(self, *args, **kwargs):
         self.value = self.compute_value()
@@ -239,10 +288,10 @@ class BaseYearFinance(DomainModel):
     remitted_to_school = _money_field(_("上缴学校"), help_text=_("本年从基地收益中交给学校的金额"))
     note = models.TextField(_("备注"), blank=True)
     # Computed, never typed:
-    production_value = _money_field(_("产品产值"), editable=False)
-    revenue = _money_field(_("总收入"), editable=False)
-    cost = _money_field(_("总成本"), editable=False)
-    profit = _money_field(_("利润"), editable=False)
+    production_value = _computed_money(_("产品产值"))
+    revenue = _computed_money(_("总收入"))
+    cost = _computed_money(_("总成本"))
+    profit = _computed_money(_("利润"))
 
     class Meta:
         verbose_name = _("基地年度收支")
@@ -272,16 +321,13 @@ class BaseYearFinance(DomainModel):
 
     def clean(self):
         super().clean()
-        labels = {f: self._meta.get_field(f).verbose_name for f in (*COST_FIELDS, "other_income", "remitted_to_school")}
-        errors = {}
-        for name, label in labels.items():
-            value = getattr(self, name)
-            if value is not None and value < 0:
-                errors[name] = rules.NON_NEGATIVE.error(what=label, value=value).messages
-        if errors:
-            from django.core.exceptions import ValidationError
-
-            raise ValidationError(errors)
+        typed = (*COST_FIELDS, "other_income")
+        if self.base_id and self.year_id and all(limits.MONEY.contains(getattr(self, f) or 0) for f in typed):
+            self.compute()
+            collect(
+                lambda: limits.MONEY.check_computed(self.cost, "other_cost", _("总成本"), _("各项成本之和")),
+                lambda: limits.MONEY.check_computed(self.revenue, "other_income", _("总收入"), _("产品产值 + 其他收入")),
+            )
         if self.base_id and self.year_id:
             taken = BaseYearFinance.objects.filter(base_id=self.base_id, year_id=self.year_id).exclude(pk=self.pk)
             rules.ONE_FINANCE.check(not taken.exists(), "base", year=self.year_id)
@@ -337,8 +383,8 @@ class StudentPracticeActivity(DomainModel):
         verbose_name=_("基地"), help_text=_("可不填"),
     )
     activity = models.CharField(_("实践活动"), max_length=100, help_text=_("例如：采茶、参观茶叶焙制流程、插秧"))
-    participants = models.PositiveIntegerField(_("参加学生"), help_text=_("人次：一名学生参加两次算 2 人次"))
-    days = models.PositiveIntegerField(_("活动天数"), default=1)
+    participants = limits.count_field(_("参加学生"), help_text=_("人次：一名学生参加两次算 2 人次"))
+    days = limits.count_field(_("活动天数"), limits.DAYS, default=1)
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     class Meta:

@@ -21,9 +21,6 @@ M = "labor_bases"
 AREA_POSITIVE = rule(
     "LB-01", ERROR, _("面积必须大于 0"), _("面积必须大于 0 亩（现在填的是 %(value)s 亩）。"), module=M,
 )
-NON_NEGATIVE = rule(
-    "LB-02", ERROR, _("产量、单价、收入和成本不能为负数"), _("%(what)s不能是负数（现在填的是 %(value)s）。"), module=M,
-)
 AREA_SUM = rule(
     "LB-03", WARNING, _("各地块面积之和应等于基地申报总面积"),
     _("“%(base)s”%(year)s 年各地块面积合计 %(total)s 亩，与基地申报总面积 %(declared)s 亩不一致（相差 %(diff)s 亩），"

@@ -15,15 +15,16 @@ from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from workstudy import limits
 from workstudy.models import DomainModel, ReportingYear, School
+from workstudy.rules import collect
 
 from . import rules
 
 ZERO = Decimal("0.00")
 
 
-def money(verbose_name, **kwargs):
-    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
+money = limits.money_field
 
 
 class Category(models.TextChoices):
@@ -66,8 +67,8 @@ class ServiceCentre(DomainModel):
     """A bureau-run logistics service centre, e.g. 贵溪市腾飞学校后勤服务中心 (bureau level)."""
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
-    founded_year = models.PositiveSmallIntegerField(_("创办年份"))
-    exam_lodging_from_year = models.PositiveSmallIntegerField(
+    founded_year = limits.year_field(_("创办年份"))
+    exam_lodging_from_year = limits.year_field(
         _("中考食宿统一管理起始年份"), null=True, blank=True,
         help_text=_("从哪一年起由本中心统一负责中考考生食宿。"),
     )
@@ -99,7 +100,7 @@ class Shop(DomainModel):
     categories = models.CharField(
         _("经营类别"), max_length=200, help_text=_("可多选：文化办公用品、体育器材、运动服装。")
     )
-    opened_year = models.PositiveSmallIntegerField(_("开业年份"), null=True, blank=True)
+    opened_year = limits.year_field(_("开业年份"), null=True, blank=True)
     active = models.BooleanField(_("在营"), default=True)
 
     class Meta:
@@ -135,8 +136,8 @@ class CentreYearFigures(DomainModel):
         ServiceCentre, on_delete=models.PROTECT, related_name="year_figures", verbose_name=_("服务中心")
     )
     year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
-    vehicles = models.PositiveIntegerField(_("送货车辆"), default=0, help_text=_("单位：辆"))
-    deliveries = models.PositiveIntegerField(_("送货上门次数"), default=0, help_text=_("单位：次"))
+    vehicles = limits.count_field(_("送货车辆"), limits.COUNT, default=0, help_text=_("单位：辆"))
+    deliveries = limits.count_field(_("送货上门次数"), limits.COUNT, default=0, help_text=_("单位：次"))
     cost = money(_("成本"), default=ZERO)
     remitted_to_education = money(_("上缴/补贴教育经费"), default=ZERO)
     note = models.TextField(_("备注"), blank=True)
@@ -149,10 +150,6 @@ class CentreYearFigures(DomainModel):
 
     def __str__(self):
         return f"{self.centre} {self.year_id}"
-
-    def clean(self):
-        super().clean()
-        rules.collect(*(lambda f=f: rules.check_non_negative(self, f) for f in ("cost", "remitted_to_education")))
 
     @property
     def revenue(self) -> Decimal:
@@ -196,7 +193,7 @@ class SalesLine(DomainModel):
 
     def clean(self):
         super().clean()
-        rules.collect(lambda: rules.check_non_negative(self, "amount"), self._check_shop)
+        self._check_shop()
 
     def _check_shop(self):
         if self.shop_id and self.centre_id:
@@ -223,7 +220,7 @@ class CapitalInvestment(DomainModel):
     centre = models.ForeignKey(
         ServiceCentre, on_delete=models.PROTECT, related_name="investments", verbose_name=_("服务中心")
     )
-    year = models.PositiveSmallIntegerField(_("投资年份"))
+    year = limits.year_field(_("投资年份"))
     kind = models.CharField(_("投资项目"), max_length=20, choices=InvestmentKind.choices)
     amount = money(_("投资金额"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
@@ -238,7 +235,6 @@ class CapitalInvestment(DomainModel):
 
     def clean(self):
         super().clean()
-        rules.check_non_negative(self, "amount")
         if self.centre_id and self.year:
             founded = self.centre.founded_year
             rules.YEAR_ORDER.check(
@@ -283,18 +279,18 @@ class ExamLodgingProgram(DomainModel):
     operator = models.ForeignKey(
         ServiceCentre, on_delete=models.PROTECT, related_name="exam_programs", verbose_name=_("承办单位")
     )
-    candidates_lodged = models.PositiveIntegerField(_("食宿考生"), help_text=_("单位：人"))
-    beds = models.PositiveIntegerField(_("床位"), help_text=_("单位：张；一人一床"))
-    meals = models.PositiveIntegerField(_("供餐"), default=0, help_text=_("单位：人次"))
-    fee_per_candidate = money(_("每生收费"))
+    candidates_lodged = limits.count_field(_("食宿考生"), help_text=_("单位：人"))
+    beds = limits.count_field(_("床位"), limits.COUNT, help_text=_("单位：张；一人一床"))
+    meals = limits.count_field(_("供餐"), limits.COUNT, default=0, help_text=_("单位：人次"))
+    fee_per_candidate = money(_("每生收费"), limits.PRICE)
     revenue = money(_("收入"))
     cost = money(_("成本"))
     closed_management = models.BooleanField(_("封闭管理"), default=True)
-    incidents = models.PositiveIntegerField(_("安全事件"), default=0, help_text=_("单位：起"))
+    incidents = limits.count_field(_("安全事件"), limits.COUNT, default=0, help_text=_("单位：起"))
     family_cost_before = money(
-        _("统一管理前每生家庭食宿花费"), null=True, blank=True, help_text=_("住旅店、在外就餐时每位考生家庭的花费（元）")
+        _("统一管理前每生家庭食宿花费"), limits.PRICE, null=True, blank=True, help_text=_("住旅店、在外就餐时每位考生家庭的花费（元）")
     )
-    family_cost_after = money(_("统一管理后每生家庭食宿花费"), null=True, blank=True)
+    family_cost_after = money(_("统一管理后每生家庭食宿花费"), limits.PRICE, null=True, blank=True)
     note = models.TextField(_("备注"), blank=True)
 
     class Meta:
@@ -317,11 +313,7 @@ class ExamLodgingProgram(DomainModel):
 
     def clean(self):
         super().clean()
-        money_fields = ("fee_per_candidate", "revenue", "cost", "family_cost_before", "family_cost_after")
-        rules.collect(
-            *(lambda f=f: rules.check_non_negative(self, f) for f in money_fields),
-            self._check_beds,
-        )
+        self._check_beds()
 
     def _check_beds(self):
         if self.beds is not None and self.candidates_lodged is not None:
@@ -340,8 +332,8 @@ class ExamSite(DomainModel):
     host_school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="exam_sites", verbose_name=_("承办学校")
     )
-    candidates = models.PositiveIntegerField(_("食宿考生"), help_text=_("单位：人"))
-    beds = models.PositiveIntegerField(_("床位"), help_text=_("单位：张"))
+    candidates = limits.count_field(_("食宿考生"), help_text=_("单位：人"))
+    beds = limits.count_field(_("床位"), limits.COUNT, help_text=_("单位：张"))
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     class Meta:
@@ -357,7 +349,7 @@ class ExamSite(DomainModel):
 
     def clean(self):
         super().clean()
-        rules.collect(self._check_host, self._check_beds)
+        collect(self._check_host, self._check_beds)
 
     def _check_host(self):
         if self.host_school_id:

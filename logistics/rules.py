@@ -28,10 +28,6 @@ HOST_FACILITIES = rule(
     "LOG-02", ERROR, _("考点学校须有学生公寓和学生食堂"),
     _("%(school)s没有%(missing)s，不能作为中考食宿考点。"), module=MODULE,
 )
-NON_NEGATIVE = rule(
-    "LOG-03", ERROR, _("收入、成本、金额不能为负"),
-    _("%(field)s不能为负数（填写的是 %(value)s 元）。"), module=MODULE,
-)
 SITE_SUM = rule(
     "LOG-04", WARNING, _("各考点考生合计等于食宿考生总数"),
     _("%(year)s 年各考点食宿考生合计 %(sites)s 人，与总数 %(total)s 人不一致。"), module=MODULE,
@@ -77,13 +73,6 @@ SERVICE_FACILITY = rule(
     "LOG-14", WARNING, _("后勤项目与学校设施一致"),
     _("%(school_name)s填报了%(kind)s，但学校基本信息中登记为没有%(facility)s，请核对。"), module=MODULE,
 )
-
-
-def check_non_negative(obj, field_name: str) -> None:
-    value = getattr(obj, field_name)
-    if value is not None and Decimal(value) < 0:
-        label = obj._meta.get_field(field_name).verbose_name
-        NON_NEGATIVE.fail(field_name, field=label, value=value)
 
 
 def _money(value) -> str:
@@ -191,18 +180,3 @@ def _service_facility(year: int, school_id: int | None):
             school_name=service.school.name, kind=service.get_kind_display(), facility=facility,
         ))
     return found
-
-
-def collect(*checks) -> None:
-    """Run every check (callables raising ValidationError) and raise all their errors together,
-    so the person entering data sees every problem at once, next to each field."""
-    from django.core.exceptions import ValidationError
-
-    merged: dict = {}
-    for check in checks:
-        try:
-            check()
-        except ValidationError as exc:
-            exc.update_error_dict(merged)
-    if merged:
-        raise ValidationError(merged)

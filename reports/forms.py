@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from workstudy.forms import VersionedFormMixin
+from workstudy.forms import PortalFormMixin, VersionedFormMixin
 from workstudy.models import School
 
 from .models import DatedFact, ExampleSchool, NarrativeBlock, PolicyDocument, StatedFigure, SummarySettings
@@ -47,7 +47,7 @@ class DatedFactForm(VersionedFormMixin, forms.ModelForm):
         fields = ["year", "month", "note"]
 
 
-class ExampleSchoolForm(forms.ModelForm):
+class ExampleSchoolForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = ExampleSchool
         fields = ["school", "mode", "order", "feature"]
@@ -57,7 +57,7 @@ class ExampleSchoolForm(forms.ModelForm):
         self.fields["school"].queryset = School.objects.filter(active=True).order_by("code")
 
 
-class StatedFigureForm(forms.ModelForm):
+class StatedFigureForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = StatedFigure
         fields = ["key", "value", "source"]

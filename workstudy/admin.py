@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_base import ScopedAdmin
+from .forms import PortalAdminForm
 from .models import ReportingYear, School, Submission, User, WorkflowEvent
 
 admin.site.site_header = _("勤工俭学管理平台")
@@ -12,6 +13,8 @@ admin.site.site_title = _("勤工俭学管理平台")
 
 
 class BureauOnlyAdmin(SimpleHistoryAdmin):
+    form = PortalAdminForm
+
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_bureau
 

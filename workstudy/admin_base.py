@@ -6,9 +6,12 @@ Only bureau staff reach the admin (``is_staff``); rows of a locked year are read
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import scoping
+from .forms import PortalAdminForm
 
 
 class ScopedAdmin(SimpleHistoryAdmin):
+    form = PortalAdminForm  # refusals worded like the portal's pages
+
     def get_queryset(self, request):
         return scoping.visible(request.user, super().get_queryset(request))
 

@@ -18,7 +18,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from . import scoping, services
+from . import limits, scoping, services
 from .models import ConcurrentEditError, ReportingYear, School, Submission
 from .permissions import PortalPermission  # noqa: F401  (re-exported for apps)
 
@@ -134,7 +134,43 @@ class ScopedViewSet(BodySizeLimitMixin, viewsets.ModelViewSet):
         instance.delete()
 
 
-class ValidatingModelSerializer(serializers.ModelSerializer):
+def _model_field(model, name):
+    try:
+        return model._meta.get_field(name) if model is not None and name else None
+    except Exception:  # noqa: BLE001 - a property or a method: no model field
+        return None
+
+
+class PortalSerializerMixin:
+    """Every field's refusals in the portal's words (:func:`workstudy.limits.field_messages`),
+    naming the field and, for a number, its allowed range; never DRF's generic text. A field
+    without a model field takes its limit from ``field_limits``."""
+
+    field_limits: dict = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        model = getattr(getattr(self, "Meta", None), "model", None)
+        for name, field in fields.items():
+            if field.read_only:
+                continue
+            model_field = _model_field(model, getattr(field, "source", None) or name)
+            label = getattr(model_field, "verbose_name", None) or field.label or name
+            limit = limits.limit_of(model_field) if model_field is not None else self.field_limits.get(name)
+            if isinstance(field, serializers.IntegerField):
+                kind = "integer"
+            elif isinstance(field, (serializers.DecimalField, serializers.FloatField)):
+                kind = "decimal"
+            else:
+                kind = ""
+            field.error_messages.update(limits.field_messages(label, limit, kind=kind))
+            field.validators = [
+                limits.InRange(v.limit, label) if isinstance(v, limits.InRange) else v for v in field.validators
+            ]
+        return fields
+
+
+class ValidatingModelSerializer(PortalSerializerMixin, serializers.ModelSerializer):
     """Runs the model's own ``full_clean()`` so API writes obey the named rules.
 
     If the model has a ``version`` field, clients send it back on update; a stale
@@ -149,7 +185,51 @@ class ValidatingModelSerializer(serializers.ModelSerializer):
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
             self._refuse_unknown_and_read_only(data)
-        return super().to_internal_value(data)
+        try:
+            return super().to_internal_value(data)
+        except exceptions.ValidationError as exc:
+            if not isinstance(exc.detail, dict) or not isinstance(data, Mapping):
+                raise
+            raise exceptions.ValidationError(self._with_model_errors(data, exc.detail)) from None
+
+    def _with_model_errors(self, data, detail: dict) -> dict:
+        """Field errors plus the model's own checks on the fields that could be read, so a
+        client is told every problem in one answer (as a page shows them)."""
+        from rest_framework.fields import SkipField, empty
+
+        attrs: dict = {}
+        for field in self._writable_fields:
+            if field.field_name in detail:
+                continue
+            try:
+                value = field.run_validation(field.get_value(data))
+            except (exceptions.ValidationError, DjangoValidationError, SkipField):
+                continue
+            if value is not empty:
+                self.set_value(attrs, field.source_attrs, value)
+        merged = dict(detail)
+        failed = {self.fields[name].source for name in detail if name in self.fields}
+        model_fields = {f.name for f in self.Meta.model._meta.get_fields()}
+        readable = {name: value for name, value in attrs.items() if name in model_fields}
+        shown = {name for name, f in self.fields.items() if not f.read_only}
+        for name, messages in self._model_errors(readable, exclude=failed).items():
+            if name in shown and name not in failed and name not in merged:
+                merged[name] = messages
+        return merged
+
+    def _model_errors(self, attrs: dict, exclude=()) -> dict:
+        model = self.Meta.model
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        for attr, value in attrs.items():
+            if not model._meta.get_field(attr).many_to_many:
+                setattr(instance, attr, value)
+        try:
+            instance.full_clean(exclude=list(exclude), validate_unique=True, validate_constraints=True)
+        except DjangoValidationError as exc:
+            return exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        except Exception:  # noqa: BLE001 - a check needing a field that failed: its own error is enough
+            return {}
+        return {}
 
     def _refuse_unknown_and_read_only(self, data):
         """An unknown key or a changed read-only value is a 400, not silently dropped:
@@ -177,18 +257,10 @@ class ValidatingModelSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        model = self.Meta.model
         # Validate a copy: the original must stay as loaded until the scoping checks ran.
-        instance = copy.copy(self.instance) if self.instance is not None else model()
-        for attr, value in attrs.items():
-            if not model._meta.get_field(attr).many_to_many:
-                setattr(instance, attr, value)
-        try:
-            instance.full_clean(validate_unique=True, validate_constraints=True)
-        except DjangoValidationError as exc:
-            raise exceptions.ValidationError(
-                exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-            ) from exc
+        errors = self._model_errors(attrs)
+        if errors:
+            raise exceptions.ValidationError(errors)
         return attrs
 
     def update(self, instance, validated_data):
@@ -231,7 +303,7 @@ def year_school_filterset(model_class, extra_fields=()):
 # Core API -----------------------------------------------------------------
 
 
-class SchoolSerializer(serializers.ModelSerializer):
+class SchoolSerializer(PortalSerializerMixin, serializers.ModelSerializer):
     class Meta:
         model = School
         fields = [
@@ -249,7 +321,7 @@ class SchoolViewSet(BodySizeLimitMixin, viewsets.ReadOnlyModelViewSet):
         return scoping.schools_for(self.request.user).order_by("code")
 
 
-class ReportingYearSerializer(serializers.ModelSerializer):
+class ReportingYearSerializer(PortalSerializerMixin, serializers.ModelSerializer):
     class Meta:
         model = ReportingYear
         fields = ["year", "status", "deadline", "locked_at", "data_version"]

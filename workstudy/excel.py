@@ -50,7 +50,7 @@ from .constraints import validate_in_python
 
 # The registry lives in a light module so that registering a kind imports nothing heavy.
 from .excel_registry import Registration, get_registration, register, registrations  # noqa: F401
-from .models import DomainModel, ReportingYear, School
+from .models import DomainModel, ReportingYear, School, portal_field_errors
 from .xlsx_writer import HEADER_RGB, Sheet, escape_cell, write_xlsx  # noqa: F401  (escape_cell: re-exported)
 
 # ---------------------------------------------------------------------------
@@ -710,11 +710,12 @@ class _Import:
                 value = getattr(row.instance, f.attname)
                 if value is None or value in present or f.name in row.exclude or f.name in row.errors:
                     continue
-                _add_error(row.errors, ValidationError(
+                error = ValidationError(
                     f.error_messages["invalid"], code="invalid",
                     params={"model": f.remote_field.model._meta.verbose_name, "pk": value, "field": target,
                             "value": value},
-                ), f.name)
+                )
+                _add_error(row.errors, portal_field_errors(row.instance, ValidationError({f.name: [error]})))
 
     def _clean(self, row: _Row) -> None:
         """The model's clean(), and the constraints that cannot be checked for the whole file."""

@@ -1,11 +1,67 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from . import limits
 from .models import School, Submission
 
 
-class VersionedFormMixin:
+def _model_field(model, name: str):
+    try:
+        return model._meta.get_field(name) if model is not None else None
+    except Exception:  # noqa: BLE001 - a form-only field
+        return None
+
+
+class PortalFormMixin:
+    """Every form of the portal speaks with one voice.
+
+    * Each field's refusals are the portal's own words (:func:`workstudy.limits.field_messages`):
+      the field's name and, for a number, the range its model field declares (or
+      ``field_limits[name]`` for a field of the form alone), never Django's generic text.
+    * Errors the model's ``clean()`` puts on a field the form does not show (e.g. a fixed
+      school or year) are shown at the top of the form (``error_field_map`` may move them to a
+      field that is shown) rather than failing.
+    """
+
+    field_limits: dict = {}
+    error_field_map: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        model = getattr(getattr(self, "_meta", None), "model", None)
+        for name, field in self.fields.items():
+            model_field = _model_field(model, name)
+            limit = self.field_limits.get(name) or limits.limit_of(model_field)
+            if isinstance(field, forms.IntegerField):
+                kind = "integer"
+            elif isinstance(field, (forms.DecimalField, forms.FloatField)):
+                kind = "decimal"
+            else:
+                kind = ""
+            field.error_messages.update(limits.field_messages(field.label or name, limit, kind=kind, with_value=True))
+
+    def _update_errors(self, errors):
+        if hasattr(errors, "error_dict"):
+            remapped: dict = {}
+            for field, messages in errors.error_dict.items():
+                target = self.error_field_map.get(field, field)
+                if target != NON_FIELD_ERRORS and target not in self.fields:
+                    target = NON_FIELD_ERRORS
+                shown = {str(m) for m in self._errors.get(target, [])} if self._errors else set()
+                for message in messages:
+                    text = " ".join(message.messages) if isinstance(message, ValidationError) else str(message)
+                    if text not in shown:  # the form and the model may refuse a value for one reason
+                        shown.add(text)
+                        remapped.setdefault(target, []).append(message)
+            if not remapped:
+                return
+            errors = ValidationError(remapped)
+        super()._update_errors(errors)
+
+
+class VersionedFormMixin(PortalFormMixin):
     """Carries the row's version through the form so a stale save is refused.
 
     Use on ModelForms of :class:`~workstudy.models.DomainModel` subclasses; the view
@@ -38,19 +94,19 @@ class SubmissionCountsForm(VersionedFormMixin, forms.ModelForm):
         }
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(PortalFormMixin, forms.Form):
     reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(PortalFormMixin, forms.Form):
     reason = forms.CharField(label=_("重新开放原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
-class NewYearForm(forms.Form):
+class NewYearForm(PortalFormMixin, forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
 
 
-class SchoolForm(forms.ModelForm):
+class SchoolForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = School
         fields = [
@@ -59,7 +115,7 @@ class SchoolForm(forms.ModelForm):
         ]
 
 
-class PrincipalCreateForm(forms.ModelForm):
+class PrincipalCreateForm(PortalFormMixin, forms.ModelForm):
     # Length and strength are checked by AUTH_PASSWORD_VALIDATORS (their messages are clearer).
     password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput)
 
@@ -99,3 +155,7 @@ class PrincipalCreateForm(forms.ModelForm):
         if commit:
             user.save()
         return user
+
+
+class PortalAdminForm(PortalFormMixin, forms.ModelForm):
+    """The admin's forms, worded like the portal's."""

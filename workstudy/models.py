@@ -8,6 +8,8 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import limits
+
 
 class ConcurrentEditError(Exception):
     """Raised when a row changed since the editor loaded it (optimistic locking)."""
@@ -47,6 +49,37 @@ class DomainModel(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
             return super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None):
+        """Django's field checks, each refusal worded by :mod:`workstudy.limits` (the field's
+        name and its allowed range, never Django's generic text)."""
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            raise portal_field_errors(self, exc) from None
+
+
+def portal_field_errors(instance, exc: ValidationError) -> ValidationError:
+    """``exc`` from ``clean_fields()`` with each message in the portal's words, one per field."""
+    from .limits import model_error
+
+    if not hasattr(exc, "error_dict"):
+        return exc
+    errors: dict = {}
+    for name, field_errors in exc.error_dict.items():
+        try:
+            field = instance._meta.get_field(name)
+        except Exception:  # noqa: BLE001 - not a model field: leave its errors as they are
+            errors[name] = field_errors
+            continue
+        value = getattr(instance, field.attname, None)
+        worded = []
+        for error in field_errors:
+            text = model_error(field, error, value) if error.code else None
+            worded.append(ValidationError(text, code=error.code) if text else error)
+        unique = {str(e.message if e.params is None else e.message % e.params): e for e in worded}
+        errors[name] = list(unique.values())
+    return ValidationError(errors)
 
 
 class Role(models.TextChoices):
@@ -199,10 +232,10 @@ class Submission(DomainModel):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="submissions", verbose_name=_("学校"))
     year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("年度"))
     status = models.CharField(_("状态"), max_length=16, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT)
-    staff_count = models.PositiveIntegerField(_("教职工人数"), null=True, blank=True)
-    student_count = models.PositiveIntegerField(_("学生人数"), null=True, blank=True)
-    boarding_count = models.PositiveIntegerField(_("寄宿生人数"), null=True, blank=True)
-    poor_student_count = models.PositiveIntegerField(_("贫困家庭学生人数"), null=True, blank=True)
+    staff_count = limits.count_field(_("教职工人数"), null=True, blank=True)
+    student_count = limits.count_field(_("学生人数"), null=True, blank=True)
+    boarding_count = limits.count_field(_("寄宿生人数"), null=True, blank=True)
+    poor_student_count = limits.count_field(_("贫困家庭学生人数"), null=True, blank=True)
     explanation = models.TextField(
         _("较上年大幅变化的说明"), blank=True,
         help_text=_("面积或收入较上年变化超过50%时，上报前须写明原因。"),

@@ -20,7 +20,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
@@ -189,14 +188,10 @@ def _module_stamp(module: str, stamps: dict[str, int]) -> str:
     return freshness.generation([module] if module else None, now=stamps)  # no module: every table
 
 
-def non_negative(value, code_rule: Rule, field_name: str) -> None:
-    if value is not None and Decimal(value) < 0:
-        code_rule.fail(field_name)
-
-
 # Core rules (schools and submissions). Apps add theirs in their own rules.py.
-COUNT_NON_NEGATIVE = rule(
-    "CORE-01", ERROR, _("人数为非负整数"), _("人数必须是不小于 0 的整数。"), module="workstudy",
+VALUE_IN_RANGE = rule(
+    "CORE-01", ERROR, _("数值在允许范围内"),
+    _("%(label)s应在 %(low)s 至 %(high)s%(unit)s之间。"), module="workstudy",
 )
 POOR_LE_STUDENTS = rule(
     "CORE-02", ERROR, _("贫困生不超过学生总数"),
@@ -219,17 +214,28 @@ BIG_SWING_EXPLAINED = rule(
 
 def check_submission_counts(submission) -> None:
     students = submission.student_count
-    if students is not None:
-        if submission.poor_student_count is not None:
-            POOR_LE_STUDENTS.check(
-                submission.poor_student_count <= students, "poor_student_count",
-                poor=submission.poor_student_count, students=students,
-            )
-        if submission.boarding_count is not None:
-            BOARDING_LE_STUDENTS.check(
-                submission.boarding_count <= students, "boarding_count",
-                boarding=submission.boarding_count, students=students,
-            )
+    if students is None:
+        return
+    poor, boarding = submission.poor_student_count, submission.boarding_count
+    collect(
+        lambda: POOR_LE_STUDENTS.check(
+            poor is None or poor <= students, "poor_student_count", poor=poor, students=students),
+        lambda: BOARDING_LE_STUDENTS.check(
+            boarding is None or boarding <= students, "boarding_count", boarding=boarding, students=students),
+    )
+
+
+def collect(*checks) -> None:
+    """Run every check (callables raising ValidationError) and raise all their errors together,
+    so the person entering data sees every problem at once, next to each field."""
+    merged: dict = {}
+    for check in checks:
+        try:
+            check()
+        except ValidationError as exc:
+            exc.update_error_dict(merged)
+    if merged:
+        raise ValidationError(merged)
 
 
 def _resolve_url(viewname: str, args: tuple, kwargs: dict, query: str) -> str:

@@ -32,7 +32,7 @@ def test_api_enforces_the_rules(director_client, bureau_enterprise, year):
         content_type="application/json")
     assert response.status_code == 400
     errors = response.json()
-    assert "请填写成本" in errors["cost"][0] and "不能为负数" in errors["employees"][0]
+    assert "请填写成本" in errors["cost"][0] and "应在 0 至" in errors["employees"][0]
 
 
 def test_year_filters(director_client, year, year_2023):

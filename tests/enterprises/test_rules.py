@@ -61,7 +61,7 @@ def test_cost_is_required_ent01(year):
 def test_no_negative_money_or_counts_ent02(year, field, value):
     stat = YearStatFactory.build(enterprise=EnterpriseFactory(), year=year, **{field: value})
     errors = _errors(stat)
-    assert "不能为负数" in errors[field][0]
+    assert "应在 0 至" in errors[field][0]
     assert str(value) in errors[field][0]  # the message names the value
 
 
@@ -74,8 +74,8 @@ def test_all_broken_rules_are_reported_at_once(year):
 def test_event_amounts_and_staff_not_negative():
     event = ReformEventFactory.build(enterprise=EnterpriseFactory(), staff_affected=-174, amount=Decimal("-1"))
     errors = _errors(event)
-    assert "不能为负数" in errors["staff_affected"][0]
-    assert "不能为负数" in errors["amount"][0]
+    assert "应在 0 至" in errors["staff_affected"][0]
+    assert "应在 0 至" in errors["amount"][0]
 
 
 def test_closed_enterprise_has_no_figures_after_closing_year_ent03(year, year_2023):

@@ -93,7 +93,7 @@ def test_figure_form_shows_rule_errors_inline_in_chinese(director_client, bureau
     assert response.status_code == 200
     body = response.content.decode()
     assert "请填写成本（元）" in body
-    assert "职工人数不能为负数（填写的是 -3）" in body
+    assert "职工人数应在 0 至 1,000,000 人之间，现在填的是 -3。" in body
     assert 'class="fielderror"' in body
     assert not EnterpriseYearStat.objects.exists()
 

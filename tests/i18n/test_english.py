@@ -319,7 +319,7 @@ def test_auditor_dashboard_in_english(auditor, year):
 
 def test_rules_page_in_english(director, year):
     html = get_english(english_client(director), "/rules/")
-    for text in ("Data validation rules", "Error", "Warning", "Headcounts are non-negative whole numbers"):
+    for text in ("Data validation rules", "Error", "Warning", "Numbers within their allowed range"):
         assert text in html
     assert untranslated(html) == []
 

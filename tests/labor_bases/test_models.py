@@ -73,8 +73,9 @@ def test_negative_quantity_and_price_refused(base_a, year):
                           unit_price=Decimal("-2"))
     with pytest.raises(ValidationError) as exc:
         line.full_clean()
-    assert "LB-02" in codes(exc.value)
-    assert "产量不能是负数" in str(exc.value)
+    assert codes(exc.value) == {"CORE-01"}
+    assert set(exc.value.message_dict) == {"quantity", "unit_price"}, "both refused in one round"
+    assert "产量应在 0 至" in str(exc.value)
 
 
 def test_negative_costs_refused_with_the_field_named(base_a, year):
@@ -82,7 +83,7 @@ def test_negative_costs_refused_with_the_field_named(base_a, year):
     with pytest.raises(ValidationError) as exc:
         fin.full_clean()
     assert "labor_cost" in exc.value.error_dict
-    assert "人工不能是负数" in str(exc.value)
+    assert "人工应在 0 至" in str(exc.value)
 
 
 def test_other_land_type_needs_a_note(base_a, year):

@@ -174,7 +174,7 @@ def test_negative_values_show_inline_chinese_errors(principal_a_client, base_a, 
         {"base": base_a.pk, "product": "茶叶", "quantity": "-1", "unit": "kg", "unit_price": "10"},
     )
     assert response.status_code == 200
-    assert "产量不能是负数" in response.content.decode()
+    assert "产量应在 0 至" in response.content.decode()
     response = principal_a_client.post(reverse("labor_bases:plot_create") + "?year=2024", plot_form(base_a, area_mu="0"))
     assert "面积必须大于 0 亩" in response.content.decode()
 

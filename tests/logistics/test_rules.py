@@ -70,19 +70,19 @@ def test_exam_money_non_negative(program, field):
     setattr(program, field, Decimal("-1.00"))
     with pytest.raises(ValidationError) as exc:
         program.full_clean()
-    assert "LOG-03" in _codes(exc.value, field)
-    assert "不能为负数" in _messages(exc.value, field)
+    assert "CORE-01" in _codes(exc.value, field)
+    assert "应在 0 至" in _messages(exc.value, field)
 
 
 def test_centre_cost_and_sales_non_negative(year, centre):
     figures = CentreYearFiguresFactory.build(centre=centre, year=year, cost=Decimal("-5"))
     with pytest.raises(ValidationError) as exc:
         figures.full_clean()
-    assert "LOG-03" in _codes(exc.value, "cost")
+    assert "CORE-01" in _codes(exc.value, "cost")
     line = SalesLine(centre=centre, year=year, category="stationery", customer_kind="school", amount=Decimal("-0.01"))
     with pytest.raises(ValidationError) as exc:
         line.full_clean()
-    assert "LOG-03" in _codes(exc.value, "amount")
+    assert "CORE-01" in _codes(exc.value, "amount")
 
 
 def test_sales_line_shop_must_sell_category_and_belong_to_centre(year, centre):

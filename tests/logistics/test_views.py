@@ -61,7 +61,7 @@ def test_sales_form_shows_rule_error_inline(director_client, year, centre):
         "centre": centre.pk, "year": 2024, "shop": "", "category": "stationery", "customer_kind": "school",
         "amount": "-3", "note": "",
     })
-    assert "销售额不能为负数" in response.content.decode()
+    assert "销售额应在 0 至" in response.content.decode()
     assert not SalesLine.objects.exists()
 
 
@@ -280,7 +280,7 @@ def test_program_form_units_live_product_and_rule(director_client, year, centre)
             "fee_per_candidate": "260", "revenue": "182000", "cost": "-1", "closed_management": "on", "incidents": 0,
             "family_cost_before": "720", "family_cost_after": "260", "note": ""}
     body = director_client.post(url, data).content.decode()
-    assert "全部考点床位 690 张少于食宿考生 700 人" in body and "成本不能为负数" in body  # both at once
+    assert "全部考点床位 690 张少于食宿考生 700 人" in body and "成本应在 0 至" in body  # both at once
     data.update(beds=730, cost="150000")
     assert director_client.post(url, data).status_code == 302
     from logistics.models import ExamLodgingProgram
