@@ -15,10 +15,14 @@
     var ids = out.getAttribute("data-product").split(/\s+/);
     var inputs = ids.map(function (id) { return document.getElementById(id); });
     var decimals = parseInt(out.getAttribute("data-decimals") || "2", 10);
+    var max = parseFloat(out.getAttribute("data-max") || "Infinity");
+    // Only what the server would accept: digits with at most two decimals, never negative.
+    var plain = /^\s*\d+(\.\d{1,2})?\s*$/;
     function update() {
-      var vals = inputs.map(function (i) { return i ? parseFloat(i.value) : NaN; });
-      if (vals.some(isNaN)) { out.textContent = "—"; return; }
-      out.textContent = vals.reduce(function (a, b) { return a * b; }, 1).toFixed(decimals);
+      var vals = inputs.map(function (i) { return i && plain.test(i.value) ? parseFloat(i.value) : NaN; });
+      var product = vals.reduce(function (a, b) { return a * b; }, 1);
+      if (vals.some(isNaN) || !(product <= max)) { out.textContent = "—"; return; }
+      out.textContent = product.toFixed(decimals);
     }
     inputs.forEach(function (i) { if (i) { i.addEventListener("input", update); } });
     update();

@@ -15,3 +15,11 @@ register.filter("wan", money.format_wan)
 register.filter("mu", money.format_area)
 register.filter("qty", money.format_quantity)
 register.filter("pct", money.format_percent_change)
+
+
+@register.simple_tag
+def limit_high(name: str) -> str:
+    """The upper bound of a limit (``{% limit_high "MONEY" %}``), plain digits for a data- attribute."""
+    from workstudy.limits import LIMITS
+
+    return f"{LIMITS[name].high:f}"
