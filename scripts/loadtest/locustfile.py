@@ -163,7 +163,6 @@ class Principal(PortalUser):
         self.me = USERS["principals"][index]
         self.code = self.me["school"]
         self.record = _school_record(self.code)
-        self.batch = 0
         time.sleep(random.uniform(0, ARRIVAL))
         self.login(self.me["username"])
 
@@ -243,7 +242,6 @@ class Principal(PortalUser):
         template = self.get("/excel/labor_production/template.xlsx", "GET /excel/[kind]/template.xlsx")
         if form is None or template.status_code != 200:
             return
-        self.batch += 1
         self.record["import_batches_tried"] += 1
         batch = f"{self.code}-{self.record['import_batches_tried']:03d}"
         rows = [
