@@ -92,11 +92,9 @@ class FundingRule(DomainModel):
         super().clean()
         if self.to_year is not None and self.from_year is not None:
             R.RULE_YEARS_ORDER.check(self.to_year >= self.from_year, "to_year", start=self.from_year, end=self.to_year)
-        bad = [s for s in (self.allowed_sources or []) if s not in FundingSource.values]
-        if bad or not self.allowed_sources:
+        sources = self.allowed_sources if isinstance(self.allowed_sources, list) else None
+        if not sources or any(s not in FundingSource.values for s in sources):
             raise ValidationError({"allowed_sources": _("请至少选择一个经费来源。")})
-        if self.bureau_share_pct is not None and self.bureau_share_pct > 100:
-            raise ValidationError({"bureau_share_pct": _("比例不能超过 100%。")})
 
     @property
     def allowed_labels(self) -> list[str]:

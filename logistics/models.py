@@ -288,7 +288,8 @@ class ExamLodgingProgram(DomainModel):
     closed_management = models.BooleanField(_("封闭管理"), default=True)
     incidents = limits.count_field(_("安全事件"), limits.COUNT, default=0, help_text=_("单位：起"))
     family_cost_before = money(
-        _("统一管理前每生家庭食宿花费"), limits.PRICE, null=True, blank=True, help_text=_("住旅店、在外就餐时每位考生家庭的花费（元）")
+        _("统一管理前每生家庭食宿花费"), limits.PRICE, null=True, blank=True,
+        help_text=_("住旅店、在外就餐时每位考生家庭的花费（元）"),
     )
     family_cost_after = money(_("统一管理后每生家庭食宿花费"), limits.PRICE, null=True, blank=True)
     note = models.TextField(_("备注"), blank=True)

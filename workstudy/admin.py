@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_base import ScopedAdmin
-from .forms import PortalAdminForm
+from .forms import PortalAdminForm, PortalFormMixin
 from .models import ReportingYear, School, Submission, User, WorkflowEvent
 
 admin.site.site_header = _("勤工俭学管理平台")
@@ -31,8 +32,18 @@ class BureauOnlyAdmin(SimpleHistoryAdmin):
         return False
 
 
+class PortalUserChangeForm(PortalFormMixin, UserChangeForm):
+    pass
+
+
+class PortalUserCreationForm(PortalFormMixin, AdminUserCreationForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = PortalUserChangeForm
+    add_form = PortalUserCreationForm
     fieldsets = BaseUserAdmin.fieldsets + ((_("角色"), {"fields": ("role", "school", "is_director")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("角色"), {"fields": ("role", "school", "is_director")}),)
     list_display = ("username", "first_name", "role", "school", "is_director", "is_active")

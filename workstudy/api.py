@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import django_filters
 from django import forms
 from django.conf import settings
+from django.core import validators as django_validators
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, serializers, status, viewsets
@@ -141,6 +142,26 @@ def _model_field(model, name):
         return None
 
 
+_VALIDATOR_CODES = {
+    django_validators.MaxLengthValidator: ("max_length", "max_length"),
+    django_validators.MinLengthValidator: ("min_length", "min_length"),
+    django_validators.MinValueValidator: ("min_value", "min_value"),
+    django_validators.MaxValueValidator: ("max_value", "max_value"),
+}
+
+
+def _worded(validator, label, messages: dict):
+    """A field's validator with the portal's message (DRF words its own at field creation)."""
+    if isinstance(validator, limits.InRange):
+        return limits.InRange(validator.limit, label)
+    code = _VALIDATOR_CODES.get(type(validator))
+    if code is None or code[0] not in messages:
+        return validator
+    # Django fills a validator's message with %-params; DRF's own use {}-names.
+    text = messages[code[0]].format(**{code[1]: validator.limit_value}).replace("%", "%%")
+    return type(validator)(validator.limit_value, message=text)
+
+
 class PortalSerializerMixin:
     """Every field's refusals in the portal's words (:func:`workstudy.limits.field_messages`),
     naming the field and, for a number, its allowed range; never DRF's generic text. A field
@@ -163,10 +184,9 @@ class PortalSerializerMixin:
                 kind = "decimal"
             else:
                 kind = ""
-            field.error_messages.update(limits.field_messages(label, limit, kind=kind))
-            field.validators = [
-                limits.InRange(v.limit, label) if isinstance(v, limits.InRange) else v for v in field.validators
-            ]
+            messages = limits.field_messages(label, limit, kind=kind, style="api")
+            field.error_messages.update(messages)
+            field.validators = [_worded(v, label, messages) for v in field.validators]
         return fields
 
 

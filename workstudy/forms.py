@@ -28,8 +28,8 @@ class PortalFormMixin:
     field_limits: dict = {}
     error_field_map: dict[str, str] = {}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def full_clean(self):
+        # Worded here, not in __init__: subclasses replace fields after it (school pickers).
         model = getattr(getattr(self, "_meta", None), "model", None)
         for name, field in self.fields.items():
             model_field = _model_field(model, name)
@@ -40,7 +40,8 @@ class PortalFormMixin:
                 kind = "decimal"
             else:
                 kind = ""
-            field.error_messages.update(limits.field_messages(field.label or name, limit, kind=kind, with_value=True))
+            field.error_messages.update(limits.field_messages(field.label or name, limit, kind=kind))
+        super().full_clean()
 
     def _update_errors(self, errors):
         if hasattr(errors, "error_dict"):
@@ -70,7 +71,10 @@ class VersionedFormMixin(PortalFormMixin):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["row_version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+        self.fields["row_version"] = forms.IntegerField(
+            widget=forms.HiddenInput, required=False,
+            error_messages={"invalid": _("这个页面已经过期，请刷新后重新填写。")},
+        )
         if self.instance is not None and self.instance.pk:
             self.fields["row_version"].initial = self.instance.version
 

@@ -180,37 +180,72 @@ def limit_of(field) -> Limit | None:
 _RANGE_CODES = ("max_digits", "max_whole_digits", "min_value", "max_value", "max_string_length")
 
 
-def field_messages(label, limit: Limit | None = None, *, kind: str = "", with_value: bool = False) -> dict:
-    """Error messages for a form or API field labelled ``label``: a dict of Django's and DRF's
-    codes. ``kind`` is "integer", "decimal" or "" when the field is not a number. With
-    ``with_value`` (Django forms, whose range validators pass the typed value) the range
-    messages quote what was typed."""
+# Codes whose message Django fills with the error's params ("%" must be doubled in the rest).
+_FORM_PARAM_CODES = frozenset({
+    "invalid_choice", "invalid_pk_value", "min_value", "max_value", "step_size", "max_digits",
+    "max_decimal_places", "max_whole_digits", "max_length", "min_length",
+})
+
+
+def field_messages(label, limit: Limit | None = None, *, kind: str = "", style: str = "form") -> dict:
+    """Error messages for a field labelled ``label``: a dict of Django's (``style="form"``) or
+    DRF's (``style="api"``) error codes. ``kind`` is "integer", "decimal" or "" when the field
+    is not a number. A form's range messages quote what was typed (Django passes it)."""
     label = str(label)
+    form = style == "form"
+
+    def say(text, **params):
+        return str(text) % {"label": label, **params}
+
+    choose = say(_("%(label)s：请从列表中选择。"))
     messages = {
-        "required": str(_("请填写%(label)s。")) % {"label": label},
-        "null": str(_("请填写%(label)s。")) % {"label": label},
-        "blank": str(_("请填写%(label)s。")) % {"label": label},
-        "invalid_choice": str(_("%(label)s：请从列表中选择。")) % {"label": label},
-        "does_not_exist": str(_("%(label)s：请从列表中选择。")) % {"label": label},
-        "incorrect_type": str(_("%(label)s：请从列表中选择。")) % {"label": label},
-        "max_length": str(_("%(label)s太长了，请缩短。")) % {"label": label},
+        "required": say(_("请填写%(label)s。")),
+        "null": say(_("请填写%(label)s。")),
+        "blank": say(_("请填写%(label)s。")),
+        "invalid_choice": choose, "does_not_exist": choose, "incorrect_type": choose,
+        "invalid_list": choose, "invalid_pk_value": choose, "list": choose, "not_a_list": choose,
+        "empty": say(_("请填写%(label)s。")),
+        "max_length": say(_("%(label)s太长了，请缩短。")),
+        "min_length": say(_("%(label)s太短了。")),
+        "invalid": say(_("%(label)s的格式不对，请检查。")),
     }
     if kind or limit is not None:
         integer = kind == "integer" or (limit is not None and limit.integer)
-        messages["invalid"] = (
-            str(_("%(label)s请填写整数，例如 12。")) if integer else str(_("%(label)s请填写数字，例如 12.5。"))
-        ) % {"label": label}
-        messages["max_decimal_places"] = str(_("%(label)s最多保留 %(places)s 位小数。")) % {
-            "label": label, "places": limit.places if limit else 2}
+        messages["invalid"] = say(_("%(label)s请填写整数，例如 12。") if integer else _("%(label)s请填写数字，例如 12.5。"))
+        messages["max_string_length"] = messages["invalid"]
+        messages["max_decimal_places"] = say(_("%(label)s最多保留 %(places)s 位小数。"), places=limit.places if limit else 2)
         if limit is not None:
             for code in _RANGE_CODES:
                 messages[code] = limit.message(label)
-            if with_value:
+            if form:
                 for code in ("max_digits", "max_whole_digits", "min_value", "max_value"):
                     messages[code] = limit.template(label)
-    else:
-        messages["invalid"] = str(_("%(label)s的格式不对，请检查。")) % {"label": label}
-    return messages
+        else:  # a number the portal gives no limit (e.g. an order): Django's bounds, our words
+            low = "%(limit_value)s" if form else "{min_value}"
+            high = "%(limit_value)s" if form else "{max_value}"
+            too_big = say(_("%(label)s的数字太大了，请核对。"))
+            messages.update({
+                "min_value": say(_("%(label)s不能小于 %(limit)s。"), limit="\x00LOW\x00"),
+                "max_value": say(_("%(label)s不能大于 %(limit)s。"), limit="\x00HIGH\x00"),
+                "max_digits": too_big, "max_whole_digits": too_big, "max_string_length": too_big,
+            })
+            if form:
+                for code in ("min_value", "max_value"):
+                    messages[code] = messages[code].replace("%", "%%")
+            messages["min_value"] = messages["min_value"].replace("\x00LOW\x00", low)
+            messages["max_value"] = messages["max_value"].replace("\x00HIGH\x00", high)
+            return _escaped(messages, form, skip=("min_value", "max_value"))
+    return _escaped(messages, form, skip=("max_digits", "max_whole_digits", "min_value", "max_value")
+                    if limit is not None and form else ())
+
+
+def _escaped(messages: dict, form: bool, skip=()) -> dict:
+    """A form's messages for codes Django fills with params, with every literal "%" doubled
+    (a label like 教育局承担比例（%） must not break the filling); ``skip``: already templates."""
+    if not form:
+        return messages
+    return {code: text.replace("%", "%%") if code in _FORM_PARAM_CODES and code not in skip else text
+            for code, text in messages.items()}
 
 
 def number_kind(field) -> str:
@@ -237,7 +272,7 @@ def model_error(field, error: ValidationError, value) -> str | None:
             "label": label, "value": _shown(value)}
     if code == "unique":
         return str(_("%(label)s“%(value)s”已经有了，请换一个。")) % {"label": label, "value": _shown(value)}
-    messages = field_messages(label, limit, kind=number_kind(field))
+    messages = field_messages(label, limit, kind=number_kind(field), style="model")
     if code == "invalid" and value in (None, ""):
         return None
     return messages.get(code)

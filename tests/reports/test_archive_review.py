@@ -1,4 +1,4 @@
-"""Issue 12 item 6, second pair of eyes: who may fetch which archived document, what /verify/
+"""Archived documents, second pair of eyes: who may fetch which archived document, what /verify/
 shows and refuses, dates on generated (non-demo) data, and what a failed lock leaves behind."""
 
 import datetime

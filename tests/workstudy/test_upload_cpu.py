@@ -1,5 +1,5 @@
 """Every upload within the size limit is checked in under 2 s of server CPU, whatever it
-declares (issue 13 item 6). The worst files are built by tests/workstudy/xlsx_craft.py;
+declares. The worst files are built by tests/workstudy/xlsx_craft.py;
 ``pytest -s tests/workstudy/test_upload_cpu.py`` prints each file's CPU time."""
 
 import time
