@@ -93,3 +93,24 @@ def test_an_export_uploads_again_unchanged(principal_a_client, base_a, year):
     assert response.context["report"].ok, response.context["report"].issues
     principal_a_client.post(reverse("excel:import", args=["labor_production"]), {"upload_id": response.context["upload"].pk})
     assert sorted(ProductionLine.objects.values_list("product", "quantity", "unit_price", "value", "note")) == before
+
+
+def test_preview_lists_every_problem_of_every_row_in_one_pass(principal_a_client, base_a, year):
+    headers = ["学校", "基地名称", "年度", "产品", "等级/规格", "产量", "计量单位", "平均单价(元)", "产值(元)", "备注"]
+    rows = [
+        ["", base_a.name, 2024, "茶叶", "甲", "十二", "千克", 300, "", ""],  # letters in a number
+        ["", "没有这个基地", 2024, "茶叶", "乙", 12, "千克", 300, "", ""],  # a base that does not exist
+        ["", base_a.name, 2024, "茶叶", "丙", 12, "吨半", 300, "", ""],  # a unit not in the list
+        ["", base_a.name, 2024, "茶叶", "丁", 12, "千克", -2, "", ""],  # a negative price
+        ["", base_a.name, 2024, "茶叶", "戊", -10, "千克", "abc", "", ""],  # two problems in one row
+    ]
+    report = upload(principal_a_client, "labor_production", xlsx(headers, rows)).context["report"]
+    assert not report.ok
+    by_row: dict = {}
+    for issue in report.issues:
+        by_row.setdefault(issue.row, []).append(str(issue))
+    assert sorted(by_row) == [2, 3, 4, 5, 6], by_row
+    assert len(by_row[6]) == 2, by_row[6]
+    assert any("产量" in text for text in by_row[2]) and any("基地" in text for text in by_row[3])
+    assert any("计量单位" in text for text in by_row[4]) and any("平均单价" in text for text in by_row[5])
+    assert not ProductionLine.objects.exists()
