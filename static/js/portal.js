@@ -1,6 +1,9 @@
 // Small progressive enhancements; every page works without JavaScript.
 (function () {
   "use strict";
+  // The server checks every form and answers in the portal's words, every problem at once;
+  // the browser's own bubbles (one field at a time, in the browser's language) stay out.
+  document.querySelectorAll("form").forEach(function (form) { form.noValidate = true; });
   document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
   });

@@ -36,3 +36,21 @@ def test_live_value_only_for_acceptable_input(open_as, transactional_db):
         page.fill("#id_unit_price", price)
         assert output.inner_text().strip() == shown, (quantity, price)
     console.assert_clean("live value")
+
+
+def test_a_form_answers_every_problem_at_once_in_the_portals_words(open_as, transactional_db):
+    """No browser bubble stops the form at the first field (in the browser's language): the
+    page comes back with every refusal, each under its field."""
+    year = ReportingYearFactory(year=2024)
+    school = SchoolFactory(code="L002", name="周坊中学")
+    SubmissionFactory(school=school, year=year)
+    LaborBaseFactory(school=school, name="桔园基地")
+    principal = UserFactory(username="li_xz", role=Role.PRINCIPAL, school=school, is_staff=False)
+    page, console = open_as(principal, "principal")
+    page.goto("/labor-bases/production/new/?year=2024")
+    page.fill("#id_quantity", "-10")
+    page.fill("#id_unit_price", "-2")
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state()
+    body = page.inner_text("main") if page.locator("main").count() else page.inner_text("body")
+    assert "产量应在 0 至" in body and "平均单价应在 0 至" in body and "请填写产品" in body, body[:500]
