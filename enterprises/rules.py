@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from workstudy.rules import ERROR, WARNING, finding_url, rule, year_check
+from workstudy.rules import ERROR, SWING_LIMIT, WARNING, finding_url, rule, year_check
 
 M = "enterprises"
 
@@ -101,7 +101,7 @@ def revenue_swing(year: int, school_id: int | None):
         if now is None or before is None or not before["revenue"]:
             continue
         change = (now["revenue"] - before["revenue"]) / before["revenue"] * 100
-        if abs(change) > 50:
+        if abs(change) > SWING_LIMIT * 100:
             found.append(
                 REVENUE_SWING.finding(
                     obj=now["enterprise__name"], url=_detail_url(enterprise_id, year),

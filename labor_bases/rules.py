@@ -14,7 +14,7 @@ from statistics import median
 
 from django.utils.translation import gettext_lazy as _
 
-from workstudy.rules import ERROR, WARNING, finding_url, rule, year_check
+from workstudy.rules import ERROR, SWING_LIMIT, WARNING, finding_url, rule, year_check
 
 M = "labor_bases"
 
@@ -69,7 +69,7 @@ ONE_AREA = rule(
 )
 
 PRICE_RATIO_LIMIT = Decimal("5")
-CHANGE_LIMIT = Decimal("0.5")
+CHANGE_LIMIT = SWING_LIMIT
 
 
 def _fmt(value) -> str:

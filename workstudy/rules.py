@@ -20,6 +20,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
@@ -187,6 +188,10 @@ def _module_stamp(module: str, stamps: dict[str, int]) -> str:
 
     return freshness.generation([module] if module else None, now=stamps)  # no module: every table
 
+
+# A change from last year larger than this share (50%) is flagged and must be explained:
+# the labor bases' area and income (LB-05, CORE-05) and the enterprises' revenue (ENT-05).
+SWING_LIMIT = Decimal("0.5")
 
 # Core rules (schools and submissions). Apps add theirs in their own rules.py.
 VALUE_IN_RANGE = rule(
