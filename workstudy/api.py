@@ -232,7 +232,11 @@ class ValidatingModelSerializer(PortalSerializerMixin, serializers.ModelSerializ
         model_fields = {f.name for f in self.Meta.model._meta.get_fields()}
         readable = {name: value for name, value in attrs.items() if name in model_fields}
         shown = {name for name, f in self.fields.items() if not f.read_only}
-        for name, messages in self._model_errors(readable, exclude=failed).items():
+        try:
+            model_errors = self._model_errors(readable, exclude=failed)
+        except Exception:  # noqa: BLE001 - a check needing a field that failed: its own error is enough
+            model_errors = {}
+        for name, messages in model_errors.items():
             if name in shown and name not in failed and name not in merged:
                 merged[name] = messages
         return merged
@@ -247,8 +251,6 @@ class ValidatingModelSerializer(PortalSerializerMixin, serializers.ModelSerializ
             instance.full_clean(exclude=list(exclude), validate_unique=True, validate_constraints=True)
         except DjangoValidationError as exc:
             return exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        except Exception:  # noqa: BLE001 - a check needing a field that failed: its own error is enough
-            return {}
         return {}
 
     def _refuse_unknown_and_read_only(self, data):
