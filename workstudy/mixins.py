@@ -15,7 +15,7 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views import generic
 
-from . import scoping
+from . import names, scoping
 from .forms import VersionedFormMixin
 from .models import ConcurrentEditError, ReportingYear, Role
 
@@ -90,6 +90,17 @@ class ScopedListView(RoleRequiredMixin, YearMixin, ScopedQuerysetMixin, generic.
             school = user.school if user.is_principal else None
             reason = scoping.write_block_reason(user, school=school, year=self.get_year())
         context["write_block_reason"] = reason
+        year = self.get_year()
+        if year is not None and year.is_locked and context.get("object_list") is not None:
+            # A locked year's rows show the names and addresses of its lock, not today's.
+            name = self.get_context_object_name(context["object_list"])
+            rows = list(context["object_list"])
+            names.as_locked(rows, year)
+            context["object_list"] = rows
+            if context.get("page_obj") is not None:
+                context["page_obj"].object_list = rows
+            if name:
+                context[name] = rows
         return context
 
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View, generic
 
-from . import freshness, modules, rules, scoping, services
+from . import freshness, modules, names, rules, scoping, services
 from .forms import NewYearForm, PrincipalCreateForm, ReopenForm, ReturnForm, SchoolForm, SubmissionCountsForm
 from .mixins import READERS_OF_BUREAU_DATA, RoleRequiredMixin, YearMixin
 from .models import (
@@ -108,6 +108,7 @@ def grid_context(request, user, year: ReportingYear) -> dict:
             status_counts.values()
         )
     page = paginator.get_page(request.GET.get("page"))
+    names.as_locked(page, year)  # a locked year shows its schools as they were named then
     school_ids = [s.school_id for s in page]
     counts = {m.key: m.counts(year.year, school_ids=school_ids) for m in module_list}
     rows = [
@@ -217,6 +218,7 @@ class SubmissionDetailView(RoleRequiredMixin, View):
         submission = scoping.get_visible_or_404(
             request.user, Submission.objects.select_related("school", "year"), pk=pk
         )
+        names.as_locked([submission], submission.year)
         module_rows = [
             {
                 "module": m, "url": m.url(submission.year_id),
