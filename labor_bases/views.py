@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
+from workstudy import names, scoping
 from workstudy import rules as core_rules
-from workstudy import scoping
 from workstudy.mixins import (
     RoleRequiredMixin,
     ScopedCreateView,
@@ -80,6 +80,7 @@ class IndexView(RoleRequiredMixin, YearMixin, generic.TemplateView):
     def school_context(self, school, year):
         user = self.request.user
         sheet = selectors.school_sheet(year.year, school.pk)
+        names.as_locked([school], year)
         reason = scoping.write_block_reason(user, school=school, year=year)
         return {
             "mode": "school",
@@ -104,6 +105,7 @@ class IndexView(RoleRequiredMixin, YearMixin, generic.TemplateView):
         ids = selectors.table_school_ids(year.year, land_type or None, sort)
         page = Paginator(ids, TABLE_PAGE_SIZE).get_page(self.request.GET.get("page"))
         schools = School.objects.only("pk", "code", "name").in_bulk(list(page))
+        names.as_locked(schools.values(), year)
         figures = selectors.school_table(year.year, list(page))
         types = LandType.values
         rows = []

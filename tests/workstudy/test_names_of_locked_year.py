@@ -32,6 +32,12 @@ def test_renaming_after_the_lock_leaves_the_locked_year_as_it_was(director_clien
     bases = director_client.get(reverse("labor_bases:bases") + "?year=2023").content.decode()
     assert "老茶园基地" in bases and "樟坪村" in bases and "新村" not in bases
 
+    county = director_client.get(reverse("labor_bases:index") + "?year=2023").content.decode()
+    assert school_name in county
+    # only the school picker (a choice among today's schools) may offer today's name
+    assert all("<option" in line for line in county.splitlines() if "改名后的学校" in line)
+    sheet = director_client.get(reverse("labor_bases:index") + f"?year=2023&school={school_a.pk}").content.decode()
+    assert school_name in sheet
     grid = director_client.get(reverse("dashboard") + "?year=2023").content.decode()
     assert school_name in grid and "改名后的学校" not in grid
     review = director_client.get(reverse("submission_detail", args=[submission.pk])).content.decode()
