@@ -21,8 +21,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from workstudy import freshness
-from workstudy.models import School, Submission
+from workstudy import freshness, names
+from workstudy.models import ReportingYear, School, Submission
 from workstudy.participation import schools_of_year
 
 from .models import (
@@ -477,7 +477,8 @@ def school_examples(year: int, limit: int = 3, school_ids: list[int] | None = No
 
 
 def school_sheet(year: int, school_id: int) -> dict:
-    """One school's year on one page: its bases with plots, lines and accounts, totals and activities (8 queries).
+    """One school's year on one page: its bases with plots, lines and accounts, totals and activities
+    (8 queries; 10 for a locked year, whose names are read as at its lock).
 
     Returns dict(school_id, school_name, staff_count, student_count, total_mu, declared_total_mu,
     bases=[dict(id, name, location, declared_total_mu, area_mu, area_matches, plots, lines, finance)],
@@ -487,7 +488,14 @@ def school_sheet(year: int, school_id: int) -> dict:
     details = _school_details(year, [school_id])[school_id]
     fin_rows = {row["base_id"]: row for row in finance_rows(year, school_id=school_id)}
     bases = []
-    for base in with_declared_area(LaborBase.objects.filter(school_id=school_id), year).order_by("name"):
+    base_rows = list(with_declared_area(LaborBase.objects.filter(school_id=school_id), year).order_by("name"))
+    school_name = details.get("school_name", "")
+    locked = ReportingYear.objects.filter(pk=year, status=ReportingYear.Status.LOCKED).first()
+    if locked is not None:  # names and addresses as the locked year knew them
+        school = School(pk=school_id, name=school_name)
+        names.as_locked([*base_rows, school], locked)
+        school_name = school.name
+    for base in base_rows:
         plots = [p for p in details["plots"] if p["base_id"] == base.pk]
         lines = [line for line in details["lines"] if line["base_id"] == base.pk]
         if not (plots or lines or base.pk in fin_rows or base.active):
@@ -503,7 +511,7 @@ def school_sheet(year: int, school_id: int) -> dict:
     finance = school_finance(year, [school_id]).get(school_id) or _combine(ZERO, ZERO, None)
     declared = [b["declared_total_mu"] for b in bases if b["plots"] and b["declared_total_mu"] is not None]
     return {
-        "school_id": school_id, "school_name": details.get("school_name", ""),
+        "school_id": school_id, "school_name": school_name,
         "staff_count": details.get("staff_count"), "student_count": details.get("student_count"),
         "total_mu": money(sum((p["area_mu"] for p in details["plots"]), ZERO)),
         "declared_total_mu": money(sum(declared, ZERO)),

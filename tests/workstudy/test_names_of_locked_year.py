@@ -37,7 +37,7 @@ def test_renaming_after_the_lock_leaves_the_locked_year_as_it_was(director_clien
     # only the school picker (a choice among today's schools) may offer today's name
     assert all("<option" in line for line in county.splitlines() if "改名后的学校" in line)
     sheet = director_client.get(reverse("labor_bases:index") + f"?year=2023&school={school_a.pk}").content.decode()
-    assert school_name in sheet
+    assert school_name in sheet and "老茶园基地" in sheet and "新茶园基地" not in sheet
     grid = director_client.get(reverse("dashboard") + "?year=2023").content.decode()
     assert school_name in grid and "改名后的学校" not in grid
     review = director_client.get(reverse("submission_detail", args=[submission.pk])).content.decode()
