@@ -45,6 +45,7 @@ from import_export import resources, widgets
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from . import names as year_names
 from . import scoping, xlsx_reader
 from .constraints import validate_in_python
 
@@ -1355,6 +1356,25 @@ def _export_getters(resource: PortalResource, export_fields) -> list:
     return getters
 
 
+def _as_locked(objects, year, size: int = 2000):
+    """``objects`` as a locked ``year`` knew them (names and addresses at its lock,
+    :mod:`workstudy.names`), a chunk at a time; unchanged for an open year or no year."""
+    year_row = year if isinstance(year, ReportingYear) or year is None else (
+        ReportingYear.objects.filter(pk=getattr(year, "pk", year)).first())
+    if year_row is None or not year_row.is_locked:
+        yield from objects
+        return
+    batch: list = []
+    for obj in objects:
+        batch.append(obj)
+        if len(batch) >= size:
+            year_names.as_locked(batch, year_row)
+            yield from batch
+            batch = []
+    year_names.as_locked(batch, year_row)
+    yield from batch
+
+
 def write_export(registration: Registration, *, user, year=None, school=None, target=None):
     """Write the rows ``user`` may see to an .xlsx file object; return it positioned at 0.
 
@@ -1366,7 +1386,8 @@ def write_export(registration: Registration, *, user, year=None, school=None, ta
     export_fields = resource.export_columns()
     getters = _export_getters(resource, export_fields)
     queryset = resource.export_queryset(year=year, school=school)
-    rows = ([_plain(get(obj)) for get in getters] for obj in queryset.iterator(chunk_size=2000))
+    objects = _as_locked(queryset.iterator(chunk_size=2000), year)
+    rows = ([_plain(get(obj)) for get in getters] for obj in objects)
     target = target or tempfile.TemporaryFile()
     write_xlsx(target, [Sheet(str(registration.title) or _("数据"), [str(f.column_name) for f in export_fields], rows)])
     target.seek(0)

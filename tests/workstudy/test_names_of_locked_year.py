@@ -48,3 +48,27 @@ def test_renaming_after_the_lock_leaves_the_locked_year_as_it_was(director_clien
     assert "改名后的学校" in current
     base.refresh_from_db()
     assert base.name == "新茶园基地", "the page changed nothing stored"
+
+
+@pytest.mark.django_db
+def test_a_locked_years_export_keeps_the_names_of_its_lock(director_client, school_a, year):
+    import io
+
+    from openpyxl import load_workbook
+
+    old = ReportingYearFactory(year=2023)
+    SubmissionFactory(school=school_a, year=old)
+    base = LaborBaseFactory(school=school_a, name="老茶园基地")
+    for y in (old, year):
+        ProductionLine.objects.create(base=base, year=y, product="茶叶", quantity=10, unit="kg", unit_price=5)
+    ReportingYear.objects.filter(pk=2023).update(status=ReportingYear.Status.LOCKED, locked_at=timezone.now())
+    base.name = "新茶园基地"
+    base.save()
+
+    def exported(y):
+        response = director_client.get(reverse("excel:export", args=["labor_production"]) + f"?year={y}")
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        return str(list(load_workbook(io.BytesIO(content)).worksheets[0].values))
+
+    assert "老茶园基地" in exported(2023) and "新茶园基地" not in exported(2023)
+    assert "新茶园基地" in exported(2024)
