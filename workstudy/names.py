@@ -20,10 +20,12 @@ def _reachable(rows: Iterable, seen: dict) -> None:
     """Collect the schools and bases a page shows with ``rows``: the rows themselves and the
     related objects already loaded with them (select_related), without new queries."""
     stack = list(rows)
+    visited: set[int] = set()
     while stack:
         obj = stack.pop()
-        if obj is None or not hasattr(obj, "_state"):
+        if obj is None or not hasattr(obj, "_state") or id(obj) in visited:
             continue
+        visited.add(id(obj))
         label = obj._meta.label_lower
         if label in SHOWN:
             seen.setdefault(label, {}).setdefault(obj.pk, []).append(obj)
