@@ -194,11 +194,17 @@ class ProductionLine(DomainModel):
     def compute_value(self) -> Decimal:
         return money((self.quantity or 0) * (self.unit_price or 0))
 
+    def limited_value(self) -> Decimal | None:
+        """The line's value when its quantity and price are within their limits (else None:
+        their own errors are shown, and their product may not even be representable)."""
+        if limits.PRICE.contains(self.unit_price) and limits.QUANTITY.contains(self.quantity):
+            return self.compute_value()
+        return None
+
     def clean(self):
         super().clean()
-        limited = limits.PRICE.contains(self.unit_price) and limits.QUANTITY.contains(self.quantity)
         checks = [self._check_parcel]
-        if limited:
+        if self.limited_value() is not None:
             checks.append(self._check_value)
         collect(*checks)
 
@@ -230,9 +236,7 @@ class ProductionLine(DomainModel):
         totals: dict = {}
         for line in lines:
             key = (line.base_id, line.year_id)
-            value = line.compute_value() if limits.PRICE.contains(line.unit_price) and limits.QUANTITY.contains(
-                line.quantity) else ZERO
-            totals[key] = totals.get(key, ZERO) + value
+            totals[key] = totals.get(key, ZERO) + (line.limited_value() or ZERO)
         if totals:
             kept = cls.objects.filter(
                 base_id__in={k[0] for k in totals}, year_id__in={k[1] for k in totals},
@@ -322,11 +326,15 @@ class BaseYearFinance(DomainModel):
     def clean(self):
         super().clean()
         typed = (*COST_FIELDS, "other_income")
-        if self.base_id and self.year_id and all(limits.MONEY.contains(getattr(self, f) or 0) for f in typed):
-            self.compute()
+        if all(limits.MONEY.contains(getattr(self, f) or 0) for f in typed):
+            # From the typed items and the product value the lines' saves keep on the row (no
+            # query: the Excel import cleans a whole file of accounts; a new row's is counted
+            # when saved, and each part being limited, any sum still fits its column).
+            cost = money(sum((getattr(self, f) or ZERO) for f in COST_FIELDS))
+            revenue = money((self.production_value or ZERO) + (self.other_income or ZERO))
             collect(
-                lambda: limits.MONEY.check_computed(self.cost, "other_cost", _("总成本"), _("各项成本之和")),
-                lambda: limits.MONEY.check_computed(self.revenue, "other_income", _("总收入"), _("产品产值 + 其他收入")),
+                lambda: limits.MONEY.check_computed(cost, "other_cost", _("总成本"), _("各项成本之和")),
+                lambda: limits.MONEY.check_computed(revenue, "other_income", _("总收入"), _("产品产值 + 其他收入")),
             )
         if self.base_id and self.year_id:
             taken = BaseYearFinance.objects.filter(base_id=self.base_id, year_id=self.year_id).exclude(pk=self.pk)

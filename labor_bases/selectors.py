@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from workstudy import freshness, names
-from workstudy.models import ReportingYear, School, Submission
+from workstudy.models import School, Submission
 from workstudy.participation import schools_of_year
 
 from .models import (
@@ -490,11 +490,9 @@ def school_sheet(year: int, school_id: int) -> dict:
     bases = []
     base_rows = list(with_declared_area(LaborBase.objects.filter(school_id=school_id), year).order_by("name"))
     school_name = details.get("school_name", "")
-    locked = ReportingYear.objects.filter(pk=year, status=ReportingYear.Status.LOCKED).first()
-    if locked is not None:  # names and addresses as the locked year knew them
-        school = School(pk=school_id, name=school_name)
-        names.as_locked([*base_rows, school], locked)
-        school_name = school.name
+    school = School(pk=school_id, name=school_name)
+    names.as_locked([*base_rows, school], year)  # a locked year: names as at its lock
+    school_name = school.name
     for base in base_rows:
         plots = [p for p in details["plots"] if p["base_id"] == base.pk]
         lines = [line for line in details["lines"] if line["base_id"] == base.pk]

@@ -135,13 +135,6 @@ class ScopedViewSet(BodySizeLimitMixin, viewsets.ModelViewSet):
         instance.delete()
 
 
-def _model_field(model, name):
-    try:
-        return model._meta.get_field(name) if model is not None and name else None
-    except Exception:  # noqa: BLE001 - a property or a method: no model field
-        return None
-
-
 _VALIDATOR_CODES = {
     django_validators.MaxLengthValidator: ("max_length", "max_length"),
     django_validators.MinLengthValidator: ("min_length", "min_length"),
@@ -175,16 +168,10 @@ class PortalSerializerMixin:
         for name, field in fields.items():
             if field.read_only:
                 continue
-            model_field = _model_field(model, getattr(field, "source", None) or name)
+            model_field = limits.model_field(model, getattr(field, "source", None) or name)
             label = getattr(model_field, "verbose_name", None) or field.label or name
             limit = limits.limit_of(model_field) if model_field is not None else self.field_limits.get(name)
-            if isinstance(field, serializers.IntegerField):
-                kind = "integer"
-            elif isinstance(field, (serializers.DecimalField, serializers.FloatField)):
-                kind = "decimal"
-            else:
-                kind = ""
-            messages = limits.field_messages(label, limit, kind=kind, style="api")
+            messages = limits.field_messages(label, limit, kind=limits.number_kind(field), style="api")
             field.error_messages.update(messages)
             field.validators = [_worded(v, label, messages) for v in field.validators]
         return fields

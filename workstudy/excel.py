@@ -1359,9 +1359,8 @@ def _export_getters(resource: PortalResource, export_fields) -> list:
 def _as_locked(objects, year, size: int = 2000):
     """``objects`` as a locked ``year`` knew them (names and addresses at its lock,
     :mod:`workstudy.names`), a chunk at a time; unchanged for an open year or no year."""
-    year_row = year if isinstance(year, ReportingYear) or year is None else (
-        ReportingYear.objects.filter(pk=getattr(year, "pk", year)).first())
-    if year_row is None or not year_row.is_locked:
+    year_row = year_names.locked_year(year)
+    if year_row is None:
         yield from objects
         return
     batch: list = []

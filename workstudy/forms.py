@@ -7,13 +7,6 @@ from . import limits
 from .models import School, Submission
 
 
-def _model_field(model, name: str):
-    try:
-        return model._meta.get_field(name) if model is not None else None
-    except Exception:  # noqa: BLE001 - a form-only field
-        return None
-
-
 class PortalFormMixin:
     """Every form of the portal speaks with one voice.
 
@@ -32,15 +25,9 @@ class PortalFormMixin:
         # Worded here, not in __init__: subclasses replace fields after it (school pickers).
         model = getattr(getattr(self, "_meta", None), "model", None)
         for name, field in self.fields.items():
-            model_field = _model_field(model, name)
-            limit = self.field_limits.get(name) or limits.limit_of(model_field)
-            if isinstance(field, forms.IntegerField):
-                kind = "integer"
-            elif isinstance(field, (forms.DecimalField, forms.FloatField)):
-                kind = "decimal"
-            else:
-                kind = ""
-            field.error_messages.update(limits.field_messages(field.label or name, limit, kind=kind))
+            limit = self.field_limits.get(name) or limits.limit_of(limits.model_field(model, name))
+            field.error_messages.update(
+                limits.field_messages(field.label or name, limit, kind=limits.number_kind(field)))
         super().full_clean()
 
     def _update_errors(self, errors):

@@ -191,69 +191,66 @@ def field_messages(label, limit: Limit | None = None, *, kind: str = "", style: 
     """Error messages for a field labelled ``label``: a dict of Django's (``style="form"``) or
     DRF's (``style="api"``) error codes. ``kind`` is "integer", "decimal" or "" when the field
     is not a number. A form's range messages quote what was typed (Django passes it)."""
-    label = str(label)
     form = style == "form"
 
-    def say(text, **params):
-        return str(text) % {"label": label, **params}
+    def say(text, code="", **params):
+        # Django fills a form's message for these codes with %-params: a literal "%" in the
+        # label (教育局承担比例（%）) is doubled so the filling cannot break.
+        name = str(label).replace("%", "%%") if form and code in _FORM_PARAM_CODES else str(label)
+        return str(text) % {"label": name, **params}
 
-    choose = say(_("%(label)s：请从列表中选择。"))
-    messages = {
-        "required": say(_("请填写%(label)s。")),
-        "null": say(_("请填写%(label)s。")),
-        "blank": say(_("请填写%(label)s。")),
-        "invalid_choice": choose, "does_not_exist": choose, "incorrect_type": choose,
-        "invalid_list": choose, "invalid_pk_value": choose, "list": choose, "not_a_list": choose,
-        "empty": say(_("请填写%(label)s。")),
-        "max_length": say(_("%(label)s太长了，请缩短。")),
-        "min_length": say(_("%(label)s太短了。")),
+    codes_choose = ("invalid_choice", "does_not_exist", "incorrect_type", "invalid_list", "invalid_pk_value",
+                    "list", "not_a_list")
+    messages = {code: say(_("%(label)s：请从列表中选择。"), code) for code in codes_choose}
+    messages.update({code: say(_("请填写%(label)s。")) for code in ("required", "null", "blank", "empty")})
+    messages.update({
+        "max_length": say(_("%(label)s太长了，请缩短。"), "max_length"),
+        "min_length": say(_("%(label)s太短了。"), "min_length"),
         "invalid": say(_("%(label)s的格式不对，请检查。")),
-    }
-    if kind or limit is not None:
-        integer = kind == "integer" or (limit is not None and limit.integer)
-        messages["invalid"] = say(_("%(label)s请填写整数，例如 12。") if integer else _("%(label)s请填写数字，例如 12.5。"))
-        messages["max_string_length"] = messages["invalid"]
-        messages["max_decimal_places"] = say(_("%(label)s最多保留 %(places)s 位小数。"), places=limit.places if limit else 2)
-        if limit is not None:
-            for code in _RANGE_CODES:
-                messages[code] = limit.message(label)
-            if form:
-                for code in ("max_digits", "max_whole_digits", "min_value", "max_value"):
-                    messages[code] = limit.template(label)
-        else:  # a number the portal gives no limit (e.g. an order): Django's bounds, our words
-            low = "%(limit_value)s" if form else "{min_value}"
-            high = "%(limit_value)s" if form else "{max_value}"
-            too_big = say(_("%(label)s的数字太大了，请核对。"))
-            messages.update({
-                "min_value": say(_("%(label)s不能小于 %(limit)s。"), limit="\x00LOW\x00"),
-                "max_value": say(_("%(label)s不能大于 %(limit)s。"), limit="\x00HIGH\x00"),
-                "max_digits": too_big, "max_whole_digits": too_big, "max_string_length": too_big,
-            })
-            if form:
-                for code in ("min_value", "max_value"):
-                    messages[code] = messages[code].replace("%", "%%")
-            messages["min_value"] = messages["min_value"].replace("\x00LOW\x00", low)
-            messages["max_value"] = messages["max_value"].replace("\x00HIGH\x00", high)
-            return _escaped(messages, form, skip=("min_value", "max_value"))
-    return _escaped(messages, form, skip=("max_digits", "max_whole_digits", "min_value", "max_value")
-                    if limit is not None and form else ())
-
-
-def _escaped(messages: dict, form: bool, skip=()) -> dict:
-    """A form's messages for codes Django fills with params, with every literal "%" doubled
-    (a label like 教育局承担比例（%） must not break the filling); ``skip``: already templates."""
-    if not form:
+    })
+    if not (kind or limit is not None):
         return messages
-    return {code: text.replace("%", "%%") if code in _FORM_PARAM_CODES and code not in skip else text
-            for code, text in messages.items()}
+    integer = kind == "integer" or (limit is not None and limit.integer)
+    messages["invalid"] = say(_("%(label)s请填写整数，例如 12。") if integer else _("%(label)s请填写数字，例如 12.5。"))
+    messages["max_string_length"] = messages["invalid"]
+    messages["max_decimal_places"] = say(
+        _("%(label)s最多保留 %(places)s 位小数。"), "max_decimal_places", places=limit.places if limit else 2)
+    if limit is not None:
+        for code in _RANGE_CODES:
+            in_form = form and code != "max_string_length"
+            messages[code] = limit.template(label) if in_form else limit.message(label)
+        return messages
+    # A number the portal gives no limit (e.g. an order): Django's bounds, in our words.
+    too_big = say(_("%(label)s的数字太大了，请核对。"), "max_digits")
+    messages.update({
+        "min_value": say(_("%(label)s不能小于 %(limit)s。"), "min_value",
+                         limit="%(limit_value)s" if form else "{min_value}"),
+        "max_value": say(_("%(label)s不能大于 %(limit)s。"), "max_value",
+                         limit="%(limit_value)s" if form else "{max_value}"),
+        "max_digits": too_big, "max_whole_digits": too_big, "max_string_length": too_big,
+    })
+    return messages
 
 
 def number_kind(field) -> str:
-    if isinstance(field, (models.IntegerField,)):
+    """"integer", "decimal" or "" for a model, form or API field."""
+    from django import forms
+    from rest_framework import serializers
+
+    if isinstance(field, (models.IntegerField, forms.IntegerField, serializers.IntegerField)):
         return "integer"
-    if isinstance(field, (models.DecimalField, models.FloatField)):
+    if isinstance(field, (models.DecimalField, models.FloatField, forms.DecimalField, forms.FloatField,
+                          serializers.DecimalField, serializers.FloatField)):
         return "decimal"
     return ""
+
+
+def model_field(model, name: str):
+    """``model``'s field ``name``, or None (no model, or a field of the form or API alone)."""
+    try:
+        return model._meta.get_field(name) if model is not None and name else None
+    except Exception:  # noqa: BLE001 - FieldDoesNotExist, or a property or method of the same name
+        return None
 
 
 def model_error(field, error: ValidationError, value) -> str | None:

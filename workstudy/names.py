@@ -32,12 +32,25 @@ def _reachable(rows: Iterable, seen: dict) -> None:
         stack.extend(related for related in obj._state.fields_cache.values() if related is not None)
 
 
+def locked_year(year):
+    """``year`` (a ReportingYear or its number) as a locked ReportingYear, or None."""
+    from .models import ReportingYear
+
+    if year is None:
+        return None
+    if not isinstance(year, ReportingYear):
+        year = ReportingYear.objects.filter(pk=year).first()
+    return year if year is not None and year.is_locked and year.locked_at is not None else None
+
+
 def as_locked(rows: Iterable, year) -> None:
     """Show ``rows`` (and the schools and bases loaded with them) with the names and
-    addresses they had when ``year`` was locked. Does nothing for an open year."""
-    locked_at = getattr(year, "locked_at", None)
-    if not getattr(year, "is_locked", False) or locked_at is None:
+    addresses they had when ``year`` (a ReportingYear or its number) was locked. Does
+    nothing for an open year."""
+    year = locked_year(year)
+    if year is None:
         return
+    locked_at = year.locked_at
     seen: dict = {}
     _reachable(rows, seen)
     from django.apps import apps
