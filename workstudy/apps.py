@@ -17,4 +17,23 @@ class WorkstudyConfig(AppConfig):
 
         from . import excel_registry
 
+        # Connected before the apps listed after the core (reports keeps the summary at the lock,
+        # and reads these warnings for its appendix).
+        from .signals import year_locked, year_reopened
+
+        year_locked.connect(_freeze_findings, dispatch_uid="workstudy.freeze_findings")
+        year_reopened.connect(_thaw_findings, dispatch_uid="workstudy.thaw_findings")
+
         excel_registry.register("school_counts", "workstudy.resources.SubmissionCountsResource", title=_("学校基本情况"))
+
+
+def _freeze_findings(sender, year, **kwargs):
+    from .rules import freeze_findings
+
+    freeze_findings(year.pk)
+
+
+def _thaw_findings(sender, year, **kwargs):
+    from .rules import thaw_findings
+
+    thaw_findings(year.pk)

@@ -106,7 +106,11 @@ class ScopedListView(RoleRequiredMixin, YearMixin, ScopedQuerysetMixin, generic.
 
 class ScopedDetailView(RoleRequiredMixin, ScopedQuerysetMixin, generic.DetailView):
     def get_object(self, queryset=None):
-        return scoping.get_visible_or_404(self.request.user, self.get_queryset(), pk=self.kwargs["pk"])
+        obj = scoping.get_visible_or_404(self.request.user, self.get_queryset(), pk=self.kwargs["pk"])
+        # A row of a locked year names its school (and base) as at the lock, like the lists.
+        if scoping.scope_of(type(obj)).year is not None:
+            names.as_locked([obj], scoping.year_of(obj))
+        return obj
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

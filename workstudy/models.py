@@ -317,3 +317,24 @@ class ImportUpload(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.filename}"
+
+
+class FrozenFindings(models.Model):
+    """A locked year's open warnings as they read at its lock, in one language: the review
+    screens, the staff grid, the module overviews and the summary's appendix of that year show
+    these, whatever is edited later in rows that belong to no year (a school's or base's name,
+    a rule's wording). ``rows`` is a list of the findings' fields (see
+    :func:`workstudy.rules.freeze_findings`). Dropped when the year is reopened."""
+
+    year = models.ForeignKey(ReportingYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("年度"))
+    language = models.CharField(_("语言"), max_length=16)
+    rows = models.JSONField(_("提醒"), default=list)
+    taken_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("锁定时的提醒")
+        verbose_name_plural = _("锁定时的提醒")
+        constraints = [models.UniqueConstraint(fields=["year", "language"], name="one_frozen_findings_per_language")]
+
+    def __str__(self):
+        return f"{self.year_id} {self.language}"

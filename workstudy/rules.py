@@ -120,9 +120,13 @@ def findings(year: int, school_id: int | None = None, module: str | None = None)
     when a write to their tables commits) stays the same: a new claim does not make the labor-base checks run
     again. One copy per language (the messages are written in the reader's language). Inside
     a transaction (a test, an import) always computed afresh.
+
+    A locked year's warnings are not computed: they are read as they were at its lock
+    (:func:`freeze_findings`), so renaming a school or a base later changes none of them.
     """
     stamps = _data_stamps()
     found: list[Finding] = []
+    kept = _UNREAD  # a locked year's frozen warnings, read at the first module not remembered
     for name in _modules(module):
         stamp = None if stamps is None else _module_stamp(name, stamps)
         key = (int(year), school_id, name, get_language())
@@ -133,11 +137,12 @@ def findings(year: int, school_id: int | None = None, module: str | None = None)
                     _memo.move_to_end(key)
                     found.extend(hit[2])
                     continue
-        part = [
-            finding
-            for registered in RULES.values() if registered.year_check is not None and registered.module == name
-            for finding in registered.year_check(year, school_id)
-        ]
+        if kept is _UNREAD:
+            kept = _frozen(year)
+        if kept is not None:  # a locked year: its warnings as they read at the lock
+            part = [f for f in kept if f.rule.module == name and (school_id is None or f.school_id == school_id)]
+        else:
+            part = _check(year, school_id, name)
         found.extend(part)
         if stamp is not None:
             with _memo_lock:
@@ -145,6 +150,89 @@ def findings(year: int, school_id: int | None = None, module: str | None = None)
                 while len(_memo) > _MEMO_SIZE:
                     _memo.popitem(last=False)
     return found
+
+
+def _check(year: int, school_id: int | None, module: str) -> list[Finding]:
+    """Run ``module``'s warning checks on the data as it is now."""
+    return [
+        finding
+        for registered in RULES.values() if registered.year_check is not None and registered.module == module
+        for finding in registered.year_check(year, school_id)
+    ]
+
+
+_UNREAD = object()
+
+
+def _language() -> str:
+    from django.conf import settings
+    from django.utils.translation import get_supported_language_variant
+
+    try:
+        return get_supported_language_variant(get_language() or settings.LANGUAGE_CODE)
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def freeze_findings(year: int) -> None:
+    """Keep ``year``'s open warnings as they read now (at its lock), in every language of the
+    portal, for :func:`findings` to return while the year stays locked."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from .models import FrozenFindings
+
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            rows = [
+                {"code": f.rule.code, "module": f.rule.module, "title": str(f.rule.title), "message": f.message,
+                 "school_id": f.school_id, "school_name": f.school_name, "object": f.obj_label, "url": _url_kept(f.url)}
+                for name in _modules(None)
+                for f in _check(int(year), None, name)
+            ]
+        FrozenFindings.objects.update_or_create(year_id=int(year), language=language, defaults={"rows": rows})
+
+
+def thaw_findings(year: int) -> None:
+    """A reopened year's warnings follow its data again."""
+    from .models import FrozenFindings
+
+    FrozenFindings.objects.filter(year_id=int(year)).delete()
+
+
+def _frozen(year: int) -> list[Finding] | None:
+    """The warnings kept at ``year``'s lock in the reader's language, or None (an open year, or
+    one locked before warnings were kept: computed then)."""
+    from .models import FrozenFindings, ReportingYear
+
+    rows = (FrozenFindings.objects.filter(year_id=int(year), year__status=ReportingYear.Status.LOCKED,
+                                          language=_language())
+            .values_list("rows", flat=True).first())
+    if rows is None:
+        return None
+    found = []
+    for row in rows:
+        current = RULES.get(row["code"])
+        kept = Rule(code=row["code"], severity=WARNING, title=row["title"],
+                    message=current.message if current is not None else "", module=row["module"])
+        found.append(Finding(rule=kept, message=row["message"], school_id=row["school_id"],
+                             school_name=row["school_name"], obj_label=row["object"], url=_url_read(row["url"])))
+    return found
+
+
+def _url_kept(url):
+    """A finding's link as JSON: a :func:`finding_url` as its view and arguments (resolved when a
+    page prints it, like a live finding's), any other as its text."""
+    if isinstance(url, LazyStr) and url._func is _resolve_url:
+        viewname, args, kwargs, query = url._args
+        return {"view": viewname, "args": list(args), "kwargs": kwargs, "query": query}
+    return str(url or "")
+
+
+def _url_read(kept):
+    if isinstance(kept, dict):
+        return finding_url(kept["view"], args=kept["args"], kwargs=kept["kwargs"], query=kept["query"])
+    return kept
 
 
 def _modules(module: str | None) -> list[str]:
