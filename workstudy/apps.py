@@ -8,10 +8,12 @@ class WorkstudyConfig(AppConfig):
 
     def ready(self):
         from . import scoping
-        from .models import Submission, WorkflowEvent
+        from .models import Reminder, Submission, WarningNote, WorkflowEvent
 
         scoping.register(Submission, school="school", year="year")
         scoping.register(WorkflowEvent, school="school", year="year")
+        scoping.register(WarningNote, school="school", year="year")
+        scoping.register(Reminder, school="school", year="year")
 
         from django.utils.translation import gettext_lazy as _
 

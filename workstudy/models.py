@@ -338,3 +338,64 @@ class FrozenFindings(models.Model):
 
     def __str__(self):
         return f"{self.year_id} {self.language}"
+
+
+class WarningNote(models.Model):
+    """A principal's explanation of one open warning of the school's year, and staff's
+    acceptance of it. Attached to the warning's identity (:attr:`workstudy.rules.Finding.key`):
+    if the figures it names change, it is a new warning and needs its own explanation. The
+    summary's appendix lists accepted warnings with their explanations apart from open ones."""
+
+    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+", verbose_name=_("学校"))
+    key = models.CharField(_("提醒标识"), max_length=40)
+    code = models.CharField(_("规则编号"), max_length=16)
+    message = models.TextField(_("提醒内容"))
+    explanation = models.TextField(_("学校的说明"))
+    explained_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("说明人"))
+    explained_at = models.DateTimeField(_("说明时间"))
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("接受人"))
+    accepted_at = models.DateTimeField(_("接受时间"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("提醒说明")
+        verbose_name_plural = _("提醒说明")
+        constraints = [models.UniqueConstraint(fields=["year", "school", "key"], name="one_note_per_warning")]
+        ordering = ["code", "id"]
+
+    def __str__(self):
+        return f"{self.code} {self.school_id} {self.year_id}"
+
+    @property
+    def accepted(self) -> bool:
+        return self.accepted_at is not None
+
+
+class Reminder(models.Model):
+    """A message from the bureau to a school about its return: a 催报 to a school that has not
+    submitted, or the notice that its return was sent back. Shown on the principal's dashboard
+    and, where the principal has an e-mail address, e-mailed (``emailed_to``). Every one is kept."""
+
+    class Kind(models.TextChoices):
+        REMIND = "remind", _("催报")
+        RETURNED = "returned", _("退回通知")
+
+    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+", verbose_name=_("学校"))
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    message = models.TextField(_("内容"))
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("发送人"))
+    sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+    emailed_to = models.TextField(_("已发送邮件至"), blank=True)
+
+    class Meta:
+        verbose_name = _("催报与通知")
+        verbose_name_plural = _("催报与通知")
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.school_id} {self.year_id}"

@@ -43,6 +43,20 @@ class Finding:
     school_name: str = ""
     obj_label: str = ""
     url: str = ""
+    # The same warning in every language and on every page: what a principal's explanation and
+    # staff's acceptance are attached to (see :func:`finding_key`).
+    key: str = ""
+
+
+def finding_key(code: str, school_id, obj_label: str, params: dict) -> str:
+    """A warning's identity: its rule, school, row and the values it names (not its wording, so
+    it is the same in Chinese and English; a changed figure is a new warning)."""
+    import hashlib
+    import json
+
+    text = json.dumps([code, school_id, obj_label, sorted((k, str(v)) for k, v in params.items())],
+                      ensure_ascii=False)
+    return hashlib.sha1(text.encode()).hexdigest()  # noqa: S324 - an identity, not a secret
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,13 +84,16 @@ class Rule:
 
     def finding(self, *, school=None, obj=None, url: str = "", **params) -> Finding:
         text = str(self.message) % params if params else str(self.message)
+        school_id = getattr(school, "pk", school)
+        obj_label = str(obj) if obj is not None else ""
         return Finding(
             rule=self,
             message=text,
-            school_id=getattr(school, "pk", school),
+            school_id=school_id,
             school_name=str(school) if school is not None and not isinstance(school, int) else "",
-            obj_label=str(obj) if obj is not None else "",
+            obj_label=obj_label,
             url=url,
+            key=finding_key(self.code, school_id, obj_label, params),
         )
 
 
@@ -186,7 +203,8 @@ def freeze_findings(year: int) -> None:
         with translation.override(language):
             rows = [
                 {"code": f.rule.code, "module": f.rule.module, "title": str(f.rule.title), "message": f.message,
-                 "school_id": f.school_id, "school_name": f.school_name, "object": f.obj_label, "url": _url_kept(f.url)}
+                 "school_id": f.school_id, "school_name": f.school_name, "object": f.obj_label, "url": _url_kept(f.url),
+                 "key": f.key}
                 for name in _modules(None)
                 for f in _check(int(year), None, name)
             ]
@@ -216,7 +234,8 @@ def _frozen(year: int) -> list[Finding] | None:
         kept = Rule(code=row["code"], severity=WARNING, title=row["title"],
                     message=current.message if current is not None else "", module=row["module"])
         found.append(Finding(rule=kept, message=row["message"], school_id=row["school_id"],
-                             school_name=row["school_name"], obj_label=row["object"], url=_url_read(row["url"])))
+                             school_name=row["school_name"], obj_label=row["object"], url=_url_read(row["url"]),
+                             key=row.get("key", "")))
     return found
 
 
