@@ -64,6 +64,8 @@ class InsuranceConfig(AppConfig):
                 order=40,
                 url=lambda year: reverse("insurance:index") + f"?year={year}",
                 counts=_module_counts,
+                school_url=_school_url,
+                figures=_figures,
             )
         )
         modules.register_nav(
@@ -75,3 +77,15 @@ class InsuranceConfig(AppConfig):
         # Export only: nobody may import claims from a spreadsheet.
         excel_registry.register("insurance_claims", "insurance.resources.ClaimExportResource", title=_("理赔案件"),
                                 import_roles=())
+
+
+def _school_url(year: int, school_id: int) -> str:
+    from .selectors import rows_url
+
+    return rows_url("coverage", year, school=school_id)
+
+
+def _figures(year: int, school_id: int) -> list[dict]:
+    from .review import school_figures
+
+    return school_figures(year, school_id)

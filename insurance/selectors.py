@@ -214,6 +214,7 @@ def school_sheet(year: int, school_id: int) -> dict:
             "poor_students": row.poor_students,
             "poor_free_by_insurer": row.poor_free_by_insurer,
             "poor_advanced_by_school": row.poor_advanced_by_school,
+            "insured_total": row.insured_total,
             "advance_amount": _money(row.advance_amount),
             "voluntary_consent_recorded": row.voluntary_consent_recorded,
         }

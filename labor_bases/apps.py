@@ -29,6 +29,8 @@ class LaborBasesConfig(AppConfig):
                 url=lambda year: reverse("labor_bases:index") + f"?year={year}",
                 counts=selectors.module_counts,
                 submit_errors=rules.submit_errors,
+                school_url=lambda year, school_id: reverse("labor_bases:index") + f"?year={year}&school={school_id}",
+                figures=_figures,
             )
         )
         modules.register_nav(
@@ -43,3 +45,9 @@ class LaborBasesConfig(AppConfig):
 
         excel_registry.register("labor_plots", "labor_bases.resources.PlotResource", title=_("基地地块"))
         excel_registry.register("labor_production", "labor_bases.resources.ProductionResource", title=_("基地产品产销"))
+
+
+def _figures(year: int, school_id: int) -> list[dict]:
+    from .review import school_figures
+
+    return school_figures(year, school_id)

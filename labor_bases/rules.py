@@ -208,14 +208,19 @@ def check_big_change(year: int, school_id: int | None = None):
 
     changes = _changes(year, school_id)
     names = dict(School.objects.filter(pk__in={c[0] for c in changes}).values_list("pk", "name")) if changes else {}
-    found = []
-    for sid, what, unit, kind, last, now, change in changes:
-        finding = BIG_CHANGE.finding(
+    return [replace(finding, school_name=names.get(finding.school_id, ""))
+            for finding in _big_change_findings(year, changes)]
+
+
+def _big_change_findings(year: int, changes: list) -> list:
+    """One LB-05 warning per change of :func:`_changes`, in its order."""
+    return [
+        BIG_CHANGE.finding(
             school=sid, url=_list_url(kind, year, school=sid),
             what=what, last=f"{_fmt(last)} {unit}", now=f"{_fmt(now)} {unit}", pct=f"{change * 100:+.1f}",
         )
-        found.append(replace(finding, school_name=names.get(sid, "")))
-    return found
+        for sid, what, unit, kind, last, now, change in changes
+    ]
 
 
 @year_check(REMITTED_LE_REVENUE)
@@ -250,6 +255,18 @@ def submit_errors(submission) -> list[str]:
                 PROFIT_NEEDS_COST.error(base=row["base_name"], year=submission.year_id, revenue=_fmt(row["revenue"])).messages[0]
             )
     if not (submission.explanation or "").strip():
-        for _sid, what, _unit, _kind, _last, _now, change in _changes(submission.year_id, submission.school_id):
-            errors.append(BIG_SWING_EXPLAINED.error(what=_("基地") + str(what), pct=f"{change * 100:+.1f}").messages[0])
+        # Each swing needs its warning explained (on the review screen), or the return's general 变化说明.
+        changes = _changes(submission.year_id, submission.school_id)
+        explained = explained_keys(submission) if changes else set()
+        for change, finding in zip(changes, _big_change_findings(submission.year_id, changes), strict=True):
+            if finding.key not in explained:
+                what, pct = change[1], change[6]
+                errors.append(BIG_SWING_EXPLAINED.error(what=_("基地") + str(what), pct=f"{pct * 100:+.1f}").messages[0])
     return errors
+
+
+def explained_keys(submission) -> set[str]:
+    from workstudy.models import WarningNote
+
+    return set(WarningNote.objects.filter(year_id=submission.year_id, school_id=submission.school_id)
+               .values_list("key", flat=True))

@@ -35,6 +35,8 @@ class LogisticsConfig(AppConfig):
             key="logistics", title=_("后勤社会化"), order=30,
             url=lambda year: reverse("logistics:services") + f"?year={year}",
             counts=counts,
+            school_url=lambda year, school_id: reverse("logistics:services") + f"?year={year}&school={school_id}",
+            figures=_figures,
         ))
         bureau = (Role.STAFF, Role.AUDITOR)
         # One menu entry: the centre page links on to exam lodging and the schools' services.
@@ -50,3 +52,9 @@ class LogisticsConfig(AppConfig):
                                 title=_("学校后勤项目"))
         excel_registry.register("logistics_exam_sites", "logistics.resources.ExamSiteResource",
                                 title=_("中考食宿考点"), import_roles=staff_only)
+
+
+def _figures(year: int, school_id: int) -> list[dict]:
+    from .review import school_figures
+
+    return school_figures(year, school_id)

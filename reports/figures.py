@@ -444,10 +444,10 @@ class _Builder:
         wanted = set(school_ids)
         out: dict[int, list] = {}
         # The modules whose figures an example prints: the bases and the school's yearly counts.
-        for module in ("labor_bases", "workstudy"):
-            for finding in rules.findings(self.year, module=module):
-                if finding.school_id in wanted:
-                    out.setdefault(finding.school_id, []).append(finding)
+        found = [f for module in ("labor_bases", "workstudy") for f in rules.findings(self.year, module=module)
+                 if f.school_id in wanted]
+        for finding in split_accepted(self.year, found)[0]:  # an accepted explanation closes a warning
+            out.setdefault(finding.school_id, []).append(finding)
         return out
 
     def logistics(self):
@@ -570,6 +570,11 @@ class _Builder:
         found, pending = quality_lists(self.year)
         found = sorted([*found, *self.milestone_findings],
                        key=lambda f: (f.rule.code, f.school_name, f.obj_label))
+        found, accepted = split_accepted(self.year, found)
+        s.data["accepted_findings"] = [{**finding_row(f), "explanation": note.explanation}
+                                       for f, note in accepted[:APPENDIX_ROWS]]
+        s.data["accepted_total"] = len(accepted)
+        s.data["accepted_more"] = max(0, len(accepted) - APPENDIX_ROWS)
         s.data["findings_total"] = len(found)
         s.data["findings_by_rule"] = [
             {"code": rule.code, "title": str(rule.title), "count": count, "school_count": schools}
@@ -742,6 +747,22 @@ def finding_row(f) -> dict:
     """A warning as the appendix prints it."""
     return {"code": f.rule.code, "title": str(f.rule.title), "message": f.message, "school": f.school_name,
             "school_id": f.school_id, "object": f.obj_label, "url": f.url}
+
+
+def split_accepted(year: int, found: list) -> tuple[list, list[tuple]]:
+    """``found`` as (the warnings still open, [(warning, note)] for those whose school's
+    explanation staff accepted), each in the given order (1 query)."""
+    from workstudy.notes import accepted_keys
+
+    accepted = accepted_keys(year)
+    still_open, explained = [], []
+    for f in found:
+        note = accepted.get((f.school_id, f.key)) if f.key else None
+        if note is None:
+            still_open.append(f)
+        else:
+            explained.append((f, note))
+    return still_open, explained
 
 
 def quality_lists(year: int) -> tuple[list, list[dict]]:

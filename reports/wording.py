@@ -152,11 +152,7 @@ def range_words(low: int, high: int, unit: str = "") -> str:
     return f"{cn_int(low, liang=True)}至{cn_int(high, liang=True)}{unit}"
 
 
-def pct_change(old, new) -> Decimal | None:
-    """Year-over-year change in % (1 decimal); None when there is no base."""
-    if old is None or new is None or dec(old) == 0:
-        return None
-    return ((dec(new) - dec(old)) / dec(old) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+pct_change = _money.pct_change  # one formula for the summary and the review screen
 
 
 # -- prose: what the generator does so the document reads as one hand wrote it ---------------

@@ -32,6 +32,11 @@ class Module:
     required: bool = False
     # Extra checks run at submit time: (submission) -> list of blocking messages.
     submit_errors: Callable[[object], list[str]] | None = field(default=None)
+    # (year, school_id) -> the page of this school's rows (the review screen links to it).
+    school_url: Callable[[int, int], str] | None = field(default=None)
+    # (year, school_id) -> [dict(key, label, value, unit, url)]: the school's main figures of the
+    # year, which the review screen shows next to the year before's (value None: nothing entered).
+    figures: Callable[[int, int], list[dict]] | None = field(default=None)
 
 
 _modules: dict[str, Module] = {}

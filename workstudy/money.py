@@ -64,6 +64,14 @@ def format_quantity(value, empty: str = EMPTY) -> str:
     return f"{number:,.0f}" if number == number.to_integral_value() else f"{number:,.2f}"
 
 
+def pct_change(old, new) -> Decimal | None:
+    """Year-over-year change in % (1 decimal, half-up); None when there is no base."""
+    old, new = to_decimal(old), to_decimal(new)
+    if old is None or new is None or old == 0:
+        return None
+    return ((new - old) / old * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def format_percent_change(value, empty: str = EMPTY) -> str:
     """12.345 -> '+12.3%'."""
     number = to_decimal(value)

@@ -48,14 +48,18 @@ class Finding:
     key: str = ""
 
 
-def finding_key(code: str, school_id, obj_label: str, params: dict) -> str:
-    """A warning's identity: its rule, school, row and the values it names (not its wording, so
-    it is the same in Chinese and English; a changed figure is a new warning)."""
+def finding_key(code: str, school_id, obj, url, params: dict) -> str:
+    """A warning's identity: its rule, school, row (its model and primary key), the page it links
+    to and the numbers it names - never its wording or any translated text, so it is the same in
+    Chinese and English; a changed number is a new warning."""
     import hashlib
     import json
 
-    text = json.dumps([code, school_id, obj_label, sorted((k, str(v)) for k, v in params.items())],
-                      ensure_ascii=False)
+    meta = getattr(obj, "_meta", None)
+    row = f"{meta.label_lower}:{obj.pk}" if meta is not None else ("" if obj is None else str(obj))
+    link = _url_kept(url) if url else ""
+    numbers = sorted((k, str(v)) for k, v in params.items() if isinstance(v, (int, float, Decimal)))
+    text = json.dumps([code, school_id, row, link, numbers], ensure_ascii=False, sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()  # noqa: S324 - an identity, not a secret
 
 
@@ -93,7 +97,7 @@ class Rule:
             school_name=str(school) if school is not None and not isinstance(school, int) else "",
             obj_label=obj_label,
             url=url,
-            key=finding_key(self.code, school_id, obj_label, params),
+            key=finding_key(self.code, school_id, obj, url, params),
         )
 
 

@@ -7,7 +7,7 @@ from rest_framework.routers import SimpleRouter
 
 from reports.views_verify import VerifyView
 
-from . import api, views, views_schools
+from . import api, views, views_review, views_schools
 
 # The admin modules load with the URLs, not at every process start (settings: SimpleAdminConfig).
 # Without this call the admin had no models at all (and the permission matrix's admin test
@@ -33,7 +33,8 @@ urlpatterns = [
     path("robots.txt", views.robots, name="robots"),
     path("my/counts/", views.SubmissionCountsView.as_view(), name="my_counts"),
     path("schools/<int:school_id>/counts/", views.SubmissionCountsView.as_view(), name="school_counts"),
-    path("submissions/<int:pk>/", views.SubmissionDetailView.as_view(), name="submission_detail"),
+    path("submissions/<int:pk>/", views_review.SubmissionDetailView.as_view(), name="submission_detail"),
+    path("submissions/<int:pk>/warnings/<str:action>/", views_review.WarningNoteView.as_view(), name="warning_note"),
     path("submissions/<int:pk>/<str:action>/", views.SubmissionActionView.as_view(), name="submission_action"),
     path("years/", views.YearListView.as_view(), name="years"),
     path("years/create/", views.YearCreateView.as_view(), name="year_create"),

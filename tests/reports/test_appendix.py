@@ -72,7 +72,8 @@ def test_workbook_holds_every_row(messy_year, auditor_client, monkeypatch):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(response.content), read_only=True)
-    pending, warnings = (list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets)
+    pending, warnings, accepted = (list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets)
+    assert accepted == [("规则", "规则名称", "学校", "对象", "说明", "学校的说明")], "none accepted yet"
     assert pending[0] == ("学校代码", "学校", "填报状态")
     assert [row[0] for row in pending[1:]] == ["Q000", "Q001", "Q002", "Q003"]
     lb03 = [row for row in warnings[1:] if row[0] == "LB-03"]

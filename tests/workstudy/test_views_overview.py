@@ -143,8 +143,11 @@ def test_submission_detail_counts_its_school(director_client, year, school_a, sc
     _fill(school_a, year, plots=4)
     _fill(school_b, year, plots=1, lines=1)
     response = director_client.get(reverse("submission_detail", args=[submission_b.pk]))
-    counts = {row["module"].key: row["count"] for row in response.context["module_rows"]}
-    assert counts["labor_bases"] == 2
+    figures = {block["module"].key: block for block in response.context["figures"]}
+    area = next(row for row in figures["labor_bases"]["rows"] if row["url"].endswith(f"school={school_b.pk}")
+                and "/plots/" in row["url"] and "land_type" not in row["url"])
+    assert area["value"] == "1.00", "school B's one plot of 1 亩, not school A's four"
+    assert figures["labor_bases"]["url"].endswith(f"school={school_b.pk}")
 
 
 def test_year_overview_counts_and_follows_data_changes(director_client, year, school_a, school_b, monkeypatch):

@@ -29,6 +29,10 @@ CASES = [
          kwargs=lambda w: {"school_id": w.school_b.pk}, method="post",
          data=lambda w: {"staff_count": 31, "student_count": 401, "row_version": w.submission_b.version}),
     Case("submission_detail", SCHOOL_B_OBJECT, kwargs=lambda w: {"pk": w.submission_b.pk}),
+    # Explaining or accepting a warning: refusals come back as a message on the review screen.
+    Case("warning_note", {ANON: LOGIN, STAFF: 302, PRINCIPAL_A: 404, PRINCIPAL_B: 302, AUDITOR: 403},
+         kwargs=lambda w: {"pk": w.submission_b.pk, "action": "explain"}, method="post",
+         data=lambda w: {"key": "x", "text": "说明"}),
     Case("submission_action", {ANON: LOGIN, STAFF: 302, PRINCIPAL_A: 404, PRINCIPAL_B: 302, AUDITOR: 403},
          kwargs=lambda w: {"pk": w.submission_b.pk, "action": "submit"}, method="post", data=lambda w: {}),
     Case("years", BUREAU_READ),
