@@ -44,4 +44,26 @@
     document.addEventListener("input", update);
     update();
   });
+  // The phone menu: the header's menu button opens and closes the main menu and the user menu
+  // (CSS shows them on wider screens). Without JavaScript the button is a link to #menu and
+  // :target opens them; .js-menu hands that over to the button.
+  document.querySelectorAll(".topbar > .menutoggle").forEach(function (toggle) {
+    var bar = toggle.parentNode;
+    function setOpen(open) {
+      bar.classList.toggle("menu-open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    bar.classList.add("js-menu");
+    setOpen(window.location.hash === "#" + bar.id);
+    toggle.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      setOpen(!bar.classList.contains("menu-open"));
+    });
+    toggle.addEventListener("keydown", function (ev) {
+      if (ev.key === " ") { ev.preventDefault(); toggle.click(); }
+    });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && bar.classList.contains("menu-open")) { setOpen(false); toggle.focus(); }
+    });
+  });
 })();
