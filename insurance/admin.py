@@ -1,10 +1,15 @@
 from django.contrib import admin
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from workstudy.admin_base import ScopedAdmin
 
 from .models import (
     Claim,
     ClaimDocument,
+    ClaimFile,
     FundingRule,
     InsurancePolicy,
     Insurer,
@@ -72,6 +77,33 @@ class ClaimDocumentInline(admin.TabularInline):
     extra = 0
 
 
+class ClaimFileInline(admin.TabularInline):
+    """The claim's files, read-only: they are added and removed on the claim page (through
+    insurance.services, which checks the file and removes its stored bytes) and opened
+    through the scoped download view, never a public media URL."""
+
+    model = ClaimFile
+    extra = 0
+    fields = ("doc_type", "download", "size_display", "content_type", "uploaded_by", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("文件"))
+    def download(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("insurance:claim_file", args=[obj.claim_id, obj.pk]),
+                           obj.original_name)
+
+    @admin.display(description=_("大小"))
+    def size_display(self, obj):
+        return filesizeformat(obj.size)
+
+
 @admin.register(Claim)
 class ClaimAdmin(ScopedAdmin):
     # Personal data stays masked in the list; the full values are on the change form (staff only).
@@ -102,7 +134,7 @@ class ClaimAdmin(ScopedAdmin):
         "paid_date",
         "rejected_date",
     )
-    inlines = [ClaimDocumentInline]
+    inlines = [ClaimDocumentInline, ClaimFileInline]
 
     @admin.display(description="受伤人员")
     def masked_name(self, obj):

@@ -11,6 +11,7 @@ from workstudy.widgets import use_school_picker
 
 from . import services
 from .models import (
+    CLAIM_FILE_ACCEPT,
     PERSONAL_FIELDS,
     Claim,
     ClaimStatus,
@@ -22,6 +23,7 @@ from .models import (
     PolicyType,
     PremiumFunding,
     StudentAccidentCoverage,
+    check_claim_upload,
     keep_personal,
 )
 
@@ -267,3 +269,43 @@ class ClaimDocumentForm(PortalFormMixin, forms.Form):
     doc_type = forms.ChoiceField(label=_("材料"), choices=DocumentType.choices)
     received = forms.BooleanField(label=_("已收到"), required=False)
     note = forms.CharField(label=_("备注"), required=False, max_length=200)
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (``<input type="file" multiple>``); cleans to a list."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        items = data if isinstance(data, (list, tuple)) else [data] if data else []
+        return [super(MultipleFileField, self).clean(item, initial) for item in items]
+
+
+class ClaimFileForm(PortalFormMixin, forms.Form):
+    """Upload of one or more scans/photos for one document of a claim."""
+
+    doc_type = forms.ChoiceField(label=_("材料"), choices=DocumentType.choices)
+    files = MultipleFileField(
+        label=_("文件"),
+        required=False,
+        allow_empty_file=True,  # an empty file is refused by check_claim_upload, naming it
+        widget=MultipleFileInput(attrs={"accept": CLAIM_FILE_ACCEPT}),
+    )
+
+    def clean_files(self):
+        files = self.cleaned_data.get("files") or []
+        if not files:
+            raise ValidationError(_("请选择要上传的文件。"))
+        errors = []
+        for upload in files:
+            try:
+                check_claim_upload(upload)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return files

@@ -8,13 +8,18 @@ the API and Excel imports all refuse the same bad data with the same words.
 from __future__ import annotations
 
 import contextlib
+import unicodedata
+import uuid
 from contextvars import ContextVar
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Length
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from workstudy import limits
@@ -678,7 +683,117 @@ class ClaimDocument(DomainModel):
         return f"{self.claim} {self.get_doc_type_display()}"
 
 
+# Scans and photos attached to a claim (ClaimFile): what may be stored, decided by the
+# file's first bytes, never by its name or the browser's content type.
+CLAIM_FILE_MAX_BYTES = 10 * 1024 * 1024
+# content type -> (magic bytes at offset 0, extensions a download name may end in; the first is added
+# when the name ends in none of them)
+CLAIM_FILE_TYPES = {
+    "image/jpeg": (b"\xff\xd8\xff", (".jpg", ".jpeg")),
+    "image/png": (b"\x89PNG\r\n\x1a\n", (".png",)),
+    "application/pdf": (b"%PDF-", (".pdf",)),
+}
+CLAIM_FILE_ACCEPT = "image/jpeg,image/png,application/pdf,.jpg,.jpeg,.png,.pdf"
+_NAME_MAX = 120
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    """The content type of a file starting with ``head`` if it is one a claim may hold, else None."""
+    for content_type, (magic, _exts) in CLAIM_FILE_TYPES.items():
+        if head.startswith(magic):
+            return content_type
+    return None
+
+
+def clean_file_name(name: str, content_type: str | None = None) -> str:
+    """A file name as the user gave it, safe to show and to send back in Content-Disposition:
+    no folders, no control characters, at most 120 characters, and (given ``content_type``)
+    ending in an extension of that type."""
+    name = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C")
+    name = " ".join(name.split()).strip(" .") or "file"
+    exts = CLAIM_FILE_TYPES[content_type][1] if content_type in CLAIM_FILE_TYPES else ()
+    if exts and not name.lower().endswith(exts):
+        name += exts[0]
+    if len(name) > _NAME_MAX:
+        stem, dot, ext = name.rpartition(".")
+        ext = f".{ext}" if dot and len(ext) <= 8 else ""
+        name = (stem if ext else name)[: _NAME_MAX - len(ext)] + ext
+    return name
+
+
+def check_claim_upload(upload) -> str:
+    """The sniffed content type of an uploaded file, or ValidationError (empty, over 10 MB, or
+    not a JPEG, PNG or PDF by its content) in words naming the file."""
+    name = clean_file_name(getattr(upload, "name", ""))
+    size = upload.size or 0
+    if size <= 0:
+        raise ValidationError(gettext("“%(name)s”是空文件（0 字节），请重新选择。") % {"name": name}, code="empty")
+    if size > CLAIM_FILE_MAX_BYTES:
+        raise ValidationError(
+            gettext("“%(name)s”大小为 %(size)s，超过了每个文件 %(limit)s 的上限，请压缩照片或分页扫描后再上传。")
+            % {"name": name, "size": filesizeformat(size), "limit": filesizeformat(CLAIM_FILE_MAX_BYTES)},
+            code="too_big",
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = sniff_content_type(head)
+    if content_type is None:
+        raise ValidationError(
+            gettext(
+                "“%(name)s”不是 JPEG、PNG 图片或 PDF 文件（按文件内容判断，与扩展名无关），不能上传。请上传照片或 PDF 扫描件。"
+            ) % {"name": name},
+            code="file_type",
+        )
+    return content_type
+
+
+def claim_file_path(instance: ClaimFile, filename: str) -> str:
+    """Where a claim's file is stored: by year and claim, under a random name (the user's name
+    is kept in ``original_name``, never in the storage path)."""
+    ext = CLAIM_FILE_TYPES[instance.content_type][1][0]
+    return f"claims/{instance.claim.year_id}/{instance.claim_id}/{uuid.uuid4().hex}{ext}"
+
+
+class ClaimFile(DomainModel):
+    """A scan or photo of one of a claim's documents (accident report, medical bills, receipts...).
+
+    Stored through Django's storage API (``STORAGES["default"]``) and served only by
+    ``insurance.views.ClaimFileDownloadView`` to those who may see the claim. Written and
+    deleted through ``insurance.services`` (``claim_add_files``, ``claim_delete_file``)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="files", verbose_name=_("理赔案件"))
+    doc_type = models.CharField(_("材料"), max_length=16, choices=DocumentType.choices)
+    file = models.FileField(_("文件"), upload_to=claim_file_path, max_length=255)
+    original_name = models.CharField(_("文件名"), max_length=_NAME_MAX)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    content_type = models.CharField(_("文件类型"), max_length=40)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("上传人"),
+    )
+
+    class Meta:
+        verbose_name = _("理赔材料文件")
+        verbose_name_plural = _("理赔材料文件")
+        ordering = ["claim_id", "doc_type", "created_at", "id"]
+        indexes = [models.Index(fields=["claim", "doc_type"], name="ins_claimfile_claim_type_idx")]
+
+    def __str__(self):
+        return f"{self.claim} {self.get_doc_type_display()} {self.original_name}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
 def missing_documents(claim: Claim) -> list[str]:
+    """Labels of the required documents not yet received: neither ticked as received (paper)
+    nor with at least one file attached."""
     required = REQUIRED_DOCUMENTS.get(claim.claimant_kind, ())
-    received = set(claim.documents.filter(received=True).values_list("doc_type", flat=True)) if claim.pk else set()
+    received = set()
+    if claim.pk:
+        received = set(claim.documents.filter(received=True).values_list("doc_type", flat=True))
+        received |= set(claim.files.values_list("doc_type", flat=True).distinct())
     return [str(DocumentType(d).label) for d in required if d not in received]

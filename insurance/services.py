@@ -18,7 +18,18 @@ from workstudy import scoping
 from workstudy.models import ReportingYear
 
 from . import rules as R
-from .models import Claim, ClaimDocument, ClaimStatus, InsurancePolicy, PolicyType, missing_documents
+from .models import (
+    Claim,
+    ClaimDocument,
+    ClaimFile,
+    ClaimStatus,
+    DocumentType,
+    InsurancePolicy,
+    PolicyType,
+    check_claim_upload,
+    clean_file_name,
+    missing_documents,
+)
 
 S = ClaimStatus
 
@@ -148,3 +159,77 @@ def claim_set_document(*, user, claim: Claim, doc_type: str, received: bool, not
         document.full_clean()
         document.save()
     return document
+
+
+def _check_claim_editable(user, claim: Claim) -> None:
+    """:func:`claim_can_edit_reason`, asked with the claim's year row locked (as
+    :func:`claim_advance` does), so no file is added to or taken from a year being locked
+    meanwhile. Call inside a transaction."""
+    claim.year = ReportingYear.objects.select_for_update().get(pk=claim.year_id)
+    reason = claim_can_edit_reason(user, claim)
+    if reason:
+        raise PermissionDenied(reason)
+
+
+def claim_add_files(*, user, claim: Claim, doc_type: str, uploads) -> list[ClaimFile]:
+    """Attach uploaded scans or photos to one document of ``claim`` (whoever may edit the claim).
+
+    Every file is checked first (JPEG, PNG or PDF by its content, not empty, at most 10 MB);
+    one bad file refuses them all with a ``ValidationError`` naming each bad file. Raises
+    ``PermissionDenied`` with the reason when the claim may not be edited (locked year,
+    submitted school, claim already in process for a principal)."""
+    reason = claim_can_edit_reason(user, claim)
+    if reason:
+        raise PermissionDenied(reason)
+    if doc_type not in DocumentType.values:
+        raise ValidationError(_("请选择材料类型。"))
+    uploads = list(uploads)
+    if not uploads:
+        raise ValidationError(_("请选择要上传的文件。"))
+    checked, errors = [], []
+    for upload in uploads:
+        try:
+            checked.append((upload, check_claim_upload(upload)))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    stored: list[tuple] = []  # (storage, name) written so far: storage writes are not rolled back
+    try:
+        with transaction.atomic():
+            _check_claim_editable(user, claim)
+            created = []
+            for upload, content_type in checked:
+                item = ClaimFile(
+                    claim=claim,
+                    doc_type=doc_type,
+                    original_name=clean_file_name(upload.name, content_type),
+                    size=upload.size,
+                    content_type=content_type,
+                    uploaded_by=user,
+                )
+                item.file.save(item.original_name, upload, save=False)
+                stored.append((item.file.storage, item.file.name))
+                item.full_clean()
+                item.save()
+                created.append(item)
+    except BaseException:
+        for storage, name in stored:
+            storage.delete(name)
+        raise
+    return created
+
+
+def claim_delete_file(*, user, claim: Claim, claim_file: ClaimFile) -> None:
+    """Remove one file of ``claim`` (whoever may edit the claim); its stored bytes go once the
+    deletion is committed. Raises ``PermissionDenied`` with the reason otherwise."""
+    if claim_file.claim_id != claim.pk:
+        raise ValidationError(_("该文件不属于此案件。"))
+    reason = claim_can_edit_reason(user, claim)
+    if reason:
+        raise PermissionDenied(reason)
+    storage, name = claim_file.file.storage, claim_file.file.name
+    with transaction.atomic():
+        _check_claim_editable(user, claim)
+        claim_file.delete()
+        transaction.on_commit(lambda: storage.delete(name))

@@ -33,4 +33,7 @@ urlpatterns = [
     path("claims/<int:pk>/edit/", views.ClaimUpdateView.as_view(), name="claim_edit"),
     path("claims/<int:pk>/advance/", views.ClaimAdvanceView.as_view(), name="claim_advance"),
     path("claims/<int:pk>/documents/", views.ClaimDocumentView.as_view(), name="claim_document"),
+    path("claims/<int:pk>/files/", views.ClaimFileUploadView.as_view(), name="claim_file_upload"),
+    path("claims/<int:pk>/files/<int:file_pk>/", views.ClaimFileDownloadView.as_view(), name="claim_file"),
+    path("claims/<int:pk>/files/<int:file_pk>/delete/", views.ClaimFileDeleteView.as_view(), name="claim_file_delete"),
 ]

@@ -7,8 +7,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, DecimalField, Exists, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseRedirect
-from django.shortcuts import redirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View, generic
@@ -31,6 +31,7 @@ from . import exports, selectors, services
 from .forms import (
     ClaimAdvanceForm,
     ClaimDocumentForm,
+    ClaimFileForm,
     ClaimForm,
     CoverageForm,
     FundingForm,
@@ -661,13 +662,21 @@ class ClaimDetailView(ScopedDetailView):
         context["allowed_steps"] = services.allowed_claim_steps(user, claim)
         context["advance_form"] = ClaimAdvanceForm(initial={"assessed_amount": claim.assessed_amount})
         documents = {d.doc_type: d for d in claim.documents.all()}
+        files: dict[str, list] = {}
+        for item in claim.files.all():
+            files.setdefault(item.doc_type, []).append(item)
         required = REQUIRED_DOCUMENTS.get(claim.claimant_kind, ())
         context["documents"] = [
-            {"type": t, "label": t.label, "required": t in required, "doc": documents.get(t.value)}
+            {
+                "type": t, "label": t.label, "required": t in required, "doc": documents.get(t.value),
+                "files": files.get(t.value, []),
+                "received": bool(files.get(t.value)) or bool(getattr(documents.get(t.value), "received", False)),
+            }
             for t in DocumentType
-            if t in required or t.value in documents
+            if t in required or t.value in documents or t.value in files
         ]
         context["document_form"] = ClaimDocumentForm()
+        context["file_form"] = ClaimFileForm()
         context["edit_block_reason"] = services.claim_can_edit_reason(user, claim)
         return context
 
@@ -731,3 +740,89 @@ class ClaimDocumentView(RoleRequiredMixin, View):
         else:
             messages.success(request, _("材料清单已更新。"))
         return HttpResponseRedirect(reverse("insurance:claim_detail", args=[claim.pk]))
+
+
+def _claim_page(claim) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("insurance:claim_detail", args=[claim.pk]) + "#documents")
+
+
+class ClaimFileUploadView(RoleRequiredMixin, View):
+    """POST: attach scans/photos to one document of a claim (whoever may edit the claim)."""
+
+    roles = (Role.STAFF, Role.PRINCIPAL)
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        claim = scoping.get_visible_or_404(request.user, Claim.objects.select_related("year"), pk=pk)
+        reason = services.claim_can_edit_reason(request.user, claim)
+        if reason:
+            raise PermissionDenied(reason)
+        form = ClaimFileForm(request.POST, request.FILES)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return _claim_page(claim)
+        data = form.cleaned_data
+        try:
+            created = services.claim_add_files(
+                user=request.user, claim=claim, doc_type=data["doc_type"], uploads=data["files"]
+            )
+        except PermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except (ValidationError, ConcurrentEditError) as exc:
+            for message in getattr(exc, "messages", [str(exc)]):
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("已上传“%(type)s”的 %(count)s 个文件：%(names)s。") % {
+                    "type": DocumentType(data["doc_type"]).label,
+                    "count": len(created),
+                    "names": "、".join(item.original_name for item in created),
+                },
+            )
+        return _claim_page(claim)
+
+
+class ClaimFileDownloadView(RoleRequiredMixin, View):
+    """GET: one file of a claim, to whoever may see the claim (the same scoping as the claim
+    page; another school's claim is a 404). Never served from a public MEDIA_URL."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request, pk, file_pk):
+        claim = scoping.get_visible_or_404(request.user, Claim, pk=pk)
+        item = get_object_or_404(claim.files.all(), pk=file_pk)
+        try:
+            handle = item.file.storage.open(item.file.name, "rb")
+        except (FileNotFoundError, OSError):
+            raise Http404 from None
+        # Images open in the browser; PDFs (which may carry scripts) are downloaded.
+        response = FileResponse(
+            handle, content_type=item.content_type, as_attachment=not item.is_image, filename=item.original_name
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"  # injured persons' papers: no shared caches
+        return response
+
+
+class ClaimFileDeleteView(RoleRequiredMixin, View):
+    """POST: remove one file of a claim (whoever may edit the claim)."""
+
+    roles = (Role.STAFF, Role.PRINCIPAL)
+    http_method_names = ["post"]
+
+    def post(self, request, pk, file_pk):
+        claim = scoping.get_visible_or_404(request.user, Claim.objects.select_related("year"), pk=pk)
+        item = get_object_or_404(claim.files.all(), pk=file_pk)
+        try:
+            services.claim_delete_file(user=request.user, claim=claim, claim_file=item)
+        except PermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except (ValidationError, ConcurrentEditError) as exc:
+            for message in getattr(exc, "messages", [str(exc)]):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("已删除文件“%(name)s”。") % {"name": item.original_name})
+        return _claim_page(claim)

@@ -2,7 +2,11 @@
 
 import datetime as dt
 
-from insurance.models import PolicyType
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from insurance.models import ClaimFile, PolicyType
 from tests.insurance.factories import (
     ClaimDocumentFactory,
     ClaimFactory,
@@ -43,6 +47,12 @@ def build(w):
     w.ins_coverage_b = CoverageFactory(school=w.school_b, year=w.year)
     w.ins_claim_b = ClaimFactory(school=w.school_b, policy=w.ins_county_policy)
     w.ins_doc_b = ClaimDocumentFactory(claim=w.ins_claim_b, doc_type="notice")
+    # One stored file under a fixed name, written once (not once per case).
+    name = "claims/matrix/claim-file.png"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32))
+    w.ins_file_b = ClaimFile.objects.create(claim=w.ins_claim_b, doc_type="medical", file=name,
+                                            original_name="病历.png", size=40, content_type="image/png")
 
 
 # Expectation rows used here.
@@ -151,6 +161,12 @@ CASES = [
          data=lambda w: {"to_status": "rejected", "reason": "不属于保险责任"}),
     Case("insurance:claim_document", B_WRITE_POST, kwargs=lambda w: {"pk": w.ins_claim_b.pk}, method="post",
          data=lambda w: {"doc_type": "medical", "received": "on"}),
+    # A text file: refused after the permission checks, so no role's POST writes to the storage.
+    Case("insurance:claim_file_upload", B_WRITE_POST, kwargs=lambda w: {"pk": w.ins_claim_b.pk}, method="post",
+         data=lambda w: {"doc_type": "medical", "files": SimpleUploadedFile("说明.txt", b"text", "text/plain")}),
+    Case("insurance:claim_file", SCHOOL_B_OBJECT, kwargs=lambda w: {"pk": w.ins_claim_b.pk, "file_pk": w.ins_file_b.pk}),
+    Case("insurance:claim_file_delete", B_WRITE_POST, method="post", data=lambda w: {},
+         kwargs=lambda w: {"pk": w.ins_claim_b.pk, "file_pk": w.ins_file_b.pk}),
     # API
     Case("insurance-insurer-list", API_BUREAU_READ),
     Case("insurance-insurer-list", API_STAFF_CREATE, method="post", content_type="application/json",
