@@ -181,3 +181,19 @@ def test_a_large_year_keeps_sheet_data_at_the_lock_and_renders_it_once(county, d
     assert doc.sha256 == hashlib.sha256(first).hexdigest()
     locked = archive.lock_date(year)  # the local date of the lock
     assert _dates(_pages(first)) == {f"{locked.year}年{locked.month}月{locked.day}日"}
+
+
+def test_the_auditors_path_from_the_summary_page(demo, auditor_client):
+    """The summary page lists every school's sheet with its status and SHA-256, each link gives
+    that very file, and it says in plain words how to check a file (no header names)."""
+    page = auditor_client.get(reverse("reports:summary", args=[2023])).content.decode()
+    issued = ArchivedDocument.objects.filter(year_id=2023, kind="sheet", superseded_at=None).select_related("school")
+    assert issued.count() == School.objects.filter(submissions__year_id=2023).count()
+    for document in issued:
+        url = reverse("reports:school_sheet", args=[2023, document.school_id])
+        assert url in page and document.school.name in page and document.sha256 in page
+    document = issued.order_by("school__code").first()
+    content = auditor_client.get(reverse("reports:school_sheet", args=[2023, document.school_id])).content
+    assert hashlib.sha256(content).hexdigest() == document.sha256
+    assert "如何核对手中的文件是原件" in page and reverse("verify") in page and "certutil" in page
+    assert "X-Content-SHA256" not in page and "响应头" not in page
