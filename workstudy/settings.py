@@ -117,6 +117,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        # A kept connection is checked before each request reuses it: after PostgreSQL restarts,
+        # the first request gets a new connection instead of an error.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -202,7 +205,9 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        # Falls back to computing when Redis is down (workstudy.cache); REDIS_TIMEOUT in seconds.
+        {"BACKEND": "workstudy.cache.ResilientRedisCache", "LOCATION": os.environ["REDIS_URL"],
+         "OPTIONS": {"socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5"))}}
         if os.environ.get("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
