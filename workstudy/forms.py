@@ -1,3 +1,6 @@
+import datetime
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -150,3 +153,35 @@ class PrincipalCreateForm(PortalFormMixin, forms.ModelForm):
 
 class PortalAdminForm(PortalFormMixin, forms.ModelForm):
     """The admin's forms, worded like the portal's."""
+
+
+DATE_TYPED = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+
+
+class DeadlineForm(PortalFormMixin, forms.Form):
+    """A year's 填报截止日期. Typed as text and read here, so that a wrong date gets the portal's
+    own words (the rule that it is not before the year's first day is the service's)."""
+
+    deadline = forms.CharField(
+        label=_("填报截止日期"), required=False, max_length=20,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("留空则不设截止日期。"),
+    )
+
+    def clean_deadline(self):
+        value = (self.cleaned_data.get("deadline") or "").strip()
+        if not value:
+            return None
+        match = DATE_TYPED.match(value)
+        try:
+            if match is None:
+                raise ValueError
+            return datetime.date(*(int(part) for part in match.groups()))
+        except ValueError:
+            raise forms.ValidationError(
+                _("“%(value)s”不是有效的日期，请按“年-月-日”填写，例如 2025-03-31。") % {"value": value}
+            ) from None
+
+
+class ReminderForm(PortalFormMixin, forms.Form):
+    message = forms.CharField(label=_("催报内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)

@@ -7,7 +7,14 @@ two people submitting or approving at once end in one consistent state, and reco
 
 from __future__ import annotations
 
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +22,11 @@ from django.utils.translation import gettext as _
 from . import modules, scoping
 from .models import (
     PRINCIPAL_EDITABLE_STATES,
+    ConcurrentEditError,
     ImportUpload,
+    Reminder,
     ReportingYear,
+    Role,
     School,
     Submission,
     SubmissionStatus,
@@ -24,6 +34,8 @@ from .models import (
 )
 from .rules import SUBMISSION_COUNTS_REQUIRED
 from .signals import year_locked, year_reopened
+
+logger = logging.getLogger(__name__)
 
 S = SubmissionStatus
 # The workflow: action -> (states it may start from, state it leads to).
@@ -124,7 +136,153 @@ def submission_return(*, user, submission: Submission, reason: str) -> Submissio
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("退回时请写明原因，学校将看到这段说明。"))
-    return _transition(user=user, submission=submission, action=WorkflowEvent.Action.RETURN, reason=reason)
+    with transaction.atomic():
+        returned = _transition(user=user, submission=submission, action=WorkflowEvent.Action.RETURN, reason=reason)
+        # The school's notice (kept, and e-mailed once the return is committed) goes with the return.
+        _reminders_create(
+            user=user, year=returned.year, kind=Reminder.Kind.RETURNED, message=reason,
+            schools=[returned.school],
+        )
+    return returned
+
+
+@dataclass
+class ApprovalFailure:
+    submission: Submission
+    reason: str
+
+
+def submissions_approve(*, user, submissions) -> tuple[list[Submission], list[ApprovalFailure]]:
+    """Approve each of ``submissions`` through :func:`submission_approve`, each school in its
+    own transaction: a school that cannot be approved (its state changed meanwhile, the year
+    was locked) is reported with the reason and leaves the others approved.
+    Returns (approved, failures)."""
+    if not user.can_approve:
+        raise PermissionDenied(_("只有勤工办主任可以审核。"))
+    approved, failures = [], []
+    for submission in submissions:
+        try:
+            approved.append(submission_approve(user=user, submission=submission))
+        except (PermissionDenied, ValidationError, ConcurrentEditError) as exc:
+            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            failures.append(ApprovalFailure(submission=submission, reason=text))
+    return approved, failures
+
+
+# Deadlines and reminders ----------------------------------------------------------------
+
+
+def year_set_deadline(*, user, year: ReportingYear, deadline: datetime.date | None) -> ReportingYear:
+    """Set (or, with None, clear) the date schools should have submitted ``year`` by."""
+    if not user.can_approve:
+        raise PermissionDenied(_("只有勤工办主任可以设置填报截止日期。"))
+    with transaction.atomic():
+        locked = ReportingYear.objects.select_for_update().get(pk=year.pk)
+        if locked.is_locked:
+            raise ValidationError(_("%(year)s 年度已锁定，不能修改截止日期。") % {"year": locked.year})
+        if deadline is not None and deadline < datetime.date(locked.year, 1, 1):
+            raise ValidationError(
+                _("截止日期不能早于 %(year)s 年 1 月 1 日（%(year)s 年度的第一天）。") % {"year": locked.year}
+            )
+        locked.deadline = deadline
+        locked.save(update_fields=["deadline"])
+    return locked
+
+
+def deadline_status(year: ReportingYear, today: datetime.date | None = None) -> dict | None:
+    """The year's deadline and how far it is: ``{"date", "days_left", "days_late"}`` (one of the
+    two counts is 0), or None when the year has no deadline."""
+    if year is None or year.deadline is None:
+        return None
+    today = today or timezone.localdate()
+    delta = (year.deadline - today).days
+    return {"date": year.deadline, "days_left": max(delta, 0), "days_late": max(-delta, 0)}
+
+
+def unsubmitted(year: ReportingYear):
+    """The year's returns of active schools that have not been submitted (填报中 or 已退回)."""
+    return (
+        Submission.objects.filter(year=year, school__active=True, status__in=PRINCIPAL_EDITABLE_STATES)
+        .select_related("school")
+        .order_by("school__code")
+    )
+
+
+def default_reminder_text(year: ReportingYear) -> str:
+    if year.deadline:
+        return _(
+            "贵校 %(year)s 年度勤工俭学数据尚未上报。填报截止日期为 %(deadline)s，请尽快登录平台完成填报并上报。"
+        ) % {"year": year.year, "deadline": year.deadline.isoformat()}
+    return _("贵校 %(year)s 年度勤工俭学数据尚未上报，请尽快登录平台完成填报并上报。") % {"year": year.year}
+
+
+def reminders_send(*, user, year: ReportingYear, message: str) -> list[Reminder]:
+    """催报: one :class:`Reminder` for every school of ``year`` that has not submitted, and an
+    e-mail to each such school's principal(s) with an address (sent once committed)."""
+    if not user.is_bureau:
+        raise PermissionDenied(_("只有勤工办工作人员可以催报。"))
+    message = (message or "").strip()
+    if not message:
+        raise ValidationError(_("请填写催报内容，学校将看到这段文字。"))
+    with transaction.atomic():
+        locked = ReportingYear.objects.select_for_update().get(pk=year.pk)
+        if locked.is_locked:
+            raise ValidationError(_("%(year)s 年度已锁定，无需催报。") % {"year": locked.year})
+        schools = [s.school for s in unsubmitted(locked)]
+        if not schools:
+            raise ValidationError(_("%(year)s 年度所有学校均已上报，无需催报。") % {"year": locked.year})
+        return _reminders_create(user=user, year=locked, kind=Reminder.Kind.REMIND, message=message, schools=schools)
+
+
+def principal_addresses(school_ids) -> dict[int, list[str]]:
+    """``{school id: [e-mail, ...]}`` of the active principals of those schools who have one."""
+    addresses: dict[int, list[str]] = {}
+    principals = get_user_model().objects.filter(
+        role=Role.PRINCIPAL, is_active=True, school_id__in=list(school_ids)
+    ).exclude(email="").order_by("pk")
+    for school_id, email in principals.values_list("school_id", "email"):
+        addresses.setdefault(school_id, []).append(email)
+    return addresses
+
+
+def _reminders_create(*, user, year: ReportingYear, kind: str, message: str, schools) -> list[Reminder]:
+    """Keep one reminder per school and e-mail the principals when the transaction commits."""
+    addresses = principal_addresses(s.pk for s in schools)
+    reminders = Reminder.objects.bulk_create([
+        Reminder(year=year, school=school, kind=kind, message=message, sent_by=user,
+                 emailed_to=", ".join(addresses.get(school.pk, [])))
+        for school in schools
+    ], batch_size=500)
+    mails = []
+    for school in schools:
+        if addresses.get(school.pk):
+            subject, body = _mail_text(kind=kind, year=year, school=school, message=message)
+            mails.append((subject, body, settings.DEFAULT_FROM_EMAIL, addresses[school.pk]))
+    if mails:
+        transaction.on_commit(lambda: _send(mails))
+    return reminders
+
+
+def _mail_text(*, kind: str, year: ReportingYear, school: School, message: str) -> tuple[str, str]:
+    bureau = settings.PORTAL_BUREAU_NAME
+    if kind == Reminder.Kind.RETURNED:
+        subject = _("【退回通知】%(year)s 年度勤工俭学填报") % {"year": year.year}
+        body = _("%(school)s：\n\n%(bureau)s勤工办退回了贵校 %(year)s 年度的填报，原因：\n%(message)s\n\n"
+                 "请登录平台修改后重新上报。") % {"school": school.name, "bureau": bureau, "year": year.year,
+                                                   "message": message}
+    else:
+        subject = _("【催报】%(year)s 年度勤工俭学填报") % {"year": year.year}
+        body = _("%(school)s：\n\n%(message)s\n\n%(bureau)s勤工办") % {
+            "school": school.name, "message": message, "bureau": bureau}
+    return subject, body
+
+
+def _send(mails) -> None:
+    # After the commit: the reminders are kept whatever the mail server says; a failure is logged.
+    try:
+        send_mass_mail(mails, fail_silently=False)
+    except Exception:  # noqa: BLE001 - any mail server failure must not undo the committed reminders
+        logger.exception("sending %s reminder e-mail(s) failed", len(mails))
 
 
 def next_year_to_open() -> int | None:
@@ -230,26 +388,34 @@ def year_reopen_with_schools(*, user, year: ReportingYear, reason: str, schools)
     return reopened, given_back
 
 
+def year_lock_block_reason(year: ReportingYear) -> str | None:
+    """Why ``year`` cannot be locked now (None: it may be): already locked, or schools whose
+    returns are not approved (the first five named, and their count). The 年度 page shows it
+    in place of the button; :func:`year_lock` refuses with it."""
+    if year.is_locked:
+        return _("%(year)s 年度已经锁定。") % {"year": year.year}
+    pending = (
+        Submission.objects.filter(year=year, school__active=True)
+        .exclude(status=SubmissionStatus.APPROVED)
+        .select_related("school")
+        .order_by("school__code")
+    )
+    names = [s.school.name for s in pending[:5]]
+    if not names:
+        return None
+    count = pending.count()
+    return _("还有 %(count)s 所学校的填报未审核通过（%(names)s%(more)s），不能锁定。") % {
+        "count": count, "names": _("、").join(names), "more": _(" 等") if count > len(names) else ""}
+
+
 def year_lock(*, user, year: ReportingYear) -> ReportingYear:
     if not user.can_approve:
         raise PermissionDenied(_("只有勤工办主任可以锁定年度。"))
     with transaction.atomic():
         locked = ReportingYear.objects.select_for_update().get(pk=year.pk)
-        if locked.is_locked:
-            raise ValidationError(_("%(year)s 年度已经锁定。") % {"year": locked.year})
-        pending = (
-            Submission.objects.filter(year=locked, school__active=True)
-            .exclude(status=SubmissionStatus.APPROVED)
-            .select_related("school")
-            .order_by("school__code")
-        )
-        names = [s.school.name for s in pending[:5]]
-        if names:
-            count = pending.count()
-            raise ValidationError(
-                _("还有 %(count)s 所学校的填报未审核通过（%(names)s%(more)s），不能锁定。")
-                % {"count": count, "names": _("、").join(names), "more": _(" 等") if count > len(names) else ""}
-            )
+        reason = year_lock_block_reason(locked)
+        if reason:
+            raise ValidationError(reason)
         locked.status = ReportingYear.Status.LOCKED
         locked.locked_by, locked.locked_at = user, timezone.now()
         locked.data_version += 1

@@ -272,6 +272,20 @@ if PRODUCTION:
 PORTAL_COUNTY_NAME = os.environ.get("PORTAL_COUNTY_NAME", "贵溪市")
 PORTAL_BUREAU_NAME = os.environ.get("PORTAL_BUREAU_NAME", "贵溪市教育局")
 
+# E-mail (催报 and return notices to principals). Printed to the console unless a backend is
+# given; with EMAIL_HOST set and no backend named, SMTP is used.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -7,7 +7,7 @@ from rest_framework.routers import SimpleRouter
 
 from reports.views_verify import VerifyView
 
-from . import api, views, views_review, views_schools
+from . import api, views, views_chasing, views_review, views_schools
 
 # The admin modules load with the URLs, not at every process start (settings: SimpleAdminConfig).
 # Without this call the admin had no models at all (and the permission matrix's admin test
@@ -35,10 +35,14 @@ urlpatterns = [
     path("schools/<int:school_id>/counts/", views.SubmissionCountsView.as_view(), name="school_counts"),
     path("submissions/<int:pk>/", views_review.SubmissionDetailView.as_view(), name="submission_detail"),
     path("submissions/<int:pk>/warnings/<str:action>/", views_review.WarningNoteView.as_view(), name="warning_note"),
+    path("submissions/approve/", views_chasing.BulkApproveView.as_view(), name="bulk_approve"),
     path("submissions/<int:pk>/<str:action>/", views.SubmissionActionView.as_view(), name="submission_action"),
     path("years/", views.YearListView.as_view(), name="years"),
     path("years/create/", views.YearCreateView.as_view(), name="year_create"),
+    path("years/<int:year>/deadline/", views_chasing.YearDeadlineView.as_view(), name="year_deadline"),
+    path("years/<int:year>/remind/", views_chasing.YearRemindView.as_view(), name="year_remind"),
     path("years/<int:year>/<str:action>/", views.YearActionView.as_view(), name="year_action"),
+    path("reminders/", views_chasing.ReminderListView.as_view(), name="reminders"),
     path("schools/", views.SchoolListView.as_view(), name="schools"),
     path("schools/search/", views_schools.SchoolSearchView.as_view(), name="school_search"),
     path("pick/<slug:key>/", views_schools.PickerSearchView.as_view(), name="picker_search"),

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, When
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,11 +20,20 @@ from django.utils.translation import gettext as _
 from django.views import View, generic
 
 from . import freshness, modules, names, rules, scoping, services
-from .forms import NewYearForm, PrincipalCreateForm, ReopenForm, ReturnForm, SchoolForm, SubmissionCountsForm
+from .forms import (
+    DeadlineForm,
+    NewYearForm,
+    PrincipalCreateForm,
+    ReopenForm,
+    ReturnForm,
+    SchoolForm,
+    SubmissionCountsForm,
+)
 from .mixins import READERS_OF_BUREAU_DATA, RoleRequiredMixin, YearMixin
 from .models import (
     PRINCIPAL_EDITABLE_STATES,
     ConcurrentEditError,
+    Reminder,
     ReportingYear,
     Role,
     School,
@@ -78,6 +87,9 @@ def principal_context(user, year: ReportingYear) -> dict:
         # The school's own steps and the year's (lock / reopen, with the reason).
         "events": WorkflowEvent.objects.filter(Q(school=user.school) | Q(school__isnull=True), year=year)
         .select_related("actor")[:10],
+        "deadline": services.deadline_status(year),
+        # The bureau's 催报 and return notices to this school for the year, newest first.
+        "reminders": scoping.visible(user, Reminder.objects.filter(year=year)).select_related("sent_by")[:5],
     }
 
 
@@ -86,8 +98,12 @@ def grid_context(request, user, year: ReportingYear) -> dict:
 
     Paged (50 schools): the modules' counts are read for the page's schools only, so the
     queries and their cost do not grow with the number of schools (a province has 15,000).
+    By default what needs the bureau comes first (:data:`GRID_ACTION_ORDER`: submitted, the
+    longest waiting first; then returned, draft, approved); ``?sort=code`` orders by school code.
     """
-    submissions = Submission.objects.filter(year=year).select_related("school").order_by("school__code")
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in GRID_SORTS else "action"
+    submissions = Submission.objects.filter(year=year).select_related("school").order_by(*GRID_SORTS[sort])
     status_counts = {
         row["status"]: row["n"] for row in submissions.order_by().values("status").annotate(n=Count("id"))
     }
@@ -122,6 +138,10 @@ def grid_context(request, user, year: ReportingYear) -> dict:
     return {
         "modules": module_list,
         "rows": rows,
+        "sort": sort,
+        "deadline": services.deadline_status(year),
+        # Tick boxes for bulk approval: only a director, only in an open year.
+        "can_bulk_approve": user.can_approve and not year.is_locked,
         "page_obj": page,
         "status_counts": [(s, s.label, status_counts.get(s.value, 0)) for s in SubmissionStatus],
         "total": sum(status_counts.values()),
@@ -133,6 +153,16 @@ def grid_context(request, user, year: ReportingYear) -> dict:
 
 
 GRID_PAGE_SIZE = 50
+GRID_ACTION_ORDER = Case(
+    When(status=SubmissionStatus.SUBMITTED, then=0),
+    When(status=SubmissionStatus.RETURNED, then=1),
+    When(status=SubmissionStatus.DRAFT, then=2),
+    default=3,
+)
+GRID_SORTS = {
+    "action": (GRID_ACTION_ORDER, F("submitted_at").asc(nulls_last=True), "school__code"),
+    "code": ("school__code",),
+}
 
 
 def _status_counts_by_year() -> dict[int, Counter]:
@@ -337,17 +367,33 @@ class YearListView(RoleRequiredMixin, View):
     roles = READERS_OF_BUREAU_DATA
 
     def get(self, request):
-        return render(
-            request,
-            "workstudy/years.html",
-            {
-                "year_rows": year_overview(),
-                "next_year": services.next_year_to_open(),
-                "new_year_form": NewYearForm(),
-                "current_year": scoping.current_year(),
-                "events": WorkflowEvent.objects.filter(school__isnull=True).select_related("actor")[:20],
-            },
-        )
+        return render(request, "workstudy/years.html", years_context(request))
+
+
+def years_context(request, *, deadline_form: DeadlineForm | None = None, form_year: int | None = None) -> dict:
+    """The 年度 page: each year with, for a director and an open year, why it cannot be locked
+    yet (shown instead of the button) and its deadline form (``deadline_form`` for
+    ``form_year`` when a typed date was refused)."""
+    rows = year_overview()
+    if request.user.can_approve:
+        for row in rows:
+            year = row["year"]
+            if year.is_locked:
+                continue
+            row["lock_block"] = services.year_lock_block_reason(year)
+            row["deadline"] = services.deadline_status(year)
+            row["deadline_form"] = (
+                deadline_form if year.year == form_year and deadline_form is not None
+                else DeadlineForm(initial={"deadline": year.deadline.isoformat() if year.deadline else ""},
+                                  auto_id=f"id_%s_{year.year}")
+            )
+    return {
+        "year_rows": rows,
+        "next_year": services.next_year_to_open(),
+        "new_year_form": NewYearForm(),
+        "current_year": scoping.current_year(),
+        "events": WorkflowEvent.objects.filter(school__isnull=True).select_related("actor")[:20],
+    }
 
 
 def _director_only(request) -> bool:

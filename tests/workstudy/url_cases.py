@@ -44,6 +44,18 @@ CASES = [
     Case("year_create", STAFF_ONLY),
     Case("year_action", STAFF_ONLY, kwargs=lambda w: {"year": 2024, "action": "delete"}),
     Case("year_action", STAFF_ONLY, kwargs=lambda w: {"year": 2024, "action": "reopen"}),
+    # Chasing the year: deadline, 催报, bulk approval (a director's), the reminders sent.
+    Case("year_deadline", {ANON: LOGIN, STAFF: 302, PRINCIPAL_A: 403, PRINCIPAL_B: 403, AUDITOR: 403},
+         kwargs=lambda w: {"year": 2024}, method="post", data=lambda w: {"deadline": "2025-03-31"}),
+    Case("year_remind", STAFF_ONLY, kwargs=lambda w: {"year": 2024}),
+    Case("year_remind", {ANON: LOGIN, STAFF: 302, PRINCIPAL_A: 403, PRINCIPAL_B: 403, AUDITOR: 403},
+         kwargs=lambda w: {"year": 2024}, method="post", data=lambda w: {"message": "请尽快上报"}),
+    # Nothing submitted is chosen (school B's return is a draft): back to the grid.
+    Case("bulk_approve", {ANON: LOGIN, STAFF: 302, PRINCIPAL_A: 403, PRINCIPAL_B: 403, AUDITOR: 403},
+         query="submission=1"),
+    Case("bulk_approve", {ANON: LOGIN, STAFF: 302, PRINCIPAL_A: 403, PRINCIPAL_B: 403, AUDITOR: 403},
+         method="post", data=lambda w: {"submission": [w.submission_b.pk], "confirm": "yes"}),
+    Case("reminders", BUREAU_READ),
     Case("schools", BUREAU_READ),
     # Picker suggestions: principal A asks for school B by name and gets nothing (leak check).
     Case("school_search", EVERYONE, query="q=B001"),
