@@ -182,7 +182,26 @@ class _FilteredList(ScopedListView):
         context = super().get_context_data(**kwargs)
         context.update(kind=self.kind, title=self.title, land_types=LandType.choices)
         context["filters"] = {k: v for k, v in self.request.GET.items() if k not in ("page",)}
+        context["filter_labels"] = self.filter_labels(context["filters"])
         return context
+
+    def filter_labels(self, filters: dict) -> list[tuple[str, str]]:
+        """The list's filters as a reader names them: [(学校, 樟坪中心学校), (土地类型, 茶园), ...]."""
+        user = self.request.user
+        labels = []
+        school = _int_or_none(filters.get("school"))
+        if school is not None and not user.is_principal:
+            name = scoping.schools_for(user).filter(pk=school).values_list("name", flat=True).first()
+            labels.append((_("学校"), name or _("（无此学校）")))
+        base = _int_or_none(filters.get("base"))
+        if base is not None:
+            name = scoping.visible(user, LaborBase).filter(pk=base).values_list("name", flat=True).first()
+            labels.append((_("基地"), name or _("（无此基地）")))
+        if filters.get("land_type") in LandType.values:
+            labels.append((_("土地类型"), LandType(filters["land_type"]).label))
+        if filters.get("product", "").strip():
+            labels.append((_("产品名称包含"), filters["product"].strip()))
+        return labels
 
 
 class BaseListView(_FilteredList):

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -7,7 +8,7 @@ from rest_framework.routers import SimpleRouter
 
 from reports.views_verify import VerifyView
 
-from . import api, views, views_chasing, views_review, views_schools
+from . import api, views, views_chasing, views_history, views_review, views_schools
 
 # The admin modules load with the URLs, not at every process start (settings: SimpleAdminConfig).
 # Without this call the admin had no models at all (and the permission matrix's admin test
@@ -49,12 +50,13 @@ urlpatterns = [
     path("schools/new/", views.SchoolEditView.as_view(), name="school_new"),
     path("schools/<int:pk>/edit/", views.SchoolEditView.as_view(), name="school_edit"),
     path("users/", views.UserListView.as_view(), name="users"),
-    path("history/<str:app_label>/<str:model_name>/<int:pk>/", views.HistoryView.as_view(), name="history"),
+    path("history/<str:app_label>/<str:model_name>/<int:pk>/", views_history.HistoryView.as_view(), name="history"),
     path("rules/", views.RulesView.as_view(), name="rules"),
     path("excel/", include("workstudy.urls_excel")),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # The API's description is for people signed in: anyone else goes to the login page.
+    path("api/schema/", login_required(SpectacularAPIView.as_view()), name="api-schema"),
+    path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
     path("api/", include(router.urls)),
 ]
 

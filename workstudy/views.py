@@ -1,4 +1,4 @@
-"""Core pages: dashboards per role, the yearly workflow, schools, history, rules, health."""
+"""Core pages: dashboards per role, the yearly workflow, schools, rules, health."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import re
 from collections import Counter
 
 from django import forms
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -628,41 +627,6 @@ class UserListView(RoleRequiredMixin, View):
             )
             return redirect("users")
         return self.get(request, form=form)
-
-
-class HistoryView(RoleRequiredMixin, View):
-    """Change history of any registered row: who, when, and what changed (before/after)."""
-
-    roles = READERS_OF_BUREAU_DATA
-
-    def get(self, request, app_label, model_name, pk):
-        try:
-            model = apps.get_model(app_label, model_name)
-        except LookupError:
-            raise Http404 from None
-        if model is not School and model not in scoping.registered_models():
-            raise Http404
-        obj = scoping.get_visible_or_404(request.user, model, pk=pk)
-        if not hasattr(obj, "history"):
-            raise Http404
-        records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[:200])
-        # A model may name personal fields to mask for everyone but bureau staff.
-        masked = {} if request.user.is_bureau else getattr(model, "history_masked_fields", {})
-        entries = []
-        for record in records:
-            changes = []
-            if record.prev_record is not None:
-                delta = record.diff_against(record.prev_record)
-                for change in delta.changes:
-                    if change.field in {"version", "updated_at"}:
-                        continue
-                    field = model._meta.get_field(change.field)
-                    old, new = change.old, change.new
-                    if change.field in masked:
-                        old, new = masked[change.field](old or ""), masked[change.field](new or "")
-                    changes.append({"field": field.verbose_name, "old": old, "new": new})
-            entries.append({"record": record, "changes": changes})
-        return render(request, "workstudy/history.html", {"object": obj, "entries": entries, "model": model})
 
 
 class RulesView(RoleRequiredMixin, generic.TemplateView):
