@@ -6,6 +6,8 @@ app_name = "labor_bases"
 
 urlpatterns = [
     path("", views.IndexView.as_view(), name="index"),
+    path("copy-year/", views.CopyYearView.as_view(), name="copy_year"),
+    path("years/", views.YearsView.as_view(), name="years"),
     path("bases/", views.BaseListView.as_view(), name="bases"),
     path("bases/new/", views.BaseCreateView.as_view(), name="base_create"),
     path("bases/<int:pk>/edit/", views.BaseUpdateView.as_view(), name="base_edit"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import Http404, HttpResponseRedirect
@@ -25,10 +26,10 @@ from workstudy.mixins import (
     ScopedUpdateView,
     YearMixin,
 )
-from workstudy.models import School
+from workstudy.models import ReportingYear, Role, School
 from workstudy.widgets import SchoolFilterForm, chosen_pk
 
-from . import rules, selectors
+from . import rules, selectors, services
 from .deletion import delete_block_reason
 from .forms import (
     BaseYearFinanceForm,
@@ -89,6 +90,8 @@ class IndexView(RoleRequiredMixin, YearMixin, generic.TemplateView):
             "write_block_reason": reason,
             "can_write": reason is None,
             "can_edit_bases": scoping.write_block_reason(user, school=school, year=None) is None,
+            "copy_url": copy_offer(user, school, year) if not (sheet["plots"] or sheet["lines"]) else None,
+            "years_url": reverse("labor_bases:years") + ("" if user.is_principal else f"?school={school.pk}"),
             "findings": [f for f in rules_findings(year.year, school.pk)],
             "query": f"year={year.year}" + (f"&school={school.pk}" if not user.is_principal else ""),
         }
@@ -523,3 +526,131 @@ class ActivityUpdateView(_Update):
 
 class ActivityDeleteView(_Delete):
     model = StudentPracticeActivity
+
+
+# Next year in one step, and a school's years side by side ---------------------------------
+
+
+def _school_from_request(user, raw) -> School:
+    """The school a page is about: a principal's own (another school's id is a 404), or the
+    one staff chose with ``?school=`` (404 without one)."""
+    if user.is_principal:
+        school_id = _int_or_none(raw) if raw else user.school_id
+    else:
+        school_id = _int_or_none(raw)
+        if school_id is None:
+            raise Http404
+    return scoping.get_visible_or_404(user, School, pk=school_id)
+
+
+class CopyYearView(RoleRequiredMixin, generic.TemplateView):
+    """Copy last year's set-up of a school's bases into a year: GET previews, POST copies."""
+
+    template_name = "labor_bases/copy_year.html"
+    roles = (Role.STAFF, Role.PRINCIPAL)
+
+    def setup_target(self):
+        user = self.request.user
+        raw = self.request.GET.get("school", "").strip()
+        if user.is_principal:
+            self.school = _school_from_request(user, raw)
+        else:  # staff choose the school by id (links) or by typing its code or name
+            self.school_filter = SchoolFilterForm(self.request.GET, user=user)
+            self.school = self.school_filter.school
+            if self.school is None and (raw or self.request.method == "POST"):
+                raise Http404
+        raw = self.request.GET.get("year")
+        if raw:
+            self.target = ReportingYear.objects.filter(pk=_int_or_none(raw) or 0).first()
+        else:  # the newest open year: usually the one just opened
+            self.target = scoping.entry_years().first()
+        if self.target is None:
+            raise Http404
+
+    def get(self, request, *args, **kwargs):
+        self.setup_target()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.setup_target()
+        try:
+            plan = services.year_setup_copy(user=request.user, school=self.school, target=self.target)
+        except (PermissionDenied, services.CopyRefused) as exc:
+            return self.render_to_response(self.get_context_data(error=str(exc)))
+        made = plan.to_create
+        if made:
+            messages.success(request, _(
+                "已从 %(source)s 年度复制：申报总面积 %(areas)s 个、地块 %(plots)s 块、产品 %(lines)s 个（产量、单价待填写）。"
+            ) % {
+                "source": plan.source_year, "areas": sum(i.kind == "area" for i in made),
+                "plots": sum(i.kind == "plot" for i in made), "lines": sum(i.kind == "line" for i in made),
+            })
+        else:
+            messages.info(request, _("没有需要复制的内容：%(year)s 年度已有这些设置。") % {"year": self.target.year})
+        return HttpResponseRedirect(index_url(self.target, None if request.user.is_principal else self.school.pk))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if self.school is None:
+            return dict(context, year=self.target, school_filter=self.school_filter)
+        plan = services.year_setup_plan(school=self.school, target=self.target)
+        context.update(
+            school=self.school, year=self.target, plan=plan, groups=plan.by_base(),
+            write_block_reason=scoping.write_block_reason(user, school=self.school, year=self.target),
+            open_years=scoping.entry_years(),
+            school_query="" if user.is_principal else f"&school={self.school.pk}",
+            back_url=index_url(self.target, None if user.is_principal else self.school.pk),
+        )
+        return context
+
+
+def copy_offer(user, school, year) -> str | None:
+    """URL of the copy page for a ``year`` that holds no plots or products of ``school`` yet
+    (the caller knows): when last year has some and ``user`` may write (None: no offer)."""
+    if scoping.write_block_reason(user, school=school, year=year) is not None:
+        return None
+    if not selectors.has_year_setup(year.year - 1, school.pk):
+        return None
+    return reverse("labor_bases:copy_year") + f"?year={year.year}" + ("" if user.is_principal else f"&school={school.pk}")
+
+
+YEAR_ROWS = (  # (label, key of selectors.school_years, format)
+    (_("申报总面积（亩）"), "declared_total_mu", "mu"),
+    (_("地块面积合计（亩）"), "total_mu", "mu"),
+    (_("产品产值（元）"), "production_value", "yuan"),
+    (_("总收入（元）"), "revenue", "yuan"),
+    (_("总成本（元）"), "cost", "yuan"),
+    (_("利润（元）"), "profit", "yuan"),
+    (_("学生参加实践（人次）"), "participants", "int"),
+)
+
+
+class YearsView(RoleRequiredMixin, generic.TemplateView):
+    """One school's years side by side (the figures of its sheet, one column per year)."""
+
+    template_name = "labor_bases/years.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        raw = self.request.GET.get("school", "").strip()
+        if user.is_principal:
+            school = _school_from_request(user, raw)
+        else:
+            school_filter = SchoolFilterForm(self.request.GET, user=user)
+            school = school_filter.school
+            context["school_filter"] = school_filter
+            if school is None:
+                return context
+        years = list(ReportingYear.objects.order_by("year"))
+        figures = selectors.school_years(school.pk, [y.year for y in years])
+        # From the school's first year with any figure on.
+        while len(years) > 1 and not any(v for k, v in figures[years[0].year].items() if k != "has_accounts"):
+            years.pop(0)
+        columns = [{"year": y, "url": index_url(y, None if user.is_principal else school.pk), **figures[y.year]}
+                   for y in years]
+        rows = [{"label": label, "format": fmt, "cells": [(c[key], c["has_accounts"]) for c in columns],
+                 "needs_accounts": key in ("cost", "profit")} for label, key, fmt in YEAR_ROWS]
+        context.update(school=school, columns=columns, rows=rows)
+        return context

@@ -113,6 +113,12 @@ CASES = [
     Case("labor_bases:index", EVERYONE),
     Case("labor_bases:index", EVERYONE, query="year=2024&land_type=orchard"),
     Case("labor_bases:bases", EVERYONE),
+    # A principal's own school (2023, the year copied from, is empty: nothing to create);
+    # staff first choose a school. Another school's id: tests/labor_bases/test_copy_year.py.
+    Case("labor_bases:copy_year", WRITERS, query="year=2024"),
+    Case("labor_bases:copy_year", {ANON: LOGIN, STAFF: 404, PRINCIPAL_A: 302, PRINCIPAL_B: 302, AUDITOR: 403},
+         method="post", query="year=2024", data=lambda w: {}),
+    Case("labor_bases:years", EVERYONE),
     Case("labor_bases:plots", EVERYONE, query="year=2024&land_type=orchard"),
     Case("labor_bases:lines", EVERYONE, query="year=2024&product=桔"),
     Case("labor_bases:finance", EVERYONE, query="year=2024"),
