@@ -84,12 +84,9 @@ class ScopedListView(RoleRequiredMixin, YearMixin, ScopedQuerysetMixin, generic.
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        if scoping.scope_of(self.model).school is None and not user.is_bureau:
-            reason = _("此类数据由勤工办维护。")
-        else:
-            school = user.school if user.is_principal else None
-            reason = scoping.write_block_reason(user, school=school, year=self.get_year())
-        context["write_block_reason"] = reason
+        school = user.school if user.is_principal else None
+        context["write_block_reason"] = scoping.write_block_reason(
+            user, school=school, year=self.get_year(), model=self.model)
         year = self.get_year()
         if year is not None and year.is_locked and context.get("object_list") is not None:
             # A locked year's rows show the names and addresses of its lock, not today's.
@@ -174,11 +171,7 @@ class ScopedCreateView(RoleRequiredMixin, YearMixin, _SaveMixin, _EntryYearsMixi
 
     def form_valid(self, form):
         school, year = self.owner(form)
-        reason = (
-            _("此类数据由勤工办维护。")
-            if school is None and not self.request.user.is_bureau
-            else scoping.write_block_reason(self.request.user, school=school, year=year)
-        )
+        reason = scoping.write_block_reason(self.request.user, school=school, year=year, model=self.model)
         if reason:
             form.add_error(None, reason)
             return self.form_invalid(form)

@@ -108,15 +108,19 @@ def _year_obj(year) -> ReportingYear | None:
     return ReportingYear.objects.filter(pk=int(year)).first()
 
 
-def write_block_reason(user, *, school, year) -> str | None:
-    """Why ``user`` may not write a row of ``school`` (School, id or None) in ``year``.
+def write_block_reason(user, *, school, year, model=None) -> str | None:
+    """Why ``user`` may not write a row of ``school`` (School, id or None) in ``year``; with
+    ``model``, a row of that model (rows of a model that belongs to no school are the bureau's).
 
-    Returns ``None`` when writing is allowed, otherwise a sentence for the user.
+    Returns ``None`` when writing is allowed, otherwise a sentence for the user. The one answer
+    for pages, the API and Excel imports.
     """
     if not _is_reader(user):
         return _("请先登录。")
     if user.is_auditor:
         return _("审计账号只能查看，不能修改数据。")
+    if model is not None and scope_of(model).school is None and not user.is_bureau:
+        return _("此类数据由勤工办维护。")
     school_id = school.pk if isinstance(school, School) else school
     year_obj = _year_obj(year)
     if year is not None and year_obj is None:
@@ -225,10 +229,8 @@ def obj_write_block_reason(user, obj, memo: dict | None = None) -> str | None:
         user.is_bureau or user.is_auditor or (user.is_principal and school_id is not None and school_id == user.school_id)
     ):
         reason = _("您没有修改权限。")
-    elif scope.school is None and not user.is_bureau:
-        reason = _("此类数据由勤工办维护。")
     else:
-        reason = write_block_reason(user, school=school, year=year)
+        reason = write_block_reason(user, school=school, year=year, model=type(obj))
     if memo is not None:
         memo[key] = reason
     return reason
