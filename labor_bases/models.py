@@ -278,6 +278,22 @@ class ProductionLine(DomainModel):
 COST_FIELDS = ("seedling_cost", "fertilizer_cost", "labor_cost", "equipment_cost", "other_cost")
 
 
+# The accounts' formulas, for one base here and summed over bases in ``selectors._combine``.
+def total_cost(accounts) -> Decimal:
+    """总成本 = the cost items' sum."""
+    return money(sum((getattr(accounts, f) or ZERO) for f in COST_FIELDS))
+
+
+def total_revenue(production_value, other_income) -> Decimal:
+    """总收入 = 产品产值 + 其他收入."""
+    return money((production_value or ZERO) + (other_income or ZERO))
+
+
+def profit_of(revenue, cost) -> Decimal:
+    """利润 = 总收入 − 总成本 (revenue matched by known cost: see ``selectors._combine``)."""
+    return money(revenue - cost)
+
+
 class BaseYearFinance(DomainModel):
     """A base's accounts for one year. Revenue, cost and profit are computed."""
 
@@ -319,9 +335,9 @@ class BaseYearFinance(DomainModel):
             money(production_value) if production_value is not None
             else self.production_value_of(self.base_id, self.year_id)
         )
-        self.cost = money(sum((getattr(self, f) or ZERO) for f in COST_FIELDS))
-        self.revenue = money(self.production_value + (self.other_income or ZERO))
-        self.profit = money(self.revenue - self.cost)
+        self.cost = total_cost(self)
+        self.revenue = total_revenue(self.production_value, self.other_income)
+        self.profit = profit_of(self.revenue, self.cost)
 
     def clean(self):
         super().clean()
@@ -330,8 +346,7 @@ class BaseYearFinance(DomainModel):
             # From the typed items and the product value the lines' saves keep on the row (no
             # query: the Excel import cleans a whole file of accounts; a new row's is counted
             # when saved, and each part being limited, any sum still fits its column).
-            cost = money(sum((getattr(self, f) or ZERO) for f in COST_FIELDS))
-            revenue = money((self.production_value or ZERO) + (self.other_income or ZERO))
+            cost, revenue = total_cost(self), total_revenue(self.production_value, self.other_income)
             collect(
                 lambda: limits.MONEY.check_computed(cost, "other_cost", _("总成本"), _("各项成本之和")),
                 lambda: limits.MONEY.check_computed(revenue, "other_income", _("总收入"), _("产品产值 + 其他收入")),

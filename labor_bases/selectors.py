@@ -35,6 +35,8 @@ from .models import (
     ProductionLine,
     StudentPracticeActivity,
     money,
+    profit_of,
+    total_revenue,
 )
 
 # List pages behind figures, by kind (see rows_url).
@@ -161,12 +163,12 @@ def _combine(production: Decimal, matched_production: Decimal, accounts: dict | 
     revenue is ``unmatched_revenue``. ``cost`` and ``profit`` are None without any accounts.
     """
     other = money(accounts["other"]) if accounts else ZERO
-    matched = money(matched_production + other)
+    matched = total_revenue(matched_production, other)
     cost = money(accounts["cost"]) if accounts else None
     return {
-        "production_value": money(production), "other_income": other, "revenue": money(production + other),
+        "production_value": money(production), "other_income": other, "revenue": total_revenue(production, other),
         "matched_revenue": matched, "unmatched_revenue": money(production - matched_production),
-        "cost": cost, "profit": money(matched - cost) if accounts else None,
+        "cost": cost, "profit": profit_of(matched, cost) if accounts else None,
         "remitted_to_school": money(accounts["remitted"]) if accounts else ZERO, "has_accounts": accounts is not None,
     }
 
