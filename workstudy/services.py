@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import modules, scoping
@@ -209,6 +209,12 @@ def unsubmitted(year: ReportingYear):
 
 
 def default_reminder_text(year: ReportingYear) -> str:
+    """The 催报 text offered to staff, in the portal's language (the schools read it)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _default_reminder_text(year)
+
+
+def _default_reminder_text(year: ReportingYear) -> str:
     if year.deadline:
         return _(
             "贵校 %(year)s 年度勤工俭学数据尚未上报。填报截止日期为 %(deadline)s，请尽快登录平台完成填报并上报。"
@@ -237,11 +243,13 @@ def reminders_send(*, user, year: ReportingYear, message: str) -> list[Reminder]
 def principal_addresses(school_ids) -> dict[int, list[str]]:
     """``{school id: [e-mail, ...]}`` of the active principals of those schools who have one."""
     addresses: dict[int, list[str]] = {}
-    principals = get_user_model().objects.filter(
-        role=Role.PRINCIPAL, is_active=True, school_id__in=list(school_ids)
-    ).exclude(email="").order_by("pk")
-    for school_id, email in principals.values_list("school_id", "email"):
-        addresses.setdefault(school_id, []).append(email)
+    ids = list(school_ids)
+    for start in range(0, len(ids), 500):  # a province's schools in chunks (SQLite's parameter limit)
+        principals = get_user_model().objects.filter(
+            role=Role.PRINCIPAL, is_active=True, school_id__in=ids[start:start + 500]
+        ).exclude(email="").order_by("pk")
+        for school_id, email in principals.values_list("school_id", "email"):
+            addresses.setdefault(school_id, []).append(email)
     return addresses
 
 
@@ -264,6 +272,12 @@ def _reminders_create(*, user, year: ReportingYear, kind: str, message: str, sch
 
 
 def _mail_text(*, kind: str, year: ReportingYear, school: School, message: str) -> tuple[str, str]:
+    # In the portal's language, whichever language the sender's page was in.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _mail_text_now(kind=kind, year=year, school=school, message=message)
+
+
+def _mail_text_now(*, kind: str, year: ReportingYear, school: School, message: str) -> tuple[str, str]:
     bureau = settings.PORTAL_BUREAU_NAME
     if kind == Reminder.Kind.RETURNED:
         subject = _("【退回通知】%(year)s 年度勤工俭学填报") % {"year": year.year}

@@ -304,3 +304,19 @@ def test_principal_dashboard_links_the_warnings_to_the_review_page(principal_a_c
     html = principal_a_client.get(DASHBOARD + "?year=2024").content.decode()
     assert "面积合计不符" in html
     assert f'href="{reverse("submission_detail", args=[submission_a.pk])}">查看并说明提醒' in html
+
+
+def test_mail_and_default_text_are_in_the_portals_language(director, director_client, principal_a, year,
+                                                           submission_a, django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    principal_a.email = "a@school.example"
+    principal_a.save()
+    response = director_client.get(reverse("year_remind", args=[2024]), HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert response.wsgi_request.LANGUAGE_CODE == "en"  # the page is in English ...
+    assert "贵校 2024 年度勤工俭学数据尚未上报" in html  # ... the text the schools will read is not
+    _set_status(submission_a, "submitted", submitted_days_ago=1)
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        services.submission_return(user=director, submission=submission_a, reason="请核对")
+    assert mail.outbox[0].subject == "【退回通知】2024 年度勤工俭学填报"
