@@ -36,7 +36,7 @@ def compared_figures(year: int, school_id: int) -> tuple[list[dict], bool]:
         before = {f["key"]: f for f in module.figures(year - 1, school_id)} if has_last else {}
         keys = [f["key"] for f in now]
         rows = []
-        for figure in now + [f for key, f in before.items() if key not in keys]:
+        for figure in _merged(now, before):
             last = before.get(figure["key"])
             current = figure if figure["key"] in keys else None
             value = current["value"] if current else None
@@ -52,6 +52,22 @@ def compared_figures(year: int, school_id: int) -> tuple[list[dict], bool]:
         out.append({"module": module, "rows": rows,
                     "url": module.school_url(year, school_id) if module.school_url else module.url(year)})
     return out, has_last
+
+
+def _merged(now: list[dict], before: dict[str, dict]) -> list[dict]:
+    """This year's figures with last year's that this year lacks, each where it stood last year
+    (a kind of service run last year only stays beside the others, before the total)."""
+    have = {f["key"] for f in now}
+    waiting = [f for key, f in before.items() if key not in have]
+    order = list(before)
+    out = []
+    for figure in now:
+        if figure["key"] in before:
+            position = order.index(figure["key"])
+            out.extend(f for f in waiting if order.index(f["key"]) < position)
+            waiting = [f for f in waiting if order.index(f["key"]) >= position]
+        out.append(figure)
+    return out + waiting
 
 
 class SubmissionDetailView(RoleRequiredMixin, View):

@@ -129,3 +129,12 @@ def test_accepted_warnings_are_listed_apart_in_the_appendix(two_years, principal
     principal_a_client.post(reverse("warning_note", args=[submission.pk, "explain"]),
                             {"key": swing.key, "text": "新开垦茶园 6 亩，另租用 2 亩"})
     assert not WarningNote.objects.get().accepted
+
+
+def test_a_figure_of_last_year_only_keeps_its_place():
+    from workstudy.views_review import _merged
+
+    now = [{"key": "services.shop"}, {"key": "services"}]
+    before = {k: {"key": k} for k in ("services.canteen", "services.shop", "services.dormitory", "services")}
+    assert [f["key"] for f in _merged(now, before)] == [
+        "services.canteen", "services.shop", "services.dormitory", "services"]
