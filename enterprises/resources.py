@@ -4,6 +4,7 @@ from import_export import fields, widgets
 
 from workstudy import excel
 
+from . import selectors
 from .models import Enterprise, EnterpriseYearStat
 
 
@@ -30,9 +31,12 @@ class EnterpriseFiguresResource(excel.PortalResource):
     column_help = {
         "企业": "企业全称，须是平台上已登记的校办企业",
         "利润(元)": "由系统按“销售收入 − 成本”计算，填写的内容不会导入，可留空",
-        "成本(元)": "必填；利润 = 销售收入 − 成本",
+        "成本(元)": "利润 = 销售收入 − 成本",
         "补贴教育经费(元)": "上缴或补贴给学校、教育部门的经费",
     }
+
+    example_values = {"销售收入及营业额(元)": 500000, "成本(元)": 420000, "缴纳税金(元)": 8000,
+                      "补贴教育经费(元)": 20000, "职工人数(人)": 12, "学生勤工俭学岗位(人)": 6}
 
     class Meta(excel.PortalResource.Meta):
         model = EnterpriseYearStat
@@ -45,3 +49,6 @@ class EnterpriseFiguresResource(excel.PortalResource):
 
     def export_queryset(self, *, year=None, school=None):
         return super().export_queryset(year=year, school=school).order_by("year_id", "enterprise__name")
+
+    def rows_url(self, *, year, school=None):
+        return selectors.rows_url("figures", year)

@@ -10,6 +10,7 @@ from import_export import fields, widgets
 
 from workstudy import excel
 
+from . import selectors
 from .models import ClaimantKind, IncidentKind, StudentAccidentCoverage, mask_id_number, mask_name
 
 
@@ -43,6 +44,12 @@ class CoverageResource(excel.PortalResource):
         "学校垫付金额（元）": "有垫付人数时必填，否则填 0",
         "已留存自愿投保确认": "有学生投保时须为“是”（学平险坚持自愿原则）",
     }
+
+    example_values = {"家长自愿投保人数": 300, "保险公司免费投保贫困生": 0, "学校垫付贫困生": 0, "学校垫付金额（元）": 0,
+                      "已留存自愿投保确认": "是"}
+
+    def rows_url(self, *, year, school=None):
+        return selectors.rows_url("coverage", year, school=school)
 
     class Meta(excel.PortalResource.Meta):
         model = StudentAccidentCoverage

@@ -1,17 +1,23 @@
 """Excel data kinds of the labor-practice bases: plots ("labor_plots") and production
 lines ("labor_production"). A row names its base by 学校 + 基地名称; both are looked
-up in the user's scope, so a principal can only touch their own school."""
+up in the user's scope, so a principal can only touch their own school. A production
+line may name its plot (所在地块) by its land type and crop, e.g. 茶园·茶, within its
+row's base and year."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
 from workstudy import excel, scoping
 
+from . import selectors
 from .models import LaborBase, LandParcel, LandType, ProductionLine, Unit
 
 SCHOOL_COLUMN = "学校"
 BASE_COLUMN = "基地名称"
+YEAR_COLUMN = "年度"
+PLOT_COLUMN = "所在地块"
 
 
 class BaseWidget(excel.ScopedForeignKeyWidget):
@@ -71,6 +77,96 @@ class BaseWidget(excel.ScopedForeignKeyWidget):
             raise ValueError(_("有多个名为“%(name)s”的基地，请在“学校”列写明学校。") % {"name": name})
         return matches[0]
 
+    def template_choices(self, *, school=None, year=None) -> list[str]:
+        """The names of the bases this column finds (of ``school`` when given)."""
+        bases = self._bases()
+        if school is not None:
+            bases = bases.filter(school_id=getattr(school, "pk", school))
+        return list(bases.order_by("name").values_list("name", flat=True).distinct())
+
+
+def plot_label(parcel: LandParcel) -> str:
+    """How the template and the import name a plot within its base and year: 土地类型·品种."""
+    crop = parcel.crop.strip()
+    return f"{parcel.land_type_label}·{crop}" if crop else parcel.land_type_label
+
+
+class ParcelWidget(widgets.Widget):
+    """The 所在地块 column: a plot (by :func:`plot_label`) of the row's base in the row's year,
+    or empty. The base and year are those the row's own columns resolve to."""
+
+    cache_columns = (SCHOOL_COLUMN, BASE_COLUMN, YEAR_COLUMN)  # the answer depends on the row's base and year
+
+    def __init__(self):
+        super().__init__()
+        self.user = None
+        self.base_widget: BaseWidget | None = None  # set by the resource
+        self.year_widget: excel.YearWidget | None = None
+        self._table: dict[tuple, dict[str, list]] | None = None
+
+    def _parcels(self):
+        if self.user is None:
+            return LandParcel.objects.none()
+        return scoping.visible(self.user, LandParcel.objects.select_related("base"))
+
+    @staticmethod
+    def _by_label(parcels) -> dict[tuple, dict[str, list]]:
+        table: dict[tuple, dict[str, list]] = {}
+        for parcel in parcels:
+            table.setdefault((parcel.base_id, parcel.year_id), {}).setdefault(plot_label(parcel), []).append(parcel)
+        return table
+
+    def prefetch(self, rows, column) -> None:
+        """The plots of every base the file names (one query per 2,000 bases)."""
+        known = self.base_widget._table if self.base_widget is not None else None
+        if self.user is None or known is None:
+            return
+        base_ids = {base.pk for found in known.values() for base in found}
+        parcels = []
+        for chunk in excel.in_chunks(base_ids):
+            parcels.extend(self._parcels().filter(base_id__in=chunk).order_by("pk"))
+        self._table = self._by_label(parcels)
+
+    def _plots_of(self, base, year) -> dict[str, list]:
+        if self._table is not None:
+            return self._table.get((base.pk, year.pk), {})
+        return self._by_label(self._parcels().filter(base=base, year=year).order_by("pk")).get((base.pk, year.pk), {})
+
+    def clean(self, value, row=None, **kwargs):
+        text = excel.cell_text(value)
+        if not text:
+            return None
+        row = row or {}
+        try:
+            base = self.base_widget.clean(row.get(BASE_COLUMN), row=row)
+            year = self.year_widget.clean(row.get(YEAR_COLUMN), row=row)
+        except (ValueError, ValidationError):
+            return None  # the base's or year's own cell is reported; the plot cannot be looked up
+        plots = self._plots_of(base, year)
+        found = plots.get(text, [])
+        if not found:
+            known = "、".join(sorted(plots)) or _("（无）")
+            raise ValueError(_("基地“%(base)s”%(year)s 年没有地块“%(value)s”。这个基地当年的地块：%(known)s。"
+                               "可不填，或先在“基地地块”中登记。") % {
+                "base": base.name, "year": year.pk, "value": text, "known": known})
+        if len(found) > 1:
+            raise ValueError(_("基地“%(base)s”%(year)s 年有多个地块“%(value)s”，无法确定是哪一块，请不填或联系勤工办。") % {
+                "base": base.name, "year": year.pk, "value": text})
+        return found[0]
+
+    def render(self, value, obj=None, **kwargs):
+        return plot_label(value) if value is not None else ""
+
+    def template_choices(self, *, school=None, year=None) -> list[str]:
+        """The labels of the plots this column finds in ``year`` (of ``school`` when given)."""
+        parcels = self._parcels()
+        if school is not None:
+            parcels = parcels.filter(base__school_id=getattr(school, "pk", school))
+        if year is not None:
+            parcels = parcels.filter(year_id=getattr(year, "pk", year))
+        kinds = parcels.order_by().values_list("land_type", "land_type_note", "crop").distinct()
+        return sorted({plot_label(LandParcel(land_type=t, land_type_note=note, crop=crop)) for t, note, crop in kinds})
+
 
 class _SchoolColumn(widgets.Widget):
     """Export-only helper column: the base's school (import reads it through BaseWidget)."""
@@ -86,7 +182,24 @@ class _LaborResource(excel.PortalResource):
     # Read-only: the 学校 column is read by BaseWidget to find the base, never imported itself.
     school = fields.Field(attribute="base__school", column_name=SCHOOL_COLUMN, widget=_SchoolColumn(), readonly=True)
     base = fields.Field(attribute="base", column_name=BASE_COLUMN, widget=BaseWidget())
-    year = fields.Field(attribute="year", column_name="年度", widget=excel.YearWidget())
+    year = fields.Field(attribute="year", column_name=YEAR_COLUMN, widget=excel.YearWidget())
+
+    def template_example(self, lists, *, school=None, year=None):
+        """The example names a base of the example's school (the first of ``school``'s, or of
+        the first school with one)."""
+        row = super().template_example(lists, school=school, year=year)
+        bases = self.fields["base"].widget._bases().order_by("school__code", "name")
+        if school is not None:
+            bases = bases.filter(school_id=school.pk)
+        base = bases.first()
+        if base is not None:
+            row[SCHOOL_COLUMN], row[BASE_COLUMN] = base.school.name, base.name
+        else:
+            row[BASE_COLUMN] = "樟坪中心学校茶园基地"  # a name, as the column help gives it
+        return row
+
+    def rows_url(self, *, year, school=None):
+        return selectors.rows_url(self.rows_kind, year, school=school)
 
 
 class PlotResource(_LaborResource):
@@ -96,13 +209,16 @@ class PlotResource(_LaborResource):
     area_mu = fields.Field(attribute="area_mu", column_name="面积(亩)", widget=widgets.DecimalWidget())
     note = fields.Field(attribute="note", column_name="备注", widget=widgets.CharWidget())
 
+    rows_kind = "plots"
     keep_default_when_empty = {"land_type_note", "crop", "note"}
     column_help = {
         SCHOOL_COLUMN: "学校全称或学校代码；校长账号可留空，默认为本校。",
         BASE_COLUMN: "须是平台上已登记的基地名称，例如：樟坪中心学校茶园基地",
         "其他类型说明": "土地类型填“其他”时必填，例如：蔬菜大棚",
-        "面积(亩)": "必填，大于 0，单位亩，只填数字",
+        "种植/养殖品种": "例如：茶、桔、雪梨、水稻、草鱼",
+        "面积(亩)": "大于 0，单位亩，只填数字",
     }
+    example_values = {"土地类型": "茶园", "种植/养殖品种": "茶", "面积(亩)": 12.5}
 
     class Meta(excel.PortalResource.Meta):
         model = LandParcel
@@ -115,6 +231,7 @@ class PlotResource(_LaborResource):
 
 
 class ProductionResource(_LaborResource):
+    parcel = fields.Field(attribute="parcel", column_name=PLOT_COLUMN, widget=ParcelWidget())
     product = fields.Field(attribute="product", column_name="产品", widget=widgets.CharWidget())
     grade = fields.Field(attribute="grade", column_name="等级/规格", widget=widgets.CharWidget())
     quantity = fields.Field(attribute="quantity", column_name="产量", widget=widgets.DecimalWidget())
@@ -123,20 +240,60 @@ class ProductionResource(_LaborResource):
     value = fields.Field(attribute="value", column_name="产值(元)", widget=widgets.DecimalWidget(), readonly=True)
     note = fields.Field(attribute="note", column_name="备注", widget=widgets.CharWidget())
 
+    rows_kind = "lines"
     keep_default_when_empty = {"grade", "note", "unit"}
+    # Files made from templates without the plot column still import (their lines keep their plot).
+    optional_columns = frozenset({PLOT_COLUMN})
     column_help = {
         SCHOOL_COLUMN: "学校全称或学校代码；校长账号可留空，默认为本校。",
         BASE_COLUMN: "须是平台上已登记的基地名称",
-        "产量": "一年的总产量，只填数字",
+        PLOT_COLUMN: "这一产品出自本基地当年的哪块地，写作“土地类型·品种”，如 茶园·茶；可不填",
+        "产品": "例如：茶叶、稻谷、桔、鲜鱼",
+        "等级/规格": "例如：一级嫩茶、二级茶",
+        "产量": "一年的总产量，单位见“计量单位”列，只填数字",
+        "计量单位": "留空为千克",
         "平均单价(元)": "每个计量单位的平均售价（元）",
         "产值(元)": "由系统按“产量 × 平均单价”计算，填写的内容不会导入，可留空",
     }
+    example_values = {"产品": "茶叶", "等级/规格": "一级嫩茶", "产量": 120, "计量单位": "千克", "平均单价(元)": 300}
 
     class Meta(excel.PortalResource.Meta):
         model = ProductionLine
-        fields = ("school", "base", "year", "product", "grade", "quantity", "unit", "unit_price", "value", "note")
+        fields = ("school", "base", "year", "parcel", "product", "grade", "quantity", "unit", "unit_price", "value",
+                  "note")
         import_id_fields = ("base", "year", "product", "grade", "unit")
         export_select_related = ("base__school", "year")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        parcel = self.fields["parcel"].widget
+        parcel.base_widget, parcel.year_widget = self.fields["base"].widget, self.fields["year"].widget
+
+    def export_columns(self):
+        # The export keeps its columns as they were (files made from it upload again unchanged).
+        return [field for field in super().export_columns() if field.column_name != PLOT_COLUMN]
+
+    def template_choices(self, field, *, school=None, year=None):
+        if field.column_name != "产品":
+            return super().template_choices(field, school=school, year=year)
+        # Any product is accepted: the list suggests those the school's lines already name.
+        lines = scoping.visible(self.user, ProductionLine)
+        if school is not None:
+            lines = lines.filter(base__school_id=school.pk)
+        return list(lines.order_by("product").values_list("product", flat=True).distinct()), False
+
+    def template_example(self, lists, *, school=None, year=None):
+        """The example names a plot of the example's base in the template's year, if it has one."""
+        row = super().template_example(lists, school=school, year=year)
+        row.pop(PLOT_COLUMN, None)
+        widget = self.fields["parcel"].widget
+        parcels = widget._parcels().filter(base__name=row.get(BASE_COLUMN), year=year)
+        if row.get(SCHOOL_COLUMN):
+            parcels = parcels.filter(base__school__name=row[SCHOOL_COLUMN])
+        parcel = parcels.order_by("pk").first() if year is not None else None
+        if parcel is not None:
+            row[PLOT_COLUMN] = plot_label(parcel)
+        return row
 
     def export_queryset(self, *, year=None, school=None):
         return super().export_queryset(year=year, school=school).order_by("year_id", "base__school__code", "base__name", "pk")

@@ -5,6 +5,7 @@ from import_export import fields, widgets
 
 from workstudy import excel
 
+from . import selectors
 from .models import (
     Category,
     CustomerKind,
@@ -58,6 +59,11 @@ class SalesLineResource(excel.PortalResource):
         "销售额（元）": "单位：元，只填数字",
     }
 
+    example_values = {"销售额（元）": 15000}
+
+    def rows_url(self, *, year, school=None):
+        return selectors.rows_url("sales", year)
+
     class Meta(excel.PortalResource.Meta):
         model = SalesLine
         fields = ("centre", "year", "shop", "category", "customer_kind", "amount", "note")
@@ -78,6 +84,11 @@ class SchoolServiceResource(excel.PortalResource):
         "经营方": "承包或托管时必填：承包人或托管单位",
     }
 
+    example_values = {"名称": "第一食堂"}
+
+    def rows_url(self, *, year, school=None):
+        return selectors.rows_url("school_services", year, school=school)
+
     class Meta(excel.PortalResource.Meta):
         model = SchoolService
         fields = ("school", "year", "kind", "name", "mode", "operator", "note")
@@ -96,6 +107,11 @@ class ExamSiteResource(excel.PortalResource):
         "承办学校": "须有学生公寓和学生食堂",
         "床位（张）": "一人一床：不少于食宿考生",
     }
+
+    example_values = {"食宿考生（人）": 300, "床位（张）": 320}
+
+    def rows_url(self, *, year, school=None):
+        return selectors.rows_url("exam_sites", year, school=school)
 
     class Meta(excel.PortalResource.Meta):
         model = ExamSite

@@ -7,7 +7,8 @@ registers it once in ``ready()``::
 
 Every registered kind then gets, at ``excel:template`` / ``excel:import`` / ``excel:export``:
 
-* a template .xlsx with Chinese headers and an instructions sheet;
+* a template .xlsx (:mod:`workstudy.excel_template`): Chinese headers with a note each,
+  drop-down lists, a marked example row that the import leaves out, an instructions sheet;
 * upload -> checks of the file itself (size, zip bomb, merged cells, formulas, columns,
   row limit, full-width digits, thousands separators, 万 units, text dates, duplicates)
   -> a preview that checks every row (the models' own validation, nothing written) and
@@ -24,9 +25,9 @@ Every registered kind then gets, at ``excel:template`` / ``excel:import`` / ``ex
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
-import io
 import re
 import tempfile
 import unicodedata
@@ -42,8 +43,6 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from import_export import fields as ie_fields
 from import_export import resources, widgets
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 
 from . import names as year_names
 from . import scoping, xlsx_reader
@@ -125,6 +124,15 @@ class SchoolWidget(widgets.ForeignKeyWidget):
     def render(self, value, obj=None, **kwargs):
         return value.name if value is not None else ""
 
+    def template_choices(self, *, school=None, year=None) -> list[str]:
+        """The schools this column accepts from the user (the template's drop-down list)."""
+        if self.user is None:
+            return []
+        schools = scoping.schools_for(self.user)
+        if school is not None:
+            schools = schools.filter(pk=getattr(school, "pk", school))
+        return list(schools.order_by("code").values_list("name", flat=True))
+
 
 class YearWidget(widgets.ForeignKeyWidget):
     """A 年度 column (e.g. 2024); empty means the year chosen on the upload page."""
@@ -166,6 +174,10 @@ class YearWidget(widgets.ForeignKeyWidget):
 
     def render(self, value, obj=None, **kwargs):
         return value.year if value is not None else ""
+
+    def template_choices(self, *, school=None, year=None) -> list[int]:
+        """The years data may be imported into (a locked year is refused by the scope check)."""
+        return list(scoping.entry_years().values_list("year", flat=True))
 
 
 class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
@@ -225,6 +237,17 @@ class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
             raise ValueError(_("%(label)s“%(value)s”不唯一，请联系勤工办。") % {"label": self.label, "value": text})
         return matches[0]
 
+    def template_choices(self, *, school=None, year=None) -> list:
+        """The values of ``field`` among the rows this widget looks references up in (narrowed to
+        ``school`` when the model belongs to schools)."""
+        if self.user is None or "__" in self.field:
+            return []
+        qs = self.get_queryset(None, None)
+        if school is not None and scoping.scope_of(self.model).school is not None:
+            qs = scoping.filter_school_year(qs, school=school)
+        values = qs.order_by(self.field).values_list(self.field, flat=True).distinct()
+        return [value for value in values if value not in (None, "")]
+
 
 class ChoiceWidget(widgets.Widget):
     """A choice column: accepts the Chinese label (or the stored value), exports the label."""
@@ -254,6 +277,9 @@ class ChoiceWidget(widgets.Widget):
                 return str(label)
         return value or ""
 
+    def template_choices(self, *, school=None, year=None) -> list[str]:
+        return [str(label) for _value, label in self.choices]
+
 
 class BooleanCNWidget(widgets.Widget):
     TRUE = {"是", "有", "1", "true", "True", "TRUE", "Y", "y", "yes"}
@@ -271,6 +297,9 @@ class BooleanCNWidget(widgets.Widget):
     def render(self, value, obj=None, **kwargs):
         return _("是") if value else _("否")
 
+    def template_choices(self, *, school=None, year=None) -> list[str]:
+        return ["是", "否"]  # what clean() accepts, in any language
+
 
 # ---------------------------------------------------------------------------
 # Resource base
@@ -281,9 +310,12 @@ class PortalResource(resources.ModelResource):
 
     Subclasses declare fields with Chinese ``column_name``s and, in ``Meta``, the model,
     ``fields``, ``import_id_fields`` (natural keys, e.g. school+year+product) and
-    optionally ``export_select_related``. Help texts for the template's instruction sheet
-    come from ``column_help = {column_name: "说明"}``; ``keep_default_when_empty`` names the
-    fields whose empty cell keeps the model's default instead of being imported as empty.
+    optionally ``export_select_related``. Help texts for the template (its instruction sheet
+    and the header cells' notes) come from ``column_help = {column_name: "说明"}``;
+    ``keep_default_when_empty`` names the fields whose empty cell keeps the model's default
+    instead of being imported as empty. The template's drop-down lists come from the
+    widgets' ``template_choices()`` (the values their ``clean()`` accepts), its example row
+    from ``example_values``; :meth:`rows_url` links an import's result to the rows written.
 
     The declarations are read by :class:`_Import` (the import) and by :func:`write_export`;
     django-import-export's row-by-row ``import_data`` is not used, so per-field hooks such
@@ -292,6 +324,12 @@ class PortalResource(resources.ModelResource):
 
     column_help: dict[str, str] = {}
     keep_default_when_empty: frozenset[str] | set[str] = frozenset()
+    # Columns a file may leave out (added after templates were handed out): when one is
+    # missing, its field is not touched.
+    optional_columns: frozenset[str] | set[str] = frozenset()
+    # The template's example row: {column name: value}; columns with a drop-down list not
+    # named here take the list's first value (see workstudy.excel_template).
+    example_values: dict = {}
 
     class Meta:
         abstract = True
@@ -334,6 +372,39 @@ class PortalResource(resources.ModelResource):
         if related:
             qs = qs.select_related(*related)
         return qs.order_by("pk")
+
+    def template_choices(self, field, *, school=None, year=None) -> tuple[list, bool]:
+        """(the values a cell of ``field``'s column may take, whether only those) for the
+        template's drop-down list: asked of the widget that converts the column on import,
+        so the list and the import accept the same values. ``([], False)``: no list."""
+        choices = getattr(field.widget, "template_choices", None)
+        if field.readonly or choices is None:
+            return [], False
+        return list(choices(school=school, year=year)), True
+
+    def template_example(self, lists: dict, *, school=None, year=None) -> dict:
+        """The template's example row, {column: value}: ``example_values``, the template's
+        school and year, and for any other column with a strict drop-down list (``lists``:
+        {column: (values, strict)}) the list's first value. Read-only columns stay empty."""
+        row = {}
+        for field in self.get_import_fields():
+            column, widget = field.column_name, field.widget
+            if field.readonly:
+                continue
+            if column in self.example_values:
+                row[column] = self.example_values[column]
+            elif isinstance(widget, SchoolWidget) and school is not None:
+                row[column] = school.name
+            elif isinstance(widget, YearWidget) and year is not None:
+                row[column] = year.year
+            elif column in lists and lists[column][1]:
+                row[column] = lists[column][0][0]
+        return row
+
+    def rows_url(self, *, year: int, school: int | None = None) -> str:
+        """The list page showing the rows an import of this kind wrote for ``year`` (and
+        ``school`` when they are all one school's); "" when the kind has no such page."""
+        return ""
 
 
 # ---------------------------------------------------------------------------
@@ -473,13 +544,15 @@ class _Row:
 class _Import:
     """Check (and, with :meth:`save`, write) the rows of one file for one resource."""
 
-    def __init__(self, resource: PortalResource, rows: list[dict]):
+    def __init__(self, resource: PortalResource, rows: list[dict], columns: set[str] | None = None):
         self.resource = resource
         self.user = resource.user
         self.model = model = resource._meta.model
+        optional = resource.optional_columns
         self.fields = [
             field for field in resource.get_import_fields()
             if field.attribute and not field.readonly and not isinstance(field.widget, widgets.ManyToManyWidget)
+            and (columns is None or field.column_name in columns or field.column_name not in optional)
         ]
         self.converters = [_converter(field) for field in self.fields]
         keep = set(resource.keep_default_when_empty)
@@ -492,6 +565,7 @@ class _Import:
         self.fk_fields = [f for f in model._meta.concrete_fields if f.many_to_one and not f.remote_field.parent_link]
         self.scope = scoping.scope_of(model)
         self._write_checks: dict[tuple, str | None] = {}
+        self.targets: set[tuple] = set()  # (school pk, year pk) of the rows whose scope was checked
         self.new = self.update = 0
         self.current_row: int | None = None  # the row being saved one by one, named if it fails
         self._field_memo: dict = {}
@@ -824,6 +898,8 @@ class _Import:
             self._write_checks[key] = scoping.write_block_reason(self.user, school=school, year=year)
         if self._write_checks[key]:
             row.errors[NON_FIELD_ERRORS] = [self._write_checks[key]]
+        else:
+            self.targets.add(key)
 
     def issues(self) -> list[RowIssue]:
         column_of = {field.attribute: field.column_name for field in self.resource.get_import_fields()}
@@ -934,8 +1010,16 @@ TEXT_DATE_RE = re.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?$")
 PREVIEW_CHARS = 200  # characters of one cell shown in the preview or quoted in a message
 MESSAGE_CHARS = 600  # characters of one message at most
 MAX_CELL_CHARS = 32_767  # Excel's own limit on one cell's text
-INSTRUCTION_SHEETS = ("填写说明",)  # the template's second sheet, never the data
+INSTRUCTION_SHEETS = ("填写说明", "下拉选项")  # the template's other sheets, never the data
 BAD = type("BadCell", (), {"__repr__": lambda self: "BAD", "__slots__": ()})()  # a cell already reported
+# The template's example row starts with this mark in column A (before the column's value):
+# a row so marked is never imported; the same row without the mark is. A user who types over
+# the example row replaces the mark, and their row is imported.
+EXAMPLE_MARK = "【示例】"
+
+
+def is_example_mark(value) -> bool:
+    return isinstance(value, str) and value.lstrip().startswith(EXAMPLE_MARK)
 
 
 def clip(value, limit: int = PREVIEW_CHARS):
@@ -974,6 +1058,8 @@ class ImportReport:
     headers: list[str] | None = None
     sheet: str = ""  # the sheet that was read
     other_sheets: list[str] | None = None  # the workbook's other sheets, not read
+    examples: list[int] = dataclasses.field(default_factory=list)  # rows marked 示例, left out
+    targets: set[tuple] = dataclasses.field(default_factory=set)  # (school pk, year pk) of the rows checked clean
 
     @property
     def ok(self) -> bool:
@@ -1122,6 +1208,7 @@ class CheckedFile:
     preview: list[list]  # the first PREVIEW_ROWS rows as shown, every cell clipped
     sheet: str
     other_sheets: list[str]
+    examples: list[int]  # rows marked as the template's example, left out
 
 
 PREVIEW_ROWS = 20
@@ -1140,10 +1227,10 @@ def sheet_names(registration: Registration) -> tuple[list[str], list[str]]:
     from django.utils import translation
 
     titles = {str(registration.title)}
-    skip = {*INSTRUCTION_SHEETS, _("填写说明")}
+    skip = {*INSTRUCTION_SHEETS, _("填写说明"), _("下拉选项")}
     with translation.override(settings.LANGUAGE_CODE):
         titles.add(str(registration.title))
-        skip.add(_("填写说明"))
+        skip.update((_("填写说明"), _("下拉选项")))
     names = {cut for title in titles for cut in (title, title[:28], title[:31])}
     return sorted(names), sorted(skip)
 
@@ -1177,7 +1264,7 @@ def _check_sheet(resource: PortalResource, book, sheet, others: list[str]) -> Ch
     while header and header[-1] == "":
         header.pop()
     book.max_col = len(header)  # cells right of the header are not read
-    missing = [c for c in expected if c not in header]
+    missing = [c for c in expected if c not in header and c not in resource.optional_columns]
     extra = [c for c in header if c and c not in fields_by_column]
     duplicates = sorted({c for c in header if c and header.count(c) > 1}) if len(header) <= 200 else []
     problems = []
@@ -1196,7 +1283,11 @@ def _check_sheet(resource: PortalResource, book, sheet, others: list[str]) -> Ch
     limit = settings.EXCEL_MAX_ROWS
     rows: list[dict] = []
     preview: list[list] = []
+    examples: list[int] = []
     for number, cells in rows_iter:
+        if is_example_mark(cells.get(1)):
+            examples.append(number)
+            continue
         if not any(position in cells for position, _column, _kind in columns):
             continue  # values only under columns without a header
         if len(rows) >= limit:
@@ -1220,7 +1311,7 @@ def _check_sheet(resource: PortalResource, book, sheet, others: list[str]) -> Ch
         rows.append(row)
         if len(preview) < PREVIEW_ROWS:
             preview.append(shown)
-    if not rows:
+    if not rows and not examples:
         raise FileRejected(_("文件里没有数据行：请在表头下面填写数据。"))
     # Duplicate rows (same natural key twice in one file).
     key_columns = [resource.fields[name].column_name for name in resource.get_import_id_fields() if name in resource.fields]
@@ -1236,7 +1327,7 @@ def _check_sheet(resource: PortalResource, book, sheet, others: list[str]) -> Ch
                     "other": seen[key], "cols": "、".join(key_columns)}))
             else:
                 seen[key] = row["__row__"]
-    return CheckedFile(header, rows, issues, preview, sheet.name, others)
+    return CheckedFile(header, rows, issues, preview, sheet.name, others, examples)
 
 
 def _ordered(issues: list[RowIssue], header: list[str]) -> list[RowIssue]:
@@ -1267,12 +1358,16 @@ def run_import(registration: Registration, *, user, year, data: bytes, dry_run: 
         return ImportReport(issues=[RowIssue(None, "", str(exc))], sheet=exc.sheet, other_sheets=exc.other_sheets)
     headers = [c for c in checked.header if c]
     report = ImportReport(issues=list(checked.issues), total_rows=len(checked.rows), headers=headers,
-                          preview=checked.preview, sheet=checked.sheet, other_sheets=checked.other_sheets)
+                          preview=checked.preview, sheet=checked.sheet, other_sheets=checked.other_sheets,
+                          examples=checked.examples)
+    if not checked.rows:  # only the template's example row: nothing to check or write
+        return report
     with transaction.atomic():
-        job = _Import(resource, checked.rows)
+        job = _Import(resource, checked.rows, columns=set(headers))
         job.check()
         report.issues.extend(job.issues())
         report.new, report.update = job.new, job.update
+        report.targets = set(job.targets)
         if not report.issues and not dry_run:
             try:
                 with transaction.atomic():
@@ -1293,10 +1388,6 @@ def run_import(registration: Registration, *, user, year, data: bytes, dry_run: 
 # ---------------------------------------------------------------------------
 # Writing files
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor=HEADER_RGB)
-
-
 def _plain(value):
     """An exported value as the writer takes it: numbers and dates stay themselves, the rest
     is text (formula escaping and XML safety are the writer's, :mod:`workstudy.xlsx_writer`)."""
@@ -1305,44 +1396,6 @@ def _plain(value):
     if value is None:
         return ""
     return str(value)
-
-
-def build_template(registration: Registration, *, user) -> bytes:
-    resource = registration.resource_class(user=user)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = str(registration.title)[:28] or "数据"
-    columns = resource.column_names()
-    sheet.append(columns)
-    for index, cell in enumerate(sheet[1], start=1):
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        sheet.column_dimensions[cell.column_letter].width = max(12, len(str(columns[index - 1])) * 2 + 4)
-    sheet.freeze_panes = "A2"
-    help_sheet = workbook.create_sheet(_("填写说明"))
-    help_sheet.append([_("列"), _("说明")])
-    for cell in help_sheet[1]:
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-    for field in resource.get_import_fields():
-        note = resource.column_help.get(field.column_name, "")
-        widget = field.widget
-        if isinstance(widget, ChoiceWidget):
-            note = (note + " " if note else "") + _("可填：") + "、".join(str(label) for _v, label in widget.choices)
-        elif isinstance(widget, SchoolWidget):
-            note = note or _("学校全称或学校代码；校长账号可留空，默认为本校。")
-        elif isinstance(widget, YearWidget):
-            note = note or _("四位年份，如 2024；留空则为上传页面选择的年度。")
-        elif _is_date_widget(widget):
-            note = note or _("日期，如 2024-03-05。")
-        elif _numeric_kind(widget):
-            note = note or _("只填数字（半角），不要带单位或千位分隔符。")
-        help_sheet.append([field.column_name, note])
-    help_sheet.append([])
-    help_sheet.append([_("注意"), _("不要合并单元格、不要使用公式；每行一条记录；整个文件检查通过后才会一次性保存。")])
-    help_sheet.column_dimensions["A"].width = 24
-    help_sheet.column_dimensions["B"].width = 80
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _export_getters(resource: PortalResource, export_fields) -> list:

@@ -1,5 +1,8 @@
 """Excel data kinds of the core: each school's yearly basic counts."""
 
+from urllib.parse import urlencode
+
+from django.urls import reverse
 from import_export import fields, widgets
 
 from . import excel
@@ -21,8 +24,15 @@ class SubmissionCountsResource(excel.PortalResource):
         "贫困家庭学生人数": "不能超过学生人数（人）",
     }
 
+    example_values = {"教职工人数": 30, "学生人数": 400, "寄宿生人数": 100, "贫困家庭学生人数": 12}
+
     class Meta(excel.PortalResource.Meta):
         model = Submission
         fields = ("school", "year", "staff_count", "student_count", "boarding_count", "poor_student_count")
         import_id_fields = ("school", "year")
         export_select_related = ("school", "year")
+
+    def rows_url(self, *, year, school=None):
+        if school is None:
+            return ""
+        return f"{reverse('school_counts', args=[school])}?{urlencode({'year': year})}"

@@ -13,12 +13,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
-from . import excel, scoping
+from . import excel, excel_template, scoping
 from .mixins import RoleRequiredMixin
 from .models import ImportUpload, ReportingYear
+from .widgets import SchoolFilterForm
 from .xlsx_writer import CONTENT_TYPE as XLSX_CONTENT_TYPE
 
 UPLOAD_TTL = timedelta(hours=6)
+RESULT_SESSION_KEY = "excel_import_result"  # the confirmed import's counts and links, shown once
 
 
 def _registration(key: str) -> excel.Registration:
@@ -43,10 +45,25 @@ def _safe_next(request) -> str:
     return ""
 
 
+def _template_school(request):
+    """The school whose lists a staff member's template carries (None: every school's); a
+    principal's template is always their own school's."""
+    if request.user.is_principal:
+        return None
+    chosen = SchoolFilterForm(request.GET, user=request.user)
+    if chosen.failed:
+        raise Http404
+    return chosen.school
+
+
 class TemplateDownloadView(RoleRequiredMixin, View):
     def get(self, request, key):
         registration = _registration(key)
-        data = excel.build_template(registration, user=request.user)
+        year = _year(request)
+        if year is not None and year.is_locked:
+            year = None  # a template is for entering data: the year entry starts on
+        data = excel_template.build_template(
+            registration, user=request.user, school=_template_school(request), year=year)
         response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f"attachment; filename=template-{key}.xlsx"
         return response
@@ -91,11 +108,17 @@ class ImportView(RoleRequiredMixin, View):
             "next": _safe_next(request),
             "write_block_reason": scoping.write_block_reason(request.user, school=school, year=year)
             if request.user.is_principal else None,
+            "template_school_filter": None if request.user.is_principal else SchoolFilterForm(None, user=request.user),
             **extra,
         }
 
     def get(self, request, key):
-        return render(request, self.template_name, self.context(request, key))
+        result = None
+        imported = request.GET.get("imported", "")
+        stored = request.session.get(RESULT_SESSION_KEY)
+        if imported and stored and str(stored.get("upload")) == imported and stored.get("key") == key:
+            result = request.session.pop(RESULT_SESSION_KEY)
+        return render(request, self.template_name, self.context(request, key, result=result))
 
     def post(self, request, key):
         registration = _registration(key)
@@ -114,7 +137,7 @@ class ImportView(RoleRequiredMixin, View):
         data = upload.read()
         report = excel.run_import(registration, user=request.user, year=year, data=data, dry_run=True)
         stored = None
-        if report.ok:
+        if report.ok and report.total_rows:  # a file of the example row alone has nothing to confirm
             ImportUpload.objects.filter(created_at__lt=timezone.now() - UPLOAD_TTL).delete()
             stored = ImportUpload.objects.create(
                 user=request.user, key=key, year=year, filename=upload.name[:255], content=data,
@@ -144,4 +167,25 @@ class ImportView(RoleRequiredMixin, View):
         ImportUpload.objects.filter(pk=upload.pk).update(used_at=timezone.now(), content=b"")
         messages.success(request, _("导入成功：新增 %(new)s 行，更新 %(update)s 行。") % {
             "new": report.new, "update": report.update})
-        return redirect(_safe_next(request) or f"{request.path}?year={upload.year_id or ''}")
+        request.session[RESULT_SESSION_KEY] = {
+            "upload": upload.pk, "key": registration.key, "new": report.new, "update": report.update,
+            "examples": report.examples, "links": _result_links(registration, request.user, report),
+        }
+        return redirect(_safe_next(request) or f"{request.path}?year={upload.year_id or ''}&imported={upload.pk}")
+
+
+def _result_links(registration, user, report) -> list[dict]:
+    """Links to the list pages showing the rows an import wrote: one per year, filtered to the
+    school when the rows are all one school's."""
+    resource = registration.resource_class(user=user)
+    by_year: dict = {}
+    for school, year in report.targets:
+        by_year.setdefault(year, set()).add(school)
+    links = []
+    for year in sorted((y for y in by_year if y is not None), reverse=True):
+        schools = by_year[year] - {None}
+        school = next(iter(schools)) if len(schools) == 1 else None
+        url = resource.rows_url(year=year, school=school)
+        if url:
+            links.append({"year": year, "url": str(url)})
+    return links
