@@ -25,14 +25,23 @@ def main():
     for entry in po:
         if entry.obsolete or (entry.msgstr and "fuzzy" not in entry.flags):
             continue
+        if entry.msgid_plural and entry.msgstr_plural and all(entry.msgstr_plural.values()) \
+                and "fuzzy" not in entry.flags:
+            continue
         text = pending.get((entry.msgctxt, entry.msgid))
-        if text:
+        if text and entry.msgid_plural:  # English has the same words for one and many here
+            entry.msgstr_plural = {index: text for index in (entry.msgstr_plural or {0: "", 1: ""})}
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+            entry.previous_msgid = entry.previous_msgid_plural = None
+            filled += 1
+        elif text:
             entry.msgstr = text
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
-            entry.previous_msgid = None
+            entry.previous_msgid = entry.previous_msgid_plural = None
             filled += 1
-        elif not entry.msgid_plural:
+        else:
             missing.append(entry.msgid)
     po.save(str(PO))
     print(f"filled {filled}; still untranslated: {len(missing)}")
