@@ -34,6 +34,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from workstudy.models import ReportingYear, Submission, SubmissionStatus
+from workstudy.notes import split_accepted
 
 from . import milestones as county_facts
 from . import sources
@@ -747,22 +748,6 @@ def finding_row(f) -> dict:
     """A warning as the appendix prints it."""
     return {"code": f.rule.code, "title": str(f.rule.title), "message": f.message, "school": f.school_name,
             "school_id": f.school_id, "object": f.obj_label, "url": f.url}
-
-
-def split_accepted(year: int, found: list) -> tuple[list, list[tuple]]:
-    """``found`` as (the warnings still open, [(warning, note)] for those whose school's
-    explanation staff accepted), each in the given order (1 query)."""
-    from workstudy.notes import accepted_keys
-
-    accepted = accepted_keys(year)
-    still_open, explained = [], []
-    for f in found:
-        note = accepted.get((f.school_id, f.key)) if f.key else None
-        if note is None:
-            still_open.append(f)
-        else:
-            explained.append((f, note))
-    return still_open, explained
 
 
 def quality_lists(year: int) -> tuple[list, list[dict]]:

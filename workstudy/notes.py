@@ -30,6 +30,25 @@ def accepted_keys(year: int) -> dict[tuple[int, str], WarningNote]:
     return {(n.school_id, n.key): n for n in WarningNote.objects.filter(year_id=year, accepted_at__isnull=False)}
 
 
+def split_accepted(year: int, found: list) -> tuple[list, list[tuple]]:
+    """``found`` as (the warnings still open, [(warning, note)] for those whose school's
+    explanation the director accepted), each in the given order (1 query)."""
+    accepted = accepted_keys(year)
+    still, explained = [], []
+    for f in found:
+        note = accepted.get((f.school_id, f.key)) if f.key else None
+        if note is None:
+            still.append(f)
+        else:
+            explained.append((f, note))
+    return still, explained
+
+
+def still_open(year: int, found: list) -> list:
+    """``found`` without the warnings whose explanation was accepted."""
+    return split_accepted(year, found)[0]
+
+
 def _open_finding(submission: Submission, key: str):
     for finding in rules.findings(submission.year_id, submission.school_id):
         if finding.key == key:

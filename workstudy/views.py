@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View, generic
 
-from . import freshness, modules, names, rules, scoping, services
+from . import freshness, modules, names, notes, rules, scoping, services
 from .forms import (
     DeadlineForm,
     NewYearForm,
@@ -131,7 +131,8 @@ def grid_context(request, user, year: ReportingYear) -> dict:
     ]
     # Kept per process until data changes (see rules.findings); counted for the page's schools.
     on_page = set(school_ids)
-    warnings_by_school = Counter(f.school_id for f in rules.findings(year.year) if f.school_id in on_page)
+    page_findings = [f for f in rules.findings(year.year) if f.school_id in on_page]
+    warnings_by_school = Counter(f.school_id for f in notes.still_open(year.year, page_findings))
     for row in rows:
         row["warnings"] = warnings_by_school.get(row["submission"].school_id, 0)
     return {
@@ -237,37 +238,6 @@ class SubmissionCountsView(RoleRequiredMixin, YearMixin, View):
                 "write_block_reason": scoping.obj_write_block_reason(self.request.user, submission),
             },
             status=status,
-        )
-
-
-class SubmissionDetailView(RoleRequiredMixin, View):
-    """Review screen for one school's year: counts, modules, warnings, history, actions."""
-
-    def get(self, request, pk):
-        submission = scoping.get_visible_or_404(
-            request.user, Submission.objects.select_related("school", "year"), pk=pk
-        )
-        names.as_locked([submission], submission.year)
-        module_rows = [
-            {
-                "module": m, "url": m.url(submission.year_id),
-                "count": m.counts(submission.year_id, school_ids=[submission.school_id]).get(submission.school_id, 0),
-            }
-            for m in modules.all_modules()
-        ]
-        return render(
-            request,
-            "workstudy/submission_detail.html",
-            {
-                "submission": submission,
-                "year": submission.year,
-                "module_rows": module_rows,
-                "findings": rules.findings(submission.year_id, submission.school_id),
-                "submit_errors": services.submit_errors(submission),
-                "actions": services.allowed_actions(request.user, submission),
-                "events": WorkflowEvent.objects.filter(year=submission.year, school=submission.school).select_related("actor"),
-                "return_form": ReturnForm(),
-            },
         )
 
 

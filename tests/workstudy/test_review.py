@@ -37,6 +37,11 @@ def two_years(school_a, year):
     return {"base": base, "submission": submission}
 
 
+def _grid_warnings(client, submission) -> int:
+    rows = client.get(reverse("dashboard") + "?year=2024").context["rows"]
+    return next(r["warnings"] for r in rows if r["submission"].pk == submission.pk)
+
+
 def _swing(submission):
     return [f for f in rules.findings(submission.year_id, submission.school_id) if f.rule.code == "LB-05"]
 
@@ -112,7 +117,9 @@ def test_accepted_warnings_are_listed_apart_in_the_appendix(two_years, principal
 
     before = compute(2024).data
     assert any(f["code"] == "LB-05" for f in before["findings"]) and before["accepted_total"] == 0
+    grid_before = _grid_warnings(director_client, submission)
     director_client.post(accept, {"key": swing.key})
+    assert _grid_warnings(director_client, submission) == grid_before - 1, "the grid counts open warnings"
     note = WarningNote.objects.get()
     assert note.accepted and note.accepted_by == director
 
