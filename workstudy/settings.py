@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "insurance",
     "reports",
     "dataversions",
+    "bench",
 ]
 
 MIDDLEWARE = [
