@@ -69,8 +69,7 @@ from logistics.models import (
     ServiceMode,
     Shop,
 )
-
-from .models import ReportingYear, Role, School, SchoolKind, Submission, SubmissionStatus
+from workstudy.models import ReportingYear, Role, School, SchoolKind, Submission, SubmissionStatus
 
 BATCH = 5000
 LAST_YEAR = 2024

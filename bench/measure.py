@@ -1,7 +1,7 @@
 """Benchmark harness behind ``make bench`` (``python manage.py bench``).
 
 Builds a synthetic data set with the project's own models on the configured database
-(:mod:`workstudy.bench_data`), at county and province size, and measures the real code
+(:mod:`bench.data`), at county and province size, and measures the real code
 paths: pages and API lists per role (median, p95, SQL queries), Excel import and export,
 and the annual summary — each beside its naive baseline or lower bound. Prints a table
 and writes JSON. Not a test: it measures, it does not assert.
@@ -429,8 +429,9 @@ def export_child(*, rows: int, naive: bool) -> dict:
     """Run inside the child: export ``rows`` production lines; report time and peak RSS."""
     from django.contrib.auth import get_user_model
 
+    from bench import data as bench_data
     from labor_bases.models import ProductionLine
-    from workstudy import bench_data, excel
+    from workstudy import excel
 
     staff = get_user_model().objects.get(username=bench_data.STAFF_USERNAME)
     before = _rss_mb()

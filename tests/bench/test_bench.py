@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from workstudy import bench_data, benchmark
+from bench import data as bench_data
+from bench import measure as benchmark
 
 TINY = bench_data.make_size("custom", schools=5, years=2)
 

@@ -8,9 +8,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from bench import measure as benchmark
 from tests.factories import SchoolFactory, SubmissionFactory, UserFactory
 from tests.labor_bases.factories import BaseYearFinanceFactory, LaborBaseFactory, ProductionLineFactory
-from workstudy import benchmark, excel
+from workstudy import excel
 from workstudy.models import Role
 
 

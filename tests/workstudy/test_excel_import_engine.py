@@ -11,9 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
+from bench import measure as benchmark
 from tests.factories import SchoolFactory, SubmissionFactory, UserFactory
 from tests.labor_bases.factories import BaseYearFinanceFactory, LaborBaseFactory
-from workstudy import benchmark, excel, resources
+from workstudy import excel, resources
 from workstudy.models import Role, Submission
 
 pytestmark = pytest.mark.django_db

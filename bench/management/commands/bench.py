@@ -8,7 +8,7 @@
 The database is emptied and rebuilt for each size (it must be a scratch database: its
 name has to contain "bench"; the Makefile's default is var/bench.sqlite3). ``--keep``
 reuses the data already there when it has the requested size. Measurements: see
-:mod:`workstudy.benchmark`.
+:mod:`bench.measure`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.utils import OperationalError
 
-from workstudy import bench_data, benchmark
+from bench import data as bench_data
+from bench import measure as benchmark
 
 
 class Command(BaseCommand):
