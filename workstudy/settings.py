@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "enterprises",
     "labor_bases",
     "logistics",
+    "labor_education",
     "insurance",
     "reports",
     "dataversions",

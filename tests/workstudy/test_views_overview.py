@@ -66,8 +66,8 @@ def test_staff_grid_counts_and_status_totals(director_client, year, school_a, sc
     submission_b.save()
     response = director_client.get(DASHBOARD + "?year=2024")
     assert _cells(response) == {
-        "A001": {"labor_bases": 3, "logistics": 2, "insurance": 1},
-        "B001": {"labor_bases": 1, "logistics": 1, "insurance": 0},
+        "A001": {"labor_bases": 3, "labor_education": 0, "logistics": 2, "insurance": 1},
+        "B001": {"labor_bases": 1, "labor_education": 0, "logistics": 1, "insurance": 0},
     }
     statuses = {value: n for value, _label, n in response.context["status_counts"]}
     assert statuses["draft"] == 1 and statuses["submitted"] == 1 and sum(statuses.values()) == 2
@@ -87,7 +87,7 @@ def test_staff_grid_paged_and_keeps_filters(director_client, year, monkeypatch):
     assert list(_cells(response)) == ["G000", "G001"]
     assert "q=%E7%BD%91%E6%A0%BC&amp;page=2" in response.content.decode()
     response = director_client.get(DASHBOARD + "?year=2024&q=网格&page=3")
-    assert _cells(response) == {"G004": {"labor_bases": 0, "logistics": 1, "insurance": 0}}
+    assert _cells(response) == {"G004": {"labor_bases": 0, "labor_education": 0, "logistics": 1, "insurance": 0}}
     # The status cards still count every school of the year, not the page.
     assert response.context["total"] == 5
     # Without a name or township filter the page count comes from the status counts.
@@ -135,7 +135,7 @@ def test_principal_checklist_counts_own_school_only(principal_a_client, year, sc
     _fill(school_b, year, plots=3, lines=2, services=2, coverage=True)
     response = principal_a_client.get(DASHBOARD + "?year=2024")
     counts = {item["module"].key: item["count"] for item in response.context["checklist"]}
-    assert counts == {"labor_bases": 1, "logistics": 1, "insurance": 0}
+    assert counts == {"labor_bases": 1, "labor_education": 0, "logistics": 1, "insurance": 0}
     assert "rows" not in response.context and "SECRETB" not in response.content.decode()
 
 

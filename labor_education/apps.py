@@ -1,0 +1,36 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LaborEducationConfig(AppConfig):
+    name = "labor_education"
+    verbose_name = _("劳动教育")
+
+    def ready(self):
+        from django.db.models import Count
+        from django.urls import reverse
+
+        from workstudy import excel_registry, modules, scoping
+        from workstudy.models import Role
+
+        from . import models, rules  # noqa: F401  (registers the LE rules)
+
+        scoping.register(models.LaborEducation, school="school", year="year")
+
+        def counts(year: int, school_ids=None) -> dict[int, int]:
+            qs = models.LaborEducation.objects.filter(year_id=year)
+            if school_ids is not None:
+                qs = qs.filter(school_id__in=list(school_ids))
+            rows = qs.values("school_id").annotate(n=Count("pk")).order_by()
+            return {row["school_id"]: row["n"] for row in rows}
+
+        modules.register(modules.Module(
+            key="labor_education", title=_("劳动教育"), order=25,
+            url=lambda year: reverse("labor_education:index") + f"?year={year}",
+            counts=counts,
+            school_url=lambda year, school_id: reverse("labor_education:index") + f"?year={year}&school={school_id}",
+        ))
+        modules.register_nav(modules.NavItem(
+            _("劳动教育"), "labor_education:index", roles=(Role.STAFF, Role.PRINCIPAL, Role.AUDITOR), order=25))
+        excel_registry.register("labor_education", "labor_education.resources.LaborEducationResource",
+                                title=_("劳动教育情况"))

@@ -1,0 +1,134 @@
+"""Validation rules of 劳动教育 (codes LE-xx), after the 2020 《大中小学劳动教育指导纲要（试行）》:
+per school a labor class of at least one period a week, at least 2 hours of labor outside
+class a week, and a 劳动周 each school year.
+
+Errors are enforced in the model's ``clean()`` (forms and Excel import alike); the outline's
+minimums are warnings, found in saved data by the ``year_check`` functions below, one query each.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from workstudy.rules import ERROR, WARNING, finding_url, rule, year_check
+
+MODULE = "labor_education"
+
+# The outline's minimums (2 hours for every grade: the simple reading of "2-3 hours").
+MIN_CLASS_PERIODS = Decimal("1")
+MIN_OUT_OF_CLASS_HOURS = Decimal("2")
+
+STUDENTS_LE_ENROLLED = rule(
+    "LE-01", ERROR, _("参与学生不超过在校学生"),
+    _("参与劳动教育的学生（%(taking)s 人）不能超过本校 %(year)s 年度学生人数（%(students)s 人）。"), module=MODULE,
+)
+LABOR_WEEK_DAYS_ZERO = rule(
+    "LE-02", ERROR, _("未开展劳动周时天数为 0"),
+    _("没有开展劳动周时，劳动周天数应为 0，现在填的是 %(days)s 天。"), module=MODULE,
+)
+LABOR_WEEK_DAYS_SET = rule(
+    "LE-03", ERROR, _("开展劳动周时须填天数"),
+    _("开展了劳动周，请填写劳动周天数（至少 1 天）。"), module=MODULE,
+)
+BASE_OF_SCHOOL = rule(
+    "LE-04", ERROR, _("使用的劳动实践基地属于本校"),
+    _("劳动实践基地“%(base)s”不属于%(school)s，请只选择本校的基地。"), module=MODULE,
+)
+PER_WEEK = rule(
+    "LE-09", ERROR, _("每周课时、小时不超过一周所能容纳"),
+    _("%(what)s每周 %(value)s %(unit)s，超过了一周所能容纳的 %(high)s %(unit)s，请核对。"), module=MODULE,
+)
+ONE_PER_YEAR = rule(
+    "LE-10", ERROR, _("每校每年一条劳动教育情况"),
+    _("%(school)s %(year)s 年已经填写了劳动教育情况，请修改已有的那一条。"), module=MODULE,
+)
+CLASS_PERIODS_MIN = rule(
+    "LE-05", WARNING, _("劳动教育课每周不少于 1 课时"),
+    _("%(school_name)s %(year)s 年劳动教育课每周 %(value)s 课时，低于《大中小学劳动教育指导纲要》每周不少于 1 课时的要求。"),
+    module=MODULE,
+)
+OUT_OF_CLASS_MIN = rule(
+    "LE-06", WARNING, _("课外劳动每周不少于 2 小时"),
+    _("%(school_name)s %(year)s 年课外劳动每周 %(value)s 小时，低于《大中小学劳动教育指导纲要》每周不少于 2 小时的要求。"),
+    module=MODULE,
+)
+LABOR_WEEK_HELD = rule(
+    "LE-07", WARNING, _("每学年开展劳动周"),
+    _("%(school_name)s %(year)s 年没有开展劳动周；《大中小学劳动教育指导纲要》要求每学年设立劳动周。"), module=MODULE,
+)
+RECORD_MISSING = rule(
+    "LE-08", WARNING, _("已填报学校须填写劳动教育情况"),
+    _("%(school_name)s %(year)s 年已有填报，但还没有填写劳动教育情况。"), module=MODULE,
+)
+
+
+def shown(value) -> str:
+    """2.50 -> '2.5', 1.00 -> '1'."""
+    number = Decimal(value)
+    return f"{number.normalize():f}" if number != number.to_integral_value() else f"{number:.0f}"
+
+
+def _records(year: int, school_id: int | None):
+    from .models import LaborEducation
+
+    qs = LaborEducation.objects.filter(year_id=year).select_related("school").order_by("school__code")
+    return qs.filter(school_id=school_id) if school_id is not None else qs
+
+
+def _below(registered, year, school_id, value_field, **lookup):
+    return [
+        registered.finding(
+            school=r.school, obj=r, url=finding_url("labor_education:edit", args=[r.pk]),
+            school_name=r.school.name, year=year, value=shown(getattr(r, value_field)),
+        )
+        for r in _records(year, school_id).filter(**lookup)
+    ]
+
+
+@year_check(CLASS_PERIODS_MIN)
+def _class_periods(year: int, school_id: int | None):
+    return _below(CLASS_PERIODS_MIN, year, school_id, "class_periods_per_week",
+                  class_periods_per_week__lt=MIN_CLASS_PERIODS)
+
+
+@year_check(OUT_OF_CLASS_MIN)
+def _out_of_class(year: int, school_id: int | None):
+    return _below(OUT_OF_CLASS_MIN, year, school_id, "out_of_class_hours_per_week",
+                  out_of_class_hours_per_week__lt=MIN_OUT_OF_CLASS_HOURS)
+
+
+@year_check(LABOR_WEEK_HELD)
+def _labor_week(year: int, school_id: int | None):
+    return [
+        LABOR_WEEK_HELD.finding(
+            school=r.school, obj=r, url=finding_url("labor_education:edit", args=[r.pk]),
+            school_name=r.school.name, year=year,
+        )
+        for r in _records(year, school_id).filter(labor_week_held=False)
+    ]
+
+
+@year_check(RECORD_MISSING)
+def _missing(year: int, school_id: int | None):
+    from workstudy.models import Submission, SubmissionStatus
+
+    from .models import LaborEducation
+
+    # A return opened with the year and never touched is not yet a school's report.
+    qs = (Submission.objects.filter(year_id=year)
+          .exclude(status=SubmissionStatus.DRAFT, staff_count__isnull=True, student_count__isnull=True)
+          .exclude(Exists(LaborEducation.objects.filter(school_id=OuterRef("school_id"), year_id=year)))
+          .select_related("school").order_by("school__code"))
+    if school_id is not None:
+        qs = qs.filter(school_id=school_id)
+    return [
+        RECORD_MISSING.finding(
+            school=s.school, obj=s.school,
+            url=finding_url("labor_education:index", query=f"year={year}&school={s.school_id}"),
+            school_name=s.school.name, year=year,
+        )
+        for s in qs
+    ]

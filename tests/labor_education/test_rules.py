@@ -1,0 +1,67 @@
+"""Warnings (never block saving) below the 2020 outline, each at its boundary, and a school
+with a return for the year but no labor-education record."""
+
+from decimal import Decimal
+
+from tests.factories import SchoolFactory, SubmissionFactory
+from tests.labor_education.factories import LaborEducationFactory
+from workstudy import rules as core_rules
+from workstudy.models import Submission
+
+
+def findings(code, school_id=None):
+    return [f for f in core_rules.findings(2024, school_id, module="labor_education") if f.rule.code == code]
+
+
+def test_outline_met_gives_no_warning(record_a):
+    assert core_rules.findings(2024, record_a.school_id, module="labor_education") == []
+
+
+def test_class_periods_below_one_a_week(record_a, school_a):
+    record_a.class_periods_per_week = Decimal("0.99")
+    record_a.save()
+    [found] = findings("LE-05")
+    assert found.school_id == school_a.pk
+    assert school_a.name in found.message and "0.99 课时" in found.message and "不少于 1 课时" in found.message
+
+
+def test_out_of_class_hours_below_two_a_week(record_a, school_a):
+    record_a.out_of_class_hours_per_week = Decimal("1.5")
+    record_a.save()
+    [found] = findings("LE-06")
+    assert school_a.name in found.message and "1.5 小时" in found.message
+    record_a.out_of_class_hours_per_week = Decimal("2")
+    record_a.save()
+    assert findings("LE-06") == []
+
+
+def test_no_labor_week(record_a, school_a):
+    record_a.labor_week_held, record_a.labor_week_days = False, 0
+    record_a.save()
+    [found] = findings("LE-07")
+    assert school_a.name in found.message and "劳动周" in found.message
+    assert findings("LE-05") == findings("LE-06") == []
+
+
+def test_school_with_a_return_but_no_record(record_a, school_a, school_b, submission_b):
+    [found] = findings("LE-08")
+    assert found.school_id == school_b.pk and school_b.name in found.message and "2024" in found.message
+    assert findings("LE-08", school_a.pk) == []
+
+
+def test_return_never_touched_is_not_missing_a_record(year):
+    school = SchoolFactory()
+    Submission.objects.create(school=school, year=year, staff_count=None, student_count=None)
+    assert findings("LE-08") == []
+    SubmissionFactory(school=school, year=year)  # get_or_create: the same return
+    Submission.objects.filter(school=school).update(student_count=300, staff_count=20)
+    assert [f.school_id for f in findings("LE-08")] == [school.pk]
+
+
+def test_warnings_are_per_year_and_school(record_a, record_b, school_b):
+    LaborEducationFactory(school=school_b, year__year=2023, class_periods_per_week=Decimal("0"))
+    assert findings("LE-05") == []
+    record_b.class_periods_per_week = Decimal("0")
+    record_b.save()
+    assert [f.school_id for f in findings("LE-05")] == [school_b.pk]
+    assert findings("LE-05", record_a.school_id) == []
