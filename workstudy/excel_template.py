@@ -33,6 +33,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import excel, limits, scoping
+from .excel import checking
 from .excel_registry import Registration
 from .xlsx_writer import FORMULA_PREFIXES, HEADER_RGB
 
@@ -88,9 +89,9 @@ def column_note(resource, field, choices=(), strict: bool = False) -> str:
         parts.append(_("学校全称或学校代码；校长账号可留空，默认为本校。"))
     elif isinstance(widget, excel.YearWidget):
         parts.append(_("四位年份，如 2024；留空则为上传页面选择的年度。"))
-    elif excel._is_date_widget(widget):
+    elif checking._is_date_widget(widget):
         parts.append(_("日期，如 2024-03-05。"))
-    elif excel._numeric_kind(widget):
+    elif checking._numeric_kind(widget):
         parts.append(_("只填数字（半角），不要带单位或千位分隔符。"))
     limit = limits.limit_of(model_field) if model_field is not None else None
     if limit is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
@@ -129,11 +130,11 @@ class ImportView(RoleRequiredMixin, View):
         if upload is None:
             return render(request, self.template_name, self.context(
                 request, key, error=_("请选择要上传的 Excel 文件。")), status=400)
-        if upload.size > excel.settings.EXCEL_MAX_UPLOAD_BYTES:
+        if upload.size > settings.EXCEL_MAX_UPLOAD_BYTES:
             return render(request, self.template_name, self.context(request, key, error=_(
                 "文件太大（%(size)s MB），单个文件不能超过 %(limit)s MB，请分成几个文件上传。") % {
                 "size": round(upload.size / 1024 / 1024, 1),
-                "limit": excel.settings.EXCEL_MAX_UPLOAD_BYTES // 1024 // 1024}), status=400)
+                "limit": settings.EXCEL_MAX_UPLOAD_BYTES // 1024 // 1024}), status=400)
         data = upload.read()
         report = excel.run_import(registration, user=request.user, year=year, data=data, dry_run=True)
         stored = None

@@ -218,7 +218,7 @@ def test_text_dates_in_date_columns_are_read(raw, expected):
 
     from import_export import widgets
 
-    from workstudy.excel import _normalise_cell
+    from workstudy.excel.checking import _normalise_cell
 
     problems = []
     value = _normalise_cell(raw, "s", widgets.DateWidget(), "出险日期", 5, problems)
@@ -228,7 +228,7 @@ def test_text_dates_in_date_columns_are_read(raw, expected):
 def test_unreadable_text_date_is_named():
     from import_export import widgets
 
-    from workstudy.excel import _normalise_cell
+    from workstudy.excel.checking import _normalise_cell
 
     problems = []
     assert _normalise_cell("三月五日", "s", widgets.DateWidget(), "出险日期", 5, problems) is None

@@ -1,4 +1,4 @@
-"""The Excel import engine (workstudy.excel._Import): the number of SQL queries of a file
+"""The Excel import engine (workstudy.excel.saving._Import): the number of SQL queries of a file
 does not grow with its rows or with the number of schools and bases it names, and the
 checks done once per file (foreign keys, unique constraints, scope) give the same answers
 as Django's per-row full_clean()."""
@@ -59,7 +59,7 @@ def test_production_queries_do_not_grow_with_rows_or_schools(director, year, dry
     # Every lookup and check is once per file; only the bulk INSERTs come in batches (one
     # per 5,000 rows on PostgreSQL, fewer rows per batch on SQLite, whose statements are capped).
     assert large[0] == small[0], (small, large)
-    assert large[1] <= 2 * -(-200 // excel.connection.ops.bulk_batch_size(["a"] * 14, [None] * 200)) + 2, large
+    assert large[1] <= 2 * -(-200 // connection.ops.bulk_batch_size(["a"] * 14, [None] * 200)) + 2, large
 
 
 def _counts_xlsx(rows):
@@ -109,7 +109,7 @@ def test_unique_constraint_is_checked_for_the_whole_file(director, year, submiss
 
 def test_missing_foreign_key_is_named_like_full_clean(director, year, submission_a, school_a):
     resource = resources.SubmissionCountsResource(user=director, year=year)
-    job = excel._Import(resource, [{"__row__": 2, "学校": school_a.code, "年度": 2024, "教职工人数": 1,
+    job = excel.saving._Import(resource, [{"__row__": 2, "学校": school_a.code, "年度": 2024, "教职工人数": 1,
                                     "学生人数": 2, "寄宿生人数": 0, "贫困家庭学生人数": 0}])
     job._convert()
     job._find_instances()
