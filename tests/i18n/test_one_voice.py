@@ -27,7 +27,7 @@ from rest_framework import serializers
 from tests.enterprises.factories import EnterpriseFactory
 from workstudy import api as core_api
 
-APPS = ["workstudy", "labor_bases", "logistics", "insurance", "enterprises", "reports"]
+APPS = ["workstudy", "labor_bases", "logistics", "insurance", "enterprises", "reports", "labor_education"]
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
