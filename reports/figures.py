@@ -70,6 +70,7 @@ APP_TITLES = {
     "labor_bases": "劳动实践基地",
     "logistics": "后勤服务中心",
     "insurance": "保险与理赔",
+    "labor_education": "劳动教育",
 }
 
 
@@ -231,6 +232,7 @@ class _Builder:
         self.finance(period)
         self.claims(period)
         self.bases()
+        self.labor_education()
         self.logistics()
         self.insurance()
         self.documents()
@@ -450,6 +452,12 @@ class _Builder:
         for finding in split_accepted(self.year, found)[0]:  # an accepted explanation closes a warning
             out.setdefault(finding.school_id, []).append(finding)
         return out
+
+    def labor_education(self):
+        """How many schools recorded their labor education and met the 2020 outline's three
+        requirements (the labor_education app's one count); nothing printed when none did."""
+        coverage = sources.call("labor_education", "coverage", self.year)
+        self.summary.data["labor_education"] = None if coverage is MISSING or not coverage["schools"] else coverage
 
     def logistics(self):
         s = self.summary

@@ -17,7 +17,7 @@ from workstudy.lazystr import LazyStr
 
 logger = logging.getLogger(__name__)
 
-APPS = ("enterprises", "labor_bases", "logistics", "insurance")
+APPS = ("enterprises", "labor_bases", "logistics", "insurance", "labor_education")
 
 
 class _Missing:
