@@ -117,6 +117,10 @@ def _missing(year: int, school_id: int | None):
 
     from .models import LaborEducation
 
+    # A year in which no school recorded its labor education was not collected (the years before
+    # the bureau asked for it): nobody is missing from it.
+    if not LaborEducation.objects.filter(year_id=year).exists():
+        return []
     # A return opened with the year and never touched is not yet a school's report.
     qs = (Submission.objects.filter(year_id=year)
           .exclude(status=SubmissionStatus.DRAFT, staff_count__isnull=True, student_count__isnull=True)

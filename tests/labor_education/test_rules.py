@@ -49,7 +49,7 @@ def test_school_with_a_return_but_no_record(record_a, school_a, school_b, submis
     assert findings("LE-08", school_a.pk) == []
 
 
-def test_return_never_touched_is_not_missing_a_record(year):
+def test_return_never_touched_is_not_missing_a_record(year, record_a):
     school = SchoolFactory()
     Submission.objects.create(school=school, year=year, staff_count=None, student_count=None)
     assert findings("LE-08") == []
@@ -65,3 +65,11 @@ def test_warnings_are_per_year_and_school(record_a, record_b, school_b):
     record_b.save()
     assert [f.school_id for f in findings("LE-05")] == [school_b.pk]
     assert findings("LE-05", record_a.school_id) == []
+
+
+def test_a_year_nobody_recorded_was_not_collected(year, submission_a, school_b):
+    """Before the bureau collected labor education (no record in the year), no school is missing."""
+    Submission.objects.filter(pk=submission_a.pk).update(student_count=300, staff_count=20)
+    assert findings("LE-08") == []
+    LaborEducationFactory(school=school_b, year=year)
+    assert [f.school_id for f in findings("LE-08")] == [submission_a.school_id]
