@@ -1,4 +1,4 @@
-"""API routes of this app, mounted under /api/insurance/ by workstudy.urls."""
+"""API routes of this app, mounted under /api/insurance/ by config.urls."""
 
 from rest_framework.routers import SimpleRouter
 

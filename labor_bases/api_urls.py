@@ -1,4 +1,4 @@
-"""API routes of this app, mounted under /api/labor-bases/ by workstudy.urls."""
+"""API routes of this app, mounted under /api/labor-bases/ by config.urls."""
 
 from rest_framework.routers import SimpleRouter
 

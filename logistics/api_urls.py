@@ -1,4 +1,4 @@
-"""API routes of this app, mounted under /api/logistics/ by workstudy.urls."""
+"""API routes of this app, mounted under /api/logistics/ by config.urls."""
 
 from rest_framework.routers import SimpleRouter
 

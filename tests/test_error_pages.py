@@ -8,7 +8,7 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import path, reverse
 
-from workstudy import urls as portal_urls
+from config import urls as portal_urls
 
 
 def _boom(request):

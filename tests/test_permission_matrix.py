@@ -115,7 +115,7 @@ def test_permission_matrix(world, case):
     assert not problems, f"{case.id}: " + "; ".join(problems)
 
 
-admin.autodiscover()  # as workstudy/urls.py does; else the registry is empty at collection
+admin.autodiscover()  # as config/urls.py does; else the registry is empty at collection
 ADMIN_MODELS = [model for model in admin.site._registry]
 
 

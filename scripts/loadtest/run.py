@@ -103,7 +103,7 @@ class Server:
     def start(self) -> None:
         self.logfile = open(OUT / "gunicorn.log", "w")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
-            [str(Path(PY).parent / "gunicorn"), "workstudy.wsgi", "--workers", str(self.workers),
+            [str(Path(PY).parent / "gunicorn"), "config.wsgi", "--workers", str(self.workers),
              "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "-"],
             env=self.env, cwd=ROOT, stdout=self.logfile, stderr=subprocess.STDOUT, start_new_session=True,
         )

@@ -72,7 +72,7 @@ def test_bench_command_runs_end_to_end(tmp_path):
     """The real command, in its own process and its own scratch SQLite file, at a tiny size."""
     out = tmp_path / "bench-results.json"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/bench-test.sqlite3",
-           "DJANGO_SETTINGS_MODULE": "workstudy.settings"}
+           "DJANGO_SETTINGS_MODULE": "config.settings"}
     run = subprocess.run(
         [sys.executable, "manage.py", "bench", "--schools", "5", "--years", "2", "--quick", "--repeat", "1",
          "--import-rows", "200", "--export-rows", "300", "--json", str(out)],
@@ -91,7 +91,7 @@ def test_bench_command_runs_end_to_end(tmp_path):
 
 def test_bench_refuses_a_database_not_named_for_benchmarks(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/production.sqlite3",
-           "DJANGO_SETTINGS_MODULE": "workstudy.settings"}
+           "DJANGO_SETTINGS_MODULE": "config.settings"}
     run = subprocess.run([sys.executable, "manage.py", "bench", "--schools", "2", "--years", "1", "--no-migrate"],
                          cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode != 0

@@ -25,7 +25,7 @@ print(json.dumps(weasy.state))
 
 def _render(tmp_path: Path, cache: Path, name: str) -> tuple[dict, Path]:
     out = tmp_path / f"{name}.pdf"
-    env = {**os.environ, "WEASYPRINT_FFI_CACHE": str(cache), "DJANGO_SETTINGS_MODULE": "workstudy.settings"}
+    env = {**os.environ, "WEASYPRINT_FFI_CACHE": str(cache), "DJANGO_SETTINGS_MODULE": "config.settings"}
     done = subprocess.run([sys.executable, "-c", CHILD, str(out)], cwd=settings.BASE_DIR, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -70,15 +70,15 @@ def test_pdf_templates_load_only_their_own_tag_libraries():
             "print(sorted(m for m in ('rest_framework.templatetags.rest_framework', 'requests', 'yaml', 'pygments', "
             "'django.contrib.admin.templatetags.admin_list') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, capture_output=True, text=True,
-                          env={**os.environ, "DJANGO_SETTINGS_MODULE": "workstudy.settings"}, timeout=120)
+                          env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_web_workers_load_weasyprint_at_start():
-    code = "import sys, workstudy.wsgi; from reports import weasy; print('weasyprint' in sys.modules, weasy.state['mode'])"
+    code = "import sys, config.wsgi; from reports import weasy; print('weasyprint' in sys.modules, weasy.state['mode'])"
     done = subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, capture_output=True, text=True,
-                          env={**os.environ, "DJANGO_SETTINGS_MODULE": "workstudy.settings"}, timeout=120)
+                          env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] in ("True prebuilt", "True plain")
 
@@ -107,7 +107,7 @@ print(json.dumps(report))
 def test_font_tools_loaded_only_when_used(tmp_path):
     """WeasyPrint starts without fontTools' subsetter and instancer (the portal's fonts never
     need them); the first use of either loads the real module, and later imports get it."""
-    env = {**os.environ, "WEASYPRINT_FFI_CACHE": str(tmp_path / "cache"), "DJANGO_SETTINGS_MODULE": "workstudy.settings"}
+    env = {**os.environ, "WEASYPRINT_FFI_CACHE": str(tmp_path / "cache"), "DJANGO_SETTINGS_MODULE": "config.settings"}
     done = subprocess.run([sys.executable, "-c", DEFERRED_CHILD], cwd=settings.BASE_DIR, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -220,7 +220,7 @@ def test_restore_command_line_reports_a_bad_file_and_exits_non_zero(tmp_path):
     bad.write_bytes(b"\x1f\x8b garbage")
     result = subprocess.run(
         [sys.executable, "manage.py", "restore", str(bad)], cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "workstudy.settings",
+        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings",
              "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"},
     )
     assert result.returncode != 0

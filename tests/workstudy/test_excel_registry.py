@@ -16,7 +16,7 @@ def test_start_up_imports_no_workbook_library():
     code = ("import django, json, sys; django.setup(); "
             f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))")
     done = subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, capture_output=True, text=True,
-                          env={"DJANGO_SETTINGS_MODULE": "workstudy.settings", "PATH": "/usr/bin:/bin"}, timeout=120)
+                          env={"DJANGO_SETTINGS_MODULE": "config.settings", "PATH": "/usr/bin:/bin"}, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 

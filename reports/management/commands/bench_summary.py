@@ -29,7 +29,7 @@ CHILD = r"""
 import os, sys, time, json, logging
 t0 = time.perf_counter()
 import django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workstudy.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 mode, year = sys.argv[1], int(sys.argv[2])
@@ -59,7 +59,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", default="var/bench/summary.json")
 
     def _child(self, mode, year):
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "workstudy.settings")}
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings")}
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         out = subprocess.run([sys.executable, "-c", CHILD, mode, str(year)], capture_output=True, text=True,

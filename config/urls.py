@@ -7,8 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from reports.views_verify import VerifyView
-
-from . import api, views, views_chasing, views_history, views_review, views_schools
+from workstudy import api, views, views_chasing, views_history, views_review, views_schools
 
 # The admin modules load with the URLs, not at every process start (settings: SimpleAdminConfig).
 # Without this call the admin had no models at all (and the permission matrix's admin test
