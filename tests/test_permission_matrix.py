@@ -51,19 +51,23 @@ def test_every_url_pattern_has_a_case():
     assert not missing, f"URL patterns without a permission-matrix case: {missing}"
 
 
-@pytest.fixture
-def world(db, school_a, school_b, year, director, principal_a, principal_b, auditor):
-    w = SimpleNamespace(
-        school_a=school_a, school_b=school_b, year=year, director=director,
-        principal_a=principal_a, principal_b=principal_b, auditor=auditor,
-    )
-    w.submission_a = SubmissionFactory(school=school_a, year=year)
-    w.submission_b = SubmissionFactory(school=school_b, year=year)
+def build_world(**people_and_places) -> SimpleNamespace:
+    """The matrix's world: two schools with their returns and school B's rows in every app (each
+    app's url_cases ``build``), so every detail page exists. The browser's page tour uses it too."""
+    w = SimpleNamespace(**people_and_places)
+    w.submission_a = SubmissionFactory(school=w.school_a, year=w.year)
+    w.submission_b = SubmissionFactory(school=w.school_b, year=w.year)
     for module in CASE_MODULES:
         build = getattr(module, "build", None)
         if build is not None:
             build(w)
     return w
+
+
+@pytest.fixture
+def world(db, school_a, school_b, year, director, principal_a, principal_b, auditor):
+    return build_world(school_a=school_a, school_b=school_b, year=year, director=director,
+                       principal_a=principal_a, principal_b=principal_b, auditor=auditor)
 
 
 def _client(world, role):

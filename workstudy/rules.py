@@ -15,6 +15,8 @@ two ways:
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -52,9 +54,6 @@ def finding_key(code: str, school_id, obj, url, params: dict) -> str:
     """A warning's identity: its rule, school, row (its model and primary key), the page it links
     to and the numbers it names - never its wording or any translated text, so it is the same in
     Chinese and English; a changed number is a new warning."""
-    import hashlib
-    import json
-
     meta = getattr(obj, "_meta", None)
     row = f"{meta.label_lower}:{obj.pk}" if meta is not None else ("" if obj is None else str(obj))
     link = _url_kept(url) if url else ""

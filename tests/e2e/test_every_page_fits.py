@@ -10,16 +10,13 @@ and width, so the whole run stays well under three minutes.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.factories import SubmissionFactory
-from tests.test_permission_matrix import ALL_CASES, CASE_MODULES
+from tests.test_permission_matrix import ALL_CASES, build_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -44,17 +41,8 @@ MEASURE = """() => ({
 @pytest.fixture
 def world(transactional_db, school_a, school_b, year, director, principal_a, principal_b, auditor):
     """The permission matrix's world: school B's rows in every app, so every detail page exists."""
-    w = SimpleNamespace(
-        school_a=school_a, school_b=school_b, year=year, director=director,
-        principal_a=principal_a, principal_b=principal_b, auditor=auditor,
-    )
-    w.submission_a = SubmissionFactory(school=school_a, year=year)
-    w.submission_b = SubmissionFactory(school=school_b, year=year)
-    for module in CASE_MODULES:
-        build = getattr(module, "build", None)
-        if build is not None:
-            build(w)
-    return w
+    return build_world(school_a=school_a, school_b=school_b, year=year, director=director,
+                       principal_a=principal_a, principal_b=principal_b, auditor=auditor)
 
 
 def _pages(client: Client, role: str, world) -> list[str]:
