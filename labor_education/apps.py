@@ -28,9 +28,21 @@ class LaborEducationConfig(AppConfig):
             key="labor_education", title=_("劳动教育"), order=25,
             url=lambda year: reverse("labor_education:index") + f"?year={year}",
             counts=counts,
-            school_url=lambda year, school_id: reverse("labor_education:index") + f"?year={year}&school={school_id}",
+            school_url=_school_url, figures=_figures,
         ))
         modules.register_nav(modules.NavItem(
             _("劳动教育"), "labor_education:index", roles=(Role.STAFF, Role.PRINCIPAL, Role.AUDITOR), order=25))
         excel_registry.register("labor_education", "labor_education.resources.LaborEducationResource",
                                 title=_("劳动教育情况"))
+
+
+def _school_url(year: int, school_id: int) -> str:
+    from .review import school_url
+
+    return school_url(year, school_id)
+
+
+def _figures(year: int, school_id: int) -> list[dict]:
+    from .review import school_figures
+
+    return school_figures(year, school_id)
