@@ -1,6 +1,21 @@
-"""Request hygiene shared by every page and API list."""
+"""Request hygiene shared by every page and API list, and the answer when the database is
+unreachable."""
 
 from __future__ import annotations
+
+import logging
+import os
+import sys
+from contextlib import ExitStack
+
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 
 class DropNullCharactersMiddleware:
@@ -23,3 +38,193 @@ class DropNullCharactersMiddleware:
             cleaned._mutable = False
             request.GET = cleaned
         return self.get_response(request)
+
+
+# -- The database unreachable ---------------------------------------------------------------
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+RETRY_AFTER_SECONDS = 5
+# Writes that are bookkeeping, not the user's change: the session and the login throttle.
+_BOOKKEEPING_TABLES = ('"django_session"', '"axes_')
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE")
+
+
+class _Writes:
+    """What this request wrote, seen through each connection's execute wrapper.
+
+    ``committed``: a write of the request's own is in the database (made outside a transaction,
+    or inside one that has committed). ``unknown``: a write's or a commit's answer never came
+    (the connection dropped while it ran), so whether it is in the database cannot be known.
+    A write inside a transaction that was then rolled back (every view's change is one
+    ``transaction.atomic`` block) leaves both False: nothing of it was saved.
+    """
+
+    def __init__(self):
+        self.committed = False
+        self.unknown = False
+        self.failure: Exception | None = None  # the first connection error a statement met
+
+    def _done(self):
+        self.committed = True
+
+    def __call__(self, execute, sql, params, many, context):
+        head = sql.lstrip()[:80]
+        write = head[:6].upper() in _WRITE_VERBS and not any(t in head for t in _BOOKKEEPING_TABLES)
+        connection = context["connection"]
+        try:
+            result = execute(sql, params, many, context)
+        except DATABASE_ERRORS as exc:
+            self.failure = self.failure or exc
+            if write and not connection.in_atomic_block:
+                self.unknown = True  # autocommit: the statement may have run before the drop
+            raise
+        if write:
+            if connection.in_atomic_block:
+                connection.on_commit(self._done)  # dropped with the transaction if it rolls back
+            else:
+                self.committed = True
+        return result
+
+
+def _failed_in_commit(exc: BaseException) -> bool:
+    """The error came from COMMIT itself: the server may have committed before the drop."""
+    tb = exc.__traceback__
+    base = os.path.join("django", "db", "backends", "base", "base.py")
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_name in ("commit", "_commit") and code.co_filename.endswith(base):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _remember_database_failure(sender, request=None, **kwargs):
+    """A database error raised outside a view (a middleware's own query, the session saved
+    after the view) reaches Django's 500 handler; the request remembers it so that
+    DatabaseUnavailableMiddleware answers 503 instead."""
+    exc = sys.exc_info()[1]
+    if request is not None and isinstance(exc, DATABASE_ERRORS):
+        request._database_failure = exc
+
+
+got_request_exception.connect(_remember_database_failure, dispatch_uid="workstudy.database_unavailable")
+
+
+class DatabaseUnavailableMiddleware:
+    """The database unreachable, or a connection dropped in the middle of a request, gives a
+    clear 503 page (JSON for the API) with ``Retry-After`` instead of the generic error page,
+    and says exactly whether the user's change was saved:
+
+    - a read (GET): the page could not be shown; nothing to save;
+    - a change whose transaction never committed (the view's ``transaction.atomic`` rolled
+      back, or the database was never reached): not saved, send it again later;
+    - a change of which a transaction committed, or whose COMMIT (or a write outside a
+      transaction) lost its answer: it may have been saved, look before sending it again.
+
+    A read that fails on a dropped connection is run once more at once on a fresh connection
+    (one retry, GET and HEAD only, and only when the attempt wrote nothing of its own): a
+    database restart or a terminated backend then costs the user nothing when the database is
+    back, while a database that is down still answers within milliseconds. Changes are never
+    retried: the user decides, told whether it was saved.
+
+    Placed before the session middleware so that a failure while the session is saved is
+    caught too. The page is rendered without the request's context processors: they read the
+    database (the user, the menu).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response, writes = self._attempt(request)
+        if getattr(response, "_retry_database", False):
+            _drop_broken_connections()
+            logger.warning("database error on %s %s; trying it once more on a new connection", request.method, request.path)
+            request._database_failure = None
+            response, writes = self._attempt(request, retried=True)
+        # A failure outside the view: Django's 500 (the signal above), or 400 when it was the
+        # session's save (Django reports a failed session update as SessionInterrupted).
+        failure = getattr(request, "_database_failure", None) or writes.failure
+        if failure is not None and response.status_code in (400, 500) and not getattr(response, "_unavailable", False):
+            response = unavailable_response(request, saved=_saved(request, writes, failure))
+        return response
+
+    def _attempt(self, request, retried: bool = False):
+        writes = _Writes()
+        request._database_writes, request._database_retried = writes, retried
+        with ExitStack() as stack:
+            for connection in connections.all():
+                stack.enter_context(connection.execute_wrapper(writes))
+            response = self.get_response(request)
+        return response, writes
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DATABASE_ERRORS):
+            return None
+        writes = getattr(request, "_database_writes", None) or _Writes()
+        request._database_failure = exception
+        if _failed_in_commit(exception):
+            writes.unknown = True
+        logger.error("database unavailable during %s %s: %s", request.method, request.path, exception, exc_info=exception)
+        if (
+            request.method in ("GET", "HEAD")
+            and not getattr(request, "_database_retried", True)
+            and not writes.committed
+            and not writes.unknown
+            and not any(c.in_atomic_block for c in connections.all(initialized_only=True))
+        ):
+            response = HttpResponse(status=503)
+            response._retry_database = True  # DatabaseUnavailableMiddleware.__call__ runs it again
+            return response
+        return unavailable_response(request, saved=_saved(request, writes, exception))
+
+
+def _saved(request, writes: _Writes, exception) -> bool | None:
+    """False: the change was not saved; None: it may have been; for a read, False."""
+    if request.method in SAFE_METHODS:
+        return False
+    if writes.committed or writes.unknown or _failed_in_commit(exception):
+        return None
+    return False
+
+
+def _drop_broken_connections() -> None:
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+
+
+def unavailable_message(method: str, saved: bool | None) -> str:
+    if method in SAFE_METHODS:
+        return _("数据库暂时无法连接，页面未能打开。请稍后刷新重试。")
+    if saved is None:
+        return _("处理过程中数据库连接中断，您的操作可能已经保存。请稍后打开相关页面核对，确认没有保存再重新提交。")
+    return _("数据库暂时无法连接，您的操作没有保存。请稍后重试。")
+
+
+def unavailable_response(request, *, saved: bool | None) -> HttpResponse:
+    """503 with Retry-After: JSON for the API, the self-contained page otherwise. The header
+    ``X-Change-Saved`` (``no`` / ``maybe``) tells a client of a change what the text says."""
+    language = getattr(request, "LANGUAGE_CODE", None) or translation.get_language_from_request(request)
+    with translation.override(language):
+        message = str(unavailable_message(request.method, saved))
+        if request.path.startswith("/api/"):
+            body = {"detail": message, "code": "database_unavailable"}
+            if request.method not in SAFE_METHODS:
+                body["saved"] = saved
+            response = JsonResponse(body, status=503, json_dumps_params={"ensure_ascii": False})
+        else:
+            html = loader.get_template("503.html").render(
+                {
+                    "message": message,
+                    "reload": request.get_full_path() if request.method in ("GET", "HEAD") else None,
+                }
+            )
+            response = HttpResponse(html, status=503)
+    response._unavailable = True
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    if request.method not in SAFE_METHODS:
+        response["X-Change-Saved"] = "no" if saved is False else "maybe"
+    return response
