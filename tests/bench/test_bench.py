@@ -85,6 +85,12 @@ def test_bench_command_runs_end_to_end(tmp_path):
     names = [m["name"] for m in data["results"]]
     assert any(n.startswith("principal ") for n in names) and any(n.startswith("auditor ") for n in names)
     assert any("lower bound" in n for n in names) and any(n.startswith("naive") for n in names)
+    tuned = {m["name"]: m for m in data["results"] if m["name"].startswith("tuned import-export")}
+    assert set(tuned) == {"tuned import-export preview (dry run) 200 rows", "tuned import-export save 200 rows",
+                          "tuned import-export save, no model validation 200 rows"}
+    assert all(m["rows_per_s"] > 0 and m["queries"] > 0 for m in tuned.values())
+    lines = next(m for m in data["results"] if m["name"].startswith("code lines"))["extra"]
+    assert lines["portal_engine"] > lines["tuned_resource"] > 50
     assert all(m["queries"] > 0 for m in data["results"] if m["section"] in ("page", "api"))
     assert "Machine:" in run.stdout
 

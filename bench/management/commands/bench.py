@@ -116,7 +116,7 @@ class Command(BaseCommand):
             return [bench_data.make_size("custom", schools=options["schools"] or 5, years=options["years"] or 2)]
         names = ["county", "province"] if options["size"] == "both" else [options["size"]]
         sizes = [bench_data.make_size(name) for name in names]
-        # With --keep, measure first the size the database already holds (the province takes minutes to build).
+        # With --keep, measure first the size the database already holds (building the province is the long part).
         if options["keep"] and len(sizes) > 1:
             sizes.sort(key=lambda s: not bench_data.matches(s))
         return sizes
