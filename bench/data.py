@@ -226,6 +226,10 @@ class Generator:
         with transaction.atomic():
             self._claims()
         self._step(f"claims {self.counts.get('claims', 0):,}")
+        from aggregates import maintain  # the rows above were bulk-written: no save kept the sums
+
+        maintain.rebuild()
+        self._step("per-school aggregates rebuilt")
         self._analyze()
         self._step("ANALYZE done")
         return self.counts

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "insurance",
     "reports",
     "dataversions",
+    "aggregates",
     "bench",
 ]
 

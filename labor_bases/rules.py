@@ -103,53 +103,92 @@ def check_area_sum(year: int, school_id: int | None = None):
     return found
 
 
+# A line is looked at in Python only if the database finds its price beyond these bounds of
+# its references' extremes (the smallest and largest last-year price, the median): a little
+# wider than PRICE_RATIO_LIMIT, so no rounding in the database's arithmetic drops a line the
+# exact test below would flag.
+_WIDE_LIMIT = "4.999"
+
+
+def _outlier_candidates(year: int, school_id: int | None) -> list[int]:
+    """Ids of this year's lines whose price may be an outlier (1 query, the database compares
+    every line with its base's last-year prices and the product's county median)."""
+    from django.db import connection
+
+    from aggregates.models import ProductPriceMedian
+
+    from .models import LaborBase, ProductionLine
+
+    quote = connection.ops.quote_name
+    line, med, base = (quote(m._meta.db_table) for m in (ProductionLine, ProductPriceMedian, LaborBase))
+    if school_id is None:
+        school, lines_of, previous_of = [], "", ""
+    else:
+        school = [school_id]
+        lines_of = f"JOIN {base} b ON b.id = l.base_id AND b.school_id = %s"
+        previous_of = f"JOIN {base} pb ON pb.id = p.base_id AND pb.school_id = %s"
+    sql = f"""
+        SELECT l.id FROM {line} l {lines_of}
+        LEFT JOIN (
+            SELECT p.base_id, TRIM(p.product) AS product, TRIM(p.grade) AS grade, p.unit,
+                   MIN(p.unit_price) AS lo, MAX(p.unit_price) AS hi
+              FROM {line} p {previous_of}
+             WHERE p.year_id = %s AND p.unit_price > 0
+             GROUP BY p.base_id, TRIM(p.product), TRIM(p.grade), p.unit
+        ) ly ON ly.base_id = l.base_id AND ly.product = TRIM(l.product) AND ly.grade = TRIM(l.grade)
+                AND ly.unit = l.unit
+        LEFT JOIN {med} m ON m.year_id = l.year_id AND m.product = TRIM(l.product) AND m.grade = TRIM(l.grade)
+                AND m.unit = l.unit
+        WHERE l.year_id = %s AND l.unit_price > 0 AND (
+            (ly.lo IS NOT NULL AND (l.unit_price > {_WIDE_LIMIT} * ly.lo OR l.unit_price * {_WIDE_LIMIT} < ly.hi))
+            OR (ly.lo IS NULL AND m.lines >= 3
+                AND (l.unit_price > {_WIDE_LIMIT} * m.median OR l.unit_price * {_WIDE_LIMIT} < m.median))
+        )
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*school, *school, year - 1, year])
+        return [row[0] for row in cursor.fetchall()]
+
+
 @year_check(PRICE_OUTLIER)
 def check_price_outliers(year: int, school_id: int | None = None):
     """Unit prices > 5x (or < 1/5 of) the same base's last-year price, else the county median.
 
-    The prices are read as bare tuples: for the whole county both years' lines (at province
-    size 100,000); for one school (its review screen) its own lines of both years and, as
-    peers for the medians, this year's lines of the products it sells. Then the names of
-    the bases whose lines are flagged. Every entry point stores product names stripped."""
+    The county median of each product (name, grade, unit) over this year's lines with a price
+    is kept up to date as lines are saved (:class:`aggregates.models.ProductPriceMedian`). The
+    database picks the lines whose price lies beyond 5x its references' extremes
+    (:func:`_outlier_candidates`), for the whole county or one school alike; only those few
+    are tested exactly here, on their base's last-year prices (median) or the county median.
+    Then the names of the bases whose lines are flagged (5 queries). Every entry point stores
+    product names stripped."""
+    from aggregates.selectors import price_medians
+
     from .models import LaborBase, ProductionLine, Unit
 
-    fields = ("pk", "base_id", "product", "grade", "unit", "unit_price", "year_id")
-    lines = ProductionLine.objects.filter(unit_price__gt=0)
-    if school_id is None:
-        rows = list(lines.filter(year_id__in=(year, year - 1)).values_list(*fields))
-        checked = None
-    else:
-        rows = list(lines.filter(year_id__in=(year, year - 1), base__school_id=school_id).values_list(*fields))
-        checked = {row[0] for row in rows}
-        products = {row[2] for row in rows if row[6] == year}
-        if products:
-            peers = lines.filter(year_id=year, product__in=products).exclude(base__school_id=school_id)
-            rows += peers.values_list(*fields)
+    candidates = _outlier_candidates(year, school_id)
+    if not candidates:
+        return []
+    fields = ("pk", "base_id", "product", "grade", "unit", "unit_price")
+    this_year = [(pk, base_id, (product.strip(), grade.strip(), unit), product, grade, unit, price)
+                 for pk, base_id, product, grade, unit, price
+                 in ProductionLine.objects.filter(pk__in=candidates).values_list(*fields)]
     last_year: dict[tuple, list[Decimal]] = defaultdict(list)
-    county: dict[tuple, list[Decimal]] = defaultdict(list)
-    this_year = []
-    for pk, base_id, product, grade, unit, price, row_year in rows:
-        key = (product.strip(), grade.strip(), unit)
-        if row_year == year - 1:
-            last_year[(base_id, *key)].append(price)
-        else:
-            county[key].append(price)
-            if checked is None or pk in checked:
-                this_year.append((pk, base_id, key, product, grade, unit, price))
+    previous_lines = ProductionLine.objects.filter(year_id=year - 1, unit_price__gt=0,
+                                                   base_id__in={line[1] for line in this_year})
+    for base_id, product, grade, unit, price in previous_lines.values_list(*fields[1:]):
+        last_year[(base_id, product.strip(), grade.strip(), unit)].append(price)
+    county = price_medians(year, {line[2] for line in this_year})
     flagged = []
-    county_median: dict[tuple, Decimal] = {}  # one median per product, not one per line (was O(n²))
     last_year_label, county_label = _("上年同一产品单价"), _("全县同类产品单价中位数")  # not one per line
     for pk, base_id, key, product, grade, unit, price in this_year:
         previous = last_year.get((base_id, *key))
         if previous:
             ref, ref_label = Decimal(median(previous)), last_year_label
         else:
-            peers = county.get(key, ())
-            if len(peers) < 3:
+            peers, ref = county.get(key, (0, None))
+            if peers < 3:
                 continue
-            if key not in county_median:
-                county_median[key] = Decimal(median(peers))
-            ref, ref_label = county_median[key], county_label
+            ref_label = county_label
         ratio = price / ref
         if ratio > PRICE_RATIO_LIMIT or ratio < 1 / PRICE_RATIO_LIMIT:
             flagged.append((pk, base_id, product, grade, unit, price, ref, ref_label, ratio))

@@ -1,10 +1,12 @@
 """The summary's formulas: the ONE place every number of the annual summary is computed.
 
-Inputs come only from the data apps' selectors (:mod:`reports.sources`) and this app's own
-models. :func:`compute` returns a :class:`Summary`: every figure with its value, unit,
-formula, the blank of the seed it fills (P1-P14) and links to the rows behind it; the
-tables; and the list of gaps (figures that could not be computed). A summary with gaps
-prints the gap list, never "XX" (DOMAIN rule 8).
+Inputs come only from the data apps' selectors (:mod:`reports.sources`), the per-school
+yearly sums kept as the labor bases' data is saved (:mod:`aggregates.selectors`, read instead
+of every production line) and this app's own models. :func:`compute` returns a
+:class:`Summary`: every figure with its value, unit, formula, the blank of the seed it
+fills (P1-P14) and links to the rows behind it; the tables; and the list of gaps (figures
+that could not be computed). A summary with gaps prints the gap list, never "XX" (DOMAIN
+rule 8).
 
 Formulas (DOMAIN.md, section 2 "Computed figures"):
 
@@ -209,6 +211,17 @@ class _Builder:
         return [Link(label, sources.rows_url(app, kind, self.year if year is True else year, **filters))]
 
     @staticmethod
+    def base_sums(name: str, *args):
+        """The labor bases' county sums from the per-school yearly aggregates
+        (:mod:`aggregates.selectors`, the same values as the app's selector of that name),
+        or MISSING when the labor-base app is not installed."""
+        if sources.selectors("labor_bases") is None:
+            return MISSING
+        from aggregates import selectors as aggregated
+
+        return getattr(aggregated, name)(*args)
+
+    @staticmethod
     def missing_app(app: str) -> str:
         return _("“%(app)s”模块尚未提供数据") % {"app": APP_TITLES[app]}
 
@@ -278,7 +291,7 @@ class _Builder:
     def finance(self, period: list[int]):
         s = self.summary
         ent = sources.call("enterprises", "figures_by_year", period)
-        bases = sources.call("labor_bases", "finance_by_year", period)
+        bases = self.base_sums("finance_by_year", period)
         logi = sources.call("logistics", "figures_by_year", period)
         rows, missing_years = [], []
         for y in period:
@@ -390,11 +403,12 @@ class _Builder:
         full = [c.school_id for c in chosen if c.mode == ExampleSchool.Mode.FULL]
         brief = [c for c in chosen if c.mode == ExampleSchool.Mode.BRIEF]
         # Staff's choice; with none, the three schools with the highest profit on known cost.
+        ranked = full if chosen else self.base_sums("top_profit_schools", self.year, 3)
         examples = sources.call("labor_bases", "school_examples", self.year, limit=3,
-                                school_ids=full if chosen else None)
+                                school_ids=None if ranked is MISSING else ranked)
         mentions = sources.call("labor_bases", "school_examples", self.year,
                                 school_ids=[c.school_id for c in brief]) if brief else []
-        unmatched = sources.call("labor_bases", "unmatched_schools", self.year)
+        unmatched = self.base_sums("unmatched_schools", self.year)
         reason = self.missing_app("labor_bases") if land is MISSING else ""
         rows = [] if land is MISSING else list(land)
         for row in rows:

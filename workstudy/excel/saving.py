@@ -17,6 +17,7 @@ from import_export import widgets
 from .. import scoping
 from ..constraints import validate_in_python
 from ..models import DomainModel, portal_field_errors
+from ..signals import rows_bulk_created
 from .cells import BAD, IN_CHUNK, PREVIEW_CHARS, RowIssue, clip, in_chunks
 from .resource import PortalResource
 
@@ -603,6 +604,7 @@ def _bulk_create_with_history(objs: list, *, user) -> None:
                     cursor.execute(sql + "(" + ", ".join(["%s"] * len(chunk)) + ")", [*params, *chunk])
     if hasattr(model, "bulk_saved"):
         model.bulk_saved(objs)
+    rows_bulk_created.send(sender=model, objs=objs)
 
 
 BULK_BATCH = 5000  # rows per INSERT, as the benchmark's lower bound (SQLite caps it lower)

@@ -1,0 +1,171 @@
+"""Keeping :mod:`aggregates.models` equal to the data they sum.
+
+:func:`refresh_school_years` recomputes the given (school, year) pairs from the source rows with
+the data app's own formula (:func:`labor_bases.selectors._finance`), and :func:`refresh_prices`
+the given products' medians from the year's prices. Both run in the writer's transaction
+(:mod:`aggregates.signals` calls them on every save and delete, and after bulk writes), so an
+aggregate commits or rolls back with the rows it sums. Each locks its aggregate rows first
+(``SELECT ... FOR UPDATE``) and only then reads the sources: two transactions changing the same
+school's year one after the other both end with every committed row counted.
+:func:`rebuild` recomputes everything (``manage.py rebuild_aggregates``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from statistics import median
+
+from django.db import transaction
+from django.db.models import Q
+
+from .models import ZERO, ProductPriceMedian, SchoolYearFigures
+
+FIGURE_FIELDS = ("production_value", "matched_production", "other_income", "cost", "remitted_to_school", "accounts")
+CHUNK = 500
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def figures_of(combined: dict) -> dict:
+    """The stored parts of one group's :func:`labor_bases.selectors._combine` result (its inverse:
+    ``_combine(production_value, matched_production, {other, cost, remitted} or None)`` gives it back)."""
+    other = combined["other_income"]
+    return {
+        "production_value": combined["production_value"],
+        "matched_production": combined["matched_revenue"] - other,
+        "other_income": other,
+        "cost": combined["cost"] or ZERO,
+        "remitted_to_school": combined["remitted_to_school"],
+        "accounts": 1 if combined["has_accounts"] else 0,
+    }
+
+
+def _computed(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], dict]:
+    from labor_bases.selectors import _finance
+
+    schools, years = sorted({s for s, _y in pairs}), sorted({y for _s, y in pairs})
+    out = {}
+    for chunk in _chunks(schools):
+        for (school_id, year_id), combined in _finance(years, ("school", "year"), chunk).items():
+            if (school_id, year_id) in pairs:
+                out[(school_id, year_id)] = figures_of(combined)
+    return out
+
+
+def refresh_school_years(pairs: Iterable[tuple[int, int]]) -> None:
+    """Recompute the aggregates of these (school_id, year_id) pairs from the source rows."""
+    pairs = {(int(s), int(y)) for s, y in pairs if s is not None and y is not None}
+    if not pairs:
+        return
+    with transaction.atomic():
+        ordered = sorted(pairs)
+        SchoolYearFigures.objects.bulk_create(
+            [SchoolYearFigures(school_id=s, year_id=y) for s, y in ordered], ignore_conflicts=True, batch_size=CHUNK
+        )
+        rows = {}
+        for chunk in _chunks(ordered):
+            lock = Q()
+            for s, y in chunk:
+                lock |= Q(school_id=s, year_id=y)
+            for row in SchoolYearFigures.objects.select_for_update().filter(lock).order_by("school_id", "year_id"):
+                rows[(row.school_id, row.year_id)] = row
+        computed = _computed(pairs)
+        empty = dict.fromkeys(FIGURE_FIELDS, ZERO) | {"accounts": 0}
+        for key, row in rows.items():
+            for name, value in computed.get(key, empty).items():
+                setattr(row, name, value)
+        SchoolYearFigures.objects.bulk_update(list(rows.values()), FIGURE_FIELDS, batch_size=CHUNK)
+
+
+def price_key(product: str, grade: str, unit: str) -> tuple[str, str, str]:
+    """A product as LB-04 compares it: name and grade stripped, and the unit."""
+    return (product or "").strip(), (grade or "").strip(), unit or ""
+
+
+def _prices(year: int, keys: set[tuple[str, str, str]] | None) -> dict[tuple, list[Decimal]]:
+    from labor_bases.models import ProductionLine
+
+    lines = ProductionLine.objects.filter(year_id=year, unit_price__gt=0)
+    if keys is not None:
+        lines = lines.filter(product__in={k[0] for k in keys})
+    found: dict[tuple, list[Decimal]] = defaultdict(list)
+    for product, grade, unit, price in lines.values_list("product", "grade", "unit", "unit_price"):
+        key = price_key(product, grade, unit)
+        if keys is None or key in keys:
+            found[key].append(price)
+    return found
+
+
+def refresh_prices(year_keys: Iterable[tuple[int, tuple[str, str, str]]]) -> None:
+    """Recompute the median price of these (year, product key) pairs from the year's lines."""
+    wanted: dict[int, set] = defaultdict(set)
+    for year, key in year_keys:
+        if year is not None:
+            wanted[int(year)].add(price_key(*key))
+    with transaction.atomic():
+        for year in sorted(wanted):
+            _refresh_year_prices(year, wanted[year])
+
+
+def _refresh_year_prices(year: int, keys: set | None) -> None:
+    if keys is not None:
+        ordered = sorted(keys)
+        # Lock the products' rows first (made when missing), then read the prices.
+        ProductPriceMedian.objects.bulk_create(
+            [ProductPriceMedian(year_id=year, product=p, grade=g, unit=u, lines=0, median=ZERO) for p, g, u in ordered],
+            ignore_conflicts=True,
+            batch_size=CHUNK,
+        )
+        rows = {}
+        for chunk in _chunks(ordered):
+            lock = Q()
+            for p, g, u in chunk:
+                lock |= Q(product=p, grade=g, unit=u)
+            for row in (
+                ProductPriceMedian.objects.select_for_update().filter(lock, year_id=year).order_by("product", "grade", "unit")
+            ):
+                rows[(row.product, row.grade, row.unit)] = row
+    else:
+        rows = {(r.product, r.grade, r.unit): r for r in ProductPriceMedian.objects.filter(year_id=year)}
+    prices = _prices(year, keys)
+    changed, new = [], []
+    for key in sorted(set(rows) | set(prices)):
+        found = prices.get(key)
+        row = rows.get(key) or ProductPriceMedian(year_id=year, product=key[0], grade=key[1], unit=key[2])
+        row.lines = len(found) if found else 0
+        row.median = Decimal(median(found)) if found else ZERO
+        (changed if row.pk else new).append(row)
+    ProductPriceMedian.objects.bulk_update(changed, ["lines", "median"], batch_size=CHUNK)
+    ProductPriceMedian.objects.bulk_create(new, batch_size=CHUNK)
+    ProductPriceMedian.objects.filter(year_id=year, lines=0).delete()
+
+
+def rebuild(log=None) -> dict[str, int]:
+    """Every aggregate recomputed from the data (the management command; after bulk loads)."""
+    from labor_bases.models import ProductionLine
+    from labor_bases.selectors import _finance
+    from workstudy.models import ReportingYear
+
+    counts = {"school_years": 0, "prices": 0}
+    with transaction.atomic():
+        SchoolYearFigures.objects.all().delete()
+        years = list(ReportingYear.objects.order_by("year").values_list("year", flat=True))
+        for year in years:
+            rows = [
+                SchoolYearFigures(school_id=school_id, year_id=year_id, **figures_of(combined))
+                for (school_id, year_id), combined in _finance([year], ("school", "year")).items()
+            ]
+            SchoolYearFigures.objects.bulk_create(rows, batch_size=2000)
+            counts["school_years"] += len(rows)
+        ProductPriceMedian.objects.all().delete()
+        for year in sorted(set(ProductionLine.objects.values_list("year_id", flat=True).distinct())):
+            _refresh_year_prices(year, None)
+        counts["prices"] = ProductPriceMedian.objects.count()
+    if log:
+        log(f"aggregates rebuilt: {counts['school_years']} school-years, {counts['prices']} product medians")
+    return counts

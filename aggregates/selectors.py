@@ -1,0 +1,102 @@
+"""The labor bases' county figures read from the per-school aggregates (:class:`SchoolYearFigures`):
+a few hundred or thousand rows a year instead of every production line.
+
+Each function returns exactly what its namesake in :mod:`labor_bases.selectors` returns (the
+same keys, the same Decimals): the stored parts are summed and put through that module's one
+formula, :func:`labor_bases.selectors._combine`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import F, Sum
+
+from .models import ZERO, SchoolYearFigures
+
+_PARTS = ("production_value", "matched_production", "other_income", "cost", "remitted_to_school")
+
+
+def _combined(row: dict) -> dict:
+    from labor_bases.selectors import _combine
+
+    accounts = (
+        {"other": row["other_income"], "cost": row["cost"], "remitted": row["remitted_to_school"]} if row["accounts"] else None
+    )
+    return _combine(row["production_value"] or ZERO, row["matched_production"] or ZERO, accounts)
+
+
+def finance_by_year(years: Iterable[int]) -> dict[int, dict]:
+    """:func:`labor_bases.selectors.finance_by_year` (1 query)."""
+    from labor_bases.selectors import _county_year
+
+    years = list(years)
+    found = {
+        row["year_id"]: _combined(row)
+        for row in SchoolYearFigures.objects.filter(year_id__in=years)
+        .values("year_id")
+        .annotate(**{name: Sum(name) for name in _PARTS}, accounts=Sum("accounts"))
+        .order_by()
+        if row["accounts"] or row["production_value"]
+    }
+    return {year: _county_year(found.get(year)) for year in years}
+
+
+def unmatched_schools(year: int) -> list[dict]:
+    """:func:`labor_bases.selectors.unmatched_schools` (1 query: only the schools with unmatched revenue)."""
+    rows = SchoolYearFigures.objects.filter(year_id=year, production_value__gt=F("matched_production")).values_list(
+        "school_id", "school__name", "production_value", "matched_production"
+    )
+    found = [
+        (
+            sid,
+            name,
+            _combined(
+                {
+                    "production_value": prod,
+                    "matched_production": matched,
+                    "accounts": 0,
+                    "other_income": ZERO,
+                    "cost": ZERO,
+                    "remitted_to_school": ZERO,
+                }
+            )["unmatched_revenue"],
+        )
+        for sid, name, prod, matched in rows
+    ]
+    return [
+        {"school_id": sid, "school_name": name, "revenue": value}
+        for sid, name, value in sorted(found, key=lambda r: (-r[2], r[1]))
+        if value
+    ]
+
+
+def top_profit_schools(year: int, limit: int) -> list[int]:
+    """The ``limit`` schools with the highest base profit in ``year`` among those that filled in
+    accounts, ties by school code: :func:`labor_bases.selectors.table_school_ids`'s ``profit``
+    order with ``accounts_only`` (1 query)."""
+    profit = F("matched_production") + F("other_income") - F("cost")
+    return list(
+        SchoolYearFigures.objects.filter(year_id=year, accounts__gt=0)
+        .annotate(p=profit)
+        .order_by("-p", "school__code")
+        .values_list("school_id", flat=True)[:limit]
+    )
+
+
+def price_medians(year: int, keys: Iterable[tuple[str, str, str]] | None = None) -> dict[tuple, tuple[int, object]]:
+    """``{(product, grade, unit): (lines, median unit price)}`` over every production line of
+    ``year`` with a price (LB-04's county reference), for the given product keys or all (1 query)."""
+    from .models import ProductPriceMedian
+
+    rows = ProductPriceMedian.objects.filter(year_id=year)
+    if keys is not None:
+        keys = set(keys)
+        if not keys:
+            return {}
+        rows = rows.filter(product__in={k[0] for k in keys})
+    found = {}
+    for product, grade, unit, lines, median in rows.values_list("product", "grade", "unit", "lines", "median"):
+        if keys is None or (product, grade, unit) in keys:
+            found[(product, grade, unit)] = (lines, median)
+    return found
