@@ -32,6 +32,8 @@ demo: install sysdeps migrate
 	$(PY) manage.py load_demo
 	@echo ""
 	@echo "门户地址 / Portal: http://127.0.0.1:8000   (Ctrl-C 停止)"
+	@# Open years' PDFs are made by the worker beside the server (reports/render_jobs.py); Ctrl-C stops both.
+	$(DEMO_ENV) $(PY) manage.py pdf_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 serve: install

@@ -276,6 +276,12 @@ if PRODUCTION:
 PORTAL_COUNTY_NAME = os.environ.get("PORTAL_COUNTY_NAME", "贵溪市")
 PORTAL_BUREAU_NAME = os.environ.get("PORTAL_BUREAU_NAME", "贵溪市教育局")
 
+# Open years' PDFs are made by `manage.py pdf_worker`, never in a web request (reports.render_jobs);
+# PORTAL_PDF_INLINE=1 renders them in the request instead (the default with DEBUG on, so a bare
+# `runserver` works without a worker). A running job silent this many seconds is taken again.
+PORTAL_PDF_INLINE = env_bool("PORTAL_PDF_INLINE", default=DEBUG)
+PORTAL_PDF_JOB_TIMEOUT = int(os.environ.get("PORTAL_PDF_JOB_TIMEOUT", "300"))
+
 # E-mail (催报 and return notices to principals). Printed to the console unless a backend is
 # given; with EMAIL_HOST set and no backend named, SMTP is used.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

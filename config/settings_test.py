@@ -11,3 +11,4 @@ AXES_ENABLED = False  # switched on in the tests that exercise throttling
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 DEBUG = False
+PORTAL_PDF_INLINE = True  # the render-job tests (tests/reports/test_pdf_worker*.py) switch it off

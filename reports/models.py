@@ -301,3 +301,53 @@ class FrozenSheet(models.Model):
 
     def __str__(self):
         return f"{self.year_id} {self.school_id}"
+
+
+class RenderJob(models.Model):
+    """An open year's PDF (the summary or one school's sheet) to be made by ``manage.py pdf_worker``
+    outside the web workers (:mod:`reports.render_jobs`). One row per document and data fingerprint
+    asked for; the row keeps the PDF made, of the data current when it was made
+    (``output_fingerprint``: newer than the one asked for if the data changed in between)."""
+
+    class Kind(models.TextChoices):
+        SUMMARY = "summary", _("年度工作总结")
+        SHEET = "sheet", _("学校勤工俭学简表")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    kind = models.CharField(_("文件"), max_length=8, choices=Kind.choices)
+    year = models.ForeignKey(ReportingYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("年度"))
+    school = models.ForeignKey("workstudy.School", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("学校"))
+    key = models.CharField(_("文件标识"), max_length=40)
+    fingerprint = models.CharField(_("数据指纹"), max_length=64)
+    state = models.CharField(_("状态"), max_length=8, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    requested_at = models.DateTimeField(_("请求时间"))
+    available_at = models.DateTimeField(_("可开始时间"))
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    worker = models.CharField(_("生成进程"), max_length=100, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    pdf = models.FileField(_("PDF 文件"), upload_to="reports/rendered/", blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    output_fingerprint = models.CharField(_("所用数据指纹"), max_length=64, blank=True)
+    data_version = models.PositiveIntegerField(_("数据版本"), null=True, blank=True)
+    generated_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("PDF 生成任务")
+        verbose_name_plural = _("PDF 生成任务")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["key", "fingerprint"], name="one_render_job_per_version")]
+        indexes = [
+            models.Index(fields=["state", "available_at"], name="render_job_queue"),
+            models.Index(fields=["key", "output_fingerprint"], name="render_job_output"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} {self.fingerprint[:12]} {self.state}"

@@ -8,6 +8,11 @@ Paths a PDF can take, fastest first:
 2. an open year whose data did not change since the last PDF: the bytes cached under the
    data fingerprint (the figures are computed to get the fingerprint, the PDF is not);
 3. render: figures -> HTML -> WeasyPrint with the bundled GB2312 fonts.
+
+A web request never takes path 3 for an open year (:func:`summary_download`,
+:func:`sheet_download`): it asks ``manage.py pdf_worker`` for the PDF of the current data
+(:mod:`reports.render_jobs`) and meanwhile serves the newest PDF made earlier, or a page saying
+it is being made. ``settings.PORTAL_PDF_INLINE`` (tests, development) renders in the request.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from django.utils import timezone
 from workstudy import freshness
 from workstudy.models import ReportingYear
 
-from . import figures, weasy
+from . import figures, render_jobs, weasy
 from .models import DEFAULT_HEADINGS, Section
 
 logger = logging.getLogger(__name__)
@@ -282,3 +287,78 @@ def school_sheet_pdf(year: int, school, *, document_date: date | None = None, co
         running_header(f"{settings.PORTAL_BUREAU_NAME} · {year}年度学校勤工俭学简表", draft=context["draft"]))
     html = render_document("reports/school_sheet_pdf.html", context)
     return html_to_pdf(html)
+
+
+# -- downloads: what a web request serves ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Download:
+    """What a download gets. ``content`` is None while no PDF of the document was ever made
+    (``source`` "pending"); ``source`` "earlier" is a PDF of older data served while the one
+    of the current data is being made (``status`` says how that stands)."""
+
+    content: bytes | None
+    sha256: str
+    fingerprint: str
+    data_version: int
+    generated_at: datetime | None
+    source: str  # stored / cache / rendered (in the request) / made (by the worker) / earlier / pending
+    status: render_jobs.Status | None = None
+
+
+def _from_status(status: render_jobs.Status, fingerprint: str, data_version: int) -> Download:
+    served = status.served
+    if served is None:
+        return Download(None, "", fingerprint, data_version, None, "pending", status)
+    return Download(served.read(), served.sha256, served.fingerprint, served.data_version, served.generated_at,
+                    "made" if status.current else "earlier", status)
+
+
+def summary_download(year: int) -> Download:
+    """The summary PDF a download of ``year`` serves, without rendering it here (an open year's
+    is made by the worker) unless ``PORTAL_PDF_INLINE``."""
+    year_obj = ReportingYear.objects.get(pk=year)
+    if year_obj.is_locked or render_jobs.inline():
+        result = summary_pdf(year)
+        return Download(result.content, result.sha256, result.fingerprint, result.data_version, result.generated_at,
+                        result.source)
+    summary = figures.compute_cached(year)
+    status = render_jobs.status(render_jobs.Kind.SUMMARY, year, summary.fingerprint())
+    return _from_status(status, summary.fingerprint(), summary.data_version)
+
+
+def summary_status(year: int, fingerprint: str) -> render_jobs.Status | None:
+    """For an open year's summary page: how the PDF of ``fingerprint`` stands (asked for now if
+    not made, so it is ready by the time someone downloads it); None when PDFs render inline."""
+    if render_jobs.inline():
+        return None
+    return render_jobs.status(render_jobs.Kind.SUMMARY, year, fingerprint)
+
+
+def sheet_download(year: int, school) -> Download:
+    """An open year's sheet of ``school`` as a download serves it (see :func:`summary_download`)."""
+    from . import sheets
+
+    if render_jobs.inline():
+        content = school_sheet_pdf(year, school)
+        return Download(content, hashlib.sha256(content).hexdigest(), "", 0, timezone.now(), "rendered")
+    context = sheets.school_sheet_context(year, school)
+    status = render_jobs.status(render_jobs.Kind.SHEET, year, sheets.fingerprint(context), school=school)
+    return _from_status(status, sheets.fingerprint(context), 0)
+
+
+def render_for_job(job) -> SummaryPdf | None:
+    """The worker's render of a job: the document from the data as it is now (its fingerprint
+    may be newer than the job's), or None if its year was locked since (the archived
+    documents are served then)."""
+    from . import sheets
+
+    if ReportingYear.objects.filter(pk=job.year_id, status=ReportingYear.Status.LOCKED).exists():
+        return None
+    if job.kind == render_jobs.Kind.SUMMARY:
+        return render_summary(job.year_id, summary=figures.compute_cached(job.year_id))
+    context = sheets.school_sheet_context(job.year_id, job.school)
+    generated_at = timezone.now()
+    content = school_sheet_pdf(job.year_id, job.school, context=context)
+    return _result(job.year_id, content, sheets.fingerprint(context), 0, generated_at, "rendered")

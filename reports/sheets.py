@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django.conf import settings
 from django.utils import timezone
 
@@ -36,3 +39,17 @@ def school_sheet_context(year: int, school, *, document_date=None) -> dict:
         "draft": not ReportingYear.objects.filter(pk=year, status=ReportingYear.Status.LOCKED).exists(),
         "pdf": True,
     }
+
+
+def fingerprint(context: dict) -> str:
+    """SHA-256 of everything a sheet prints but the time it was made: the same data on the same
+    day gives the same fingerprint (its PDF is made once, :mod:`reports.render_jobs`)."""
+    school, submission = context["school"], context["submission"]
+    payload = {
+        "school": [school.pk, school.code, school.name, getattr(school, "township", "")],
+        "submission": submission.status if submission else None,
+        **{key: context[key] for key in ("year", "bases", "insurance", "logistics", "missing_modules", "has_logistics",
+                                         "bureau", "county", "document_date", "draft")},
+    }
+    text = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()

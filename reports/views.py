@@ -5,13 +5,13 @@ narrative, settings and documents of open years; a principal gets only their own
 from __future__ import annotations
 
 import base64
-import hashlib
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -52,10 +52,19 @@ class SummaryView(RoleRequiredMixin, View):
         document_date = archive.lock_date(year_obj) if year_obj.is_locked else None
         context = pdf.document_context(summary, pdf=False, document_date=document_date)
         stored = archive.current(year_obj, ArchivedDocument.Kind.SUMMARY) if year_obj.is_locked else None
+        pdf_status = None if year_obj.is_locked else pdf.summary_status(year, context["fingerprint"])
+        if stored:
+            pdf_sha256 = stored.sha256
+        elif pdf_status is not None:
+            pdf_sha256 = pdf_status.current.sha256 if pdf_status.current else None
+        else:
+            pdf_sha256 = pdf.cached_sha256(year, context["fingerprint"])
         context.update({
             "year_obj": year_obj,
             "stored": stored,
-            "pdf_sha256": stored.sha256 if stored else pdf.cached_sha256(year, context["fingerprint"]),
+            "pdf_sha256": pdf_sha256,
+            "pdf_status": pdf_status,
+            "pdf_worker_silent": _worker_silent(pdf_status),
             "write_block_reason": _edit_block_reason(request.user, year_obj),
             "sections": [(key, Section(key).label, summary.narratives.get(key)) for key in Section.values],
             "sheets": _sheet_rows(year_obj),
@@ -91,29 +100,77 @@ def _pdf_response(content: bytes, sha256: str, filename: str, *, extra: dict | N
     return response
 
 
+# A job waiting this long with no worker taking it: the page says the worker seems not to run.
+WORKER_SILENT_SECONDS = 60
+PENDING_REFRESH_SECONDS = 5
+
+
+def _worker_silent(status) -> bool:
+    since = status.waiting_since if status is not None else None
+    return since is not None and (timezone.now() - since).total_seconds() > WORKER_SILENT_SECONDS
+
+
+def _pending_response(request, download, title: str, back_url: str) -> HttpResponse:
+    """No PDF of this document was made yet: a page that says it is being made and reloads
+    itself (or, if making it failed, says so). Never renders here."""
+    status = download.status
+    failed = status is not None and status.failed
+    response = render(request, "reports/pdf_pending.html", {
+        "title": title, "back_url": back_url, "failed": failed, "job": status.job if status else None,
+        "worker_silent": _worker_silent(status), "refresh": None if failed else PENDING_REFRESH_SECONDS,
+    }, status=200 if failed else 202)
+    if not failed:
+        response["Retry-After"] = str(PENDING_REFRESH_SECONDS)
+    response["Cache-Control"] = "no-store"
+    response["X-Summary-Source"] = download.source
+    return response
+
+
+def _download_response(download, filename: str) -> HttpResponse:
+    extra = {"X-Summary-Source": download.source}
+    if download.fingerprint:
+        extra.update({"X-Data-Version": str(download.data_version), "X-Data-Fingerprint": download.fingerprint})
+    if download.generated_at:
+        extra["X-PDF-Generated-At"] = download.generated_at.isoformat()
+    if download.source == "earlier":
+        extra["X-PDF-Newer-Pending"] = "1"
+    return _pdf_response(download.content, download.sha256, filename, extra=extra)
+
+
+def _summary_filename(year: int) -> str:
+    return f"workstudy-summary-{year}.pdf"
+
+
 class SummaryPdfView(RoleRequiredMixin, View):
+    """An open year's PDF is never rendered here: the worker makes it (:mod:`reports.render_jobs`);
+    meanwhile the newest earlier one is served (the summary page says so)."""
+
     roles = READERS_OF_BUREAU_DATA
 
     def get(self, request, year):
         _year_or_404(year)
-        result = pdf.summary_pdf(year)
-        return _pdf_response(result.content, result.sha256, result.filename, extra={
-            "X-Data-Version": str(result.data_version),
-            "X-Data-Fingerprint": result.fingerprint,
-            "X-Summary-Source": result.source,
-        })
+        download = pdf.summary_download(year)
+        if download.content is None:
+            return _pending_response(request, download, _("%(year)s年度工作总结 PDF") % {"year": year},
+                                     reverse("reports:summary", kwargs={"year": year}))
+        return _download_response(download, _summary_filename(year))
 
 
 class SummaryShaView(RoleRequiredMixin, View):
-    """The sidecar: ``sha256sum`` format, so ``sha256sum -c`` checks a downloaded file."""
+    """The sidecar: ``sha256sum`` format, so ``sha256sum -c`` checks a downloaded file (the one a
+    download serves now)."""
 
     roles = READERS_OF_BUREAU_DATA
 
     def get(self, request, year):
         _year_or_404(year)
-        result = pdf.summary_pdf(year)
-        response = HttpResponse(f"{result.sha256}  {result.filename}\n", content_type="text/plain; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{result.filename}.sha256"'
+        download = pdf.summary_download(year)
+        if download.content is None:
+            return _pending_response(request, download, _("%(year)s年度工作总结 PDF") % {"year": year},
+                                     reverse("reports:summary", kwargs={"year": year}))
+        filename = _summary_filename(year)
+        response = HttpResponse(f"{download.sha256}  {filename}\n", content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.sha256"'
         return response
 
 
@@ -144,9 +201,13 @@ class SchoolSheetView(RoleRequiredMixin, View):
             doc = archive.sheet_of(year_obj, school)
             return _pdf_response(archive.read(doc), doc.sha256, f"school-{school.code}-{year}.pdf",
                                  extra={"X-Summary-Source": "stored"})
-        content = pdf.school_sheet_pdf(year, school)
-        sha = hashlib.sha256(content).hexdigest()
-        return _pdf_response(content, sha, f"school-{school.code}-{year}.pdf")
+        download = pdf.sheet_download(year, school)
+        if download.content is None:
+            back = reverse("reports:index") if request.user.is_principal else reverse(
+                "reports:summary", kwargs={"year": year})
+            return _pending_response(request, download, _("%(school)s %(year)s年度勤工俭学简表") % {
+                "school": school.name, "year": year}, back)
+        return _download_response(download, f"school-{school.code}-{year}.pdf")
 
 
 class ArchivedDocumentView(RoleRequiredMixin, View):

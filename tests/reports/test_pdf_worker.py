@@ -1,0 +1,265 @@
+"""Open years' PDFs are made by ``manage.py pdf_worker``, never in a web request: the request
+asks for a job and serves the newest PDF made earlier, or a page that refreshes itself.
+PDF renders are slow; these tests make few (a summary takes about a second)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from reports import pdf, render_jobs
+from reports.models import ArchivedDocument, NarrativeBlock, RenderJob
+from workstudy.models import ReportingYear
+
+PENDING = "正在生成最新版本，请稍候刷新"
+
+
+@pytest.fixture(autouse=True)
+def _worker_mode(settings, tmp_path):
+    settings.PORTAL_PDF_INLINE = False
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _text(content: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).replace(" ", "").replace("\n", "")
+
+
+def _rendered_files(settings) -> list:
+    root = settings.MEDIA_ROOT / "reports" / "rendered"
+    return sorted(root.iterdir()) if root.exists() else []
+
+
+def _summary_url(year=2024):
+    return reverse("reports:summary_pdf", kwargs={"year": year})
+
+
+def test_web_request_never_renders_the_worker_does(auditor_client, county, settings):
+    first = auditor_client.get(_summary_url())
+    # Nothing was ever made: a page that says so and reloads itself; no PDF anywhere yet.
+    assert first.status_code == 202 and first["Content-Type"].startswith("text/html")
+    body = first.content.decode()
+    assert 'http-equiv="refresh"' in body and "PDF 正在生成" in body
+    assert first["Retry-After"] == "5" and first["X-Summary-Source"] == "pending"
+    assert _rendered_files(settings) == []
+    job = RenderJob.objects.get()
+    assert (job.kind, job.year_id, job.state, job.pdf.name) == ("summary", 2024, "queued", "")
+    # Asked again (download, sidecar, summary page): still the one job, still nothing made.
+    assert auditor_client.get(_summary_url()).status_code == 202
+    assert auditor_client.get(reverse("reports:summary_sha256", kwargs={"year": 2024})).status_code == 202
+    page = auditor_client.get(reverse("reports:summary", kwargs={"year": 2024})).content.decode()
+    assert PENDING in page and "上一版本" not in page
+    assert RenderJob.objects.count() == 1 and _rendered_files(settings) == []
+
+    assert render_jobs.work(once=True) == 1
+    job.refresh_from_db()
+    assert job.state == "done" and job.attempts == 1 and job.output_fingerprint == job.fingerprint
+    response = auditor_client.get(_summary_url())
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["X-Summary-Source"] == "made" and "X-PDF-Newer-Pending" not in response
+    content = response.content
+    assert response["X-Content-SHA256"] == hashlib.sha256(content).hexdigest() == job.sha256
+    assert response["X-Data-Fingerprint"] == job.fingerprint
+    assert "学校勤工俭学工作总结" in _text(content) and "第一段叙述。" in _text(content)
+    assert len(_rendered_files(settings)) == 1
+    sidecar = auditor_client.get(reverse("reports:summary_sha256", kwargs={"year": 2024})).content.decode()
+    assert sidecar == f"{job.sha256}  workstudy-summary-2024.pdf\n"
+    page = auditor_client.get(reverse("reports:summary", kwargs={"year": 2024})).content.decode()
+    assert PENDING not in page and job.sha256 in page
+    assert RenderJob.objects.count() == 1  # nothing more to make
+
+
+def test_changed_data_serves_the_earlier_pdf_with_a_notice_until_the_new_one_is_made(
+    auditor_client, director_client, county, settings
+):
+    auditor_client.get(_summary_url())
+    render_jobs.work(once=True)
+    old = auditor_client.get(_summary_url())
+    assert old["X-Summary-Source"] == "made"
+
+    block = NarrativeBlock.objects.get(year_id=2024, section="intro")
+    block.text = "改过的一段。"
+    block.save()
+    page = director_client.get(reverse("reports:summary", kwargs={"year": 2024})).content.decode()
+    made_at = timezone.localtime(RenderJob.objects.get(state="done").generated_at).strftime("%Y-%m-%d %H:%M")
+    assert PENDING in page and f"现在下载得到的是 {made_at} 生成的上一版本" in page
+    # The page asked for the new version already (made ahead of the download).
+    assert RenderJob.objects.filter(state="queued").count() == 1
+    stale = auditor_client.get(_summary_url())
+    assert stale.status_code == 200 and stale.content == old.content
+    assert stale["X-Summary-Source"] == "earlier" and stale["X-PDF-Newer-Pending"] == "1"
+    assert stale["X-PDF-Generated-At"] == old["X-PDF-Generated-At"]
+    assert RenderJob.objects.filter(state="queued").count() == 1
+
+    assert render_jobs.work(once=True) == 1
+    new = auditor_client.get(_summary_url())
+    assert new["X-Summary-Source"] == "made" and new.content != old.content
+    assert "改过的一段。" in _text(new.content) and "改过的一段。" not in _text(old.content)
+    page = director_client.get(reverse("reports:summary", kwargs={"year": 2024})).content.decode()
+    assert PENDING not in page and new["X-Content-SHA256"] in page
+
+
+def test_worker_renders_the_data_current_when_it_runs(auditor_client, county, settings):
+    """Data changed between the request and the render: the PDF made is of the newer data, and
+    a request for that data is served it without another render."""
+    auditor_client.get(_summary_url())
+    block = NarrativeBlock.objects.get(year_id=2024, section="intro")
+    block.text = "排队之后改的。"
+    block.save()
+    assert render_jobs.work(once=True) == 1
+    job = RenderJob.objects.get()
+    assert job.state == "done" and job.output_fingerprint != job.fingerprint
+    response = auditor_client.get(_summary_url())
+    assert response["X-Summary-Source"] == "made" and "排队之后改的。" in _text(response.content)
+    assert RenderJob.objects.count() == 1
+
+
+def test_school_sheet_is_made_by_the_worker_once_per_data(principal_a_client, county, school_a, settings):
+    url = reverse("reports:school_sheet", kwargs={"year": 2024, "school_id": school_a.pk})
+    first = principal_a_client.get(url)
+    assert first.status_code == 202 and 'http-equiv="refresh"' in first.content.decode()
+    assert reverse("reports:index") in first.content.decode()
+    assert _rendered_files(settings) == []
+    assert render_jobs.work(once=True) == 1
+    made = principal_a_client.get(url)
+    assert made.status_code == 200 and made["X-Summary-Source"] == "made"
+    assert school_a.name in _text(made.content)
+    again = principal_a_client.get(url)
+    assert again.content == made.content and RenderJob.objects.count() == 1
+    assert render_jobs.work(once=True) == 0
+
+
+def test_failure_is_retried_then_recorded_and_shown(auditor_client, director_client, county, monkeypatch, settings):
+    calls = []
+
+    def broken(job):
+        calls.append(job.pk)
+        raise RuntimeError("字体文件缺失")
+
+    monkeypatch.setattr(pdf, "render_for_job", broken)
+    auditor_client.get(_summary_url())
+    job = RenderJob.objects.get()
+    for attempt in range(1, render_jobs.MAX_ATTEMPTS + 1):
+        claimed = render_jobs.claim("w1")
+        assert claimed is not None and claimed.pk == job.pk and claimed.attempts == attempt
+        render_jobs.run(claimed)
+        job.refresh_from_db()
+        assert "字体文件缺失" in job.error
+        if attempt < render_jobs.MAX_ATTEMPTS:
+            # Tried again, after a delay.
+            assert job.state == "queued" and job.available_at > timezone.now()
+            assert render_jobs.claim("w1") is None
+            RenderJob.objects.filter(pk=job.pk).update(available_at=timezone.now())
+    assert job.state == "failed" and job.finished_at is not None and len(calls) == render_jobs.MAX_ATTEMPTS
+    assert render_jobs.claim("w1") is None
+
+    failed = auditor_client.get(_summary_url())
+    body = failed.content.decode()
+    assert failed.status_code == 200 and "PDF 生成失败" in body and 'http-equiv="refresh"' not in body
+    assert "字体文件缺失" not in body  # the error itself is for bureau staff
+    page = director_client.get(reverse("reports:summary", kwargs={"year": 2024})).content.decode()
+    assert "最新版本生成失败" in page and "字体文件缺失" in page
+    # Asked for again once the retry interval has passed: queued afresh.
+    assert RenderJob.objects.get().state == "failed"
+    RenderJob.objects.filter(pk=job.pk).update(
+        finished_at=timezone.now() - timedelta(seconds=render_jobs.retry_failed_after() + 1)
+    )
+    auditor_client.get(_summary_url())
+    job.refresh_from_db()
+    assert job.state == "queued" and job.attempts == 0
+
+
+def test_a_job_whose_worker_died_is_taken_again_after_the_timeout(principal_a_client, county, school_a, settings):
+    url = reverse("reports:school_sheet", kwargs={"year": 2024, "school_id": school_a.pk})
+    principal_a_client.get(url)
+    dead = render_jobs.claim("dead-worker")  # claimed, then the process died (never runs it)
+    assert dead.state == "running" and render_jobs.claim("w2") is None
+    RenderJob.objects.filter(pk=dead.pk).update(started_at=timezone.now() - timedelta(seconds=render_jobs.timeout() + 1))
+    again = render_jobs.claim("w2")
+    assert again.pk == dead.pk and again.attempts == 2 and again.worker == "w2"
+    # The "dead" worker was only slow: its late result is dropped, the job is the new worker's.
+    render_jobs.run(dead)
+    job = RenderJob.objects.get()
+    assert job.state == "running" and job.worker == "w2" and job.pdf.name == ""
+    assert _rendered_files(settings) == []
+    render_jobs.run(again)
+    job.refresh_from_db()
+    assert job.state == "done" and job.worker == "w2" and len(_rendered_files(settings)) == 1
+    assert principal_a_client.get(url)["X-Summary-Source"] == "made"
+
+
+def test_silent_job_on_its_last_attempt_fails_and_the_page_says_the_worker_seems_down(
+    auditor_client, director_client, county, settings
+):
+    auditor_client.get(_summary_url())
+    job = RenderJob.objects.get()
+    RenderJob.objects.filter(pk=job.pk).update(requested_at=timezone.now() - timedelta(minutes=5))
+    page = director_client.get(reverse("reports:summary", kwargs={"year": 2024})).content.decode()
+    assert "PDF 生成进程似乎没有运行" in page
+    RenderJob.objects.filter(pk=job.pk).update(
+        state="running",
+        attempts=render_jobs.MAX_ATTEMPTS,
+        started_at=timezone.now() - timedelta(seconds=render_jobs.timeout() + 1),
+    )
+    assert render_jobs.claim("w1") is None
+    job.refresh_from_db()
+    assert job.state == "failed" and "中途停止" in job.error
+
+
+def test_locked_year_serves_its_archived_document_and_asks_for_no_job(auditor_client, county, settings):
+    year = ReportingYear.objects.get(pk=2024)
+    ReportingYear.objects.filter(pk=2024).update(status=ReportingYear.Status.LOCKED, locked_at=timezone.now())
+    content = b"%PDF-1.7 archived copy"
+    doc = ArchivedDocument(
+        year=year,
+        kind="summary",
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        locked_at=timezone.now(),
+        generated_at=timezone.now(),
+        data_version=1,
+    )
+    doc.pdf.save("archived.pdf", ContentFile(content), save=True)
+    response = auditor_client.get(_summary_url())
+    assert response.status_code == 200 and response.content == content and response["X-Summary-Source"] == "stored"
+    page = auditor_client.get(reverse("reports:summary", kwargs={"year": 2024})).content.decode()
+    assert PENDING not in page and doc.sha256 in page
+    assert not RenderJob.objects.exists()
+
+
+def test_a_job_of_a_year_locked_since_makes_nothing(auditor_client, county, settings):
+    auditor_client.get(_summary_url())
+    ReportingYear.objects.filter(pk=2024).update(status=ReportingYear.Status.LOCKED, locked_at=timezone.now())
+    assert render_jobs.work(once=True) == 1
+    job = RenderJob.objects.get()
+    assert job.state == "done" and job.pdf.name == "" and _rendered_files(settings) == []
+
+
+def test_only_the_newest_two_versions_are_kept(principal_a_client, county, school_a, settings):
+    from labor_bases.models import LandParcel
+
+    url = reverse("reports:school_sheet", kwargs={"year": 2024, "school_id": school_a.pk})
+    parcel = LandParcel.objects.get(base__school=school_a)
+    for area in (13, 14, 15):
+        parcel.area_mu = area
+        parcel.save()
+        principal_a_client.get(url)
+        assert render_jobs.work(once=True) == 1
+        assert f"基地面积合计{area}亩" in _text(principal_a_client.get(url).content)
+    assert RenderJob.objects.filter(state="done").count() == render_jobs.KEEP_VERSIONS
+    assert len(_rendered_files(settings)) == render_jobs.KEEP_VERSIONS
+
+
+def test_pdf_worker_command_runs_the_queue(auditor_client, county, settings):
+    auditor_client.get(_summary_url())
+    out = io.StringIO()
+    call_command("pdf_worker", once=True, stdout=out)
+    assert "1 jobs run" in out.getvalue()
+    assert auditor_client.get(_summary_url())["X-Summary-Source"] == "made"
