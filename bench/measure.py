@@ -155,8 +155,7 @@ PAGE_APPS = ("enterprises", "labor_bases", "logistics", "insurance", "reports")
 CORE_PAGES = ("dashboard", "schools", "users", "years", "rules")
 # Entry forms ("new"/"create") are measured too: an empty form is a page the staff open
 # all day, and its drop-downs are what grows with the province.
-SKIP_WORDS = ("edit", "update", "delete", "action", "export", "import", "template",
-              "settings", "narrative", "sha256", "pdf")
+SKIP_WORDS = ("edit", "update", "delete", "action", "export", "import", "template", "settings", "narrative", "sha256", "pdf")
 
 
 def _walk(patterns, prefix: str = "", namespace: str | None = None):
@@ -190,8 +189,9 @@ def discover_api() -> list[tuple[str, str]]:
     return sorted(set(found), key=lambda item: item[1])
 
 
-def measure_requests(size: str, users: dict, year: int, *, repeat: int, log=print,
-                     only: tuple[str, ...] = ()) -> list[Measurement]:
+def measure_requests(
+    size: str, users: dict, year: int, *, repeat: int, log=print, only: tuple[str, ...] = ()
+) -> list[Measurement]:
     """``only``: measure just the paths containing one of these strings (all when empty)."""
     pages = discover_pages() + [("reports:summary", reverse("reports:summary", kwargs={"year": year}))]
     targets = [("page", name, path) for name, path in pages] + [("api", name, path) for name, path in discover_api()]
@@ -223,11 +223,20 @@ def _measure_requests(size, users, targets, *, repeat, log) -> list[Measurement]
                 continue  # 403 for this role (or a redirect): nothing to measure
             measured += 1
             first = LAST_FIRST_MS.get(path, 0.0)
-            results.append(Measurement(
-                section=section, name=f"{role} {path}", size=size, median_ms=median, p95_ms=p95, queries=queries,
-                target=f"p95 < {PAGE_P95_MS:.0f} ms", ok=p95 < PAGE_P95_MS,
-                note=f"first view {first:.0f} ms" if first > 2 * max(p95, 50) else "", extra={"first_ms": first},
-            ))
+            results.append(
+                Measurement(
+                    section=section,
+                    name=f"{role} {path}",
+                    size=size,
+                    median_ms=median,
+                    p95_ms=p95,
+                    queries=queries,
+                    target=f"p95 < {PAGE_P95_MS:.0f} ms",
+                    ok=p95 < PAGE_P95_MS,
+                    note=f"first view {first:.0f} ms" if first > 2 * max(p95, 50) else "",
+                    extra={"first_ms": first},
+                )
+            )
         log(f"  {role}: {measured} pages/API lists in {time.perf_counter() - started:.0f} s")
     return results
 
@@ -245,12 +254,20 @@ def import_rows(n: int, year: int) -> list[dict]:
     rows = []
     for i in range(n):
         base = bases[i % len(bases)]
-        rows.append({
-            "school_code": base.school.code, "base_name": base.name, "base_id": base.pk, "year": year,
-            "product": f"导入测试产品{i // len(bases):04d}", "grade": "一级" if i % 2 else "",
-            "quantity": Decimal(100 + i % 900) + Decimal("0.5"), "unit": units[i % 3],
-            "unit_price": Decimal(5 + i % 40) + Decimal("0.25"), "note": "基准测试" if i % 5 == 0 else "",
-        })
+        rows.append(
+            {
+                "school_code": base.school.code,
+                "base_name": base.name,
+                "base_id": base.pk,
+                "year": year,
+                "product": f"导入测试产品{i // len(bases):04d}",
+                "grade": "一级" if i % 2 else "",
+                "quantity": Decimal(100 + i % 900) + Decimal("0.5"),
+                "unit": units[i % 3],
+                "unit_price": Decimal(5 + i % 40) + Decimal("0.25"),
+                "note": "基准测试" if i % 5 == 0 else "",
+            }
+        )
     return rows
 
 
@@ -266,8 +283,20 @@ def portal_xlsx(rows: list[dict]) -> bytes:
     sheet.title = "基地产品产销"
     sheet.append(["学校", "基地名称", "年度", "产品", "等级/规格", "产量", "计量单位", "平均单价(元)", "产值(元)", "备注"])
     for r in rows:
-        sheet.append([r["school_code"], r["base_name"], r["year"], r["product"], r["grade"], float(r["quantity"]),
-                      str(labels[r["unit"]]), float(r["unit_price"]), None, r["note"]])
+        sheet.append(
+            [
+                r["school_code"],
+                r["base_name"],
+                r["year"],
+                r["product"],
+                r["grade"],
+                float(r["quantity"]),
+                str(labels[r["unit"]]),
+                float(r["unit_price"]),
+                None,
+                r["note"],
+            ]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -281,8 +310,18 @@ def plain_xlsx(rows: list[dict]) -> bytes:
     sheet = workbook.active
     sheet.append(["base", "year", "product", "grade", "quantity", "unit", "unit_price", "note"])
     for r in rows:
-        sheet.append([r["base_id"], r["year"], r["product"], r["grade"], float(r["quantity"]), r["unit"],
-                      float(r["unit_price"]), r["note"]])
+        sheet.append(
+            [
+                r["base_id"],
+                r["year"],
+                r["product"],
+                r["grade"],
+                float(r["quantity"]),
+                r["unit"],
+                float(r["unit_price"]),
+                r["note"],
+            ]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -317,9 +356,16 @@ def lower_bound_import(data: bytes) -> int:
     base_of = {(code, name): pk for pk, code, name in LaborBase.objects.values_list("pk", "school__code", "name")}
     lines = []
     for school, base, year, product, grade, quantity, unit, price, _value, note in rows:
-        line = ProductionLine(base_id=base_of[(school, base)], year_id=int(year), product=product, grade=grade or "",
-                              quantity=Decimal(str(quantity)), unit=by_label[unit], unit_price=Decimal(str(price)),
-                              note=note or "")
+        line = ProductionLine(
+            base_id=base_of[(school, base)],
+            year_id=int(year),
+            product=product,
+            grade=grade or "",
+            quantity=Decimal(str(quantity)),
+            unit=by_label[unit],
+            unit_price=Decimal(str(price)),
+            note=note or "",
+        )
         line.value = line.compute_value()
         lines.append(line)
     workbook.close()
@@ -360,22 +406,48 @@ def measure_import(size: str, staff, year: int, *, rows: int, naive_rows: int, l
         return seconds, len(ctx.captured_queries), report
 
     seconds, queries, report = _rolled_back(lambda: portal(True))
-    results.append(Measurement("import", f"portal preview (dry run) {rows:,} rows", size, median_ms=seconds * 1000,
-                               queries=queries, rows_per_s=rows / seconds, target=target,
-                               ok=rows / seconds >= IMPORT_MIN_ROWS_S,
-                               note="run_import(dry_run=True), staff: every check, nothing written"))
+    results.append(
+        Measurement(
+            "import",
+            f"portal preview (dry run) {rows:,} rows",
+            size,
+            median_ms=seconds * 1000,
+            queries=queries,
+            rows_per_s=rows / seconds,
+            target=target,
+            ok=rows / seconds >= IMPORT_MIN_ROWS_S,
+            note="run_import(dry_run=True), staff: every check, nothing written",
+        )
+    )
     log(f"  import preview: {rows / seconds:,.0f} rows/s, {queries:,} queries")
     seconds, queries, report = _rolled_back(lambda: portal(False))
     if report.new != rows:
         raise RuntimeError(f"bench import saved {report.new} of {rows} rows")
-    results.append(Measurement("import", f"portal save {rows:,} rows", size, median_ms=seconds * 1000, queries=queries,
-                               rows_per_s=rows / seconds, target=target, ok=rows / seconds >= IMPORT_MIN_ROWS_S,
-                               note="run_import(dry_run=False): checks, validation, history"))
+    results.append(
+        Measurement(
+            "import",
+            f"portal save {rows:,} rows",
+            size,
+            median_ms=seconds * 1000,
+            queries=queries,
+            rows_per_s=rows / seconds,
+            target=target,
+            ok=rows / seconds >= IMPORT_MIN_ROWS_S,
+            note="run_import(dry_run=False): checks, validation, history",
+        )
+    )
     log(f"  import save: {rows / seconds:,.0f} rows/s, {queries:,} queries")
     bound_seconds, count = _rolled_back(lambda: timed(lower_bound_import, data))
-    results.append(Measurement("import", f"lower bound: openpyxl + bulk_create {count:,}", size,
-                               median_ms=bound_seconds * 1000, rows_per_s=count / bound_seconds,
-                               note="no checks, no history"))
+    results.append(
+        Measurement(
+            "import",
+            f"lower bound: openpyxl + bulk_create {count:,}",
+            size,
+            median_ms=bound_seconds * 1000,
+            rows_per_s=count / bound_seconds,
+            note="no checks, no history",
+        )
+    )
     for measured in results[:2]:  # the preview and the save, each against the lower bound
         ratio = measured.median_ms / 1000 / bound_seconds
         measured.extra["vs_lower_bound"] = round(ratio, 2)
@@ -385,9 +457,16 @@ def measure_import(size: str, staff, year: int, *, rows: int, naive_rows: int, l
     log(f"  import lower bound: {count / bound_seconds:,.0f} rows/s")
     naive_data = plain_xlsx(data_rows[:naive_rows])
     naive_seconds, count = _rolled_back(lambda: timed(naive_import, naive_data))
-    results.append(Measurement("import", f"naive: import-export defaults {count:,}", size,
-                               median_ms=naive_seconds * 1000, rows_per_s=count / naive_seconds,
-                               note="ModelResource().import_data(dataset), row by row"))
+    results.append(
+        Measurement(
+            "import",
+            f"naive: import-export defaults {count:,}",
+            size,
+            median_ms=naive_seconds * 1000,
+            rows_per_s=count / naive_seconds,
+            note="ModelResource().import_data(dataset), row by row",
+        )
+    )
     log(f"  import naive: {count / naive_seconds:,.0f} rows/s")
     results += measure_tuned_import(size, staff, data, rows=rows, bound_seconds=bound_seconds, log=log)
     results.append(code_lines_measurement(size))
@@ -410,26 +489,36 @@ def tuned_run(data: bytes, staff, *, dry_run: bool, validate: bool = True) -> tu
     return _rolled_back(run)
 
 
-def measure_tuned_import(size: str, staff, data: bytes, *, rows: int, bound_seconds: float,
-                         log=print) -> list[Measurement]:
+def measure_tuned_import(size: str, staff, data: bytes, *, rows: int, bound_seconds: float, log=print) -> list[Measurement]:
     """import-export with use_bulk, skip_diff, batch_size 1000 and per-file lookups on the same
     file: preview and save with the model's validation, and the save without it."""
     target = f">= {IMPORT_MIN_ROWS_S:.0f} rows/s, <= 2x lower bound"
     results = []
-    runs = [("preview (dry run)", True, True, "full_clean per row, scope; use_bulk: rows written, rolled back"),
-            ("save", False, True, "full_clean per row, scope, history, accounts"),
-            ("save, no model validation", False, False, "widgets and scope only: no full_clean")]
+    runs = [
+        ("preview (dry run)", True, True, "full_clean per row, scope; use_bulk: rows written, rolled back"),
+        ("save", False, True, "full_clean per row, scope, history, accounts"),
+        ("save, no model validation", False, False, "widgets and scope only: no full_clean"),
+    ]
     for label, dry_run, validate, note in runs:
         seconds, queries, new = tuned_run(data, staff, dry_run=dry_run, validate=validate)
         if new != rows:
             raise RuntimeError(f"tuned import made {new} of {rows} rows")
         ratio = seconds / bound_seconds
         ok = rows / seconds >= IMPORT_MIN_ROWS_S and ratio <= 2
-        results.append(Measurement("import", f"tuned import-export {label} {rows:,} rows", size,
-                                   median_ms=seconds * 1000, queries=queries, rows_per_s=rows / seconds,
-                                   target=target if validate else "", ok=ok if validate else None,
-                                   note=f"{note}; {ratio:.1f}x the lower bound",
-                                   extra={"vs_lower_bound": round(ratio, 2), "validate": validate}))
+        results.append(
+            Measurement(
+                "import",
+                f"tuned import-export {label} {rows:,} rows",
+                size,
+                median_ms=seconds * 1000,
+                queries=queries,
+                rows_per_s=rows / seconds,
+                target=target if validate else "",
+                ok=ok if validate else None,
+                note=f"{note}; {ratio:.1f}x the lower bound",
+                extra={"vs_lower_bound": round(ratio, 2), "validate": validate},
+            )
+        )
         log(f"  import tuned import-export, {label}: {rows / seconds:,.0f} rows/s, {queries:,} queries")
     return results
 
@@ -444,8 +533,12 @@ def code_lines(path: Path) -> int:
     total = 0
     for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
         text = file.read_text(encoding="utf-8")
-        lines = {line for token in tokenize.generate_tokens(io.StringIO(text).readline) if token.type not in skipped
-                 for line in range(token.start[0], token.end[0] + 1)}
+        lines = {
+            line
+            for token in tokenize.generate_tokens(io.StringIO(text).readline)
+            if token.type not in skipped
+            for line in range(token.start[0], token.end[0] + 1)
+        }
         for node in ast.walk(ast.parse(text)):
             if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
                 lines -= set(range(node.lineno, node.end_lineno + 1))
@@ -459,10 +552,14 @@ def code_lines_measurement(size: str) -> Measurement:
     ours = code_lines(base / "workstudy" / "excel")
     reader = code_lines(base / "workstudy" / "xlsx_reader.py")
     tuned = code_lines(base / "bench" / "tuned_import.py")
-    return Measurement("import", "code lines: workstudy/excel/ vs bench/tuned_import.py", size,
-                       note=f"portal engine {ours} (+ xlsx_reader {reader}), every data kind; "
-                            f"tuned import-export resource {tuned}, production lines only",
-                       extra={"portal_engine": ours, "xlsx_reader": reader, "tuned_resource": tuned})
+    return Measurement(
+        "import",
+        "code lines: workstudy/excel/ vs bench/tuned_import.py",
+        size,
+        note=f"portal engine {ours} (+ xlsx_reader {reader}), every data kind; "
+        f"tuned import-export resource {tuned}, production lines only",
+        extra={"portal_engine": ours, "xlsx_reader": reader, "tuned_resource": tuned},
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -472,8 +569,14 @@ def code_lines_measurement(size: str) -> Measurement:
 def _child(args: list[str], *, timeout: int = 3600) -> tuple[float, dict]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "bench", *args],
-                         capture_output=True, text=True, cwd=settings.BASE_DIR, env=env, timeout=timeout)
+    out = subprocess.run(
+        [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "bench", *args],
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        env=env,
+        timeout=timeout,
+    )
     wall = time.perf_counter() - start
     if out.returncode != 0:
         raise RuntimeError(f"bench child {args} failed:\n{out.stderr[-3000:]}")
@@ -537,17 +640,35 @@ def measure_export(size: str, *, rows: int, naive_rows: int, log=print) -> list[
     _wall, data = _child(["--child", "export", "--rows", str(rows)])
     rate = data["rows"] / data["seconds"]
     ok = data["seconds"] < EXPORT_MAX_S and data["peak_rss_mb"] < EXPORT_MAX_MB
-    results.append(Measurement(
-        "export", f"portal write_export {data['rows']:,} rows", size, median_ms=data["seconds"] * 1000,
-        rows_per_s=rate, peak_mb=data["peak_rss_mb"], target=f"< {EXPORT_MAX_S:.0f} s, < {EXPORT_MAX_MB:.0f} MB",
-        ok=ok, note=f"streamed by workstudy.xlsx_writer; process RSS {data['rss_before_mb']:.0f} MB before; "
-                    f"{data['bytes'] / 1e6:.1f} MB file", extra=data))
+    results.append(
+        Measurement(
+            "export",
+            f"portal write_export {data['rows']:,} rows",
+            size,
+            median_ms=data["seconds"] * 1000,
+            rows_per_s=rate,
+            peak_mb=data["peak_rss_mb"],
+            target=f"< {EXPORT_MAX_S:.0f} s, < {EXPORT_MAX_MB:.0f} MB",
+            ok=ok,
+            note=f"streamed by workstudy.xlsx_writer; process RSS {data['rss_before_mb']:.0f} MB before; "
+            f"{data['bytes'] / 1e6:.1f} MB file",
+            extra=data,
+        )
+    )
     log(f"  export: {data['rows']:,} rows in {data['seconds']:.1f} s, peak {data['peak_rss_mb']:.0f} MB")
     _wall, data = _child(["--child", "export", "--rows", str(naive_rows), "--naive"])
-    results.append(Measurement(
-        "export", f"naive: import-export defaults {data['rows']:,}", size, median_ms=data["seconds"] * 1000,
-        rows_per_s=data["rows"] / data["seconds"], peak_mb=data["peak_rss_mb"],
-        note="ModelResource().export() -> tablib -> xlsx, all in memory", extra=data))
+    results.append(
+        Measurement(
+            "export",
+            f"naive: import-export defaults {data['rows']:,}",
+            size,
+            median_ms=data["seconds"] * 1000,
+            rows_per_s=data["rows"] / data["seconds"],
+            peak_mb=data["peak_rss_mb"],
+            note="ModelResource().export() -> tablib -> xlsx, all in memory",
+            extra=data,
+        )
+    )
     log(f"  export naive: {data['rows']:,} rows in {data['seconds']:.1f} s, peak {data['peak_rss_mb']:.0f} MB")
     return results
 
@@ -571,8 +692,7 @@ def summary_child(*, year: int, naive: bool) -> dict:
     else:
         result = pdf.summary_pdf(year)
         content, source = result.content, result.source
-    return {"seconds": time.perf_counter() - start, "bytes": len(content), "source": source,
-            "peak_rss_mb": _rss_mb()}
+    return {"seconds": time.perf_counter() - start, "bytes": len(content), "source": source, "peak_rss_mb": _rss_mb()}
 
 
 def cold_build_summary(year: int) -> tuple[float, dict]:
@@ -584,9 +704,21 @@ def cold_build_summary(year: int) -> tuple[float, dict]:
         target = Path(tmp) / "summary.pdf"
         start = time.perf_counter()
         out = subprocess.run(
-            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "build_summary", "--year", str(year),
-             "--format", "pdf", "--output", str(target)],
-            capture_output=True, text=True, cwd=settings.BASE_DIR, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            [
+                sys.executable,
+                str(Path(settings.BASE_DIR) / "manage.py"),
+                "build_summary",
+                "--year",
+                str(year),
+                "--format",
+                "pdf",
+                "--output",
+                str(target),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=settings.BASE_DIR,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
             timeout=3600,
         )
         wall = time.perf_counter() - start
@@ -602,24 +734,25 @@ def headline_sql(year: int, first_year: int) -> tuple[str, list]:
     from labor_bases.models import BaseYearFinance, LandParcel
     from logistics.models import CentreYearFigures, SalesLine
 
-    t = {m.__name__: m._meta.db_table for m in (EnterpriseYearStat, Claim, BaseYearFinance, LandParcel,
-                                                  CentreYearFigures, SalesLine)}
+    t = {
+        m.__name__: m._meta.db_table
+        for m in (EnterpriseYearStat, Claim, BaseYearFinance, LandParcel, CentreYearFigures, SalesLine)
+    }
     sql = f"""
         SELECT
-          (SELECT COALESCE(SUM(profit), 0) FROM {t['EnterpriseYearStat']} WHERE year_id BETWEEN %s AND %s),
-          (SELECT COALESCE(SUM(profit), 0) FROM {t['BaseYearFinance']} WHERE year_id BETWEEN %s AND %s),
-          (SELECT COALESCE(SUM(amount), 0) FROM {t['SalesLine']} WHERE year_id BETWEEN %s AND %s),
-          (SELECT COALESCE(SUM(cost), 0) FROM {t['CentreYearFigures']} WHERE year_id BETWEEN %s AND %s),
-          (SELECT COALESCE(SUM(area_mu), 0) FROM {t['LandParcel']} WHERE year_id = %s),
-          (SELECT COUNT(*) FROM {t['Claim']} WHERE status = 'paid' AND year_id BETWEEN %s AND %s),
-          (SELECT COALESCE(SUM(paid_amount), 0) FROM {t['Claim']} WHERE status = 'paid' AND year_id BETWEEN %s AND %s)
+          (SELECT COALESCE(SUM(profit), 0) FROM {t["EnterpriseYearStat"]} WHERE year_id BETWEEN %s AND %s),
+          (SELECT COALESCE(SUM(profit), 0) FROM {t["BaseYearFinance"]} WHERE year_id BETWEEN %s AND %s),
+          (SELECT COALESCE(SUM(amount), 0) FROM {t["SalesLine"]} WHERE year_id BETWEEN %s AND %s),
+          (SELECT COALESCE(SUM(cost), 0) FROM {t["CentreYearFigures"]} WHERE year_id BETWEEN %s AND %s),
+          (SELECT COALESCE(SUM(area_mu), 0) FROM {t["LandParcel"]} WHERE year_id = %s),
+          (SELECT COUNT(*) FROM {t["Claim"]} WHERE status = 'paid' AND year_id BETWEEN %s AND %s),
+          (SELECT COALESCE(SUM(paid_amount), 0) FROM {t["Claim"]} WHERE status = 'paid' AND year_id BETWEEN %s AND %s)
     """
     params = [first_year, year] * 4 + [year] + [first_year, year] * 2
     return sql, params
 
 
-def measure_summary(size: str, staff, year: int, first_year: int, *, repeat: int, county: bool,
-                    log=print) -> list[Measurement]:
+def measure_summary(size: str, staff, year: int, first_year: int, *, repeat: int, county: bool, log=print) -> list[Measurement]:
     from django.core.cache import cache
 
     from reports import figures, pdf
@@ -636,14 +769,31 @@ def measure_summary(size: str, staff, year: int, first_year: int, *, repeat: int
             cursor.execute(sql, params)
             cursor.fetchone()
         samples.append((time.perf_counter() - start) * 1000)
-    results.append(Measurement("summary", "lower bound: bare SQL aggregate", size, median_ms=statistics.median(samples),
-                               p95_ms=percentile(samples, 95), queries=1, note="headline figures, one statement"))
+    results.append(
+        Measurement(
+            "summary",
+            "lower bound: bare SQL aggregate",
+            size,
+            median_ms=statistics.median(samples),
+            p95_ms=percentile(samples, 95),
+            queries=1,
+            note="headline figures, one statement",
+        )
+    )
 
     cache.clear()
     with CaptureQueriesContext(connection) as ctx:
         seconds, _summary = timed(figures.compute, year)
-    results.append(Measurement("summary", "figures.compute (all numbers)", size, median_ms=seconds * 1000,
-                               queries=len(ctx.captured_queries), note="in a warm process, no cache"))
+    results.append(
+        Measurement(
+            "summary",
+            "figures.compute (all numbers)",
+            size,
+            median_ms=seconds * 1000,
+            queries=len(ctx.captured_queries),
+            note="in a warm process, no cache",
+        )
+    )
     log(f"  figures.compute: {seconds:.2f} s, {len(ctx.captured_queries)} queries")
 
     client = Client()
@@ -658,24 +808,49 @@ def measure_summary(size: str, staff, year: int, first_year: int, *, repeat: int
             response = client.get(url)
             cold.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, response.status_code
-    results.append(Measurement("summary", f"HTML {scope}, data just changed", size, median_ms=statistics.median(cold),
-                               p95_ms=max(cold), queries=len(ctx.captured_queries), note="cache cleared before each"))
+    results.append(
+        Measurement(
+            "summary",
+            f"HTML {scope}, data just changed",
+            size,
+            median_ms=statistics.median(cold),
+            p95_ms=max(cold),
+            queries=len(ctx.captured_queries),
+            note="cache cleared before each",
+        )
+    )
     warm = []
     for _ in range(max(3, repeat)):
         with CaptureQueriesContext(connection) as ctx:
             start = time.perf_counter()
             client.get(url)
             warm.append((time.perf_counter() - start) * 1000)
-    results.append(Measurement("summary", f"HTML {scope}, cached", size, median_ms=statistics.median(warm),
-                               p95_ms=percentile(warm, 95), queries=len(ctx.captured_queries)))
+    results.append(
+        Measurement(
+            "summary",
+            f"HTML {scope}, cached",
+            size,
+            median_ms=statistics.median(warm),
+            p95_ms=percentile(warm, 95),
+            queries=len(ctx.captured_queries),
+        )
+    )
     log(f"  summary HTML: cold {statistics.median(cold):.0f} ms, cached {statistics.median(warm):.0f} ms")
 
     wall, data = cold_build_summary(year)
-    results.append(Measurement(
-        "summary", f"PDF {scope}, cold process", size, median_ms=wall * 1000,
-        target=f"< {pdf_target:.0f} s", ok=wall < pdf_target,
-        note=f"`manage.py build_summary --format pdf` in a new process (start-up included); "
-             f"{data['bytes'] / 1e3:.0f} kB, {data['pages']} pages", extra=data))
+    results.append(
+        Measurement(
+            "summary",
+            f"PDF {scope}, cold process",
+            size,
+            median_ms=wall * 1000,
+            target=f"< {pdf_target:.0f} s",
+            ok=wall < pdf_target,
+            note=f"`manage.py build_summary --format pdf` in a new process (start-up included); "
+            f"{data['bytes'] / 1e3:.0f} kB, {data['pages']} pages",
+            extra=data,
+        )
+    )
     log(f"  summary PDF cold (build_summary): {wall:.2f} s, {data['pages']} pages")
 
     cache.clear()
@@ -686,15 +861,30 @@ def measure_summary(size: str, staff, year: int, first_year: int, *, repeat: int
             start = time.perf_counter()
             result = pdf.summary_pdf(year)
             warm.append((time.perf_counter() - start) * 1000)
-    results.append(Measurement("summary", f"PDF {scope}, cached", size, median_ms=statistics.median(warm),
-                               p95_ms=percentile(warm, 95), queries=len(ctx.captured_queries),
-                               note=f"source: {result.source}"))
+    results.append(
+        Measurement(
+            "summary",
+            f"PDF {scope}, cached",
+            size,
+            median_ms=statistics.median(warm),
+            p95_ms=percentile(warm, 95),
+            queries=len(ctx.captured_queries),
+            note=f"source: {result.source}",
+        )
+    )
 
     wall, data = _child(["--child", "summary", "--year", str(year), "--naive"])
-    results.append(Measurement(
-        "summary", f"naive: PDF on stock Noto CJK, {scope}", size, median_ms=wall * 1000, peak_mb=data["peak_rss_mb"],
-        note=f"WeasyPrint with the system's NotoSansCJK/NotoSerifCJK .ttc; in process {data['seconds']:.2f} s",
-        extra=data))
+    results.append(
+        Measurement(
+            "summary",
+            f"naive: PDF on stock Noto CJK, {scope}",
+            size,
+            median_ms=wall * 1000,
+            peak_mb=data["peak_rss_mb"],
+            note=f"WeasyPrint with the system's NotoSansCJK/NotoSerifCJK .ttc; in process {data['seconds']:.2f} s",
+            extra=data,
+        )
+    )
     log(f"  summary PDF naive: {wall:.2f} s")
     return results
 
@@ -708,8 +898,10 @@ def _fmt(value, spec):
 
 
 def print_table(results: list[Measurement], write) -> None:
-    header = (f"{'section':<8} {'measurement':<52} {'size':<9} {'median ms':>10} {'p95 ms':>9} {'queries':>8} "
-              f"{'rows/s':>9} {'peak MB':>8} {'ok':>4}  note")
+    header = (
+        f"{'section':<8} {'measurement':<52} {'size':<9} {'median ms':>10} {'p95 ms':>9} {'queries':>8} "
+        f"{'rows/s':>9} {'peak MB':>8} {'ok':>4}  note"
+    )
     write(header)
     write("-" * len(header))
     for m in results:
@@ -736,8 +928,9 @@ def print_growth(results: list[Measurement], small: str, large: str, write) -> i
     rows = query_growth(results, small, large)
     if not rows:
         return 0
-    write(f"{'section':<8} {'page / API list':<52} {'q ' + small:>10} {'q ' + large:>10} {'p95 ' + small:>12} "
-          f"{'p95 ' + large:>12}")
+    write(
+        f"{'section':<8} {'page / API list':<52} {'q ' + small:>10} {'q ' + large:>10} {'p95 ' + small:>12} {'p95 ' + large:>12}"
+    )
     grown = 0
     for section, name, q_small, q_large, p_small, p_large in rows:
         flag = "  QUERIES GROW" if q_large > q_small else ""
@@ -747,17 +940,26 @@ def print_growth(results: list[Measurement], small: str, large: str, write) -> i
 
 
 def markdown_table(results: list[Measurement]) -> str:
-    lines = ["| section | measurement | size | median ms | p95 ms | queries | rows/s | peak MB | target met | note |",
-             "|---|---|---|---:|---:|---:|---:|---:|---|---|"]
+    lines = [
+        "| section | measurement | size | median ms | p95 ms | queries | rows/s | peak MB | target met | note |",
+        "|---|---|---|---:|---:|---:|---:|---:|---|---|",
+    ]
     for m in results:
         ok = "" if m.ok is None else ("yes" if m.ok else "**no**")
-        lines.append(f"| {m.section} | {m.name} | {m.size} | {_fmt(m.median_ms, '.1f')} | {_fmt(m.p95_ms, '.1f')} | "
-                     f"{_fmt(m.queries, 'd')} | {_fmt(m.rows_per_s, ',.0f')} | {_fmt(m.peak_mb, '.0f')} | {ok} | "
-                     f"{m.note.replace('|', '/')} |")
+        lines.append(
+            f"| {m.section} | {m.name} | {m.size} | {_fmt(m.median_ms, '.1f')} | {_fmt(m.p95_ms, '.1f')} | "
+            f"{_fmt(m.queries, 'd')} | {_fmt(m.rows_per_s, ',.0f')} | {_fmt(m.peak_mb, '.0f')} | {ok} | "
+            f"{m.note.replace('|', '/')} |"
+        )
     return "\n".join(lines) + "\n"
 
 
 def write_json(path: str, results: list[Measurement], meta: dict) -> None:
     with open(path, "w", encoding="utf-8") as handle:
-        json.dump({"machine": machine(), **meta, "results": [asdict(m) for m in results]}, handle,
-                  ensure_ascii=False, indent=2, default=str)
+        json.dump(
+            {"machine": machine(), **meta, "results": [asdict(m) for m in results]},
+            handle,
+            ensure_ascii=False,
+            indent=2,
+            default=str,
+        )

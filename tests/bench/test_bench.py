@@ -45,7 +45,10 @@ def test_generator_builds_the_size_with_the_models_formulas(tiny):
         expected = BaseYearFinance(**{f.attname: getattr(finance, f.attname) for f in BaseYearFinance._meta.concrete_fields})
         expected.compute()  # the real per-row query this time
         assert (finance.production_value, finance.revenue, finance.profit) == (
-            expected.production_value, expected.revenue, expected.profit)
+            expected.production_value,
+            expected.revenue,
+            expected.profit,
+        )
         assert finance.revenue > Decimal("0")
     assert bench_data.matches(TINY)
 
@@ -71,12 +74,31 @@ def test_pages_and_api_lists_are_found_from_the_urlconf():
 def test_bench_command_runs_end_to_end(tmp_path):
     """The real command, in its own process and its own scratch SQLite file, at a tiny size."""
     out = tmp_path / "bench-results.json"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/bench-test.sqlite3",
-           "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/bench-test.sqlite3", "DJANGO_SETTINGS_MODULE": "config.settings"}
     run = subprocess.run(
-        [sys.executable, "manage.py", "bench", "--schools", "5", "--years", "2", "--quick", "--repeat", "1",
-         "--import-rows", "200", "--export-rows", "300", "--json", str(out)],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "manage.py",
+            "bench",
+            "--schools",
+            "5",
+            "--years",
+            "2",
+            "--quick",
+            "--repeat",
+            "1",
+            "--import-rows",
+            "200",
+            "--export-rows",
+            "300",
+            "--json",
+            str(out),
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert run.returncode == 0, run.stderr[-3000:]
     data = json.loads(Path(out).read_text(encoding="utf-8"))
@@ -86,8 +108,11 @@ def test_bench_command_runs_end_to_end(tmp_path):
     assert any(n.startswith("principal ") for n in names) and any(n.startswith("auditor ") for n in names)
     assert any("lower bound" in n for n in names) and any(n.startswith("naive") for n in names)
     tuned = {m["name"]: m for m in data["results"] if m["name"].startswith("tuned import-export")}
-    assert set(tuned) == {"tuned import-export preview (dry run) 200 rows", "tuned import-export save 200 rows",
-                          "tuned import-export save, no model validation 200 rows"}
+    assert set(tuned) == {
+        "tuned import-export preview (dry run) 200 rows",
+        "tuned import-export save 200 rows",
+        "tuned import-export save, no model validation 200 rows",
+    }
     assert all(m["rows_per_s"] > 0 and m["queries"] > 0 for m in tuned.values())
     lines = next(m for m in data["results"] if m["name"].startswith("code lines"))["extra"]
     assert lines["portal_engine"] > lines["tuned_resource"] > 50
@@ -96,9 +121,14 @@ def test_bench_command_runs_end_to_end(tmp_path):
 
 
 def test_bench_refuses_a_database_not_named_for_benchmarks(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/production.sqlite3",
-           "DJANGO_SETTINGS_MODULE": "config.settings"}
-    run = subprocess.run([sys.executable, "manage.py", "bench", "--schools", "2", "--years", "1", "--no-migrate"],
-                         cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/production.sqlite3", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    run = subprocess.run(
+        [sys.executable, "manage.py", "bench", "--schools", "2", "--years", "1", "--no-migrate"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode != 0
     assert "bench" in run.stderr

@@ -28,9 +28,21 @@ def bases(year):
 
 
 def _rows(bases, n, year, start=0):
-    return [{"school_code": bases[i % len(bases)].school.code, "base_name": bases[i % len(bases)].name,
-             "base_id": bases[i % len(bases)].pk, "year": year.year, "product": f"产品{start + i}", "grade": "",
-             "quantity": Decimal("2.5"), "unit": "kg", "unit_price": Decimal("4.00"), "note": ""} for i in range(n)]
+    return [
+        {
+            "school_code": bases[i % len(bases)].school.code,
+            "base_name": bases[i % len(bases)].name,
+            "base_id": bases[i % len(bases)].pk,
+            "year": year.year,
+            "product": f"产品{start + i}",
+            "grade": "",
+            "quantity": Decimal("2.5"),
+            "unit": "kg",
+            "unit_price": Decimal("4.00"),
+            "note": "",
+        }
+        for i in range(n)
+    ]
 
 
 def _import(user, year, rows, dry_run=False):
@@ -76,8 +88,9 @@ def test_queries_do_not_grow_with_rows(director, year, bases):
 def test_existing_rows_are_found_and_updated_one_by_one(director, year, bases):
     from labor_bases.models import ProductionLine
 
-    existing = ProductionLineFactory(base=bases[0], year=year, product="产品0", grade="", unit="kg",
-                                     quantity=Decimal("1"), unit_price=Decimal("1"))
+    existing = ProductionLineFactory(
+        base=bases[0], year=year, product="产品0", grade="", unit="kg", quantity=Decimal("1"), unit_price=Decimal("1")
+    )
     report, _queries = _import(director, year, _rows(bases, 6, year))
     assert (report.new, report.update) == (5, 1)
     existing.refresh_from_db()

@@ -46,8 +46,9 @@ class Command(BaseCommand):
         parser.add_argument("--import-rows", type=int, default=10_000)
         parser.add_argument("--export-rows", type=int, default=100_000)
         parser.add_argument("--no-migrate", action="store_true")
-        parser.add_argument("--only", default="",
-                            help="comma list: measure only the pages/API lists whose path contains one of these")
+        parser.add_argument(
+            "--only", default="", help="comma list: measure only the pages/API lists whose path contains one of these"
+        )
         # Internal: measurements that must run in a fresh process.
         parser.add_argument("--child", choices=("export", "summary"), help=argparse.SUPPRESS)
         parser.add_argument("--rows", type=int, default=0, help=argparse.SUPPRESS)
@@ -70,8 +71,13 @@ class Command(BaseCommand):
         repeat = options["repeat"] or (3 if quick else 20)
         skip = {s.strip() for s in options["skip"].split(",") if s.strip()}
         results: list[benchmark.Measurement] = []
-        meta = {"sizes": {}, "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "quick": quick, "repeat": repeat,
-                "database_label": bench_data.database_label().rsplit("/", 1)[-1]}
+        meta = {
+            "sizes": {},
+            "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+            "quick": quick,
+            "repeat": repeat,
+            "database_label": bench_data.database_label().rsplit("/", 1)[-1],
+        }
         run_start = time.perf_counter()
         for size in sizes:
             self.stdout.write(self.style.MIGRATE_HEADING(f"== {size.describe()}"))
@@ -84,9 +90,15 @@ class Command(BaseCommand):
                 counts = bench_data.build(size, log=self.stdout.write)
                 built = time.perf_counter() - start
                 self.stdout.write(f"  built in {built:.0f} s")
-            meta["sizes"][size.name] = {"schools": size.schools, "years": size.years, "lines": size.lines,
-                                        "claims": size.claims, "counties": size.counties, "build_seconds": built,
-                                        "rows": counts}
+            meta["sizes"][size.name] = {
+                "schools": size.schools,
+                "years": size.years,
+                "lines": size.lines,
+                "claims": size.claims,
+                "counties": size.counties,
+                "build_seconds": built,
+                "rows": counts,
+            }
             results += self._measure(size, quick=quick, repeat=repeat, skip=skip, options=options)
             meta["sizes"][size.name]["measure_seconds"] = time.perf_counter() - start - (built or 0)
         meta["total_seconds"] = time.perf_counter() - run_start
@@ -140,17 +152,18 @@ class Command(BaseCommand):
         if "import" not in skip:
             rows = min(options["import_rows"], 500) if quick and size.name == "custom" else options["import_rows"]
             self.stdout.write(f"-- Excel import ({rows:,} rows)")
-            results += benchmark.measure_import(size.name, staff, year, rows=rows,
-                                                naive_rows=min(rows, 300 if quick else 2000), log=log)
+            results += benchmark.measure_import(
+                size.name, staff, year, rows=rows, naive_rows=min(rows, 300 if quick else 2000), log=log
+            )
         if "export" not in skip:
             rows = options["export_rows"]
             self.stdout.write(f"-- Excel export (up to {rows:,} rows)")
-            results += benchmark.measure_export(size.name, rows=rows, naive_rows=min(rows, 10_000 if quick else rows),
-                                                log=log)
+            results += benchmark.measure_export(size.name, rows=rows, naive_rows=min(rows, 10_000 if quick else rows), log=log)
         if "summary" not in skip:
             self.stdout.write("-- annual summary")
-            results += benchmark.measure_summary(size.name, staff, year, size.first_year, repeat=repeat,
-                                                 county=size.counties == 1, log=log)
+            results += benchmark.measure_summary(
+                size.name, staff, year, size.first_year, repeat=repeat, county=size.counties == 1, log=log
+            )
         return results
 
     # -- output ---------------------------------------------------------------------------------
@@ -173,8 +186,10 @@ class Command(BaseCommand):
         else:
             write(self.style.SUCCESS("Every measurement with a target meets it."))
         machine = benchmark.machine()
-        write(f"Machine: {machine['cpus']} CPUs, {machine.get('memory_gib', '?')} GiB, Python {machine['python']}, "
-              f"{machine['database']} {machine.get('database_version', '')}; total {meta['total_seconds'] / 60:.1f} min")
+        write(
+            f"Machine: {machine['cpus']} CPUs, {machine.get('memory_gib', '?')} GiB, Python {machine['python']}, "
+            f"{machine['database']} {machine.get('database_version', '')}; total {meta['total_seconds'] / 60:.1f} min"
+        )
         benchmark.write_json(options["json"], results, meta)
         write(f"JSON: {options['json']}")
         if options["markdown"]:
