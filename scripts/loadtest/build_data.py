@@ -64,35 +64,81 @@ def build(principals: int, staff: int, auditors: int) -> dict:
         raise SystemExit("load-test schools exist already: start from a fresh database")
     password = make_password(PASSWORD)
     with transaction.atomic():
-        schools = School.objects.bulk_create([
-            School(code=school_code(n), name=f"负载测试第{n}学校", township="负载测试镇", kind="junior",
-                   area_class="rural", has_canteen=True)
-            for n in range(1, principals + 1)
-        ])
-        User.objects.bulk_create(
-            [User(username=f"lt_principal{n:03d}", first_name=f"测试校长{n}", role=Role.PRINCIPAL, school=school,
-                  password=password) for n, school in enumerate(schools, 1)]
-            + [User(username=f"lt_staff{n:02d}", first_name=f"测试主任{n}", role=Role.STAFF, is_staff=True,
-                    is_director=True, password=password) for n in range(1, staff + 1)]
-            + [User(username=f"lt_auditor{n:02d}", first_name=f"测试审计{n}", role=Role.AUDITOR, password=password)
-               for n in range(1, auditors + 1)]
+        schools = School.objects.bulk_create(
+            [
+                School(
+                    code=school_code(n),
+                    name=f"负载测试第{n}学校",
+                    township="负载测试镇",
+                    kind="junior",
+                    area_class="rural",
+                    has_canteen=True,
+                )
+                for n in range(1, principals + 1)
+            ]
         )
-        Submission.objects.bulk_create([
-            Submission(school=school, year=year, status=SubmissionStatus.DRAFT, staff_count=30, student_count=500,
-                       boarding_count=0, poor_student_count=20)
-            for school in schools
-        ])
-        bases = LaborBase.objects.bulk_create([
-            LaborBase(school=school, name=f"{school.name}劳动实践基地", location="负载测试镇", established_year=2010)
-            for school in schools
-        ])
+        User.objects.bulk_create(
+            [
+                User(
+                    username=f"lt_principal{n:03d}",
+                    first_name=f"测试校长{n}",
+                    role=Role.PRINCIPAL,
+                    school=school,
+                    password=password,
+                )
+                for n, school in enumerate(schools, 1)
+            ]
+            + [
+                User(
+                    username=f"lt_staff{n:02d}",
+                    first_name=f"测试主任{n}",
+                    role=Role.STAFF,
+                    is_staff=True,
+                    is_director=True,
+                    password=password,
+                )
+                for n in range(1, staff + 1)
+            ]
+            + [
+                User(username=f"lt_auditor{n:02d}", first_name=f"测试审计{n}", role=Role.AUDITOR, password=password)
+                for n in range(1, auditors + 1)
+            ]
+        )
+        Submission.objects.bulk_create(
+            [
+                Submission(
+                    school=school,
+                    year=year,
+                    status=SubmissionStatus.DRAFT,
+                    staff_count=30,
+                    student_count=500,
+                    boarding_count=0,
+                    poor_student_count=20,
+                )
+                for school in schools
+            ]
+        )
+        bases = LaborBase.objects.bulk_create(
+            [
+                LaborBase(school=school, name=f"{school.name}劳动实践基地", location="负载测试镇", established_year=2010)
+                for school in schools
+            ]
+        )
         BaseYearArea.objects.bulk_create([BaseYearArea(base=b, year=year, declared_total_mu=SEED_AREA) for b in bases])
-        parcels = LandParcel.objects.bulk_create([
-            LandParcel(base=b, year=year, land_type=LandType.GRAIN, crop="水稻", area_mu=SEED_AREA) for b in bases
-        ])
+        parcels = LandParcel.objects.bulk_create(
+            [LandParcel(base=b, year=year, land_type=LandType.GRAIN, crop="水稻", area_mu=SEED_AREA) for b in bases]
+        )
         lines = [
-            ProductionLine(base=b, year=year, parcel=p, product="稻谷", grade="一级", quantity=SEED_QUANTITY,
-                           unit=Unit.KG, unit_price=SEED_PRICE)
+            ProductionLine(
+                base=b,
+                year=year,
+                parcel=p,
+                product="稻谷",
+                grade="一级",
+                quantity=SEED_QUANTITY,
+                unit=Unit.KG,
+                unit_price=SEED_PRICE,
+            )
             for b, p in zip(bases, parcels, strict=True)
         ]
         ProductionLine.bulk_prepare(lines)
@@ -107,8 +153,14 @@ def build(principals: int, staff: int, auditors: int) -> dict:
         "year": year.year,
         "password": PASSWORD,
         "principals": [
-            {"username": f"lt_principal{n:03d}", "school": school.code, "school_id": school.pk, "plot": parcel.pk,
-             "line": line.pk, "base": base.name}
+            {
+                "username": f"lt_principal{n:03d}",
+                "school": school.code,
+                "school_id": school.pk,
+                "plot": parcel.pk,
+                "line": line.pk,
+                "base": base.name,
+            }
             for n, (school, base, parcel, line) in enumerate(zip(schools, bases, parcels, lines, strict=True), 1)
         ],
         "staff": [f"lt_staff{n:02d}" for n in range(1, staff + 1)],
@@ -125,8 +177,10 @@ def main() -> None:
     args = parser.parse_args()
     users = build(args.principals, args.staff, args.auditors)
     Path(args.out).write_text(json.dumps(users, ensure_ascii=False, indent=1))
-    print(f"load-test data: {args.principals} schools with principals, {args.staff} staff, {args.auditors} auditors, "
-          f"year {users['year']}")
+    print(
+        f"load-test data: {args.principals} schools with principals, {args.staff} staff, {args.auditors} auditors, "
+        f"year {users['year']}"
+    )
 
 
 if __name__ == "__main__":

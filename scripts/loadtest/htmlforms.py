@@ -41,8 +41,7 @@ class _Parser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = {k: (v if v is not None else "") for k, v in attrs}
         if tag == "form":
-            self._form = Form(action=a.get("action", ""), method=a.get("method", "get").lower(),
-                              enctype=a.get("enctype", ""))
+            self._form = Form(action=a.get("action", ""), method=a.get("method", "get").lower(), enctype=a.get("enctype", ""))
             self.forms.append(self._form)
             return
         form = self._form

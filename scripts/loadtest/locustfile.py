@@ -5,7 +5,8 @@ portal with gunicorn and reads the results; see README, "Load test". Settings co
 environment: LOADTEST_USERS (the JSON written by build_data.py), LOADTEST_LEDGER (where the
 record of every change the portal confirmed is written at the end), LOADTEST_PRINCIPALS,
 LOADTEST_STAFF, LOADTEST_AUDITORS (how many of each run), LOADTEST_THINK (think-time scale),
-LOADTEST_ARRIVAL (principals sign in spread over this many seconds).
+LOADTEST_ARRIVAL (principals sign in spread over this many seconds), LOADTEST_HOSTS (the
+gunicorn instances, comma-separated; every request goes to the next one, see Balancer).
 
 The portal runs with its production settings behind what would be a TLS-terminating load
 balancer: every request carries ``X-Forwarded-Proto: https`` and, for posts, the page's
@@ -33,6 +34,7 @@ import threading
 import time
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import htmlforms as hf
 import openpyxl
@@ -60,14 +62,37 @@ _lock = threading.Lock()
 # values (``value``: the last confirmed; ``maybe``: later attempts whose answer never came),
 # the imports confirmed (rows) and those whose answer never came; per submission: the
 # workflow steps confirmed and those uncertain.
-LEDGER: dict = {"year": YEAR, "schools": {}, "submissions": {}, "requests_without_answer": 0}
+LEDGER: dict = {
+    "year": YEAR,
+    "schools": {},
+    "submissions": {},
+    "requests_without_answer": 0,
+    "said_not_saved": 0,
+    "sent_to_other_instance": 0,
+}
+
+
+def said_not_saved(response) -> bool:
+    """The portal's 503 for a database it could not reach says the change was not saved
+    (header X-Change-Saved: no): the ledger drops the change, so verify.py holds the portal to
+    it (the change must not be in the database)."""
+    if response.status_code == 503 and response.headers.get("X-Change-Saved") == "no":
+        LEDGER["said_not_saved"] += 1
+        return True
+    return False
 
 
 def _school_record(code: str) -> dict:
-    return LEDGER["schools"].setdefault(code, {
-        "plot": {"value": None, "maybe": []}, "line": {"value": None, "maybe": []},
-        "imports": [], "imports_uncertain": [], "import_batches_tried": 0,
-    })
+    return LEDGER["schools"].setdefault(
+        code,
+        {
+            "plot": {"value": None, "maybe": []},
+            "line": {"value": None, "maybe": []},
+            "imports": [],
+            "imports_uncertain": [],
+            "import_batches_tried": 0,
+        },
+    )
 
 
 def _submission_record(pk: int, school: str | None = None) -> dict:
@@ -80,6 +105,7 @@ def _submission_record(pk: int, school: str | None = None) -> dict:
 @events.test_stop.add_listener
 def _write_ledger(environment, **_kwargs):
     path = os.environ.get("LOADTEST_LEDGER")
+    LEDGER["sent_to_other_instance"] = RETRIED_ELSEWHERE["count"]
     if path:
         Path(path).write_text(json.dumps(LEDGER, ensure_ascii=False, indent=1, default=str))
 
@@ -92,12 +118,67 @@ def _log_failure(request_type, name, response_time, response_length, exception=N
         return
     status = getattr(response, "status_code", None)
     with open(path, "a") as handle:
-        handle.write(json.dumps({"t": time.time(), "name": name, "status": status, "error": str(exception)[:300],
-                                 "ms": round(response_time or 0)}, ensure_ascii=False) + "\n")
+        handle.write(
+            json.dumps(
+                {
+                    "t": time.time(),
+                    "name": name,
+                    "status": status,
+                    "error": str(exception)[:300],
+                    "ms": round(response_time or 0),
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
 
 
 class Unanswered(Exception):
     """The portal gave no usable answer: whether the change was made is unknown."""
+
+
+class _Refused(Exception):
+    """The instance refused the connection: the request never reached it."""
+
+
+class Balancer:
+    """What a load balancer in front of the instances does: each request goes to the next
+    instance in turn (no sticky sessions: the session, the CSRF token and an upload between
+    preview and confirm must work on any instance), under the balancer's one address (the Host
+    header). An instance that refuses connections is left out for 10 s and the request, which
+    never reached it, is sent to the next one (nginx's passive health check and
+    proxy_next_upstream on a refused connection); a request an instance accepted and never
+    answered is not sent again (it may have been done) and counts as failed."""
+
+    DOWN_FOR = 10.0
+
+    def __init__(self, hosts: list[str]):
+        self.hosts = hosts
+        self.down: dict[str, float] = {}
+        self._turn = itertools.count()
+
+    def order(self) -> list[str]:
+        first = next(self._turn) % len(self.hosts)
+        turn = self.hosts[first:] + self.hosts[:first]
+        now = time.time()
+        up = [host for host in turn if self.down.get(host, 0) <= now]
+        return up + [host for host in turn if host not in up]  # all down: try them anyway
+
+    def refused(self, host: str) -> None:
+        self.down[host] = time.time() + self.DOWN_FOR
+
+
+BALANCER = Balancer([h.rstrip("/") for h in os.environ.get("LOADTEST_HOSTS", "http://127.0.0.1:8765").split(",")])
+RETRIED_ELSEWHERE = {"count": 0}
+
+
+def _was_refused(response) -> bool:
+    error = getattr(response, "error", None)
+    return (
+        response.status_code == 0
+        and error is not None
+        and ("NewConnectionError" in repr(error) or "Connection refused" in str(error))
+    )
 
 
 class PortalUser(HttpUser):
@@ -105,9 +186,17 @@ class PortalUser(HttpUser):
     host = "http://127.0.0.1:8765"
 
     def on_start(self):
-        origin = "https://" + self.host.split("://", 1)[1].rstrip("/")
-        self.client.headers.update({"X-Forwarded-Proto": "https", "Origin": origin, "Referer": origin + "/",
-                                    "Accept-Language": "zh-hans"})
+        address = BALANCER.hosts[0].split("://", 1)[1]  # the balancer's address, whichever instance answers
+        origin = "https://" + address
+        self.client.headers.update(
+            {
+                "X-Forwarded-Proto": "https",
+                "Origin": origin,
+                "Referer": origin + "/",
+                "Host": address,
+                "Accept-Language": "zh-hans",
+            }
+        )
 
     def think(self):
         time.sleep(self.wait_time() * THINK)
@@ -116,11 +205,23 @@ class PortalUser(HttpUser):
     def call(self, method: str, path: str, name: str, *, ok=(200, 302), **kwargs):
         for cookie in self.client.cookies:  # Secure cookies go back over the balancer's plain hop
             cookie.secure = False
-        with self.client.request(method, path, name=name, allow_redirects=False, catch_response=True,
-                                 **kwargs) as response:
-            if response.status_code not in ok:
-                response.failure(f"{response.status_code} (expected {ok})")
-            return response
+        hosts = BALANCER.order()
+        for host in hosts:
+            try:
+                with self.client.request(
+                    method, host + path, name=name, allow_redirects=False, catch_response=True, **kwargs
+                ) as response:
+                    if _was_refused(response) and host != hosts[-1]:
+                        raise _Refused(host)  # not reported: sent to the next instance
+                    if _was_refused(response):
+                        BALANCER.refused(host)
+                    if response.status_code not in ok:
+                        response.failure(f"{response.status_code} (expected {ok})")
+                    return response
+            except _Refused:
+                BALANCER.refused(host)
+                RETRIED_ELSEWHERE["count"] += 1
+        raise AssertionError("unreachable")
 
     def get(self, path, name=None, **kwargs):
         return self.call("GET", path, name or path, **kwargs)
@@ -133,7 +234,10 @@ class PortalUser(HttpUser):
         location = response.headers.get("Location", "")
         if response.status_code != 302 or not location:
             raise Unanswered(f"no redirect ({response.status_code})")
-        return self.get(location.replace("https://127.0.0.1", "http://127.0.0.1"), name)
+        if "://" in location:  # an absolute address: the balancer's; the path goes to an instance
+            parts = urlsplit(location)
+            location = parts.path + (f"?{parts.query}" if parts.query else "")
+        return self.get(location, name)
 
     def login(self, username: str):
         page = self.get("/login/", "GET /login/")
@@ -174,12 +278,14 @@ class Principal(PortalUser):
             # Submitted or approved: the principal looks in now and then until the bureau
             # returns the year.
             time.sleep(random.uniform(20, 60) * THINK)
-            page = random.choice([
-                (f"/labor-bases/?year={YEAR}", "GET /labor-bases/"),
-                (f"/labor-bases/production/?year={YEAR}", "GET /labor-bases/production/"),
-                (f"/api/labor-bases/production/?year={YEAR}", "GET /api/labor-bases/production/"),
-                (f"/api/submissions/?year={YEAR}", "GET /api/submissions/"),
-            ])
+            page = random.choice(
+                [
+                    (f"/labor-bases/?year={YEAR}", "GET /labor-bases/"),
+                    (f"/labor-bases/production/?year={YEAR}", "GET /labor-bases/production/"),
+                    (f"/api/labor-bases/production/?year={YEAR}", "GET /api/labor-bases/production/"),
+                    (f"/api/submissions/?year={YEAR}", "GET /api/submissions/"),
+                ]
+            )
             self.get(*page)
             return
         self.think()
@@ -232,6 +338,8 @@ class Principal(PortalUser):
         elif response.status_code in (200, 400):
             slot["maybe"].remove(value)
             response.failure(f"form refused: {hf.errors(response.text)[:2]}")
+        elif said_not_saved(response):
+            slot["maybe"].remove(value)
         else:
             LEDGER["requests_without_answer"] += 1
 
@@ -245,23 +353,47 @@ class Principal(PortalUser):
         self.record["import_batches_tried"] += 1
         batch = f"{self.code}-{self.record['import_batches_tried']:03d}"
         rows = [
-            {"product": f"{IMPORT_PRODUCT}{n:02d}", "grade": batch, "unit": "kg",
-             "quantity": _money(random.uniform(10, 500)), "unit_price": _money(random.uniform(1, 40))}
+            {
+                "product": f"{IMPORT_PRODUCT}{n:02d}",
+                "grade": batch,
+                "unit": "kg",
+                "quantity": _money(random.uniform(10, 500)),
+                "unit_price": _money(random.uniform(1, 40)),
+            }
             for n in range(1, IMPORT_ROWS + 1)
         ]
         book = openpyxl.load_workbook(io.BytesIO(template.content))
         sheet = book.worksheets[0]
         for row in rows:
-            sheet.append(["", self.me["base"], YEAR, row["product"], row["grade"], float(row["quantity"]), "千克",
-                          float(row["unit_price"]), None, "负载测试"])
+            sheet.append(
+                [
+                    "",
+                    self.me["base"],
+                    YEAR,
+                    row["product"],
+                    row["grade"],
+                    float(row["quantity"]),
+                    "千克",
+                    float(row["unit_price"]),
+                    None,
+                    "负载测试",
+                ]
+            )
         data = io.BytesIO()
         book.save(data)
         fields = {k: v for k, v in form.fields.items() if k != "file"}
         fields["year"] = str(YEAR)
         self.think()
-        preview = self.call("POST", path, "POST /excel/[kind]/import/ (preview)", ok=(200,), data=fields,
-                            files={"file": (f"{batch}.xlsx", data.getvalue(),
-                                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
+        preview = self.call(
+            "POST",
+            path,
+            "POST /excel/[kind]/import/ (preview)",
+            ok=(200,),
+            data=fields,
+            files={
+                "file": (f"{batch}.xlsx", data.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            },
+        )
         confirm = hf.form_with(preview.text, "upload_id") if preview.status_code == 200 else None
         if confirm is None:
             if preview.status_code == 200:
@@ -274,6 +406,9 @@ class Principal(PortalUser):
         if response.status_code in (200, 400):
             self.record["imports_uncertain"].remove(batch_record)  # refused: all-or-nothing, nothing saved
             response.failure(f"confirm refused: {hf.errors(response.text)[:2]}")
+            return
+        if said_not_saved(response):
+            self.record["imports_uncertain"].remove(batch_record)
             return
         try:
             page = self.follow(response, "GET /excel/[kind]/import/ → after confirm")
@@ -298,6 +433,9 @@ def step(user: PortalUser, record: dict, action: str, form: hf.Form, then: str) 
     entry = {"action": action, "at": time.time()}
     record["uncertain"].append(entry)
     response = user.post(form.action, f"POST /submissions/[id]/{action}/", form.fields, ok=(302,))
+    if said_not_saved(response):
+        record["uncertain"].remove(entry)
+        return
     try:
         page = user.follow(response, then)
     except Unanswered:
@@ -359,15 +497,19 @@ class Staff(PortalUser):
 
     @task(2)
     def browse(self):
-        self.get(*random.choice([
-            (f"/?year={YEAR}&page={random.randint(1, 7)}", "GET / (grid, page)"),
-            (f"/schools/?year={YEAR}", "GET /schools/"),
-            (f"/labor-bases/plots/?year={YEAR}", "GET /labor-bases/plots/"),
-            (f"/labor-bases/production/?year={YEAR}", "GET /labor-bases/production/"),
-            (f"/reports/{YEAR}/", "GET /reports/[year]/"),
-            (f"/api/submissions/?year={YEAR}", "GET /api/submissions/"),
-            (f"/api/labor-bases/production/?year={YEAR}", "GET /api/labor-bases/production/"),
-        ]))
+        self.get(
+            *random.choice(
+                [
+                    (f"/?year={YEAR}&page={random.randint(1, 7)}", "GET / (grid, page)"),
+                    (f"/schools/?year={YEAR}", "GET /schools/"),
+                    (f"/labor-bases/plots/?year={YEAR}", "GET /labor-bases/plots/"),
+                    (f"/labor-bases/production/?year={YEAR}", "GET /labor-bases/production/"),
+                    (f"/reports/{YEAR}/", "GET /reports/[year]/"),
+                    (f"/api/submissions/?year={YEAR}", "GET /api/submissions/"),
+                    (f"/api/labor-bases/production/?year={YEAR}", "GET /api/labor-bases/production/"),
+                ]
+            )
+        )
 
 
 class Auditor(PortalUser):

@@ -3,19 +3,24 @@
 1. A scratch PostgreSQL database (default ws_loadtest; its name must contain "loadtest") is
    dropped, created, migrated and given the demo county plus the load-test schools and users
    (build_data.py); static files are collected; a scratch Redis database is flushed.
-2. gunicorn serves the portal (4 workers, DJANGO_ENV=production, Redis cache, whitenoise).
+2. gunicorn serves the portal (DJANGO_ENV=production, Redis cache, whitenoise): by default two
+   instances on two ports (8765, 8766) with 2 workers each, behind the same database and Redis,
+   and Locust spreads every user's requests over both as a balancer would (--instances 1 for
+   one instance with 4 workers). A PDF worker (manage.py pdf_worker) runs beside them when the
+   portal has that command.
 3. Warm-up: every page kind the test reads is requested a few times (not measured).
 4. Locust (locustfile.py, headless) starts the users over a ramp (principals sign in at
    random moments over the first 40% of the steady load) and keeps them working for the run
-   time; with --faults it kills a gunicorn worker, restarts PostgreSQL and stops Redis for a
-   few seconds while they work (see faults() below).
+   time; with --faults it kills a gunicorn worker, restarts PostgreSQL, stops Redis for a few
+   seconds and (with two instances) kills one whole instance while they work (see faults()).
 5. The results: per request kind count, failures, median, p95 and requests per second,
    checked against the targets; then verify.py compares what the portal confirmed with the
    database.
 
 Exit status: 0 all good; 1 the database does not hold what the portal confirmed; 2 requests
 failed; 3 a latency target was missed. Figures and the table are written to
-var/loadtest/ (summary.md, results_*.csv, ledger.json, failures.jsonl, gunicorn.log).
+var/loadtest/ (summary.md, results_*.csv, ledger.json, failures.jsonl, gunicorn-<port>.log,
+pdf_worker.log).
 """
 
 from __future__ import annotations
@@ -68,11 +73,25 @@ def prepare(env: dict, database_url: str, counts: dict) -> None:
     psql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     psql(admin_url, f'CREATE DATABASE "{name}"')
     run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
+    # Static files first: locking the demo's years renders their PDFs, which name the hashed files.
+    run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env)
     log("demo county (load_demo) and the load-test schools and users")
     run([PY, "manage.py", "load_demo"], env, stdout=subprocess.DEVNULL)
-    run([PY, str(HERE / "build_data.py"), "--principals", str(counts["principals"]), "--staff", str(counts["staff"]),
-         "--auditors", str(counts["auditors"]), "--out", str(OUT / "users.json")], env)
-    run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    run(
+        [
+            PY,
+            str(HERE / "build_data.py"),
+            "--principals",
+            str(counts["principals"]),
+            "--staff",
+            str(counts["staff"]),
+            "--auditors",
+            str(counts["auditors"]),
+            "--out",
+            str(OUT / "users.json"),
+        ],
+        env,
+    )
     run([PY, "-c", "import os, redis; redis.Redis.from_url(os.environ['REDIS_URL']).flushdb()"], env)
 
 
@@ -88,46 +107,103 @@ def ensure_redis(env: dict) -> None:
 
 def start_redis() -> None:
     config = Path("/etc/redis/redis.conf")
-    command = ["redis-server", str(config), "--daemonize", "yes"] if config.exists() else [
-        "redis-server", "--daemonize", "yes"]
+    command = ["redis-server", str(config), "--daemonize", "yes"] if config.exists() else ["redis-server", "--daemonize", "yes"]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
 
 
 class Server:
-    """gunicorn with 4 workers, in its own process group."""
+    """One gunicorn instance (a master and its workers) in its own process group."""
 
     def __init__(self, env: dict, port: int, workers: int):
         self.env, self.port, self.workers = env, port, workers
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.logfile = open(OUT / "gunicorn.log", "w")  # noqa: SIM115 (closed in stop)
+        self.logfile = open(OUT / f"gunicorn-{self.port}.log", "a")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
-            [str(Path(PY).parent / "gunicorn"), "config.wsgi", "--workers", str(self.workers),
-             "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "-"],
-            env=self.env, cwd=ROOT, stdout=self.logfile, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                str(Path(PY).parent / "gunicorn"),
+                "config.wsgi",
+                "--workers",
+                str(self.workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--access-logfile",
+                "-",
+            ],
+            env=self.env,
+            cwd=ROOT,
+            stdout=self.logfile,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
-                request = urllib.request.Request(f"http://127.0.0.1:{self.port}/health/",
-                                                 headers={"X-Forwarded-Proto": "https"})
+                request = urllib.request.Request(f"http://127.0.0.1:{self.port}/health/", headers={"X-Forwarded-Proto": "https"})
                 if urllib.request.urlopen(request, timeout=2).status == 200:
                     log(f"gunicorn up on 127.0.0.1:{self.port}, {self.workers} workers (pid {self.process.pid})")
                     return
             except OSError:
                 time.sleep(0.5)
-        raise SystemExit("gunicorn did not answer /health/ within 60 s; see var/loadtest/gunicorn.log")
+        raise SystemExit(f"gunicorn did not answer /health/ within 60 s; see var/loadtest/gunicorn-{self.port}.log")
 
     def worker_pids(self) -> list[int]:
         out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.process.pid)], capture_output=True, text=True)
         return [int(pid) for pid in out.stdout.split()]
+
+    def kill(self) -> None:
+        """The whole instance gone at once (the machine lost): SIGKILL to master and workers."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        self.logfile.close()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        if getattr(self, "logfile", None):
+            self.logfile.close()
+
+
+class PdfWorker:
+    """``manage.py pdf_worker`` beside gunicorn, when the portal has that command (PDFs of open
+    years made outside the web workers). Without it the web workers render PDFs themselves and
+    this does nothing."""
+
+    COMMAND = ROOT / "reports" / "management" / "commands" / "pdf_worker.py"
+
+    def __init__(self, env: dict):
+        self.env = env
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.COMMAND.exists()
+
+    def start(self) -> None:
+        if not self.available:
+            log("no pdf_worker command in this checkout: the web workers render the PDFs")
+            return
+        self.logfile = open(OUT / "pdf_worker.log", "w")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen(
+            [PY, "manage.py", "pdf_worker"],
+            env=self.env,
+            cwd=ROOT,
+            stdout=self.logfile,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log(f"pdf_worker started (pid {self.process.pid})")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # finishes the PDF it is making
+            try:
+                self.process.wait(60)
             except subprocess.TimeoutExpired:
                 self.process.kill()
         if getattr(self, "logfile", None):
@@ -145,22 +221,40 @@ def warm_up(port: int, users: dict) -> None:
     base = f"http://127.0.0.1:{port}"
     principal = users["principals"][-1]
     plan = [
-        (principal["username"], [f"/?year={year}", f"/labor-bases/?year={year}",
-                                  f"/labor-bases/plots/{principal['plot']}/edit/",
-                                  f"/labor-bases/production/{principal['line']}/edit/",
-                                  f"/excel/labor_production/import/?year={year}",
-                                  "/excel/labor_production/template.xlsx",
-                                  f"/labor-bases/production/?year={year}", f"/api/submissions/?year={year}",
-                                  f"/api/labor-bases/production/?year={year}"]),
-        (users["staff"][-1], [f"/?year={year}&status=submitted", f"/?year={year}&page=2", f"/schools/?year={year}",
-                              f"/labor-bases/plots/?year={year}", f"/reports/{year}/"]),
-        (users["auditors"][-1], [f"/reports/{year}/", f"/reports/{year}/summary.pdf",
-                                 f"/reports/{year}/schools/{principal['school_id']}.pdf"]),
+        (
+            principal["username"],
+            [
+                f"/?year={year}",
+                f"/labor-bases/?year={year}",
+                f"/labor-bases/plots/{principal['plot']}/edit/",
+                f"/labor-bases/production/{principal['line']}/edit/",
+                f"/excel/labor_production/import/?year={year}",
+                "/excel/labor_production/template.xlsx",
+                f"/labor-bases/production/?year={year}",
+                f"/api/submissions/?year={year}",
+                f"/api/labor-bases/production/?year={year}",
+            ],
+        ),
+        (
+            users["staff"][-1],
+            [
+                f"/?year={year}&status=submitted",
+                f"/?year={year}&page=2",
+                f"/schools/?year={year}",
+                f"/labor-bases/plots/?year={year}",
+                f"/reports/{year}/",
+            ],
+        ),
+        (
+            users["auditors"][-1],
+            [f"/reports/{year}/", f"/reports/{year}/summary.pdf", f"/reports/{year}/schools/{principal['school_id']}.pdf"],
+        ),
     ]
     for username, paths in plan:
         session = requests.Session()
-        session.headers.update({"X-Forwarded-Proto": "https", "Origin": f"https://127.0.0.1:{port}",
-                                "Referer": f"https://127.0.0.1:{port}/"})
+        session.headers.update(
+            {"X-Forwarded-Proto": "https", "Origin": f"https://127.0.0.1:{port}", "Referer": f"https://127.0.0.1:{port}/"}
+        )
 
         def get(path, session=session):
             for cookie in session.cookies:
@@ -172,14 +266,18 @@ def warm_up(port: int, users: dict) -> None:
         for cookie in session.cookies:
             cookie.secure = False
         session.post(base + "/login/", data=form.fields, allow_redirects=False, timeout=60)
-        for _round in range(4):  # four workers: most see each page at least once
+        for _round in range(4):  # up to four workers: most see each page at least once
             for path in paths:
                 get(path)
     log("warm-up done (each page kind 4 times per role, not measured)")
 
 
-def faults(server: Server, start_at: float, duration: float, timeline: list, stop: threading.Event) -> None:
-    """Kill a worker, restart PostgreSQL, stop Redis: at 20%, 45% and 70% of the steady load."""
+def faults(servers: list[Server], start_at: float, duration: float, timeline: list, stop: threading.Event) -> None:
+    """Kill a worker, restart PostgreSQL, stop Redis: at 20%, 45% and 70% of the steady load;
+    with two instances, kill the second whole instance at 85% and start it again 10 s later
+    (as a supervisor would)."""
+    server = servers[0]
+
     def at(fraction: float) -> bool:
         wait = start_at + duration * fraction - time.time()
         return not stop.wait(max(0, wait))
@@ -207,6 +305,21 @@ def faults(server: Server, start_at: float, duration: float, timeline: list, sto
         start_redis()
         timeline.append((began, time.time(), "Redis stopped (shutdown nosave), started again after 5 s"))
         log(f"fault: Redis down for {time.time() - began:.1f} s")
+    if len(servers) > 1 and at(0.85):
+        victim = servers[-1]
+        began = time.time()
+        victim.kill()
+        log(f"fault: gunicorn instance on port {victim.port} killed (master and workers, SIGKILL)")
+        stop.wait(10)
+        victim.start()
+        timeline.append(
+            (
+                began,
+                time.time(),
+                f"gunicorn instance on port {victim.port} killed (SIGKILL to master "
+                f"and workers), started again after {time.time() - began:.0f} s",
+            )
+        )
 
 
 def _state(pid: int) -> str:
@@ -250,8 +363,10 @@ def summarise(rows: list[dict], seconds: float, command: str) -> tuple[str, list
         elif not name.split("?")[0].split(" (")[0].endswith(DOCUMENT_SUFFIXES) and p95_ms > PAGE_P95_MS:
             missed.append(f"{name}: p95 {p95_ms:.0f} ms > {PAGE_P95_MS} ms")
     if total is not None:
-        lines.append(f"| **all** | {total['Request Count']} | {total['Failure Count']} | {total['50%']} | "
-                     f"{total['95%']} | {float(total['Requests/s']):.2f} |")
+        lines.append(
+            f"| **all** | {total['Request Count']} | {total['Failure Count']} | {total['50%']} | "
+            f"{total['95%']} | {float(total['Requests/s']):.2f} |"
+        )
     head = f"Command: `{command}`; {seconds:.0f} s of load."
     return head + "\n\n" + "\n".join(lines) + "\n", missed, failures
 
@@ -280,22 +395,33 @@ def fault_report(timeline: list, failures_log: Path) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Load test of the portal (README, Load test).")
-    parser.add_argument("--quick", action="store_true",
-                        help="about a minute: 30 principals, 3 staff, 2 auditors, shorter think times")
+    parser.add_argument(
+        "--quick", action="store_true", help="about a minute: 30 principals, 3 staff, 2 auditors, shorter think times"
+    )
     parser.add_argument("--duration", type=float, help="seconds of steady load (default 600; quick 45)")
     parser.add_argument("--principals", type=int)
     parser.add_argument("--staff", type=int)
     parser.add_argument("--auditors", type=int)
     parser.add_argument("--spawn-rate", type=float, help="users started per second (default 3; quick 2)")
-    parser.add_argument("--faults", action="store_true",
-                        help="kill a gunicorn worker, restart PostgreSQL, stop Redis during the load")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--faults", action="store_true", help="kill a gunicorn worker, restart PostgreSQL, stop Redis during the load"
+    )
+    parser.add_argument("--port", type=int, default=8765, help="the first instance's port; the others follow it")
+    parser.add_argument(
+        "--instances", type=int, help="gunicorn instances on consecutive ports, one database and Redis (default 2; quick 1)"
+    )
+    parser.add_argument(
+        "--workers", type=int, help="workers per instance (default: 4 in all, split over the instances: 2 cores x 2)"
+    )
     parser.add_argument("--skip-build", action="store_true", help="reuse the database and users of the last run")
     args = parser.parse_args()
 
     quick = args.quick
-    counts = {"principals": args.principals or (30 if quick else 300), "staff": args.staff or (3 if quick else 10),
-              "auditors": args.auditors or (2 if quick else 5)}
+    counts = {
+        "principals": args.principals or (30 if quick else 300),
+        "staff": args.staff or (3 if quick else 10),
+        "auditors": args.auditors or (2 if quick else 5),
+    }
     duration = args.duration or (45 if quick else 600)
     spawn_rate = args.spawn_rate or (2 if quick else 3)
     users_total = sum(counts.values())
@@ -307,39 +433,79 @@ def main() -> int:
     database_url = os.environ.get("LOADTEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ws_loadtest")
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(
-        DJANGO_ENV="production", SECRET_KEY=secrets.token_urlsafe(60), ALLOWED_HOSTS="127.0.0.1,localhost",
-        DATABASE_URL=database_url, REDIS_URL=os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/13"),
-        MEDIA_ROOT=str(OUT / "media"), LOG_LEVEL="ERROR",
+        DJANGO_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=database_url,
+        REDIS_URL=os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/13"),
+        MEDIA_ROOT=str(OUT / "media"),
+        LOG_LEVEL="ERROR",
     )
     ensure_redis(env)
     if not args.skip_build:
         prepare(env, database_url, counts)
     users = json.loads((OUT / "users.json").read_text())
-    server = Server(env, args.port, workers=4)
+    instances = max(1, args.instances or (1 if quick else 2))
+    workers = args.workers or max(1, 4 // instances)
+    servers = [Server(env, args.port + n, workers=workers) for n in range(instances)]
+    for n in range(instances):
+        (OUT / f"gunicorn-{args.port + n}.log").unlink(missing_ok=True)
+    pdf_worker = PdfWorker(env)
     stop = threading.Event()
     timeline: list = []
     try:
-        server.start()
-        warm_up(args.port, users)
+        for server in servers:
+            server.start()
+        pdf_worker.start()
+        for server in servers:
+            warm_up(server.port, users)
         run_time = int(ramp + duration)
         prefix = OUT / "results"
-        locust_env = dict(env, LOADTEST_USERS=str(OUT / "users.json"), LOADTEST_LEDGER=str(OUT / "ledger.json"),
-                          LOADTEST_FAILURES=str(OUT / "failures.jsonl"), LOADTEST_THINK="0.5" if quick else "1",
-                          LOADTEST_ARRIVAL=str(round(duration * 0.4)),
-                          LOADTEST_PRINCIPALS=str(counts["principals"]), LOADTEST_STAFF=str(counts["staff"]),
-                          LOADTEST_AUDITORS=str(counts["auditors"]), PYTHONPATH=str(HERE))
-        command = [str(Path(PY).parent / "locust"), "-f", str(HERE / "locustfile.py"), "--headless", "-u", str(users_total),
-                   "-r", str(spawn_rate), "-t", f"{run_time}s", "--host", f"http://127.0.0.1:{args.port}",
-                   "--csv", str(prefix), "--only-summary", "--stop-timeout", "90", "--loglevel", "WARNING"]
-        log(f"locust: {counts['principals']} principals, {counts['staff']} staff, {counts['auditors']} auditors; "
-            f"ramp {ramp:.0f} s at {spawn_rate}/s, then {duration:.0f} s of steady load")
+        locust_env = dict(
+            env,
+            LOADTEST_USERS=str(OUT / "users.json"),
+            LOADTEST_LEDGER=str(OUT / "ledger.json"),
+            LOADTEST_FAILURES=str(OUT / "failures.jsonl"),
+            LOADTEST_THINK="0.5" if quick else "1",
+            LOADTEST_ARRIVAL=str(round(duration * 0.4)),
+            LOADTEST_PRINCIPALS=str(counts["principals"]),
+            LOADTEST_STAFF=str(counts["staff"]),
+            LOADTEST_AUDITORS=str(counts["auditors"]),
+            PYTHONPATH=str(HERE),
+            LOADTEST_HOSTS=",".join(f"http://127.0.0.1:{server.port}" for server in servers),
+        )
+        command = [
+            str(Path(PY).parent / "locust"),
+            "-f",
+            str(HERE / "locustfile.py"),
+            "--headless",
+            "-u",
+            str(users_total),
+            "-r",
+            str(spawn_rate),
+            "-t",
+            f"{run_time}s",
+            "--host",
+            f"http://127.0.0.1:{args.port}",
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--stop-timeout",
+            "90",
+            "--loglevel",
+            "WARNING",
+        ]
+        log(
+            f"locust: {counts['principals']} principals, {counts['staff']} staff, {counts['auditors']} auditors; "
+            f"ramp {ramp:.0f} s at {spawn_rate}/s, then {duration:.0f} s of steady load; "
+            f"{instances} instance(s) x {workers} workers, requests spread round-robin"
+        )
         started = time.time()
         fault_thread = None
         if args.faults:
-            fault_thread = threading.Thread(target=faults, args=(server, started + ramp, duration, timeline, stop))
+            fault_thread = threading.Thread(target=faults, args=(servers, started + ramp, duration, timeline, stop))
             fault_thread.start()
-        result = subprocess.run(command, env=locust_env, cwd=ROOT,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        result = subprocess.run(command, env=locust_env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         elapsed = time.time() - started
         stop.set()
         if fault_thread:
@@ -349,18 +515,28 @@ def main() -> int:
             raise SystemExit(f"locust stopped with status {result.returncode}")
     finally:
         stop.set()
-        server.stop()
+        for server in servers:
+            server.stop()
+        pdf_worker.stop()
 
     invocation = "make loadtest" + (" QUICK=1" if quick else "") + (" FAULTS=1" if args.faults else "")
+    invocation += f" ({instances} instance(s) x {workers} workers{', pdf_worker' if pdf_worker.available else ''})"
     table, missed, failures = summarise(read_stats(prefix), elapsed, invocation)
     report = table + fault_report(timeline, OUT / "failures.jsonl")
+    if (OUT / "ledger.json").exists():
+        ledger = json.loads((OUT / "ledger.json").read_text())
+        report += (
+            f"\nChanges the 503 page said were not saved (held to it by the verification): "
+            f"{ledger.get('said_not_saved', 0)}; changes without an answer: "
+            f"{ledger.get('requests_without_answer', 0)}; requests refused by a stopped instance and "
+            f"sent to the other: {ledger.get('sent_to_other_instance', 0)}.\n"
+        )
     print("\n" + report)
     (OUT / "summary.md").write_text(report)
     shutil.copy(f"{prefix}_stats.csv", OUT / "last_stats.csv")
 
     log("nothing lost? comparing the ledger with the database")
-    verified = subprocess.run([PY, str(HERE / "verify.py"), str(OUT / "users.json"), str(OUT / "ledger.json")],
-                              env=env, cwd=ROOT)
+    verified = subprocess.run([PY, str(HERE / "verify.py"), str(OUT / "users.json"), str(OUT / "ledger.json")], env=env, cwd=ROOT)
     status = 0
     if missed:
         print("Latency targets missed:\n  " + "\n  ".join(missed))

@@ -60,8 +60,10 @@ def main(users_path: str, ledger_path: str) -> int:
     by_school = defaultdict(list)
     for line in ProductionLine.objects.filter(base__school_id__in=school_ids, year_id=year).select_related("base"):
         by_school[line.base.school_id].append(line)
-    finances = {f.base.school_id: f for f in
-                BaseYearFinance.objects.filter(base__school_id__in=school_ids, year_id=year).select_related("base")}
+    finances = {
+        f.base.school_id: f
+        for f in BaseYearFinance.objects.filter(base__school_id__in=school_ids, year_id=year).select_related("base")
+    }
 
     expected_lines_total = 0
     expected_value_total = Decimal("0")
@@ -81,8 +83,10 @@ def main(users_path: str, ledger_path: str) -> int:
                 continue
             actual = {f: str(getattr(obj, f)) for f in fields}
             if actual not in [{f: str(v[f]) for f in fields} for v in allowed]:
-                problems.append(f"{code}: {kind} holds {actual}, the portal confirmed {allowed[0]}"
-                                + (f" (or unanswered {allowed[1:]})" if allowed[1:] else ""))
+                problems.append(
+                    f"{code}: {kind} holds {actual}, the portal confirmed {allowed[0]}"
+                    + (f" (or unanswered {allowed[1:]})" if allowed[1:] else "")
+                )
             checked[f"{kind} values"] += 1
         line = lines.get(user["line"])
         if line is not None and line.value != money(line.quantity * line.unit_price):
@@ -101,15 +105,19 @@ def main(users_path: str, ledger_path: str) -> int:
             if not found and batch in uncertain:
                 continue
             if len(found) != len(rows):
-                problems.append(f"{code}: import {batch} has {len(found)} of its {len(rows)} rows"
-                                + (" (unanswered confirm: must be all or none)" if batch in uncertain else ""))
+                problems.append(
+                    f"{code}: import {batch} has {len(found)} of its {len(rows)} rows"
+                    + (" (unanswered confirm: must be all or none)" if batch in uncertain else "")
+                )
             for row in rows:
                 db = found.get(row["product"])
                 if db is None:
                     continue
                 if (str(db.quantity), str(db.unit_price), db.unit) != (row["quantity"], row["unit_price"], row["unit"]):
-                    problems.append(f"{code}: import {batch} {row['product']} holds {db.quantity} x {db.unit_price} "
-                                    f"{db.unit}, the file had {row['quantity']} x {row['unit_price']} {row['unit']}")
+                    problems.append(
+                        f"{code}: import {batch} {row['product']} holds {db.quantity} x {db.unit_price} "
+                        f"{db.unit}, the file had {row['quantity']} x {row['unit_price']} {row['unit']}"
+                    )
                 expected_value_total += money(Decimal(row["quantity"]) * Decimal(row["unit_price"]))
             present += len(rows)
             checked["import batches"] += 1
@@ -125,8 +133,10 @@ def main(users_path: str, ledger_path: str) -> int:
         finance = finances.get(sid)
         total = sum((row.value for row in by_school[sid]), Decimal("0"))
         if finance is None or finance.production_value != total:
-            problems.append(f"{code}: the accounts' production value {getattr(finance, 'production_value', None)} "
-                            f"is not the lines' total {total}")
+            problems.append(
+                f"{code}: the accounts' production value {getattr(finance, 'production_value', None)} "
+                f"is not the lines' total {total}"
+            )
         checked["schools"] += 1
 
     # Workflow: status after the last confirmed step; events count the confirmed steps.
@@ -134,8 +144,9 @@ def main(users_path: str, ledger_path: str) -> int:
     # Staff review only the load-test schools (the grid searched by their name), so every
     # submission the ledger names must be one of them.
     events = defaultdict(Counter)
-    for row in (WorkflowEvent.objects.filter(school_id__in=school_ids, year_id=year)
-                .values("school_id", "action").annotate(n=Count("id"))):
+    for row in (
+        WorkflowEvent.objects.filter(school_id__in=school_ids, year_id=year).values("school_id", "action").annotate(n=Count("id"))
+    ):
         events[row["school_id"]][row["action"]] = row["n"]
     recorded = {int(pk): r for pk, r in ledger["submissions"].items()}
     totals = Counter()
@@ -146,16 +157,19 @@ def main(users_path: str, ledger_path: str) -> int:
         maybe = Counter(s["action"] for s in record["uncertain"])
         totals.update(confirmed)
         expected = STATUS_AFTER[steps[-1]["action"]] if steps else "draft"
-        allowed = {expected} | {STATUS_AFTER[s["action"]] for s in record["uncertain"]
-                                if not steps or s["at"] > steps[-1]["at"]}
+        allowed = {expected} | {STATUS_AFTER[s["action"]] for s in record["uncertain"] if not steps or s["at"] > steps[-1]["at"]}
         if submission.status not in allowed:
-            problems.append(f"submission {pk} ({submission.school_id}): status {submission.status}, "
-                            f"the portal confirmed {expected} ({len(steps)} steps)")
+            problems.append(
+                f"submission {pk} ({submission.school_id}): status {submission.status}, "
+                f"the portal confirmed {expected} ({len(steps)} steps)"
+            )
         for action in ("submit", "approve", "return"):
             have = events[submission.school_id][action]
             if not confirmed[action] <= have <= confirmed[action] + maybe[action]:
-                problems.append(f"submission {pk}: {have} '{action}' records, the portal confirmed {confirmed[action]}"
-                                + (f" (+{maybe[action]} unanswered)" if maybe[action] else ""))
+                problems.append(
+                    f"submission {pk}: {have} '{action}' records, the portal confirmed {confirmed[action]}"
+                    + (f" (+{maybe[action]} unanswered)" if maybe[action] else "")
+                )
         checked["submissions"] += 1
     unknown = set(recorded) - set(submissions)
     if unknown:
@@ -168,12 +182,16 @@ def main(users_path: str, ledger_path: str) -> int:
     if (agg["v"] or 0) != expected_value_total:
         problems.append(f"total: production value {agg['v']}, expected {expected_value_total}")
 
-    print(f"verify: {checked['schools']} schools, {checked['plot values']} plots and {checked['line values']} lines "
-          f"edited or seeded, {checked['import batches']} import batches ({checked['imported rows']} rows), "
-          f"{checked['submissions']} submissions; confirmed steps: {dict(totals)}; "
-          f"requests without an answer: {ledger.get('requests_without_answer', 0)}")
-    print(f"verify: database totals: {agg['n']} lines worth {agg['v']} (expected {expected_lines_total} worth "
-          f"{expected_value_total})")
+    print(
+        f"verify: {checked['schools']} schools, {checked['plot values']} plots and {checked['line values']} lines "
+        f"edited or seeded, {checked['import batches']} import batches ({checked['imported rows']} rows), "
+        f"{checked['submissions']} submissions; confirmed steps: {dict(totals)}; "
+        f"requests without an answer: {ledger.get('requests_without_answer', 0)}"
+    )
+    print(
+        f"verify: database totals: {agg['n']} lines worth {agg['v']} (expected {expected_lines_total} worth "
+        f"{expected_value_total})"
+    )
     if problems:
         print(f"verify: FAIL, {len(problems)} mismatch(es) between what the portal confirmed and the database:")
         for problem in problems[:50]:
