@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "labor_bases",
     "logistics",
     "labor_education",
+    "statreturn",
     "insurance",
     "reports",
     "dataversions",

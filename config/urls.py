@@ -58,6 +58,7 @@ urlpatterns = [
     path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
     path("api/", include(router.urls)),
     path("labor-education/", include("labor_education.urls")),
+    path("statreturn/", include("statreturn.urls")),
 ]
 
 for app in DOMAIN_APPS:

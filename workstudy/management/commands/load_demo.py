@@ -9,7 +9,7 @@ from django.db import transaction
 from workstudy import demo
 
 # Apps whose ``demo.load(schools=..., users=...)`` adds their data, in this order.
-DEMO_APPS = ["enterprises", "labor_bases", "logistics", "labor_education", "insurance", "reports"]
+DEMO_APPS = ["enterprises", "labor_bases", "logistics", "labor_education", "statreturn", "insurance", "reports"]
 
 
 class Command(BaseCommand):
