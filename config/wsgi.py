@@ -5,7 +5,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
 
-# Each worker loads WeasyPrint as it starts (≈0.4 s, see reports/weasy.py), so the first summary
+# Each worker loads WeasyPrint as it starts (see reports/weasy.py), so the first summary
 # PDF a user asks a fresh worker for does not pay for it.
 from reports import weasy  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""Demo data: the seed's five enterprises (五家下挂企业), their figures 2021-2024 and the
+"""Demo data: the county's five enterprises (五家下挂企业), their figures 2021-2024 and the
 2005-06 reform of 教育印刷厂. Idempotent: rows are matched on natural keys and saved
 only when something changed (so running twice adds no history either).
 

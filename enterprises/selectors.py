@@ -129,7 +129,8 @@ def reform_events(kinds: Iterable[str] | None = None) -> list[dict]:
 
     ``[dict(enterprise, enterprise_id, date (datetime.date, the 1st of the month), year, month,
     kind, label, staff_affected, amount (Decimal or None), counterparty, note)]``. The 教育印刷厂
-    改制 (seed P6) is the ``reform``/``auction``/``buyout``/``tender`` events of 2019-06 in the demo.
+    改制 (the summary's year and month of the reform) is the ``reform``/``auction``/``buyout``/``tender``
+    events of 2019-06 in the demo.
     """
     qs = ReformEvent.objects.select_related("enterprise").order_by("date", "id")
     if kinds is not None:

@@ -6,7 +6,7 @@ def _module_counts(year: int, school_ids=None) -> dict[int, int]:
     """学平险 rows + claims per school for ``year`` (all schools, or only ``school_ids``), in one
     query (two grouped counts, UNION ALL).
 
-    (A correlated subquery per school took 0.6 s at province size, 15,000 schools.)
+    (A correlated subquery per school is slow at province size, 15,000 schools.)
     """
     from collections import Counter
 

@@ -1,6 +1,6 @@
 """Demo insurance data for 贵溪市, 2021-2024 (idempotent: natural keys, same values each run).
 
-Follows the seed's ㈣: the broker 北京联合经纪有限公司江西分公司 entrusted from 2021 with
+The county's arrangements: the broker 北京联合经纪有限公司江西分公司 entrusted from 2021 with
 free service; 财产险 paid by the city from 2021; 校(园)方责任险 split between the bureau's
 and the schools' 勤工俭学经费; 学平险 bought voluntarily by parents, poor students covered
 free by the insurer or advanced by the school. Claims: a few property losses (0 人次) and

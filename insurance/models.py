@@ -479,10 +479,6 @@ class Claim(DomainModel):
     def masked_id_number(self) -> str:
         return mask_id_number(self.injured_id_number)
 
-    @property
-    def is_final(self) -> bool:
-        return self.status in (ClaimStatus.PAID, ClaimStatus.REJECTED)
-
     def save(self, *args, **kwargs):
         if self.policy_id and not self.year_id:
             self.year_id = self.policy.year_id

@@ -173,8 +173,8 @@ def policies(year: int) -> list[dict]:
 
 
 def milestones() -> dict:
-    """The seed's blanks P10 (first year with both 财产险 and 责任险), P13 (财产险 paid by the
-    city from), P14 (broker entrusted from) and the broker's fees. Three queries."""
+    """The first year with both 财产险 and 责任险, the year the city started paying 财产险, the
+    year the broker was entrusted, and the broker's fees. Three queries."""
     firsts = dict(
         InsurancePolicy.objects.filter(policy_type__in=[PolicyType.PROPERTY, PolicyType.LIABILITY])
         .values("policy_type")

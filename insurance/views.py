@@ -73,7 +73,7 @@ def _funded():
 
 def _claim_count():
     """Number of claims on a policy, as a subquery on the claims' policy index (a join grouped
-    by every policy column sorted a whole year's claims: 0.4 s at province size)."""
+    by every policy column sorted a whole year's claims, slow at province size)."""
     rows = Claim.objects.filter(policy_id=OuterRef("pk")).order_by().values("policy_id").annotate(n=Count("id"))
     return Coalesce(Subquery(rows.values("n"), output_field=IntegerField()), 0)
 

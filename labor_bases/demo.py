@@ -1,4 +1,4 @@
-"""Demo data for the labor-practice bases, 2021-2024, made true to the seed.
+"""Demo data for the labor-practice bases, 2021-2024, with the county's own figures.
 
 2024 county land by type: 粮田 210, 果园 260, 雷竹 20, 茶园 30, 湿地松 260, 荒山 310,
 鱼塘 20 = 1110 亩 over 23 of the 27 schools ("基本实现校校有劳动基地"). 樟坪中心学校's
@@ -112,7 +112,7 @@ def _lines(code: str, year: int, plots):
     """(product, grade, quantity, unit, unit_price) for one school and year."""
     drift = PRICE_DRIFT[year]
     if code == "GX001":
-        # The seed: 120 kg 一级嫩茶 at 300 元 and 240 kg 二级茶 at 40 元 (same every year).
+        # 120 kg 一级嫩茶 at 300 元 and 240 kg 二级茶 at 40 元 (same every year).
         return [("茶叶", "一级嫩茶", D("120"), "kg", D("300")), ("茶叶", "二级茶", D("240"), "kg", D("40"))]
     lines = []
     for land_type, crop, area in plots:

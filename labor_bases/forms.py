@@ -152,13 +152,6 @@ class LaborBaseForm(_ScopedForm):
         row.save()
 
 
-class BaseYearAreaForm(_ScopedForm):
-    class Meta:
-        model = BaseYearArea
-        fields = ["base", "declared_total_mu"]
-        widgets = {"declared_total_mu": _num(_("亩"))}
-
-
 class LandParcelForm(_ScopedForm):
     class Meta:
         model = LandParcel

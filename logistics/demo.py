@@ -1,10 +1,10 @@
 """Demo data of 后勤社会化 for the demo county 贵溪市 (idempotent: update_or_create on natural keys).
 
-From the seed ㈢: the bureau's 贵溪市腾飞学校后勤服务中心 (founded 2003, P7) runs three
-urban storefronts selling 文化办公用品, 体育器材 and 运动服装, delivers with one 皮卡,
-built its own warehouse and storefront in 2007 for 128,000 元 (十余万元, P8), and since
-2005 (P9) runs board and lodging for 中考 candidates at 2-3 urban schools with dormitories
-and canteens (GX008-GX010), one bed each, closed management.
+The bureau's 贵溪市腾飞学校后勤服务中心 (founded 2003) runs three urban storefronts selling
+文化办公用品, 体育器材 and 运动服装, delivers with one 皮卡, built its own warehouse and
+storefront in 2007 for 128,000 元 (the summary's 十余万元), and since 2005 runs board and
+lodging for 中考 candidates at 2-3 urban schools with dormitories and canteens (GX008-GX010),
+one bed each, closed management.
 """
 
 from __future__ import annotations

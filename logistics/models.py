@@ -211,7 +211,7 @@ class SalesLine(DomainModel):
 
 
 class CapitalInvestment(DomainModel):
-    """The centre's own investments, e.g. the seed's 十余万元 warehouse and storefront.
+    """The centre's own investments, e.g. the 十余万元 warehouse and storefront.
 
     ``year`` is a plain calendar year, not a reporting year: investments made long
     before the portal existed (the 2016 warehouse) are part of the centre's history.

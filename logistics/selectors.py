@@ -72,7 +72,7 @@ def _centre() -> ServiceCentre | None:
 
 
 def centre(year: int) -> dict | None:
-    """The logistics service centre in ``year`` (seed ㈢ 一是, P7, P8). None if no centre.
+    """The logistics service centre in ``year`` (founding year, investments). None if no centre.
 
     ``investments`` lists every investment up to and including ``year`` (the centre's
     warehouse built years before still belongs in the year's account). Revenue is Σ
@@ -165,7 +165,7 @@ def figures_by_year(years) -> dict[int, dict]:
 
 
 def exam_lodging(year: int) -> dict | None:
-    """The year's 中考考生食宿保障 (seed ㈢ 二是, P9); None if there was no programme. 3 queries.
+    """The year's 中考考生食宿保障; None if there was no programme. 3 queries.
 
     ``first_year`` is the centre's 统一管理起始年份, or else the earliest programme on file.
     """

@@ -70,8 +70,8 @@ def _issue_sheet(year_obj: ReportingYear, school: School) -> ArchivedDocument:
     return _store(year_obj, Kind.SHEET, content, school=school)
 
 
-# A sheet's PDF takes about 0.13 s to render: up to this many schools every sheet is rendered
-# within the lock (the demo county: 27, about 4 s); a larger year keeps each sheet's data at the
+# Up to this many schools every sheet's PDF is rendered within the lock (the demo county has
+# 27); a larger year keeps each sheet's data at the
 # lock (a few queries per school) and renders its PDF from that data at its first download.
 SHEETS_AT_LOCK = 60
 

@@ -1,5 +1,5 @@
-"""Demo data of the summary: narrative adapted from the seed (numbers left to the data),
-the documents the seed cites, and the period "2021年以来". Idempotent."""
+"""Demo data of the summary: the county's narrative (numbers left to the data), the policy
+documents it cites, and the period "2021年以来". Idempotent."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from .models import DatedFact, ExampleSchool, NarrativeBlock, PolicyDocument, Se
 
 PERIOD_START = 2021
 
-# P10: the county insured every school's property and 校方责任 in 2006, two years before the
+# The county insured every school's property and 校方责任 in 2006, two years before the
 # province required it (赣教勤字〔2008〕3号). The other dated facts are entered where they belong
 # (enterprise events, the centre, the funding rules, the broker); in the demo, in order:
 # centre founded 2003, 改制 2005年6月, first unified 中考 lodging 2005, 率先 2006, warehouse
 # 2007, province notice 2008, city pays 财产险 from 2009, broker from 2010.
 FIRST_INSURANCE = (2006, None, "2006年全市中小学财产保险和校(园)方责任保险统保方案（演示数据）")
 
-# The seed's 典型: 樟坪中心学校 and 周坊中学 described, 鸿塘中学 and 塔桥中小学 mentioned.
+# The summary's 典型: 樟坪中心学校 and 周坊中学 described, 鸿塘中学 and 塔桥中小学 mentioned.
 EXAMPLES = [
     ("GX001", ExampleSchool.Mode.FULL, ""),
     ("GX002", ExampleSchool.Mode.FULL, ""),
@@ -27,7 +27,8 @@ EXAMPLES = [
     ("GX004", ExampleSchool.Mode.BRIEF, "雪梨种植"),
 ]
 
-# The seed's text says 约890亩 while its land types add up to 1,110 亩 (the demo's 2024 plots).
+# The county's handwritten summary says 约890亩 while its land types add up to 1,110 亩 (the demo's
+# 2024 plots).
 STATED = [(2024, StatedFigure.Key.LAND_TOTAL, "890", "原年度工作总结（手工稿）")]
 
 DOCUMENTS = [

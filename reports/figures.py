@@ -3,12 +3,12 @@
 Inputs come only from the data apps' selectors (:mod:`reports.sources`), the per-school
 yearly sums kept as the labor bases' data is saved (:mod:`aggregates.selectors`, read instead
 of every production line) and this app's own models. :func:`compute` returns a
-:class:`Summary`: every figure with its value, unit, formula, the blank of the seed it
-fills (P1-P14) and links to the rows behind it; the tables; and the list of gaps (figures
-that could not be computed). A summary with gaps prints the gap list, never "XX" (DOMAIN
-rule 8).
+:class:`Summary`: every figure with its value, unit, formula, the label of the
+summary's blank it fills (P1-P14, shown in the list of gaps) and links to the rows behind
+it; the tables; and the list of gaps (figures that could not be computed). A summary with
+gaps prints the gap list, never "XX".
 
-Formulas (DOMAIN.md, section 2 "Computed figures"):
+Formulas:
 
 * total income of a year = enterprises' profit + labour bases' profit + service centre and
   exam lodging net income (revenue - cost);
@@ -64,7 +64,7 @@ from .wording import prose as as_printed
 
 logger = logging.getLogger(__name__)
 
-# Enterprise events that make up a 改制 (the seed's P6 is the earliest one's year-month).
+# Enterprise events that make up a 改制 (the summary prints the earliest one's year and month).
 REFORM_KINDS = ("reform", "auction", "buyout", "tender")
 
 APP_TITLES = {
@@ -89,7 +89,7 @@ class Figure:
     value: Any
     unit: str = ""
     text: str = ""  # how the document prints it
-    blank: str = ""  # the seed's placeholder it fills (P1..P14)
+    blank: str = ""  # the label of the summary's blank it fills (P1..P14), shown in the gaps
     formula: str = ""
     links: list[Link] = field(default_factory=list)
 
@@ -442,7 +442,7 @@ class _Builder:
         flagged = self.example_findings([item["school_id"] for item in ex])
         for item in ex:
             item["url"] = sources.rows_url("labor_bases", "plots", self.year, school=item["school_id"])
-            item["plots"] = sorted(item["plots"], key=lambda p: -p["area_mu"])  # the seed: 60亩粮田、11亩鱼塘
+            item["plots"] = sorted(item["plots"], key=lambda p: -p["area_mu"])  # largest first: 60亩粮田、11亩鱼塘
             _mark_unchecked(item, flagged.get(item["school_id"], []))
         s.data["examples"] = ex
         features = {c.school_id: c.feature for c in brief}
@@ -645,7 +645,7 @@ class _Builder:
         """Where each narrative paragraph goes and how generated paragraphs are numbered.
 
         A section's first staff paragraph leads it; the later ones continue the data paragraph
-        and follow it (the seed's order: the data, then what staff say about it). Generated
+        and follow it (the data first, then what staff say about it). Generated
         items continue the narrative's enumeration (一是 in the narrative -> 二是, 三是), and
         an enumeration of one item has no ordinal.
         """

@@ -1,9 +1,9 @@
 """The PDF's fonts: GB2312 subsets of Noto CJK, made once and committed.
 
 WeasyPrint embeds only the glyphs a document uses, but it has to subset the whole font
-to find them. The stock Noto CJK faces have 65,535 glyphs each; subsetting them costs
-seconds per document (and ~10 s per font where HarfBuzz-subset is missing and fontTools
-does the work). These files hold the ~7,500 GB2312 characters plus punctuation, digits
+to find them. The stock Noto CJK faces have 65,535 glyphs each; subsetting them is slow
+for every document (slower still where HarfBuzz-subset is missing and fontTools does the
+work). These files hold the ~7,500 GB2312 characters plus punctuation, digits
 and Latin, so WeasyPrint subsets a font a tenth the size. Characters outside the set fall
 back to the system's Noto CJK through fontconfig: slower, never a missing glyph.
 
@@ -73,10 +73,6 @@ def charset() -> set[str]:
 
 def path_of(spec: FontSpec) -> Path:
     return FONT_DIR / spec.filename
-
-
-def available() -> bool:
-    return all(path_of(spec).exists() for spec in FONTS)
 
 
 def covers(text: str) -> set[str]:

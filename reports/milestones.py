@@ -1,6 +1,6 @@
 """The county's dated facts (大事记), gathered from where each is entered, and the rule on their order.
 
-The summary prints eight dated facts (the seed's P6-P14). Seven are entered where they
+The summary prints eight dated facts (its blanks P6-P14). Seven are entered where they
 belong (the printing works' 改制 among the enterprises' events, the centre's founding and its
 first unified 中考 lodging on the centre, its warehouse investment among its investments, the
 province's notice among the policy documents, the city's paying for 财产险 in the funding
@@ -41,7 +41,7 @@ AFTER_YEAR = rule(
 @dataclass(frozen=True)
 class Fact:
     key: str  # the figure's key in the summary
-    blank: str  # the seed's placeholder (P6...)
+    blank: str  # the label of the summary's blank (P6...)
     label: str
     year: int | None
     month: int | None = None

@@ -22,7 +22,7 @@ class Section(models.TextChoices):
     DIRECTIONS = "directions", _("三、今后努力方向")
 
 
-# The seed's sub-headings, used until staff write their own.
+# The summary's usual sub-headings, used until staff write their own.
 DEFAULT_HEADINGS = {
     Section.ENTERPRISES: "锐意改革，实现校办企业角色的大转变",
     Section.BASES: "发挥优势，狠抓学校劳动实践基地建设",
@@ -94,7 +94,7 @@ class PolicyDocument(DomainModel):
 
 
 class SummarySettings(DomainModel):
-    """Per-year choices for the summary (the seed's “XX年以来” and the wording thresholds)."""
+    """Per-year choices for the summary (the start year of “XX年以来” and the wording thresholds)."""
 
     class SubsidyMode(models.TextChoices):
         TOTAL = "total", _("期间累计")
@@ -174,7 +174,7 @@ def _year_validators():
 
 class DatedFact(DomainModel):
     """A dated event of the county's history that the summary prints and no data row dates
-    (the seed's P10: the year the county first insured every school's property and 校方责任).
+    (the year the county first insured every school's property and 校方责任).
 
     The other dated facts live where they are entered (the centre's founding and its first
     unified 中考 lodging on the centre, the 改制 in the enterprises' events, the province's

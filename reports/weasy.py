@@ -2,9 +2,9 @@
 
 ``weasyprint.text.ffi`` declares ~450 lines of Pango/HarfBuzz/fontconfig C types with
 ``cffi.FFI().cdef(...)`` each time it is imported; pycparser parses them in pure Python, which
-is about a fifth of a cold summary PDF (≈0.45 s of ≈2.5 s on the demo county). cffi can do that
+is about a fifth of a cold summary PDF on the demo county. cffi can do that
 parsing once and write the result as a small Python module (its "out-of-line ABI mode"), which
-loads in a few milliseconds. :func:`load` does exactly that:
+loads at once. :func:`load` does exactly that:
 
 1. read the declarations from the installed ``weasyprint/text/ffi.py``;
 2. the first time (per WeasyPrint/cffi version) have cffi write the parsed module into
@@ -19,7 +19,7 @@ the worst case is the old speed. ``tests/reports/test_weasy.py`` checks both pat
 same PDF text and fonts.
 
 Second, WeasyPrint imports fontTools' subsetter and variable-font instancer when it starts
-(≈80 ms, the largest package of a cold PDF's imports), but calls them only when HarfBuzz
+(the largest package of a cold PDF's imports), but calls them only when HarfBuzz
 cannot subset a font or a font is variable — neither happens with the portal's fonts. While
 WeasyPrint is imported, :data:`DEFERRED` stand-ins take their place; a stand-in imports
 the real module the first time it is used, and after the import nothing else sees them.

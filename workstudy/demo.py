@@ -1,4 +1,4 @@
-"""The demo county (贵溪市), built from the seed document. Used by ``load_demo``.
+"""The demo county (贵溪市), with its own schools and figures. Used by ``load_demo``.
 
 Every function here is idempotent: rows are looked up by natural keys and updated.
 """

@@ -3,7 +3,7 @@ dotted path.
 
 Kept apart from :mod:`workstudy.excel` on purpose: apps register their kinds in ``ready()``,
 and naming the resource by path means no process imports django-import-export, openpyxl or
-tablib (≈0.3 s) until it actually reads or writes a workbook — a management command such as
+tablib (a noticeable import) until it actually reads or writes a workbook — a management command such as
 ``build_summary`` or a worker serving pages never does.
 """
 

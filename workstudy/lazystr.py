@@ -3,8 +3,8 @@
 Links in cached figures and warnings (``finding_url``, the summary's ``rows_url``) are resolved
 only when a page prints them: resolving loads the whole URL configuration, which a PDF built
 in a fresh process never needs. ``django.utils.functional.lazy`` does that too, but each of
-its proxies rebuilds a class when unpickled (about 0.5 ms): a province's cached summary holds
-hundreds of links, and the summary page spent 0.3 s of every view unpickling them.
+its proxies rebuilds a class when unpickled: a province's cached summary holds hundreds of
+links, and the summary page spent a large part of every view unpickling them.
 """
 
 from __future__ import annotations

@@ -167,7 +167,7 @@ GRID_SORTS = {
 
 def _status_counts_by_year() -> dict[int, Counter]:
     """``{year: Counter(status: schools)}``, counted by the database (a province has 150,000
-    submissions over ten years: 0.1 s), kept until a school, year or return changes
+    submissions over ten years), kept until a school, year or return changes
     (:func:`freshness.cached`)."""
 
     def count():

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 MAX_MEMBERS = 2_000
-MAX_ELEMENTS = 1_000_000  # XML elements parsed per file (sheet + shared strings): about 1 s of CPU
+MAX_ELEMENTS = 1_000_000  # XML elements parsed per file (sheet + shared strings): bounds a file's CPU
 EMPTY_RUN = 1_000  # written-out empty rows in a row before the rest is only scanned
 MAX_COLUMN = 16_384  # XFD, Excel's last column
 CHUNK = 1 << 16

@@ -31,7 +31,7 @@ def _snapshot():
     )
 
 
-def test_demo_loads_the_seed_enterprises_idempotently(schools):
+def test_demo_loads_the_countys_enterprises_idempotently(schools):
     demo.load(schools=schools, users={})
     first = _snapshot()
     demo.load(schools=schools, users={})

@@ -29,7 +29,7 @@ def test_demo_loads_twice_to_the_same_data():
     demo.load(schools=schools, users=users)
     assert snapshot() == first
 
-    # The seed's facts.
+    # The county's facts.
     milestones = selectors.milestones()
     assert milestones["broker_name"] == "北京联合经纪有限公司江西分公司"
     assert milestones["broker_entrusted_from_year"] == 2010 and milestones["broker_fee_total"] == Decimal("0.00")

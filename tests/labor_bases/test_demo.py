@@ -1,4 +1,4 @@
-"""The demo data is true to the seed and loading it twice changes nothing."""
+"""The demo data has the county's figures and loading it twice changes nothing."""
 
 from decimal import Decimal
 
@@ -27,7 +27,7 @@ def loaded(db):
     return schools
 
 
-def test_2024_land_by_type_is_the_seeds(loaded):
+def test_2024_land_by_type_is_the_countys(loaded):
     areas = {row["label"]: row["area_mu"] for row in selectors.land_by_type(2024)}
     assert areas == {"粮田": D("210"), "果园": D("260"), "雷竹": D("20"), "茶园": D("30"), "湿地松": D("260"),
                      "荒山": D("310"), "鱼塘": D("20"), "其他": D("0")}
@@ -36,7 +36,7 @@ def test_2024_land_by_type_is_the_seeds(loaded):
     assert overview["schools_with_base"] == 23 and overview["school_count"] == 27
     assert overview["area_mismatches"] == 1  # 耳口中心学校: declared 96, plots 76
 
-    # zhangping_tea_is_the_seeds
+    # zhangping_tea_is_the_countys
     school = loaded["GX001"]
     sheet = selectors.school_sheet(2023, school.pk)
     assert sheet["total_mu"] == D("12.00")

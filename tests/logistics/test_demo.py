@@ -1,4 +1,4 @@
-"""The demo data: the seed's figures, valid under every rule, and idempotent."""
+"""The demo data: the county's figures, valid under every rule, and idempotent."""
 
 from decimal import Decimal
 
@@ -46,7 +46,7 @@ def test_demo_rows_pass_every_rule(loaded):
         assert [f.message for f in core_rules.findings(year) if f.rule.module == "logistics"] == []
 
 
-def test_demo_matches_the_seed(loaded):
+def test_demo_matches_the_countys_figures(loaded):
     schools, _ = loaded
     c = selectors.centre(2024)
     assert c["name"] == "贵溪市腾飞学校后勤服务中心" and c["founded_year"] == 2003

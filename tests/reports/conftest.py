@@ -9,10 +9,10 @@ year       enterprise (rev - cost)      base of school A             centre + ex
 2024       150000 - 100000 = 50000      45600 - 24000 = 21600         (5000 - 1000) + (150000 - 120000) = 34000
 =========  ==========================  ===========================  =========================
 
-total income 26000 + 105600 = 131600 -> average 65800 元 = 6.58 万元 (P2);
-subsidy 5000 + 10000 + 2000 + 6000 + 100 = 23100 元 = 2.31 万元 (P3, cumulative);
+total income 26000 + 105600 = 131600 -> average 65800 元 = 6.58 万元;
+subsidy 5000 + 10000 + 2000 + 6000 + 100 = 23100 元 = 2.31 万元 (cumulative);
 paid claims: 3000 (学平险, 1 人次, 2024) + 12000 (财产险, 0 人次, 2023) -> 2 件, 1 人次,
-1.50 万元 (P5), property 1.20 万元 (P11). Land 2024: 12 亩 tea + extra schools' 5 亩 grain each.
+1.50 万元, property 1.20 万元. Land 2024: 12 亩 tea + extra schools' 5 亩 grain each.
 """
 
 import datetime as dt

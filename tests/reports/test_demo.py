@@ -1,4 +1,4 @@
-"""The demo county's 2024 summary: every blank of the seed filled, the PDF carries the figures."""
+"""The demo county's 2024 summary: every blank of the summary filled, the PDF carries the figures."""
 
 import io
 

@@ -1,4 +1,4 @@
-"""The document checks of tests/reports/document.py catch each kind of defect the issue found
+"""The document checks of tests/reports/document.py catch each kind of defect a document has shown
 (a check that cannot fail proves nothing), and accept the document's correct forms."""
 
 import pytest

@@ -208,7 +208,7 @@ def test_stated_figure_beside_computed_in_the_appendix(county, director_client):
     assert response.status_code == 200 and StatedFigure.objects.count() == 1
 
 
-def test_demo_appendix_shows_the_seeds_890_against_1110(demo_pdf_text):
+def test_demo_appendix_shows_the_stated_890_against_1110(demo_pdf_text):
     assert re.search(r"890\s+1,110\s+220\s+\+24\.7%", demo_pdf_text)
 
 

@@ -93,7 +93,7 @@ def test_fetcher_serves_static_only_and_refuses_everything_else(monkeypatch):
 
 def test_locked_year_pdf_is_stored_once_and_byte_identical(director_client, auditor_client, county, tmp_path,
                                                           django_capture_on_commit_callbacks):
-    """The issue's walk-through: staff edit a paragraph, lock the year; an auditor downloads twice."""
+    """Staff edit a paragraph, lock the year; an auditor downloads twice."""
     edit = reverse("reports:narrative_edit", kwargs={"year": 2024, "section": "directions"})
     director_client.post(edit, {"heading": "", "text": "坚持服务育人第一，规范勤工俭学行为。", "approved": "on"})
     Submission.objects.update(status="approved")

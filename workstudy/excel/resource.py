@@ -67,9 +67,6 @@ class PortalResource(resources.ModelResource):
     def get_queryset(self):
         return scoping.visible(self.user, self._meta.model)
 
-    def column_names(self) -> list[str]:
-        return [field.column_name for field in self.get_import_fields()]
-
     def export_columns(self) -> list[ie_fields.Field]:
         return self.get_export_fields()
 

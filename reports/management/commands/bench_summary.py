@@ -4,7 +4,7 @@ Each PDF timing runs in a fresh ``python manage.py`` process (cold: Django set-u
 WeasyPrint import, fonts) so it is what a new gunicorn worker or the CLI pays:
 
 * naive-fonttools: stock Noto CJK collections via fontconfig, subset by fontTools (what
-  WeasyPrint does where libharfbuzz-subset is missing: the ~11 s per font of the issue);
+  WeasyPrint does where libharfbuzz-subset is missing: the slowest path);
 * naive: stock Noto CJK collections via fontconfig, subset by HarfBuzz if installed;
 * fast-cold: the bundled GB2312 fonts, whole summary (figures + HTML + PDF);
 * cached / stored: serving the PDF already made for the same data / the locked year's copy;

@@ -10,7 +10,7 @@ from workstudy.models import ReportingYear
 
 class Command(BaseCommand):
     help = "生成年度勤工俭学工作总结（PDF 或 HTML）。"
-    # The system checks cost ~0.4 s of a cold run; ``manage.py check`` (and CI) runs them.
+    # The system checks are a noticeable part of a cold run; ``manage.py check`` (and CI) runs them.
     requires_system_checks = []
 
     def add_arguments(self, parser):

@@ -1,4 +1,4 @@
-"""Load the demo county (贵溪市) from the seed: schools, years 2021-2024, users and
+"""Load the demo county (贵溪市): schools, years 2021-2024, users and
 every app's demo data. Running it twice leaves the same data."""
 
 import importlib
