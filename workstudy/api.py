@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core import validators as django_validators
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -129,7 +131,12 @@ class ScopedViewSet(BodySizeLimitMixin, viewsets.ModelViewSet):
         reason = scoping.obj_write_block_reason(self.request.user, instance)
         if reason:
             raise exceptions.PermissionDenied(reason)
-        instance.delete()
+        try:
+            instance.delete()
+        except ProtectedError as exc:
+            raise exceptions.ValidationError(
+                {"detail": [_("“%(obj)s”下还有其他数据，不能删除。请先删除这些数据。") % {"obj": instance}]}
+            ) from exc
 
 
 _VALIDATOR_CODES = {

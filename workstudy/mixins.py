@@ -202,6 +202,10 @@ class ScopedUpdateView(RoleRequiredMixin, ScopedQuerysetMixin, _SaveMixin, _Entr
 class ScopedDeleteView(RoleRequiredMixin, ScopedQuerysetMixin, generic.DeleteView):
     roles = (Role.STAFF, Role.PRINCIPAL)
     template_name = "portal/confirm_delete.html"
+    # Deleting goes through the confirmation form (POST) and the checks of ``form_valid``;
+    # Django's bare DELETE handler would skip them (a labor base's rows in a locked year,
+    # protected rows answered with a server error).
+    http_method_names = ["get", "post", "head", "options"]
 
     def get_object(self, queryset=None):
         return scoping.get_writable_or_404(self.request.user, self.get_queryset(), pk=self.kwargs["pk"])
