@@ -20,19 +20,17 @@ from workstudy.rules import collect
 
 from . import rules
 
-# A week has no more than this many class periods, nor more than 168 hours.
-MAX_CLASS_PERIODS = Decimal("40")
-MAX_HOURS = Decimal("168")
-
 
 class LaborEducation(DomainModel):
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="labor_education", verbose_name=_("学校"))
     year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
     class_periods_per_week = limits.quantity_field(
-        _("劳动教育课（课时/周）"), default=Decimal("0"), help_text=_("每周劳动教育课课时，纲要要求不少于 1 课时。"))
+        _("劳动教育课（课时/周）"), limits.PERIODS_PER_WEEK, default=Decimal("0"),
+        help_text=_("每周劳动教育课课时，纲要要求不少于 1 课时。"))
     out_of_class_hours_per_week = limits.quantity_field(
-        _("课外劳动（小时/周）"), default=Decimal("0"), help_text=_("每周课外、校外劳动时间，纲要要求不少于 2 小时。"))
+        _("课外劳动（小时/周）"), limits.HOURS_PER_WEEK, default=Decimal("0"),
+        help_text=_("每周课外、校外劳动时间，纲要要求不少于 2 小时。"))
     labor_week_held = models.BooleanField(_("开展劳动周"), default=False)
     labor_week_days = limits.count_field(
         _("劳动周天数"), limits.DAYS, default=0, help_text=_("未开展劳动周时填 0。"))
@@ -55,7 +53,7 @@ class LaborEducation(DomainModel):
 
     def clean(self):
         super().clean()
-        collect(self._check_one_per_year, self._check_per_week, self._check_students, self._check_labor_week,
+        collect(self._check_one_per_year, self._check_students, self._check_labor_week,
                 self._check_bases)
 
     def _check_one_per_year(self):
@@ -63,18 +61,6 @@ class LaborEducation(DomainModel):
         if self.school_id and self.year_id:
             taken = LaborEducation.objects.filter(school_id=self.school_id, year_id=self.year_id).exclude(pk=self.pk)
             rules.ONE_PER_YEAR.check(not taken.exists(), None, school=self.school.name, year=self.year_id)
-
-    def _check_per_week(self):
-        collect(
-            lambda: rules.PER_WEEK.check(
-                self.class_periods_per_week is None or self.class_periods_per_week <= MAX_CLASS_PERIODS,
-                "class_periods_per_week", what=_("劳动教育课"), value=rules.shown(self.class_periods_per_week or 0),
-                unit=_("课时"), high=rules.shown(MAX_CLASS_PERIODS)),
-            lambda: rules.PER_WEEK.check(
-                self.out_of_class_hours_per_week is None or self.out_of_class_hours_per_week <= MAX_HOURS,
-                "out_of_class_hours_per_week", what=_("课外劳动"),
-                value=rules.shown(self.out_of_class_hours_per_week or 0), unit=_("小时"), high=rules.shown(MAX_HOURS)),
-        )
 
     def _check_students(self):
         if self.students_taking_part is None or not (self.school_id and self.year_id):

@@ -37,10 +37,6 @@ BASE_OF_SCHOOL = rule(
     "LE-04", ERROR, _("使用的劳动实践基地属于本校"),
     _("劳动实践基地“%(base)s”不属于%(school)s，请只选择本校的基地。"), module=MODULE,
 )
-PER_WEEK = rule(
-    "LE-09", ERROR, _("每周课时、小时不超过一周所能容纳"),
-    _("%(what)s每周 %(value)s %(unit)s，超过了一周所能容纳的 %(high)s %(unit)s，请核对。"), module=MODULE,
-)
 ONE_PER_YEAR = rule(
     "LE-10", ERROR, _("每校每年一条劳动教育情况"),
     _("%(school)s %(year)s 年已经填写了劳动教育情况，请修改已有的那一条。"), module=MODULE,

@@ -131,7 +131,11 @@ COUNT = Limit("COUNT", 0, 10_000_000, "", places=0, max_digits=10)
 DAYS = Limit("DAYS", 0, 366, _("天"), places=0, max_digits=5)
 PERCENT = Limit("PERCENT", 0, 100, "%", max_digits=5)
 YEAR = Limit("YEAR", 1900, 2100, _("年"), places=0, max_digits=5)
-LIMITS = {limit.name: limit for limit in (AREA, MONEY, PRICE, QUANTITY, PEOPLE, COUNT, DAYS, PERCENT, YEAR)}
+# What one week can hold: class periods (a school day has at most 8) and hours.
+PERIODS_PER_WEEK = Limit("PERIODS_PER_WEEK", 0, 40, _("课时"), max_digits=12)
+HOURS_PER_WEEK = Limit("HOURS_PER_WEEK", 0, 168, _("小时"), max_digits=12)
+LIMITS = {limit.name: limit for limit in (AREA, MONEY, PRICE, QUANTITY, PEOPLE, COUNT, DAYS, PERCENT, YEAR,
+                                          PERIODS_PER_WEEK, HOURS_PER_WEEK)}
 
 
 def _decimal(limit: Limit, verbose_name, kwargs) -> models.DecimalField:
@@ -148,8 +152,8 @@ def area_field(verbose_name, **kwargs) -> models.DecimalField:
     return _decimal(AREA, verbose_name, kwargs)
 
 
-def quantity_field(verbose_name, **kwargs) -> models.DecimalField:
-    return _decimal(QUANTITY, verbose_name, kwargs)
+def quantity_field(verbose_name, limit: Limit = QUANTITY, **kwargs) -> models.DecimalField:
+    return _decimal(limit, verbose_name, kwargs)
 
 
 def percent_field(verbose_name, **kwargs) -> models.DecimalField:

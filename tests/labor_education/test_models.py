@@ -60,8 +60,10 @@ def test_per_week_figures_a_week_cannot_hold_are_refused(school_a, year, submiss
     with pytest.raises(ValidationError) as exc:
         _record(school_a, year, class_periods_per_week=Decimal("40.5"),
                 out_of_class_hours_per_week=Decimal("168.5")).full_clean()
-    assert _codes(exc, "class_periods_per_week") == ["LE-09"]
-    assert _codes(exc, "out_of_class_hours_per_week") == ["LE-09"]
+    assert _codes(exc, "class_periods_per_week") == ["CORE-01"]
+    assert _codes(exc, "out_of_class_hours_per_week") == ["CORE-01"]
+    assert "0 至 40 课时" in exc.value.message_dict["class_periods_per_week"][0]
+    assert "0 至 168 小时" in exc.value.message_dict["out_of_class_hours_per_week"][0]
 
 
 def test_base_of_another_school_refused(school_a, year, submission_a, base_a, base_b):
