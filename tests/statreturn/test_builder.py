@@ -190,3 +190,30 @@ def test_parts_consistent_finds_a_wrong_subtotal(db, school_a, year):
     assert builder.parts_consistent(result) == []
     result.line("A11").value += 1
     assert builder.parts_consistent(result) == ["A10: 0 != A11 + A12 + A13 + A14 = 1"]
+
+
+def _county(year, n):
+    from tests.enterprises.factories import EnterpriseFactory, YearStatFactory
+    from tests.labor_bases.factories import BaseYearFinanceFactory, LaborBaseFactory
+    from tests.statreturn.factories import EnterpriseReturnFactory
+
+    for i in range(n):
+        school = School.objects.create(code=f"Q{n}-{i}", name=f"学校{n}-{i}", kind=KINDS[i % len(KINDS)])
+        enterprise = EnterpriseFactory(name=f"企业{n}-{i}", sponsor_school=school, sponsor_label="")
+        YearStatFactory(enterprise=enterprise, year=year)
+        EnterpriseReturnFactory(enterprise=enterprise, year=year, sector=SECTORS[i % len(SECTORS)])
+        BaseYearFinanceFactory(base=LaborBaseFactory(school=school, name=f"基地{n}-{i}"), year=year)
+
+
+def test_queries_do_not_grow_with_the_schools(db, year):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for n in (2, 8):
+        _county(year, n)
+        with CaptureQueriesContext(connection) as queries:
+            result = builder.build(2024, School.objects.all())
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 4
+    assert result.line("A15").value == 10 and result.line("A16").value == 10
