@@ -364,21 +364,21 @@ class Principal(PortalUser):
         ]
         book = openpyxl.load_workbook(io.BytesIO(template.content))
         sheet = book.worksheets[0]
+        # By the template's own headers (its columns change as the portal grows): the plot is left
+        # empty, which the import accepts.
+        headers = [cell.value for cell in sheet[1]]
         for row in rows:
-            sheet.append(
-                [
-                    "",
-                    self.me["base"],
-                    YEAR,
-                    row["product"],
-                    row["grade"],
-                    float(row["quantity"]),
-                    "千克",
-                    float(row["unit_price"]),
-                    None,
-                    "负载测试",
-                ]
-            )
+            values = {
+                "基地名称": self.me["base"],
+                "年度": YEAR,
+                "产品": row["product"],
+                "等级/规格": row["grade"],
+                "产量": float(row["quantity"]),
+                "计量单位": "千克",
+                "平均单价(元)": float(row["unit_price"]),
+                "备注": "负载测试",
+            }
+            sheet.append([values.get(header, None) for header in headers])
         data = io.BytesIO()
         book.save(data)
         fields = {k: v for k, v in form.fields.items() if k != "file"}
