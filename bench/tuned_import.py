@@ -16,7 +16,8 @@ speed options, written as a developer would who followed its documentation.
   per school and year;
 * what ``save()`` does, done for bulk rows: the value computed, the history rows written
   (django-simple-history's ``bulk_create_with_history``, the importing user), the bases'
-  accounts refreshed (the model's ``bulk_prepare``/``bulk_saved``).
+  accounts refreshed (the model's ``bulk_prepare``/``bulk_saved``), the per-school
+  aggregates kept (the ``rows_bulk_created`` signal, as the portal's bulk write sends it).
 
 What it does not do (the portal's engine does): checks of the file itself (formulas,
 full-width digits, thousands separators, 万, text dates, duplicate rows of one file);
@@ -38,6 +39,7 @@ from simple_history.utils import bulk_create_with_history
 from labor_bases.models import LaborBase, ProductionLine, Unit
 from workstudy import scoping
 from workstudy.models import ReportingYear
+from workstudy.signals import rows_bulk_created
 
 SCHOOL, BASE, YEAR = "学校", "基地名称", "年度"
 
@@ -167,6 +169,7 @@ class TunedProductionResource(resources.ModelResource):
                 ProductionLine.bulk_prepare(objs)
                 bulk_create_with_history(objs, ProductionLine, batch_size=batch_size, default_user=self.user)
                 ProductionLine.bulk_saved(objs)
+                rows_bulk_created.send(sender=ProductionLine, objs=objs)  # the per-school aggregates follow
             except Exception as exc:  # noqa: BLE001 - reported for the batch, as import-export does
                 self.handle_import_error(result, exc, raise_errors)
             finally:

@@ -56,6 +56,7 @@ def _messages(result) -> dict[int, list[str]]:
 
 
 def test_tuned_import_writes_what_the_portal_writes(director, year, bases):
+    from aggregates.models import SchoolYearFigures
     from labor_bases.models import BaseYearFinance, ProductionLine
 
     result = tuned_import(benchmark.portal_xlsx(_rows(bases, 30, year)), user=director, dry_run=False)
@@ -69,6 +70,8 @@ def test_tuned_import_writes_what_the_portal_writes(director, year, bases):
         finance = BaseYearFinance.objects.get(base=base, year=year)
         assert finance.production_value == Decimal("100.00")  # 10 lines x 10.00
         assert finance.revenue == Decimal("200.00")
+        kept = SchoolYearFigures.objects.get(school=base.school, year=year)
+        assert kept.production_value == Decimal("100.00")  # the aggregates followed the bulk write
 
 
 def test_tuned_preview_leaves_nothing(director, year, bases):
