@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -275,13 +275,27 @@ def work(*, once: bool = False, poll: float = 1.0, stop=None, worker: str | None
     done = 0
     worker = worker or worker_name()
     while not (stop and stop()):
-        close_old_connections()
-        job = claim(worker)
-        if job is None:
+        if not connection.in_atomic_block:  # (a test's transaction: keep its connection)
+            close_old_connections()
+        try:
+            job = claim(worker)
+            if job is None:
+                if once:
+                    break
+                time.sleep(poll)
+                continue
+            started = time.monotonic()
+            job = run(job)
+        except DatabaseError:
+            # The database went away (restart, failover): keep going once it is back. A job this
+            # worker held is taken again after the timeout.
+            logger.exception("PDF worker %s: database error; retrying in %s s", worker, poll)
+            if not connection.in_atomic_block:
+                connection.close()
             if once:
-                break
+                raise
             time.sleep(poll)
             continue
-        run(job)
+        logger.info("PDF job %s: %s in %.2f s (attempt %s)", job.key, job.state, time.monotonic() - started, job.attempts)
         done += 1
     return done

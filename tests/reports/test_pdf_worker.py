@@ -263,3 +263,21 @@ def test_pdf_worker_command_runs_the_queue(auditor_client, county, settings):
     call_command("pdf_worker", once=True, stdout=out)
     assert "1 jobs run" in out.getvalue()
     assert auditor_client.get(_summary_url())["X-Summary-Source"] == "made"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_keeps_going_through_a_database_outage(monkeypatch):
+    from django.db import OperationalError
+
+    claims = []
+    real_claim = render_jobs.claim
+
+    def flaky(worker):
+        claims.append(worker)
+        if len(claims) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_claim(worker)
+
+    monkeypatch.setattr(render_jobs, "claim", flaky)
+    assert render_jobs.work(poll=0, stop=lambda: len(claims) >= 3, worker="w1") == 0
+    assert len(claims) == 3  # went on claiming after the error
