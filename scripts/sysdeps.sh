@@ -8,6 +8,7 @@ missing=()
 fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || missing+=(fonts-noto-cjk)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v xgettext >/dev/null 2>&1 || missing+=(gettext)
 command -v fc-list >/dev/null 2>&1 || missing+=(fontconfig)
 python3 -c "import ctypes.util,sys; sys.exit(0 if ctypes.util.find_library('pango-1.0') else 1)" 2>/dev/null || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 

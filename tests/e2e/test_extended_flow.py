@@ -1,13 +1,11 @@
 """The yearly return with real module data, in a browser: the principal adds a labour
 base and a plot by form and another plot by Excel upload (template downloaded from the
 portal, filled in with openpyxl), submits; the director approves and locks the year; an
-auditor downloads the year-end PDF, whose SHA-256 matches the one the portal publishes.
-Skipped if the data apps / Excel framework / reports are not installed."""
+auditor downloads the year-end PDF, whose SHA-256 matches the one the portal publishes."""
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import io
 import re
 
@@ -19,12 +17,6 @@ from tests.factories import ReportingYearFactory, SchoolFactory, SubmissionFacto
 from workstudy.models import ReportingYear, Role, School, Submission
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-NEEDED = ("workstudy.excel", "labor_bases.views", "labor_bases.resources", "reports.views")
-missing = [name for name in NEEDED if importlib.util.find_spec(name) is None]
-if missing:
-    pytest.skip(f"extended flow needs {missing}", allow_module_level=True)
-
 
 def shot(page, artifacts, name):
     page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)

@@ -190,7 +190,7 @@ def source_msgids(tmp_path_factory):
     """msgids that makemessages finds in the current source, extracted into a scratch copy of
     the project so the committed .po is never touched."""
     if not shutil.which("xgettext") or not shutil.which("msguniq"):
-        pytest.skip("gettext is not installed (apt-get install gettext)")
+        pytest.fail("gettext is not installed (make sysdeps installs it)")
     copy = tmp_path_factory.mktemp("src")
     for path in ROOT.rglob("*"):
         rel = path.relative_to(ROOT)

@@ -11,6 +11,7 @@ from insurance import services
 from insurance.models import Claim, ClaimStatus
 from tests.insurance.conftest import complete_documents
 from tests.insurance.helpers import rule_codes
+from tests.trust.test_nothing_lost import _race, needs_postgres
 from workstudy.models import ReportingYear
 
 pytestmark = pytest.mark.django_db
@@ -89,17 +90,24 @@ def test_locked_year_refuses_advance(claim_a, clerk, director):
     assert "锁定" in str(info.value)
 
 
-def test_advance_uses_a_row_lock(claim_a, clerk, django_assert_num_queries, monkeypatch):
-    seen = []
-    original = Claim.objects.select_for_update
+@pytest.mark.postgres
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_advancing_one_claim_at_once_make_one_step(claim_a, clerk, director):
+    """Both read the claim as reported; the row lock makes the second see the first's step."""
 
-    def spy(*args, **kwargs):
-        seen.append(True)
-        return original(*args, **kwargs)
+    def reject(i):
+        fresh = Claim.objects.get(pk=claim_a.pk)
+        return services.claim_advance(user=(clerk, director)[i], claim=fresh, to_status=S.REJECTED, reason=f"第{i}位")
 
-    monkeypatch.setattr(Claim.objects, "select_for_update", spy)
-    services.claim_advance(user=clerk, claim=claim_a, to_status=S.REJECTED, reason="x")
-    assert seen
+    outcomes = _race(2, reject)
+    winners = [o for o in outcomes if isinstance(o, Claim)]
+    losers = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(winners) == 1 and len(losers) == 1, outcomes
+    assert isinstance(losers[0], ValidationError), repr(losers[0])
+    stored = Claim.objects.get(pk=claim_a.pk)
+    assert stored.status == S.REJECTED and stored.reject_reason == winners[0].reject_reason
+    assert claim_a.history.filter(status=S.REJECTED).count() == 1
 
 
 def test_stale_page_cannot_step_twice(claim_a, clerk):

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from reports import figures
 from reports.models import DatedFact, FrozenSummary, PolicyDocument
-from tests.factories import SchoolFactory
+from tests.factories import SchoolFactory, SubmissionFactory
 from workstudy import services
 from workstudy.models import ReportingYear, School, Submission, SubmissionStatus
 
@@ -83,7 +83,6 @@ def test_the_frozen_copy_is_not_used_for_an_open_year(county, director):
 def test_school_count_of_a_year_is_its_schools_not_todays(county, school_a, director, closed_later):
     from labor_bases import selectors
 
-    SubmissionFactory = pytest.importorskip("tests.factories").SubmissionFactory
     other = SchoolFactory(name="其他学校")
     SubmissionFactory(school=other, year=county.y23)
     _lock(director)

@@ -3,6 +3,7 @@
 import hashlib
 import io
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,7 @@ def test_summary_pdf_text_fonts_headers(auditor_client, county):
     assert any("Report-Serif" in name for name in fonts), fonts
     assert any("Report-Sans" in name for name in fonts), fonts
     # Cross-check with poppler: every font embedded and subset.
-    tmp = Path(pytest.importorskip("tempfile").mkdtemp()) / "s.pdf"
+    tmp = Path(tempfile.mkdtemp()) / "s.pdf"
     tmp.write_bytes(content)
     listing = subprocess.run(["pdffonts", str(tmp)], capture_output=True, text=True, check=True).stdout
     rows = listing.splitlines()[2:]

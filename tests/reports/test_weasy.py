@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 
 CHILD = r"""
@@ -40,7 +39,6 @@ def _fonts(path: Path) -> str:
     return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
 
 
-@pytest.mark.skipif(not Path("/usr/bin/pdftotext").exists(), reason="poppler-utils missing")
 def test_prebuilt_and_plain_give_the_same_pdf(tmp_path):
     cache = tmp_path / "cache"
     state, first = _render(tmp_path, cache, "first")

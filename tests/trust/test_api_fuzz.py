@@ -10,13 +10,12 @@ import contextlib
 import time
 
 import pytest
+import schemathesis
 from django.core.wsgi import get_wsgi_application
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-schemathesis = pytest.importorskip("schemathesis")
-from schemathesis import GenerationMode  # noqa: E402
+from schemathesis import GenerationMode
 
 EXAMPLES_PER_OPERATION = 15
 TIME_BUDGET_SECONDS = 40
