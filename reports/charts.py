@@ -2,7 +2,8 @@
 
 Charts carry no JavaScript (``js=[]``; the CSP forbids inline and foreign scripts), get
 a stable element id instead of pygal's random one and lose pygal's dated comment, so
-the same data gives the same SVG bytes.
+the same data gives the same SVG bytes. The tooltips' data (``<desc>``), which only pygal's
+JavaScript reads, is left out.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 # pygal writes an inline <script> (window.pygal config) even with js=[]; the CSP blocks it
 # and the browser logs a violation on every page with a chart, so it is removed.
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+# pygal writes each bar's tooltip data as <desc> elements, read only by its JavaScript (which the
+# charts do not carry). Nothing draws them, but WeasyPrint parses and styles each one: removing
+# them takes about a fifth off the charts' share of a PDF, with the same pixels.
+_DESC = re.compile(r"<desc\b[^>]*>.*?</desc>", re.S)
 _ID = re.compile(r"chart-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -55,6 +60,7 @@ def _render(chart, chart_id: str, title: str) -> str:
     svg = chart.render(is_unicode=True)
     svg = _COMMENT.sub("", svg)
     svg = _SCRIPT.sub("", svg)
+    svg = _DESC.sub("", svg)
     svg = _ID.sub(f"chart-{chart_id}", svg)
     svg = svg.replace("activate-serie-", f"{chart_id}-serie-")  # ids unique across the charts of one page
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{title}" ', 1)
