@@ -241,11 +241,12 @@ def number_kind(field) -> str:
     from django import forms
     from rest_framework import serializers
 
-    if isinstance(field, (models.IntegerField, forms.IntegerField, serializers.IntegerField)):
-        return "integer"
+    # Decimal first: Django's form DecimalField and FloatField are subclasses of IntegerField.
     if isinstance(field, (models.DecimalField, models.FloatField, forms.DecimalField, forms.FloatField,
                           serializers.DecimalField, serializers.FloatField)):
         return "decimal"
+    if isinstance(field, (models.IntegerField, forms.IntegerField, serializers.IntegerField)):
+        return "integer"
     return ""
 
 
