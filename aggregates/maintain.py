@@ -23,6 +23,8 @@ from django.db.models import Q
 from .models import ZERO, ProductPriceMedian, SchoolYearFigures
 
 FIGURE_FIELDS = ("production_value", "matched_production", "other_income", "cost", "remitted_to_school", "accounts")
+LAND_FIELDS = ("plot_area", "plots", "declared_area", "area_mismatches", "participants", "practice_days")
+ALL_FIELDS = FIGURE_FIELDS + LAND_FIELDS
 CHUNK = 500
 
 
@@ -45,15 +47,53 @@ def figures_of(combined: dict) -> dict:
     }
 
 
-def _computed(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], dict]:
+def _land(years: list[int], schools: list[int] | None) -> dict[tuple[int, int], dict]:
+    """``{(school, year): LAND_FIELDS}``: the sums :func:`labor_bases.selectors.base_overview` makes
+    for the county, per school (its plots; the declared totals of its bases with plots that year;
+    its bases whose plots do not add up, :func:`labor_bases.selectors.area_mismatched_bases`; its
+    practice activities). 3 queries and one per year."""
+    from django.db.models import Count, Exists, OuterRef, Sum
+
+    from labor_bases.models import BaseYearArea, LandParcel, StudentPracticeActivity
+    from labor_bases.selectors import area_mismatched_bases
+
+    def of(qs, path):
+        return qs if schools is None else qs.filter(**{f"{path}__in": schools})
+
+    out: dict[tuple[int, int], dict] = defaultdict(lambda: dict.fromkeys(LAND_FIELDS, 0))
+    plots = of(LandParcel.objects.filter(year_id__in=years), "base__school_id")
+    for row in plots.values("base__school_id", "year_id").annotate(a=Sum("area_mu"), n=Count("pk")).order_by():
+        out[(row["base__school_id"], row["year_id"])].update(plot_area=row["a"], plots=row["n"])
+    with_plots = LandParcel.objects.filter(base_id=OuterRef("base_id"), year_id=OuterRef("year_id"))
+    declared = of(BaseYearArea.objects.filter(year_id__in=years), "base__school_id").filter(Exists(with_plots))
+    for row in declared.values("base__school_id", "year_id").annotate(d=Sum("declared_total_mu")).order_by():
+        out[(row["base__school_id"], row["year_id"])]["declared_area"] = row["d"]
+    for year in years:
+        for school_id in of(area_mismatched_bases(year), "school_id").values_list("school_id", flat=True):
+            out[(school_id, year)]["area_mismatches"] += 1
+    activities = of(StudentPracticeActivity.objects.filter(year_id__in=years), "school_id")
+    for row in activities.values("school_id", "year_id").annotate(p=Sum("participants"), d=Sum("days")).order_by():
+        out[(row["school_id"], row["year_id"])].update(participants=row["p"] or 0, practice_days=row["d"] or 0)
+    return out
+
+
+def _computed(pairs: set[tuple[int, int]] | None, years: list[int] | None = None) -> dict[tuple[int, int], dict]:
+    """Every stored field of these (school, year) pairs (``None``: every school of ``years``)."""
     from labor_bases.selectors import _finance
 
-    schools, years = sorted({s for s, _y in pairs}), sorted({y for _s, y in pairs})
-    out = {}
-    for chunk in _chunks(schools):
-        for (school_id, year_id), combined in _finance(years, ("school", "year"), chunk).items():
-            if (school_id, year_id) in pairs:
-                out[(school_id, year_id)] = figures_of(combined)
+    if pairs is not None:
+        years = sorted({y for _s, y in pairs})
+        chunks = list(_chunks(sorted({s for s, _y in pairs})))
+    else:
+        chunks = [None]
+    out: dict[tuple[int, int], dict] = {}
+    for chunk in chunks:
+        found = {key: figures_of(combined) for key, combined in _finance(years, ("school", "year"), chunk).items()}
+        for key, land in _land(years, chunk).items():
+            found.setdefault(key, dict.fromkeys(FIGURE_FIELDS, ZERO) | {"accounts": 0}).update(land)
+        for key, fields in found.items():
+            if pairs is None or key in pairs:
+                out[key] = dict.fromkeys(LAND_FIELDS, 0) | fields
     return out
 
 
@@ -75,11 +115,11 @@ def refresh_school_years(pairs: Iterable[tuple[int, int]]) -> None:
             for row in SchoolYearFigures.objects.select_for_update().filter(lock).order_by("school_id", "year_id"):
                 rows[(row.school_id, row.year_id)] = row
         computed = _computed(pairs)
-        empty = dict.fromkeys(FIGURE_FIELDS, ZERO) | {"accounts": 0}
+        empty = dict.fromkeys(ALL_FIELDS, 0)
         for key, row in rows.items():
             for name, value in computed.get(key, empty).items():
                 setattr(row, name, value)
-        SchoolYearFigures.objects.bulk_update(list(rows.values()), FIGURE_FIELDS, batch_size=CHUNK)
+        SchoolYearFigures.objects.bulk_update(list(rows.values()), ALL_FIELDS, batch_size=CHUNK)
 
 
 def price_key(product: str, grade: str, unit: str) -> tuple[str, str, str]:
@@ -148,7 +188,6 @@ def _refresh_year_prices(year: int, keys: set | None) -> None:
 def rebuild(log=None) -> dict[str, int]:
     """Every aggregate recomputed from the data (the management command; after bulk loads)."""
     from labor_bases.models import ProductionLine
-    from labor_bases.selectors import _finance
     from workstudy.models import ReportingYear
 
     counts = {"school_years": 0, "prices": 0}
@@ -157,8 +196,8 @@ def rebuild(log=None) -> dict[str, int]:
         years = list(ReportingYear.objects.order_by("year").values_list("year", flat=True))
         for year in years:
             rows = [
-                SchoolYearFigures(school_id=school_id, year_id=year_id, **figures_of(combined))
-                for (school_id, year_id), combined in _finance([year], ("school", "year")).items()
+                SchoolYearFigures(school_id=school_id, year_id=year_id, **fields)
+                for (school_id, year_id), fields in _computed(None, [year]).items()
             ]
             SchoolYearFigures.objects.bulk_create(rows, batch_size=2000)
             counts["school_years"] += len(rows)

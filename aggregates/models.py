@@ -33,6 +33,13 @@ class SchoolYearFigures(models.Model):
     cost = _money(_("总成本"))
     remitted_to_school = _money(_("上缴学校"))
     accounts = models.PositiveIntegerField(_("年度收支份数"), default=0)
+    # The school's plots in the year and what :func:`labor_bases.selectors.base_overview` sums of them.
+    plot_area = models.DecimalField(_("地块面积合计"), max_digits=16, decimal_places=2, default=ZERO)
+    plots = models.PositiveIntegerField(_("地块数"), default=0)
+    declared_area = models.DecimalField(_("有地块基地的申报总面积"), max_digits=16, decimal_places=2, default=ZERO)
+    area_mismatches = models.PositiveIntegerField(_("面积不符的基地数"), default=0)
+    participants = models.PositiveIntegerField(_("实践人次"), default=0)
+    practice_days = models.PositiveIntegerField(_("实践天数"), default=0)
 
     class Meta:
         verbose_name = _("学校年度汇总")

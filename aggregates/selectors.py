@@ -100,3 +100,30 @@ def price_medians(year: int, keys: Iterable[tuple[str, str, str]] | None = None)
         if keys is None or (product, grade, unit) in keys:
             found[(product, grade, unit)] = (lines, median)
     return found
+
+
+def base_overview(year: int) -> dict:
+    """:func:`labor_bases.selectors.base_overview` (2 queries: the schools' rows summed, and the
+    schools taking part in the year)."""
+    from django.db.models import Count, Q
+
+    from labor_bases.models import money
+    from workstudy.participation import schools_of_year
+
+    row = SchoolYearFigures.objects.filter(year_id=year).aggregate(
+        total=Sum("plot_area"),
+        schools=Count("pk", filter=Q(plots__gt=0)),
+        declared=Sum("declared_area"),
+        mismatches=Sum("area_mismatches"),
+        participants=Sum("participants"),
+        days=Sum("practice_days"),
+    )
+    return {
+        "total_mu": money(row["total"] or ZERO),
+        "schools_with_base": row["schools"],
+        "school_count": schools_of_year(year).count(),
+        "declared_total_mu": money(row["declared"] or ZERO),
+        "area_mismatches": row["mismatches"] or 0,
+        "students_participating": row["participants"] or 0,
+        "practice_days": row["days"] or 0,
+    }

@@ -1,5 +1,6 @@
 """Where the aggregates learn that their source rows changed: every save and delete of a
-production line, a base's accounts or a base (moved to another school), and the bulk writes
+production line, a base's accounts, plots, declared area or practice activity, and of a base
+(moved to another school), and the bulk writes
 that send no per-row signal (the Excel import, :data:`workstudy.signals.rows_bulk_created`).
 
 The pairs a write touches are those before and after it (a line moved to another base or
@@ -17,20 +18,12 @@ _OLD = "_aggregates_old"
 
 
 def _schools_of_bases(rows) -> dict[int, int]:
-    """``{base_id: school_id}`` for the rows' bases (the bases already loaded on them, else 1 query)."""
+    """``{base_id: school_id}`` for the rows' bases, as the database has them now (1 query; a base
+    object loaded on a row may be older than a move of that base to another school)."""
     from labor_bases.models import LaborBase
 
-    found, missing = {}, set()
-    for row in rows:
-        base = row._state.fields_cache.get("base")
-        if base is not None and base.pk == row.base_id:
-            found[row.base_id] = base.school_id
-        elif row.base_id is not None:
-            missing.add(row.base_id)
-    missing -= set(found)
-    if missing:
-        found.update(LaborBase.objects.filter(pk__in=missing).values_list("pk", "school_id"))
-    return found
+    base_ids = {row.base_id for row in rows if row.base_id is not None}
+    return dict(LaborBase.objects.filter(pk__in=base_ids).values_list("pk", "school_id")) if base_ids else {}
 
 
 def _line_states(lines) -> list[tuple]:
@@ -43,9 +36,13 @@ def _line_states(lines) -> list[tuple]:
     ]
 
 
-def _pairs(accounts) -> set[tuple]:
-    schools = _schools_of_bases(accounts)
-    return {(schools.get(row.base_id), row.year_id) for row in accounts}
+def _pairs(rows) -> set[tuple]:
+    """(school_id, year_id) of rows that belong to a base (accounts, plots, declared areas) or
+    directly to a school (practice activities)."""
+    if rows and hasattr(rows[0], "school_id"):
+        return {(row.school_id, row.year_id) for row in rows}
+    schools = _schools_of_bases(rows)
+    return {(schools.get(row.base_id), row.year_id) for row in rows}
 
 
 def _remember(sender, instance, raw=False, **kwargs):
@@ -68,7 +65,8 @@ def _refresh_lines(states) -> None:
     maintain.refresh_prices({(year_id, key) for _school_id, year_id, key in states})
 
 
-def _accounts_changed(sender, instance, raw=False, **kwargs):
+def _year_rows_changed(sender, instance, raw=False, **kwargs):
+    """Accounts, plots, declared areas, activities: their school-years before and after."""
     if raw:
         return
     rows = [instance]
@@ -85,28 +83,34 @@ def _base_changed(sender, instance, raw=False, **kwargs):
     old = instance.__dict__.pop(_OLD, None)
     if old is None or old.school_id == instance.school_id:
         return
-    from labor_bases.models import BaseYearFinance, ProductionLine
+    from labor_bases.models import BaseYearArea, BaseYearFinance, LandParcel, ProductionLine
 
-    years = set(ProductionLine.objects.filter(base_id=instance.pk).values_list("year_id", flat=True)) | set(
-        BaseYearFinance.objects.filter(base_id=instance.pk).values_list("year_id", flat=True)
-    )
+    years = set()
+    for model in (ProductionLine, BaseYearFinance, LandParcel, BaseYearArea):
+        years |= set(model.objects.filter(base_id=instance.pk).values_list("year_id", flat=True))
     maintain.refresh_school_years({(school, year) for school in (old.school_id, instance.school_id) for year in years})
 
 
 def _bulk_created(sender, objs, **kwargs):
-    from labor_bases.models import BaseYearFinance, ProductionLine
+    from labor_bases.models import ProductionLine
 
     if sender is ProductionLine:
         _refresh_lines(_line_states(objs))
-    elif sender is BaseYearFinance:
-        maintain.refresh_school_years(_pairs(objs))
+    elif sender in _year_models() and objs:
+        maintain.refresh_school_years(_pairs(list(objs)))
+
+
+def _year_models() -> tuple:
+    from labor_bases.models import BaseYearArea, BaseYearFinance, LandParcel, StudentPracticeActivity
+
+    return (BaseYearFinance, LandParcel, BaseYearArea, StudentPracticeActivity)
 
 
 def connect() -> None:
-    from labor_bases.models import BaseYearFinance, LaborBase, ProductionLine
+    from labor_bases.models import LaborBase, ProductionLine
     from workstudy.signals import rows_bulk_created
 
-    for model, changed in ((ProductionLine, _line_changed), (BaseYearFinance, _accounts_changed)):
+    for model, changed in ((ProductionLine, _line_changed), *((m, _year_rows_changed) for m in _year_models())):
         uid = f"aggregates.{model.__name__}"
         pre_save.connect(_remember, sender=model, dispatch_uid=f"{uid}.pre")
         post_save.connect(changed, sender=model, dispatch_uid=f"{uid}.post")

@@ -397,8 +397,8 @@ class _Builder:
     def bases(self):
         s = self.summary
         land = sources.call("labor_bases", "land_by_type", self.year)
-        overview = sources.call("labor_bases", "base_overview", self.year)
-        prev = sources.call("labor_bases", "base_overview", self.year - 1)
+        overview = self.base_sums("base_overview", self.year)
+        prev = self.base_sums("base_overview", self.year - 1)
         chosen = list(ExampleSchool.objects.filter(year_id=self.year).order_by("order", "id"))
         full = [c.school_id for c in chosen if c.mode == ExampleSchool.Mode.FULL]
         brief = [c for c in chosen if c.mode == ExampleSchool.Mode.BRIEF]

@@ -1,11 +1,12 @@
 """The per-school yearly aggregates against the from-scratch computation, on random data.
 
-Random production lines, accounts and bases are written through every path that writes them
-(a form's save, an edit moving a line to another base or year, a delete, the Excel import's
-bulk write, a base moved to another school); afterwards the county figures read from the
-aggregates must equal those summed from every row (``labor_bases.selectors``), the product
-medians those of every price, the stored rows a rebuild's, and the summary the same as after
-a rebuild. Runs on SQLite and on PostgreSQL (``DATABASE_URL``).
+Random production lines, accounts, plots, declared areas, practice activities and bases are
+written through every path that writes them (a form's save, an edit moving a line to another
+base or year, a delete, the Excel import's bulk write, a base moved to another school);
+afterwards the county figures read from the aggregates must equal those summed from every
+row (``labor_bases.selectors``), the product medians those of every price, the stored rows a
+rebuild's, and the summary the same as after a rebuild. Runs on SQLite and on PostgreSQL
+(``DATABASE_URL``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,14 @@ from aggregates import maintain
 from aggregates import selectors as aggregated
 from aggregates.models import ProductPriceMedian, SchoolYearFigures
 from labor_bases import selectors as from_rows
-from labor_bases.models import BaseYearFinance, LaborBase, ProductionLine
+from labor_bases.models import (
+    BaseYearArea,
+    BaseYearFinance,
+    LaborBase,
+    LandParcel,
+    ProductionLine,
+    StudentPracticeActivity,
+)
 from reports import figures
 from tests.factories import ReportingYearFactory, SchoolFactory
 from workstudy.excel.saving import _bulk_create_with_history
@@ -40,6 +48,8 @@ price = st.one_of(st.just(Decimal("0")), st.decimals(min_value=Decimal("0.01"), 
 line = st.tuples(st.integers(0, BASES - 1), st.sampled_from(YEARS), st.integers(0, len(PRODUCTS) - 1),
                  st.integers(0, len(GRADES) - 1), st.sampled_from(UNITS),
                  st.decimals(min_value=0, max_value=500, places=1), price)
+area = st.sampled_from([Decimal(a) for a in ("1.00", "2.50", "3.50", "6.00")])
+plot = st.tuples(st.integers(0, BASES - 1), st.sampled_from(YEARS), area)
 operation = st.one_of(
     st.tuples(st.just("line"), line),
     st.tuples(st.just("import"), st.lists(line, min_size=1, max_size=5)),
@@ -48,6 +58,12 @@ operation = st.one_of(
     st.tuples(st.just("accounts"), st.integers(0, BASES - 1), st.sampled_from(YEARS), money, money, money),
     st.tuples(st.just("drop_accounts"), st.integers(0, 50)),
     st.tuples(st.just("move_base"), st.integers(0, BASES - 1), st.integers(0, SCHOOLS - 1)),
+    st.tuples(st.just("plots"), st.lists(plot, min_size=1, max_size=3), st.booleans()),
+    st.tuples(st.just("drop_plot"), st.integers(0, 50)),
+    st.tuples(st.just("declare"), st.integers(0, BASES - 1), st.sampled_from(YEARS), area),
+    st.tuples(st.just("activity"), st.integers(0, SCHOOLS - 1), st.sampled_from(YEARS), st.integers(1, 90),
+              st.integers(1, 5), st.booleans()),
+    st.tuples(st.just("drop_activity"), st.integers(0, 50)),
 )
 
 
@@ -80,6 +96,35 @@ def _apply(op, schools, bases) -> None:
         row.save()
     elif kind == "drop_accounts" and accounts:
         accounts[args[0] % len(accounts)].delete()
+    elif kind == "plots":
+        parcels = [LandParcel(base=bases[b], year_id=y, land_type="tea", crop="茶", area_mu=a) for b, y, a in args[0]]
+        if args[1]:
+            _bulk_create_with_history(parcels, user=None)
+        else:
+            for parcel in parcels:
+                parcel.save()
+    elif kind == "drop_plot":
+        parcels = list(LandParcel.objects.order_by("pk"))
+        if parcels:
+            parcels[args[0] % len(parcels)].delete()
+    elif kind == "declare":
+        base, year, declared = args
+        row = BaseYearArea.objects.filter(base=bases[base], year_id=year).first() or BaseYearArea(
+            base=bases[base], year_id=year)
+        row.declared_total_mu = declared
+        row.save()
+    elif kind == "activity":
+        school, year, participants, days, bulk = args
+        activity = StudentPracticeActivity(school=schools[school], year_id=year, activity="采茶",
+                                           participants=participants, days=days)
+        if bulk:
+            _bulk_create_with_history([activity], user=None)
+        else:
+            activity.save()
+    elif kind == "drop_activity":
+        activities = list(StudentPracticeActivity.objects.order_by("pk"))
+        if activities:
+            activities[args[0] % len(activities)].delete()
     elif kind == "move_base":
         base = LaborBase.objects.get(pk=bases[args[0]].pk)
         base.school = schools[args[1]]
@@ -97,15 +142,16 @@ def _medians_from_every_price(year: int) -> dict:
 def _stored() -> dict:
     """The aggregate rows that hold anything (a refresh may keep a row of zeros; a rebuild makes none)."""
     return {
-        (row.school_id, row.year_id): tuple(getattr(row, name) for name in maintain.FIGURE_FIELDS)
+        (row.school_id, row.year_id): tuple(getattr(row, name) for name in maintain.ALL_FIELDS)
         for row in SchoolYearFigures.objects.all()
-        if any(getattr(row, name) for name in maintain.FIGURE_FIELDS)
+        if any(getattr(row, name) for name in maintain.ALL_FIELDS)
     }
 
 
 def _assert_same_as_from_rows() -> None:
     assert aggregated.finance_by_year(YEARS) == from_rows.finance_by_year(YEARS)
     for year in YEARS:
+        assert aggregated.base_overview(year) == from_rows.base_overview(year)
         assert aggregated.unmatched_schools(year) == from_rows.unmatched_schools(year)
         assert aggregated.top_profit_schools(year, 3) == from_rows.table_school_ids(
             year, sort="profit", accounts_only=True)[:3]
