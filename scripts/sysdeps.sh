@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # System packages the portal needs: a CJK font for PDFs, Chromium for browser tests,
-# poppler for reading PDFs back in tests. Installs them through apt-get when root;
-# otherwise says which packages are missing and stops.
+# poppler for reading PDFs back in tests, HarfBuzz's font subsetter for fast PDFs.
+# Installs them through apt-get when root; otherwise says which packages are missing and stops.
 set -euo pipefail
 
 missing=()
@@ -11,6 +11,8 @@ command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v xgettext >/dev/null 2>&1 || missing+=(gettext)
 command -v fc-list >/dev/null 2>&1 || missing+=(fontconfig)
 python3 -c "import ctypes.util,sys; sys.exit(0 if ctypes.util.find_library('pango-1.0') else 1)" 2>/dev/null || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+# HarfBuzz's subsetter: without it WeasyPrint subsets the PDF's fonts in Python, many times slower.
+python3 -c "import ctypes.util,sys; sys.exit(0 if ctypes.util.find_library('harfbuzz-subset') else 1)" 2>/dev/null || missing+=(libharfbuzz-subset0)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
