@@ -69,7 +69,7 @@ from logistics.models import (
     ServiceMode,
     Shop,
 )
-from workstudy.models import ReportingYear, Role, School, SchoolKind, Submission, SubmissionStatus
+from workstudy.models import Region, ReportingYear, Role, School, SchoolKind, Submission, SubmissionStatus
 
 BATCH = 5000
 LAST_YEAR = 2024
@@ -247,11 +247,18 @@ class Generator:
     def _core(self) -> None:
         rng, size = self.rng, self.size
         User = get_user_model()
+        # A county is the deployment's county; a province's counties are regions of one city.
+        if size.counties > 1:
+            self.regions = [Region.chain("基准省", "基准市", f"第{c + 1}县") for c in range(size.counties)]
+            reader_region = self.regions[0].parent.parent  # the staff read the whole province
+        else:
+            self.regions = [Region.default_county()]
+            reader_region = self.regions[0]
         self.staff = User(username=STAFF_USERNAME, role=Role.STAFF, is_staff=True, is_director=True,
-                          first_name="基准", last_name="主任")
+                          first_name="基准", last_name="主任", region=reader_region)
         self.staff.set_unusable_password()
         self.staff.save()
-        self.auditor = User(username=AUDITOR_USERNAME, role=Role.AUDITOR)
+        self.auditor = User(username=AUDITOR_USERNAME, role=Role.AUDITOR, region=reader_region)
         self.auditor.set_unusable_password()
         self.auditor.save()
         now = timezone.now()
@@ -278,6 +285,7 @@ class Generator:
                 township=f"第{county + 1}县{(index % SCHOOLS_PER_COUNTY) // 10 + 1}镇",
                 kind=kind, area_class="urban" if urban else ("mountain" if index % 10 == 9 else "rural"),
                 is_boarding=urban or index % 3 == 0, has_dormitory=urban or index % 3 == 0, has_canteen=True,
+                county=self.regions[county],
             ))
             counts.append((max(8, students // 14), students))
         self.schools = _bulk(School, schools)
@@ -330,16 +338,21 @@ class Generator:
     def _bureau_level(self) -> None:
         rng, size = self.rng, self.size
         first = size.first_year
-        broker = Insurer(name="基准保险经纪有限公司", role=Insurer.Role.BROKER, entrusted_from_year=first)
-        insurers = [Insurer(name=f"基准财产保险股份有限公司第{i}分公司", role=Insurer.Role.INSURER) for i in range(1, 4)]
+        broker = Insurer(name="基准保险经纪有限公司", role=Insurer.Role.BROKER, entrusted_from_year=first,
+                         county=self.regions[0])
+        insurers = [Insurer(name=f"基准财产保险股份有限公司第{i}分公司", role=Insurer.Role.INSURER, county=self.regions[0])
+                    for i in range(1, 4)]
         _bulk(Insurer, [broker, *insurers])
-        _bulk(FundingRule, [
+        rules = [
             FundingRule(insurance_type=PolicyType.PROPERTY, from_year=first, allowed_sources=[FundingSource.CITY]),
             FundingRule(insurance_type=PolicyType.LIABILITY, from_year=first, bureau_share_pct=Decimal("50.00"),
                         allowed_sources=[FundingSource.BUREAU_WORKSTUDY, FundingSource.SCHOOL_WORKSTUDY]),
             FundingRule(insurance_type=PolicyType.STUDENT, from_year=first, allowed_sources=[
                 FundingSource.PARENT, FundingSource.INSURER_FREE, FundingSource.SCHOOL_ADVANCE]),
-        ])
+        ]
+        for rule in rules:
+            rule.county = self.regions[0]
+        _bulk(FundingRule, rules)
         students_by_county: dict[int, int] = {}
         for school in self.schools:
             c = self.county_of[school.pk]
@@ -354,7 +367,7 @@ class Generator:
                 for ptype in PolicyType.values:
                     policy = InsurancePolicy(
                         year_id=year, policy_no=f"BP{county + 1:03d}-{year}-{ptype}", policy_type=ptype,
-                        insurer=insurer, broker=broker, school=None,
+                        insurer=insurer, broker=broker, school=None, county=self.regions[county],
                         coverage_start=dt.date(year, 1, 1), coverage_end=dt.date(year, 12, 31),
                         sum_insured=Decimal("50000000.00") if ptype == PolicyType.PROPERTY else None,
                         per_accident_limit=Decimal("500000.00"),
@@ -394,7 +407,7 @@ class Generator:
                 enterprises.append(Enterprise(
                     name=f"第{county + 1}县{kind.label}{i + 1}", kind=kind,
                     sponsor_school=sponsor if i == 0 else None, ownership=Ownership.COLLECTIVE if i else Ownership.DIRECT,
-                    industry=str(kind.label), founded_year=first - 20,
+                    industry=str(kind.label), founded_year=first - 20, county=self.regions[county],
                 ))
         _bulk(Enterprise, enterprises)
         stats, events = [], []
@@ -422,7 +435,7 @@ class Generator:
         centres, shops = [], []
         for county in range(size.counties):
             centres.append(ServiceCentre(name=f"第{county + 1}县学校后勤服务中心", founded_year=first - 5,
-                                         exam_lodging_from_year=first))
+                                         exam_lodging_from_year=first, county=self.regions[county]))
         _bulk(ServiceCentre, centres)
         for centre in centres:
             shops += [

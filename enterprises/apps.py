@@ -14,9 +14,10 @@ class EnterprisesConfig(AppConfig):
         from .models import Enterprise, EnterpriseYearStat, ReformEvent
 
         # Bureau-level rows, except that a school sees the enterprise it sponsors (read-only).
-        scoping.register(Enterprise, school="sponsor_school", year=None)
-        scoping.register(EnterpriseYearStat, school="enterprise__sponsor_school", year="year")
-        scoping.register(ReformEvent, school="enterprise__sponsor_school", year="year")
+        scoping.register(Enterprise, school="sponsor_school", year=None, county="county")
+        scoping.register(EnterpriseYearStat, school="enterprise__sponsor_school", year="year",
+                         county="enterprise__county")
+        scoping.register(ReformEvent, school="enterprise__sponsor_school", year="year", county="enterprise__county")
         modules.register_nav(
             modules.NavItem(_("校办企业"), "enterprises:index", roles=(Role.STAFF, Role.AUDITOR, Role.PRINCIPAL), order=10)
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from workstudy.demo import place_in_county
 from workstudy.models import ReportingYear
 
 from .models import (
@@ -117,6 +118,7 @@ def _upsert(model, lookup: dict, values: dict):
     obj = model.objects.filter(**lookup).first()
     if obj is None:
         obj = model(**lookup, **values)
+        place_in_county(obj)
         obj.full_clean()
         obj.save()
         return obj

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from workstudy import scoping
 from workstudy.forms import VersionedFormMixin
 from workstudy.models import ReportingYear, School
 from workstudy.widgets import use_school_picker
@@ -25,10 +26,13 @@ class EnterpriseForm(VersionedFormMixin, forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs):
+    accepts_kwargs = ("user",)
+
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # Enterprises are bureau data (staff-only forms): any school in use may sponsor one.
-        use_school_picker(self, "sponsor_school", School.objects.all(), active_only=True)
+        # Enterprises are bureau data (staff-only forms): any school in use of the user's county may sponsor one.
+        schools = scoping.schools_for(user) if user is not None else School.objects.all()
+        use_school_picker(self, "sponsor_school", schools, active_only=True)
         self.fields["sponsor_school"].empty_label = _("（无，由勤工办主办）")
 
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from workstudy import limits
-from workstudy.models import DomainModel, ReportingYear, School
+from workstudy.models import DomainModel, ReportingYear, School, county_field
 
 from . import rules
 
@@ -83,6 +83,7 @@ class EnterpriseQuerySet(models.QuerySet):
 
 class Enterprise(DomainModel):
     name = models.CharField(_("企业名称"), max_length=100, unique=True)
+    county = county_field()
     kind = models.CharField(_("类别"), max_length=20, choices=EnterpriseKind.choices)
     sponsor_school = models.ForeignKey(
         School, verbose_name=_("主办学校"), null=True, blank=True, on_delete=models.PROTECT,

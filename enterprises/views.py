@@ -51,7 +51,7 @@ def block_reason(user, obj=None) -> str | None:
     if not user.is_bureau:
         return _("校办企业的数据由勤工办维护，学校只能查看。")
     if obj is None:
-        return None
+        return scoping.region_block_reason(user)
     return scoping.obj_write_block_reason(user, obj)
 
 

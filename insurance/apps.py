@@ -49,10 +49,10 @@ class InsuranceConfig(AppConfig):
             StudentAccidentCoverage,
         )
 
-        scoping.register(Insurer, school=None, year=None)
-        scoping.register(FundingRule, school=None, year=None)
-        scoping.register(InsurancePolicy, school="school", year="year")
-        scoping.register(PremiumFunding, school="policy__school", year="policy__year")
+        scoping.register(Insurer, school=None, year=None, county="county")
+        scoping.register(FundingRule, school=None, year=None, county="county")
+        scoping.register(InsurancePolicy, school="school", year="year", county="county")
+        scoping.register(PremiumFunding, school="policy__school", year="policy__year", county="policy__county")
         scoping.register(StudentAccidentCoverage, school="school", year="year")
         scoping.register(Claim, school="school", year="year")
         scoping.register(ClaimDocument, school="claim__school", year="claim__year")

@@ -13,6 +13,7 @@ import datetime as dt
 import random
 from decimal import ROUND_HALF_UP, Decimal
 
+from workstudy.demo import place_in_county
 from workstudy.models import Submission
 
 from .models import (
@@ -79,6 +80,7 @@ def _upsert(model, lookup: dict, values: dict):
     obj = model.objects.filter(**lookup).first() or model(**lookup)
     for name, value in values.items():
         setattr(obj, name, value)
+    place_in_county(obj)
     obj.full_clean()
     obj.save()
     return obj

@@ -87,10 +87,12 @@ class PolicyForm(VersionedFormMixin, forms.ModelForm):
             "premium_total": forms.NumberInput(attrs=YUAN),
         }
 
-    def __init__(self, *args, **kwargs):
+    accepts_kwargs = ("user",)
+
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         # A staff-only form (see the views); no school means a county-wide policy.
-        use_school_picker(self, "school", School.objects.all())
+        use_school_picker(self, "school", scoping.schools_for(user) if user is not None else School.objects.all())
 
 
 class FundingForm(VersionedFormMixin, forms.ModelForm):

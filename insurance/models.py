@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from workstudy import limits
-from workstudy.models import DomainModel, ReportingYear, School
+from workstudy.models import DomainModel, ReportingYear, School, county_field
 
 from . import rules as R
 
@@ -53,6 +53,7 @@ class Insurer(DomainModel):
         BROKER = "broker", _("保险经纪公司")
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
+    county = county_field()
     role = models.CharField(_("类别"), max_length=16, choices=Role.choices, default=Role.INSURER)
     entrusted_from_year = limits.year_field(
         _("委托起始年度"), null=True, blank=True, help_text=_("经纪公司：从哪一年起全权委托其办理学校保险。")
@@ -73,6 +74,7 @@ class FundingRule(DomainModel):
     """Which sources may pay the premium of an insurance type, from one year to another."""
 
     insurance_type = models.CharField(_("险种"), max_length=16, choices=PolicyType.choices)
+    county = county_field()
     from_year = limits.year_field(_("起始年度"))
     to_year = limits.year_field(_("截止年度"), null=True, blank=True, help_text=_("留空表示至今有效。"))
     allowed_sources = models.JSONField(_("允许的经费来源"), default=list)
@@ -134,6 +136,7 @@ class InsurancePolicy(DomainModel):
         blank=True,
         limit_choices_to={"role": Insurer.Role.BROKER},
     )
+    county = county_field()
     school = models.ForeignKey(
         School,
         on_delete=models.PROTECT,

@@ -15,12 +15,12 @@ class LogisticsConfig(AppConfig):
 
         from . import models, rules  # noqa: F401  (registers the LOG rules)
 
-        scoping.register(models.ServiceCentre, school=None, year=None)
-        scoping.register(models.Shop, school=None, year=None)
-        scoping.register(models.CapitalInvestment, school=None, year=None)
-        scoping.register(models.CentreYearFigures, school=None, year="year")
-        scoping.register(models.SalesLine, school=None, year="year")
-        scoping.register(models.ExamLodgingProgram, school=None, year="year")
+        scoping.register(models.ServiceCentre, school=None, year=None, county="county")
+        scoping.register(models.Shop, school=None, year=None, county="centre__county")
+        scoping.register(models.CapitalInvestment, school=None, year=None, county="centre__county")
+        scoping.register(models.CentreYearFigures, school=None, year="year", county="centre__county")
+        scoping.register(models.SalesLine, school=None, year="year", county="centre__county")
+        scoping.register(models.ExamLodgingProgram, school=None, year="year", county="operator__county")
         scoping.register(models.ExamSite, school="host_school", year="program__year")
         scoping.register(models.SchoolService, school="school", year="year")
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from workstudy.demo import place_in_county
+
 from .models import (
     CapitalInvestment,
     CentreYearFigures,
@@ -102,7 +104,10 @@ def _upsert(model, keys: dict, values: dict):
     """update_or_create that only saves (and bumps version/history) when something changed."""
     obj = model.objects.filter(**keys).first()
     if obj is None:
-        return model.objects.create(**keys, **values)
+        obj = model(**keys, **values)
+        place_in_county(obj)
+        obj.save()
+        return obj
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     if changed:
         for name in changed:

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from workstudy import limits
-from workstudy.models import DomainModel, ReportingYear, School
+from workstudy.models import DomainModel, ReportingYear, School, county_field
 from workstudy.rules import collect
 
 from . import rules
@@ -67,6 +67,7 @@ class ServiceCentre(DomainModel):
     """A bureau-run logistics service centre, e.g. 贵溪市腾飞学校后勤服务中心 (bureau level)."""
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
+    county = county_field()
     founded_year = limits.year_field(_("创办年份"))
     exam_lodging_from_year = limits.year_field(
         _("中考食宿统一管理起始年份"), null=True, blank=True,

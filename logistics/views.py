@@ -121,7 +121,7 @@ class CentreView(RoleRequiredMixin, YearMixin, generic.TemplateView):
             figures=scoping.visible(user, CentreYearFigures).filter(centre=centre_obj, year=year).first(),
             investments=scoping.visible(user, CapitalInvestment).filter(centre=centre_obj).order_by("year", "pk"),
             write_block_reason=scoping.write_block_reason(user, school=None, year=year),
-            can_edit_master=user.is_bureau,
+            can_edit_master=user.is_bureau and scoping.region_block_reason(user) is None,
             findings=[f for f in core_rules.findings(year.year, module="logistics") if f.school_id is None],
         )
         return context

@@ -14,13 +14,15 @@ class ReportsConfig(AppConfig):
         from . import milestones, models, signals  # noqa: F401  (milestones registers the RP rules)
 
         # Bureau-level rows: principals never see them; year-bound rows are read-only once locked.
-        scoping.register(models.NarrativeBlock, school=None, year="year")
-        scoping.register(models.SummarySettings, school=None, year="year")
-        scoping.register(models.ArchivedDocument, school="school", year="year")
-        scoping.register(models.PolicyDocument, school=None, year=None)
-        scoping.register(models.DatedFact, school=None, year=None)
-        scoping.register(models.ExampleSchool, school=None, year="year")
-        scoping.register(models.StatedFigure, school=None, year="year")
+        # The summary's own rows are still one set for the deployment (shared by its counties'
+        # bureau users); an example school and a school's archived return belong to its county.
+        scoping.register(models.NarrativeBlock, school=None, year="year", shared_when_none=True)
+        scoping.register(models.SummarySettings, school=None, year="year", shared_when_none=True)
+        scoping.register(models.ArchivedDocument, school="school", year="year", shared_when_none=True)
+        scoping.register(models.PolicyDocument, school=None, year=None, shared_when_none=True)
+        scoping.register(models.DatedFact, school=None, year=None, shared_when_none=True)
+        scoping.register(models.ExampleSchool, school=None, year="year", county="school__county")
+        scoping.register(models.StatedFigure, school=None, year="year", shared_when_none=True)
         modules.register_nav(
             modules.NavItem(_("年度总结"), "reports:index", roles=(Role.STAFF, Role.AUDITOR, Role.PRINCIPAL), order=90)
         )

@@ -3,7 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from workstudy.models import ReportingYear, Role, School, Submission
+from workstudy.models import Region, ReportingYear, Role, School, Submission
 
 
 class SchoolFactory(factory.django.DjangoModelFactory):
@@ -13,6 +13,7 @@ class SchoolFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"T{n:04d}")
     name = factory.Sequence(lambda n: f"测试学校{n:04d}")
+    county = factory.LazyFunction(Region.default_county)
     township = "雄石街道"
     kind = "junior"
     area_class = "rural"
@@ -49,6 +50,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     role = Role.STAFF
     is_staff = factory.LazyAttribute(lambda o: o.role == Role.STAFF)
+    # Bureau users belong to the default county unless a test says otherwise; principals to none.
+    region = factory.LazyAttribute(lambda o: None if o.role == Role.PRINCIPAL else Region.default_county())
     password = factory.PostGenerationMethodCall("set_password", "test-pass-123")
 
     @factory.post_generation

@@ -33,5 +33,6 @@ class ScopedAdmin(SimpleHistoryAdmin):
         return self.has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
+        scoping.stamp_county(request.user, obj)
         scoping.check_obj_write(request.user, obj)
         super().save_model(request, obj, form, change)

@@ -100,13 +100,17 @@ class ScopedViewSet(BodySizeLimitMixin, viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         instance = self.model(**serializer.validated_data)
+        scoping.stamp_county(self.request.user, instance)
+        stamped = getattr(instance, "county", None) if scoping.county_path(self.model) == "county" else None
+        county = {"county": stamped} if stamped is not None else {}
         reason = scoping.write_block_reason(
-            self.request.user, school=scoping.school_of(instance), year=scoping.year_of(instance), model=self.model
+            self.request.user, school=scoping.school_of(instance), year=scoping.year_of(instance), model=self.model,
+            county=getattr(instance, "county_id", None),
         )
         if reason:
             raise exceptions.PermissionDenied(reason)
         try:
-            serializer.save()
+            serializer.save(**county)
         except (DjangoValidationError, DjangoPermissionDenied) as exc:
             raise _drf_error(exc) from exc
 
@@ -117,6 +121,7 @@ class ScopedViewSet(BodySizeLimitMixin, viewsets.ModelViewSet):
         instance = serializer.instance
         for attr, value in serializer.validated_data.items():
             setattr(instance, attr, value)
+        scoping.stamp_county(self.request.user, instance)
         reason = scoping.obj_write_block_reason(self.request.user, instance)
         if reason:
             raise exceptions.PermissionDenied(reason)

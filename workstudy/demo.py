@@ -1,4 +1,6 @@
-"""The demo county (贵溪市), with its own schools and figures. Used by ``load_demo``.
+"""The demo county (贵溪市), with its own schools and figures, in its region (江西省 → 鹰潭市), plus two
+more counties of the same city (余江区, 月湖区) with a few synthetic schools each. Used by
+``load_demo``.
 
 Every function here is idempotent: rows are looked up by natural keys and updated.
 """
@@ -11,11 +13,46 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 
-from .models import ReportingYear, Role, School, Submission, SubmissionStatus
+from . import scoping
+from .models import Region, ReportingYear, Role, School, Submission, SubmissionStatus
 from .signals import year_locked
 
 DEMO_PASSWORD = "workstudy-demo"
 DEMO_YEARS = (2021, 2022, 2023, 2024)
+CURRENT_YEAR = 2024
+PROVINCE, CITY, COUNTY = "江西省", "鹰潭市", "贵溪市"
+
+# The other counties of the demo city: code, name, township, kind, area, boarding, staff, students.
+# Synthetic schools (not from the seed), with a principal each and data for the current year.
+OTHER_COUNTIES = {
+    "余江区": [
+        ("YJ001", "余江区锦江中学", "锦江镇", "junior", "urban", True, 68, 1120),
+        ("YJ002", "余江区中童中心小学", "中童镇", "central", "rural", False, 32, 480),
+        ("YJ003", "余江区潢溪中学", "潢溪镇", "junior", "rural", True, 41, 620),
+        ("YJ004", "余江区马荃中心学校", "马荃镇", "central", "mountain", True, 23, 290),
+    ],
+    "月湖区": [
+        ("YH001", "月湖区第一小学", "东湖街道", "primary", "urban", False, 88, 2050),
+        ("YH002", "月湖区童家中学", "童家镇", "junior", "rural", True, 39, 560),
+        ("YH003", "月湖区四青中心小学", "四青街道", "central", "urban", False, 35, 610),
+    ],
+}
+# How the other counties' current-year returns stand (by position in the county's list).
+OTHER_STATES = (SubmissionStatus.APPROVED, SubmissionStatus.SUBMITTED, SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+
+
+def demo_county() -> Region:
+    return Region.chain(PROVINCE, CITY, COUNTY)
+
+
+def place_in_county(obj) -> None:
+    """A demo row of a bureau-level model belongs to a county: a school's to its school's, every
+    other to the demo county (贵溪市). Rows that reach their county through a school or a parent
+    row need nothing."""
+    if scoping.county_path(type(obj)) != "county" or getattr(obj, "county_id", None) is not None:
+        return
+    school = scoping.school_of(obj)
+    obj.county = school.county if school is not None else demo_county()
 
 # code, name, township, kind, area_class, boarding, dormitory, canteen, staff, students
 SCHOOLS = [
@@ -72,12 +109,13 @@ BASE_COUNTS = {row[0]: (row[8], row[9]) for row in SCHOOLS}
 
 def load_schools() -> dict[str, School]:
     schools = {}
+    county = demo_county()
     for code, name, township, kind, area, boarding, dorm, canteen, _staff, _students in SCHOOLS:
         school, _ = School.objects.update_or_create(
             code=code,
             defaults=dict(
                 name=name, township=township, kind=kind, area_class=area, is_boarding=boarding,
-                has_dormitory=dorm, has_canteen=canteen, active=True,
+                has_dormitory=dorm, has_canteen=canteen, active=True, county=county,
             ),
         )
         schools[code] = school
@@ -86,19 +124,24 @@ def load_schools() -> dict[str, School]:
 
 def load_users(schools: dict[str, School]):
     User = get_user_model()
+    county = demo_county()
+    city, province = county.parent, county.parent.parent
     specs = [
-        ("staff", "王主任", Role.STAFF, None, True, True),
-        ("clerk", "李经办", Role.STAFF, None, False, True),
-        ("principal", "钟校长", Role.PRINCIPAL, schools["GX001"], False, False),
-        ("principal2", "周校长", Role.PRINCIPAL, schools["GX002"], False, False),
-        ("auditor", "审计科", Role.AUDITOR, None, False, False),
+        ("staff", "王主任", Role.STAFF, None, True, True, county),
+        ("clerk", "李经办", Role.STAFF, None, False, True, county),
+        ("principal", "钟校长", Role.PRINCIPAL, schools["GX001"], False, False, None),
+        ("principal2", "周校长", Role.PRINCIPAL, schools["GX002"], False, False, None),
+        ("auditor", "审计科", Role.AUDITOR, None, False, False, county),
+        # Above the county: they read their counties' data and change nothing (for now).
+        ("city", "鹰潭市教育局勤工办", Role.STAFF, None, True, True, city),
+        ("province", "江西省教育厅勤工办", Role.STAFF, None, True, True, province),
     ]
     users = {}
-    for username, name, role, school, director, is_staff in specs:
+    for username, name, role, school, director, is_staff, region in specs:
         user, _ = User.objects.update_or_create(
             username=username,
             defaults=dict(first_name=name, role=role, school=school, is_director=director, is_staff=is_staff,
-                          is_active=True),
+                          is_active=True, region=region),
         )
         if not user.check_password(DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)
@@ -173,3 +216,43 @@ def finish_states(users, schools):
             )
             WorkflowEvent.objects.create(year_id=year, action=WorkflowEvent.Action.LOCK, actor=director)
             year_locked.send(sender=ReportingYear, year=ReportingYear.objects.get(pk=year), user=director)
+
+
+def load_other_counties() -> dict[str, School]:
+    """余江区 and 月湖区: a few synthetic schools each, a principal for every school (username
+    the school's code in lower case), a labor base and the current year's return."""
+    from labor_bases.models import LaborBase
+
+    User = get_user_model()
+    loaded = {}
+    for county_name, rows in OTHER_COUNTIES.items():
+        county = Region.chain(PROVINCE, CITY, county_name)
+        for index, (code, name, township, kind, area, boarding, staff, students) in enumerate(rows):
+            school, _ = School.objects.update_or_create(
+                code=code,
+                defaults=dict(name=name, township=township, kind=kind, area_class=area, is_boarding=boarding,
+                              has_dormitory=boarding, has_canteen=True, active=True, county=county),
+            )
+            loaded[code] = school
+            user, _ = User.objects.update_or_create(
+                username=code.lower(),
+                defaults=dict(first_name=f"{name}校长", role=Role.PRINCIPAL, school=school, region=None,
+                              is_director=False, is_staff=False, is_active=True),
+            )
+            if not user.check_password(DEMO_PASSWORD):
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            if not LaborBase.objects.filter(school=school).exists():
+                LaborBase.objects.create(school=school, name=f"{name}劳动实践基地", location=township)
+            state = OTHER_STATES[index % len(OTHER_STATES)]
+            Submission.objects.update_or_create(
+                school=school, year_id=CURRENT_YEAR,
+                defaults=dict(
+                    staff_count=staff, student_count=students,
+                    boarding_count=round(students * 0.5) if boarding else 0,
+                    poor_student_count=max(1, round(students * 0.07)),
+                    status=state,
+                    returned_reason=RETURN_REASON if state == SubmissionStatus.RETURNED else "",
+                ),
+            )
+    return loaded

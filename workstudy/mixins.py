@@ -150,6 +150,7 @@ class _EntryYearsMixin:
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
         offer_entry_years_only(form)
+        scoping.narrow_choices(form, self.request.user)
         return form
 
 
@@ -170,8 +171,10 @@ class ScopedCreateView(RoleRequiredMixin, YearMixin, _SaveMixin, _EntryYearsMixi
         return kwargs
 
     def form_valid(self, form):
+        scoping.stamp_county(self.request.user, form.instance)
         school, year = self.owner(form)
-        reason = scoping.write_block_reason(self.request.user, school=school, year=year, model=self.model)
+        reason = scoping.write_block_reason(self.request.user, school=school, year=year, model=self.model,
+                                            county=getattr(form.instance, "county_id", None))
         if reason:
             form.add_error(None, reason)
             return self.form_invalid(form)
@@ -192,6 +195,7 @@ class ScopedUpdateView(RoleRequiredMixin, ScopedQuerysetMixin, _SaveMixin, _Entr
 
     def form_valid(self, form):
         # Re-check after binding: the form must not move the row to another school or a locked year.
+        scoping.stamp_county(self.request.user, form.instance)
         reason = scoping.obj_write_block_reason(self.request.user, form.instance)
         if reason:
             form.add_error(None, reason)

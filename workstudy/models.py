@@ -88,6 +88,97 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("审计")
 
 
+class Region(models.Model):
+    """A province, a city (地级市) or a county (县、市、区): the tree of areas above the schools.
+
+    Three fixed levels, a few hundred rows at most, so a plain tree: ``parent`` and a
+    materialized ``path`` of zero-padded ids ("00001/00002/00007/"); a region's subtree is
+    ``path__startswith=region.path``. Regions do not move (the path is set once, at creation).
+    """
+
+    class Level(models.IntegerChoices):
+        PROVINCE = 1, _("省")
+        CITY = 2, _("地级市")
+        COUNTY = 3, _("县（市、区）")
+
+    name = models.CharField(_("名称"), max_length=50)
+    level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("上级")
+    )
+    path = models.CharField(_("路径"), max_length=60, unique=True, editable=False, null=True)
+
+    class Meta:
+        verbose_name = _("行政区域")
+        verbose_name_plural = _("行政区域")
+        ordering = ["path"]
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="region_unique_name_in_parent")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if not self.path:
+                prefix = self.parent.path if self.parent_id else ""
+                self.path = f"{prefix}{self.pk:05d}/"
+                type(self).objects.filter(pk=self.pk).update(path=self.path)
+
+    def clean(self):
+        super().clean()
+        parent_level = self.parent.level if self.parent_id else 0
+        if self.level != parent_level + 1:
+            raise ValidationError({"level": _("省下设地级市，地级市下设县（市、区）；省没有上级。")})
+        if self.pk and self.parent_id != type(self).objects.filter(pk=self.pk).values_list("parent_id", flat=True).first():
+            raise ValidationError({"parent": _("区域的上级不能更改。")})
+
+    @property
+    def is_county(self) -> bool:
+        return self.level == self.Level.COUNTY
+
+    def subtree(self):
+        return type(self).objects.filter(path__startswith=self.path)
+
+    def county_ids(self) -> list[int]:
+        """Ids of the counties in this region (itself, for a county)."""
+        if self.is_county:
+            return [self.pk]
+        return list(self.subtree().filter(level=self.Level.COUNTY).values_list("pk", flat=True))
+
+    def contains(self, other) -> bool:
+        return other is not None and other.path.startswith(self.path)
+
+    @classmethod
+    def chain(cls, *names: str) -> "Region":
+        """The region at the end of ``names`` (province, city, county), made if missing."""
+        parent = None
+        for level, name in enumerate(names, start=1):
+            parent, _created = cls.objects.get_or_create(parent=parent, name=name, defaults={"level": level})
+        return parent
+
+    @classmethod
+    def default_county(cls) -> "Region":
+        """The deployment's first county (江西省 → 鹰潭市 → ``PORTAL_COUNTY_NAME``)."""
+        return cls.chain(*default_county_names())
+
+
+def county_field():
+    """The county a bureau-level row (one that belongs to no school: an enterprise, a policy, a
+    service centre...) belongs to. Not a form field: it is set from the creating user's county
+    (:func:`workstudy.scoping.stamp_county`), and the database refuses a row without one."""
+    return models.ForeignKey(
+        "workstudy.Region", on_delete=models.PROTECT, related_name="+", editable=False, blank=True,
+        verbose_name=_("所属县（市、区）"),
+    )
+
+
+def default_county_names() -> tuple[str, str, str]:
+    """The province, city and county a one-county deployment starts with (the county's name
+    from ``PORTAL_COUNTY_NAME``)."""
+    return ("江西省", "鹰潭市", settings.PORTAL_COUNTY_NAME)
+
+
 class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.STAFF)
     school = models.ForeignKey(
@@ -97,6 +188,15 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.PROTECT,
         related_name="users",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所属区域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text=_("勤工办工作人员和审计账号：所属的县（市、区）、地级市或省，只能查看该区域的学校与数据。"),
     )
     is_director = models.BooleanField(
         _("可审核与锁定年度"),
@@ -125,6 +225,10 @@ class User(AbstractUser):
             raise ValidationError({"school": _("校长账号必须关联一所学校。")})
         if self.role != Role.PRINCIPAL and self.school_id:
             raise ValidationError({"school": _("只有校长账号关联学校。")})
+        if self.role == Role.PRINCIPAL and self.region_id:
+            raise ValidationError({"region": _("校长账号属于学校所在的县（市、区），不另设区域。")})
+        if self.role != Role.PRINCIPAL and not self.region_id:
+            raise ValidationError({"region": _("请选择该账号所属的区域（县、市或省）。")})
         if self.is_director and self.role != Role.STAFF:
             raise ValidationError({"is_director": _("只有勤工办工作人员可以审核与锁定。")})
 
@@ -142,7 +246,9 @@ class User(AbstractUser):
 
     @property
     def can_approve(self) -> bool:
-        return self.is_bureau and self.is_director
+        from . import scoping
+
+        return scoping.may_approve(self)
 
 
 class SchoolKind(models.TextChoices):
@@ -165,6 +271,10 @@ class School(models.Model):
     code = models.CharField(_("学校代码"), max_length=20, unique=True)
     name = models.CharField(_("学校名称"), max_length=100, unique=True)
     township = models.CharField(_("乡镇"), max_length=50, blank=True)
+    county = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="schools", verbose_name=_("所属县（市、区）"),
+        limit_choices_to={"level": Region.Level.COUNTY},
+    )
     kind = models.CharField(_("学校类型"), max_length=16, choices=SchoolKind.choices)
     area_class = models.CharField(_("地域"), max_length=16, choices=AreaClass.choices, default=AreaClass.RURAL)
     is_boarding = models.BooleanField(_("寄宿制"), default=False)
@@ -182,6 +292,11 @@ class School(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.county_id and self.county.level != Region.Level.COUNTY:
+            raise ValidationError({"county": _("学校只能属于县（市、区），不能直接属于地级市或省。")})
 
 
 class ReportingYear(models.Model):

@@ -95,7 +95,7 @@ def explain(*, user, submission: Submission, key: str, text: str) -> WarningNote
 
 def accept(*, user, submission: Submission, key: str) -> WarningNote:
     if not user.can_approve:
-        raise PermissionDenied(_("只有勤工办主任可以接受学校的说明。"))
+        raise PermissionDenied(scoping.approver_refusal(user) or _("只有勤工办主任可以接受学校的说明。"))
     note = WarningNote.objects.filter(year_id=submission.year_id, school_id=submission.school_id, key=key).first()
     if note is None:
         raise ValidationError(_("学校还没有说明这条提醒，不能接受。可以退回学校，请其说明。"))

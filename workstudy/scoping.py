@@ -9,12 +9,21 @@ history pages) asks this module. A model joins with one line, usually in its app
 ``school`` is the lookup path from the model to its :class:`~workstudy.models.School`
 (``None`` for bureau-level rows such as enterprises, which principals never see) and
 ``year`` the path to its :class:`~workstudy.models.ReportingYear` (``None`` for rows
-that do not belong to one year).
+that do not belong to one year). ``county`` is the path to the county
+(:class:`~workstudy.models.Region`) the row belongs to; it defaults to the school's county
+(``<school>__county``), and a bureau-level row names its own (``county`` for a row with a
+county field, ``centre__county`` for a row of a service centre...).
 
-Reading: staff and auditors see everything; a principal sees their own school's rows.
-Writing: auditors never; staff while the row's year is not locked; a principal only
-their own school's rows, while the year is open and their submission for it is a
-draft or was returned. A row of another school is a 404 for a principal, never a 403.
+Regions: every school belongs to one county; counties belong to a city (地级市), cities to a
+province. A bureau user (staff, auditor) belongs to a region and reads only the rows of the
+counties in it; another county's row is a 404, never a 403.
+
+Reading: staff and auditors see their region's rows; a principal sees their own school's rows.
+Writing: auditors never; city and province staff never (they read their counties' data; their
+own level's workflow comes later); county staff their county's rows while the row's year is not
+locked; a principal only their own school's rows, while the year is open and their submission
+for it is a draft or was returned. The reporting-year lock is still one for the whole
+deployment.
 """
 
 from __future__ import annotations
@@ -26,22 +35,38 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .models import PRINCIPAL_EDITABLE_STATES, ReportingYear, School, Submission, SubmissionStatus
+from .models import PRINCIPAL_EDITABLE_STATES, Region, ReportingYear, School, Submission, SubmissionStatus
 
 
 @dataclass(frozen=True)
 class Scope:
     school: str | None
     year: str | None
+    county: str | None = None
+    # Rows whose county path ends in nothing (a year's lock event, the year's summary
+    # document) belong to the whole deployment: every bureau user reads them.
+    shared_when_none: bool = False
 
 
 _registry: dict[type[Model], Scope] = {}
 
 
-def register(model: type[Model], *, school: str | None, year: str | None) -> None:
-    """Declare how rows of ``model`` belong to a school and a reporting year."""
-    _registry[model] = Scope(school=school, year=year)
+def register(
+    model: type[Model], *, school: str | None, year: str | None, county: str | None = None,
+    shared_when_none: bool = False,
+) -> None:
+    """Declare how rows of ``model`` belong to a school, a reporting year and a county.
+
+    ``county`` defaults to the county of the registered row the school path passes through
+    (``enterprise__sponsor_school``: the enterprise's county, which a bureau-run enterprise has
+    too), else to the school's county; a model whose rows belong to no school (bureau-level
+    rows) must name the path to its county, or say with ``shared_when_none`` that its rows
+    belong to the whole deployment."""
+    if county is None and school is None and not shared_when_none:
+        raise ValueError(f"{model.__name__}: a bureau-level model must say which county its rows belong to")
+    _registry[model] = Scope(school=school, year=year, county=county, shared_when_none=shared_when_none)
 
 
 def scope_of(model: type[Model]) -> Scope:
@@ -65,13 +90,184 @@ def _is_reader(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
+# -- regions --------------------------------------------------------------------------
+
+READ_ONLY_REGION = gettext_lazy("市级和省级账号只能查看下辖县（市、区）的数据，不能修改。")
+OTHER_COUNTY = gettext_lazy("您只能修改本县（市、区）的数据。")
+
+
+def _is_bureau_reader(user) -> bool:
+    return _is_reader(user) and (user.is_bureau or user.is_auditor)
+
+
+def region_of(user) -> Region | None:
+    """The region whose rows ``user`` reads: a bureau user's region, a principal's county."""
+    if not _is_reader(user):
+        return None
+    if user.is_principal:
+        return user.school.county if user.school_id else None
+    return user.region if user.region_id else None
+
+
+def county_ids(user) -> list[int]:
+    """Ids of the counties whose rows ``user`` (staff or auditor) reads; kept on the user
+    object for the request. A bureau user without a region reads nothing."""
+    if not _is_bureau_reader(user):
+        return []
+    cached = getattr(user, "_scoping_county_ids", None)
+    if cached is not None and cached[0] == user.region_id:
+        return cached[1]
+    ids = user.region.county_ids() if user.region_id else []
+    try:
+        user._scoping_county_ids = (user.region_id, ids)
+    except AttributeError:
+        pass
+    return ids
+
+
+def county_user(user) -> bool:
+    """A bureau user (staff or auditor) of a county: the level that changes data today."""
+    return _is_bureau_reader(user) and user.region_id is not None and user.region.level == Region.Level.COUNTY
+
+
+def may_approve(user) -> bool:
+    """Approve, return, lock, reopen, open a year: a county's director (city and province
+    staff read only for now)."""
+    return bool(_is_reader(user) and user.is_bureau and user.is_director and county_user(user))
+
+
+def approver_refusal(user) -> str | None:
+    """The refusal of a director's action (approve, return, lock, open a year...) to a bureau user
+    above the county: the read-only message; None for others (their refusal is the role's)."""
+    if _is_reader(user) and user.is_bureau and not county_user(user):
+        return str(READ_ONLY_REGION)
+    return None
+
+
+_derived: dict[type[Model], str | None] = {}
+
+
+def county_path(model) -> str | None:
+    """The lookup path from ``model`` to its county (Region)."""
+    if model is School:
+        return "county"
+    scope = scope_of(model)
+    if scope.county is not None or scope.school is None:
+        return scope.county
+    if model not in _derived:
+        _derived[model] = _derive_county_path(model, scope.school)
+    return _derived[model]
+
+
+def _derive_county_path(model, school_path: str) -> str:
+    """Through the nearest registered row on the school path that names its own county."""
+    parts = school_path.split("__")
+    hops, current = [], model
+    for part in parts[:-1]:
+        current = current._meta.get_field(part).related_model
+        hops.append((part, current))
+    for i in range(len(hops), 0, -1):
+        related = hops[i - 1][1]
+        own = _registry.get(related)
+        if own is not None and own.county is not None:
+            return "__".join([p for p, _m in hops[:i]] + [own.county])
+    return f"{school_path}__county"
+
+
+def in_region(user, qs: QuerySet) -> QuerySet:
+    """``qs`` narrowed to the counties of ``user``'s region (staff and auditors)."""
+    ids = county_ids(user)
+    path = county_path(qs.model)
+    shared = qs.model is not School and scope_of(qs.model).shared_when_none
+    if path is None:
+        return qs if ids else qs.none()
+    mine = Q(**{f"{path}_id": ids[0]}) if len(ids) == 1 else Q(**{f"{path}_id__in": ids})
+    if shared and ids:
+        mine |= Q(**{f"{path}__isnull": True})
+    return qs.filter(mine)
+
+
+def schools_in(region: Region) -> QuerySet:
+    """The schools of a region's counties (a county's own, a city's or a province's)."""
+    return School.objects.filter(county__path__startswith=region.path)
+
+
+def county_of(obj) -> int | None:
+    """The id of the county ``obj`` (a School or a registered row) belongs to."""
+    if isinstance(obj, School):
+        return obj.county_id
+    county = _follow_cheap(obj, county_path(type(obj)))
+    return getattr(county, "pk", county)
+
+
+def _county_readable(user, obj) -> bool:
+    county = county_of(obj)
+    if county is None and not isinstance(obj, School) and scope_of(type(obj)).shared_when_none:
+        return bool(county_ids(user))
+    return county is not None and county in county_ids(user)
+
+
+def region_block_reason(user, *, school=None, county=None) -> str | None:
+    """For a bureau user: why they may not change a row of ``school`` (a School or an id) or of
+    ``county`` (a Region or an id): a city's or province's account, or another county's row.
+    None for a county's own rows (and for principals, whose rule is their school)."""
+    if not _is_bureau_reader(user):
+        return None
+    if not county_user(user):
+        return str(READ_ONLY_REGION)
+    if county is None and school is not None:
+        county = (
+            school.county_id
+            if isinstance(school, School)
+            else School.objects.filter(pk=school).values_list("county_id", flat=True).first()
+        )
+    county_id = getattr(county, "pk", county)
+    if county_id is not None and county_id != user.region_id:
+        return str(OTHER_COUNTY)
+    return None
+
+
+def stamp_county(user, instance) -> None:
+    """A new bureau-level row belongs to its creator's county (the row's own ``county`` field);
+    rows that reach their county through a school or a parent row need nothing."""
+    if county_path(type(instance)) != "county" or isinstance(instance, School):
+        return
+    school = _follow(instance, scope_of(type(instance)).school)
+    if school is not None:  # a school's enterprise: the school's county
+        instance.county_id = school.county_id
+    elif getattr(instance, "county_id", None) is None and county_user(user):
+        instance.county = user.region
+
+
+def users_for(user) -> QuerySet:
+    """The accounts a bureau user reads: their region's bureau users and its schools' principals."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.all()
+    if not _is_bureau_reader(user) or not user.region_id:
+        return users.none()
+    path = user.region.path
+    return users.filter(Q(region__path__startswith=path) | Q(school__county__path__startswith=path))
+
+
+def narrow_choices(form, user) -> None:
+    """Every choice of a school or of a registered row in ``form`` offers only what ``user``
+    reads (a county's staff never see another county's service centres or schools listed)."""
+    for field in form.fields.values():
+        queryset = getattr(field, "queryset", None)
+        if queryset is None or not isinstance(queryset, QuerySet):
+            continue
+        if queryset.model is School or queryset.model in _registry:
+            field.queryset = visible(user, queryset)
+
+
 def visible(user, model_or_qs) -> QuerySet:
     """Rows of ``model_or_qs`` that ``user`` may read."""
     qs = _as_queryset(model_or_qs)
     if not _is_reader(user):
         return qs.none()
     if user.is_bureau or user.is_auditor:
-        return qs
+        return in_region(user, qs)
     if user.is_principal:
         if qs.model is School:
             return qs.filter(pk=user.school_id)
@@ -86,6 +282,8 @@ def editable(user, model_or_qs) -> QuerySet:
     """Rows of ``model_or_qs`` that ``user`` may change (the queryset form of :func:`write_block_reason`)."""
     qs = visible(user, model_or_qs)
     if not _is_reader(user) or user.is_auditor:
+        return qs.none()
+    if user.is_bureau and not county_user(user):
         return qs.none()
     if qs.model is School:
         return qs if user.is_bureau else qs.none()
@@ -108,9 +306,10 @@ def _year_obj(year) -> ReportingYear | None:
     return ReportingYear.objects.filter(pk=int(year)).first()
 
 
-def write_block_reason(user, *, school, year, model=None) -> str | None:
+def write_block_reason(user, *, school, year, model=None, county=None) -> str | None:
     """Why ``user`` may not write a row of ``school`` (School, id or None) in ``year``; with
-    ``model``, a row of that model (rows of a model that belongs to no school are the bureau's).
+    ``model``, a row of that model (rows of a model that belongs to no school are the bureau's);
+    with ``county`` (Region or id), a bureau-level row of that county.
 
     Returns ``None`` when writing is allowed, otherwise a sentence for the user. The one answer
     for pages, the API and Excel imports.
@@ -121,6 +320,9 @@ def write_block_reason(user, *, school, year, model=None) -> str | None:
         return _("审计账号只能查看，不能修改数据。")
     if model is not None and scope_of(model).school is None and not user.is_bureau:
         return _("此类数据由勤工办维护。")
+    region_reason = region_block_reason(user, school=school, county=county)
+    if region_reason:
+        return region_reason
     school_id = school.pk if isinstance(school, School) else school
     year_obj = _year_obj(year)
     if year is not None and year_obj is None:
@@ -196,7 +398,7 @@ def can_read(user, obj) -> bool:
     if not _is_reader(user):
         return False
     if user.is_bureau or user.is_auditor:
-        return True
+        return _county_readable(user, obj)
     if not user.is_principal:
         return False
     if isinstance(obj, School):
@@ -217,20 +419,25 @@ def obj_write_block_reason(user, obj, memo: dict | None = None) -> str | None:
     if isinstance(obj, School):
         if not can_read(user, obj):
             return _("您没有修改权限。")
-        return None if user.is_bureau else _("学校基本信息由勤工办维护。")
+        if not user.is_bureau:
+            return _("学校基本信息由勤工办维护。")
+        return region_block_reason(user, county=obj.county_id)
     scope = scope_of(type(obj))
     school = _follow_cheap(obj, scope.school)
     year = _follow_cheap(obj, scope.year)
+    county = county_of(obj)
     school_id, year_id = getattr(school, "pk", school), getattr(year, "pk", year)
-    key = (scope.school is None, school_id, year_id)
+    key = (scope.school is None, school_id, year_id, county)
     if memo is not None and key in memo:
         return memo[key]
     if not _is_reader(user) or not (
-        user.is_bureau or user.is_auditor or (user.is_principal and school_id is not None and school_id == user.school_id)
+        ((user.is_bureau or user.is_auditor) and (
+            (county is None and (obj._state.adding or scope.shared_when_none)) or county in county_ids(user)))
+        or (user.is_principal and school_id is not None and school_id == user.school_id)
     ):
         reason = _("您没有修改权限。")
     else:
-        reason = write_block_reason(user, school=school, year=year, model=type(obj))
+        reason = write_block_reason(user, school=school, year=year, model=type(obj), county=county)
     if memo is not None:
         memo[key] = reason
     return reason
@@ -374,5 +581,6 @@ __all__ = [
     "check_write", "can_read", "can_write", "check_obj_write", "obj_write_block_reason",
     "get_visible_or_404", "get_writable_or_404", "schools_for", "school_of", "year_of",
     "filter_school_year", "row_write_block_reason", "year_references", "current_year", "entry_years",
-    "default_entry_year",
+    "default_entry_year", "region_of", "county_ids", "county_user", "may_approve", "in_region", "schools_in",
+    "county_of", "region_block_reason", "stamp_county", "READ_ONLY_REGION", "OTHER_COUNTY",
 ]

@@ -81,6 +81,9 @@ def _transition(*, user, submission: Submission, action: str, reason: str = "") 
         locked.year = ReportingYear.objects.select_for_update().get(pk=locked.year_id)
         if locked.year.is_locked:
             raise PermissionDenied(scoping.write_block_reason(user, school=locked.school, year=locked.year))
+        region_reason = scoping.region_block_reason(user, school=locked.school)
+        if region_reason:
+            raise PermissionDenied(region_reason)
         if locked.status not in sources:
             raise ValidationError(
                 _("当前状态为“%(status)s”，不能执行“%(action)s”。页面可能已过期，请刷新。")
@@ -126,13 +129,13 @@ def submission_submit(*, user, submission: Submission) -> Submission:
 
 def submission_approve(*, user, submission: Submission) -> Submission:
     if not user.can_approve:
-        raise PermissionDenied(_("只有勤工办主任可以审核。"))
+        raise PermissionDenied(scoping.approver_refusal(user) or _("只有勤工办主任可以审核。"))
     return _transition(user=user, submission=submission, action=WorkflowEvent.Action.APPROVE)
 
 
 def submission_return(*, user, submission: Submission, reason: str) -> Submission:
     if not user.can_approve:
-        raise PermissionDenied(_("只有勤工办主任可以退回。"))
+        raise PermissionDenied(scoping.approver_refusal(user) or _("只有勤工办主任可以退回。"))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("退回时请写明原因，学校将看到这段说明。"))
@@ -158,7 +161,7 @@ def submissions_approve(*, user, submissions) -> tuple[list[Submission], list[Ap
     was locked) is reported with the reason and leaves the others approved.
     Returns (approved, failures)."""
     if not user.can_approve:
-        raise PermissionDenied(_("只有勤工办主任可以审核。"))
+        raise PermissionDenied(scoping.approver_refusal(user) or _("只有勤工办主任可以审核。"))
     approved, failures = [], []
     for submission in submissions:
         try:
@@ -175,7 +178,7 @@ def submissions_approve(*, user, submissions) -> tuple[list[Submission], list[Ap
 def year_set_deadline(*, user, year: ReportingYear, deadline: datetime.date | None) -> ReportingYear:
     """Set (or, with None, clear) the date schools should have submitted ``year`` by."""
     if not user.can_approve:
-        raise PermissionDenied(_("只有勤工办主任可以设置填报截止日期。"))
+        raise PermissionDenied(scoping.approver_refusal(user) or _("只有勤工办主任可以设置填报截止日期。"))
     with transaction.atomic():
         locked = ReportingYear.objects.select_for_update().get(pk=year.pk)
         if locked.is_locked:
@@ -199,13 +202,13 @@ def deadline_status(year: ReportingYear, today: datetime.date | None = None) -> 
     return {"date": year.deadline, "days_left": max(delta, 0), "days_late": max(-delta, 0)}
 
 
-def unsubmitted(year: ReportingYear):
-    """The year's returns of active schools that have not been submitted (填报中 or 已退回)."""
-    return (
-        Submission.objects.filter(year=year, school__active=True, status__in=PRINCIPAL_EDITABLE_STATES)
-        .select_related("school")
-        .order_by("school__code")
-    )
+def unsubmitted(year: ReportingYear, user=None):
+    """The year's returns of active schools that have not been submitted (填报中 or 已退回);
+    with ``user``, of the schools that user reads (their region's)."""
+    qs = Submission.objects.filter(year=year, school__active=True, status__in=PRINCIPAL_EDITABLE_STATES)
+    if user is not None:
+        qs = scoping.visible(user, qs)
+    return qs.select_related("school").order_by("school__code")
 
 
 def default_reminder_text(year: ReportingYear) -> str:
@@ -227,6 +230,9 @@ def reminders_send(*, user, year: ReportingYear, message: str) -> list[Reminder]
     e-mail to each such school's principal(s) with an address (sent once committed)."""
     if not user.is_bureau:
         raise PermissionDenied(_("只有勤工办工作人员可以催报。"))
+    reason = scoping.region_block_reason(user)
+    if reason:
+        raise PermissionDenied(reason)
     message = (message or "").strip()
     if not message:
         raise ValidationError(_("请填写催报内容，学校将看到这段文字。"))
@@ -234,7 +240,7 @@ def reminders_send(*, user, year: ReportingYear, message: str) -> list[Reminder]
         locked = ReportingYear.objects.select_for_update().get(pk=year.pk)
         if locked.is_locked:
             raise ValidationError(_("%(year)s 年度已锁定，无需催报。") % {"year": locked.year})
-        schools = [s.school for s in unsubmitted(locked)]
+        schools = [s.school for s in unsubmitted(locked, user)]
         if not schools:
             raise ValidationError(_("%(year)s 年度所有学校均已上报，无需催报。") % {"year": locked.year})
         return _reminders_create(user=user, year=locked, kind=Reminder.Kind.REMIND, message=message, schools=schools)
@@ -310,7 +316,7 @@ def year_create(*, user, year: int) -> ReportingYear:
     """Open ``year``: only the year after the newest (or, on an empty portal, any year up
     to next calendar year), with a blank return for every active school."""
     if not user.can_approve:
-        raise PermissionDenied(_("只有勤工办主任可以新建统计年度。"))
+        raise PermissionDenied(scoping.approver_refusal(user) or _("只有勤工办主任可以新建统计年度。"))
     try:
         year = int(year)
     except (TypeError, ValueError):
@@ -358,7 +364,7 @@ def year_delete_block_reason(year: ReportingYear) -> str | None:
 def year_delete(*, user, year: ReportingYear) -> None:
     """Delete a year opened by mistake: only while nothing but its blank returns refers to it."""
     if not user.can_approve:
-        raise PermissionDenied(_("只有勤工办主任可以删除统计年度。"))
+        raise PermissionDenied(scoping.approver_refusal(user) or _("只有勤工办主任可以删除统计年度。"))
     with transaction.atomic():
         locked = ReportingYear.objects.select_for_update().filter(pk=year.pk).first()
         if locked is None:
@@ -380,11 +386,13 @@ def year_reopen_with_schools(*, user, year: ReportingYear, reason: str, schools)
     Returns the year and the returns given back.
     """
     if not user.can_approve:
-        raise PermissionDenied(_("只有勤工办主任可以重新开放年度。"))
+        raise PermissionDenied(scoping.approver_refusal(user) or _("只有勤工办主任可以重新开放年度。"))
     reason = (reason or "").strip()
     with transaction.atomic():
         reopened = year_reopen(user=user, year=year, reason=reason)
-        pending = Submission.objects.filter(year=reopened).exclude(status__in=PRINCIPAL_EDITABLE_STATES)
+        pending = scoping.visible(user, Submission.objects.filter(year=reopened)).exclude(
+            status__in=PRINCIPAL_EDITABLE_STATES
+        )
         if schools != "all":
             pending = pending.filter(school_id__in=[int(pk) for pk in schools])
         given_back = []
@@ -424,7 +432,7 @@ def year_lock_block_reason(year: ReportingYear) -> str | None:
 
 def year_lock(*, user, year: ReportingYear) -> ReportingYear:
     if not user.can_approve:
-        raise PermissionDenied(_("只有勤工办主任可以锁定年度。"))
+        raise PermissionDenied(scoping.approver_refusal(user) or _("只有勤工办主任可以锁定年度。"))
     with transaction.atomic():
         locked = ReportingYear.objects.select_for_update().get(pk=year.pk)
         reason = year_lock_block_reason(locked)
@@ -443,7 +451,7 @@ def year_lock(*, user, year: ReportingYear) -> ReportingYear:
 
 def year_reopen(*, user, year: ReportingYear, reason: str) -> ReportingYear:
     if not user.can_approve:
-        raise PermissionDenied(_("只有勤工办主任可以重新开放年度。"))
+        raise PermissionDenied(scoping.approver_refusal(user) or _("只有勤工办主任可以重新开放年度。"))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("重新开放年度须写明原因，该原因会记入流程记录。"))

@@ -7,7 +7,6 @@ from collections import Counter
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
@@ -102,7 +101,9 @@ def grid_context(request, user, year: ReportingYear) -> dict:
     """
     sort = request.GET.get("sort", "")
     sort = sort if sort in GRID_SORTS else "action"
-    submissions = Submission.objects.filter(year=year).select_related("school").order_by(*GRID_SORTS[sort])
+    submissions = scoping.visible(user, Submission.objects.filter(year=year)).select_related("school").order_by(
+        *GRID_SORTS[sort]
+    )
     status_counts = {
         row["status"]: row["n"] for row in submissions.order_by().values("status").annotate(n=Count("id"))
     }
@@ -148,7 +149,8 @@ def grid_context(request, user, year: ReportingYear) -> dict:
         "status_filter": status,
         "q": query,
         "township": township,
-        "townships": School.objects.exclude(township="").values_list("township", flat=True).distinct().order_by("township"),
+        "townships": scoping.schools_for(user).exclude(township="").values_list("township", flat=True)
+        .distinct().order_by("township"),
     }
 
 
@@ -288,9 +290,9 @@ class ReopenSchoolsForm(ReopenForm):
         help_text=_("只列出已上报或已审核、学校不能修改的填报。"),
     )
 
-    def __init__(self, *args, year: ReportingYear, **kwargs):
+    def __init__(self, *args, year: ReportingYear, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.candidates = School.objects.filter(
+        self.candidates = scoping.schools_for(user).filter(
             submissions__year=year, submissions__status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED]
         ).order_by("code")
         count = self.candidates.count()
@@ -368,7 +370,7 @@ def years_context(request, *, deadline_form: DeadlineForm | None = None, form_ye
 def _director_only(request) -> bool:
     if request.user.can_approve:
         return True
-    messages.error(request, _("只有勤工办主任可以开放、删除或重新开放统计年度。"))
+    messages.error(request, scoping.approver_refusal(request.user) or _("只有勤工办主任可以开放、删除或重新开放统计年度。"))
     return False
 
 
@@ -426,7 +428,7 @@ class YearActionView(RoleRequiredMixin, View):
             return redirect("years")
         if action == "delete":
             return self.delete_page(request, reporting_year)
-        return self.reopen_page(request, reporting_year, ReopenSchoolsForm(year=reporting_year))
+        return self.reopen_page(request, reporting_year, ReopenSchoolsForm(year=reporting_year, user=request.user))
 
     def delete_page(self, request, reporting_year, status=200):
         return render(
@@ -466,7 +468,7 @@ class YearActionView(RoleRequiredMixin, View):
     def reopen(self, request, reporting_year):
         if not _director_only(request):
             return redirect("years")
-        form = ReopenSchoolsForm(request.POST, year=reporting_year)
+        form = ReopenSchoolsForm(request.POST, year=reporting_year, user=request.user)
         if not form.is_valid():
             return self.reopen_page(request, reporting_year, form, status=400)
         try:
@@ -547,7 +549,7 @@ class UserListView(RoleRequiredMixin, View):
     roles = (Role.STAFF,)
 
     def get(self, request, form=None):
-        users = get_user_model().objects.select_related("school").order_by("role", "username")
+        users = scoping.users_for(request.user).select_related("school").order_by("role", "username")
         query = request.GET.get("q", "").strip()
         if query:
             users = users.filter(
@@ -577,7 +579,7 @@ class UserListView(RoleRequiredMixin, View):
 
     def post(self, request):
         if "deactivate" in request.POST or "activate" in request.POST:
-            target = get_user_model().objects.filter(pk=request.POST.get("user_id")).first()
+            target = scoping.users_for(request.user).filter(pk=request.POST.get("user_id")).first()
             if target is None:
                 raise Http404
             if target == request.user:

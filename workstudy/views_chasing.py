@@ -40,7 +40,7 @@ class YearDeadlineView(RoleRequiredMixin, View):
     def post(self, request, year):
         reporting_year = _year_or_404(year)
         if not request.user.can_approve:
-            raise PermissionDenied(_("只有勤工办主任可以设置填报截止日期。"))
+            raise PermissionDenied(scoping.approver_refusal(request.user) or _("只有勤工办主任可以设置填报截止日期。"))
         form = DeadlineForm(request.POST, auto_id=f"id_%s_{reporting_year.year}")
         if form.is_valid():
             try:
@@ -70,7 +70,7 @@ class YearRemindView(RoleRequiredMixin, View):
         return self.page(request, reporting_year, form)
 
     def page(self, request, reporting_year, form, status=200):
-        pending = services.unsubmitted(reporting_year)
+        pending = services.unsubmitted(reporting_year, request.user)
         shown = list(pending[:LIST_LIMIT])
         count = len(shown) if len(shown) < LIST_LIMIT else pending.count()
         block = None
@@ -111,7 +111,7 @@ class BulkApproveView(RoleRequiredMixin, View):
 
     def chosen(self, request, data) -> list[Submission]:
         if not request.user.can_approve:
-            raise PermissionDenied(_("只有勤工办主任可以审核。"))
+            raise PermissionDenied(scoping.approver_refusal(request.user) or _("只有勤工办主任可以审核。"))
         ids = []
         for raw in data.getlist("submission")[:BULK_LIMIT]:
             try:

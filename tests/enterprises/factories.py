@@ -13,6 +13,7 @@ from enterprises.models import (
     ReformEvent,
 )
 from tests.factories import ReportingYearFactory
+from workstudy.models import Region
 
 
 class EnterpriseFactory(factory.django.DjangoModelFactory):
@@ -23,6 +24,7 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试企业{n:03d}")
     kind = EnterpriseKind.UNIFORM
     sponsor_school = None
+    county = factory.LazyAttribute(lambda o: o.sponsor_school.county if o.sponsor_school else Region.default_county())
     sponsor_label = "勤工办"
     ownership = Ownership.COLLECTIVE
     industry = "服装"

@@ -20,6 +20,7 @@ from insurance.models import (
     StudentAccidentCoverage,
 )
 from tests.factories import ReportingYearFactory, SchoolFactory, SubmissionFactory
+from workstudy.models import Region
 
 
 class InsurerFactory(factory.django.DjangoModelFactory):
@@ -29,6 +30,7 @@ class InsurerFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"测试保险公司{n}")
     role = Insurer.Role.INSURER
+    county = factory.LazyFunction(Region.default_county)
 
 
 class BrokerFactory(InsurerFactory):
@@ -43,6 +45,7 @@ class FundingRuleFactory(factory.django.DjangoModelFactory):
         model = FundingRule
 
     insurance_type = PolicyType.STUDENT
+    county = factory.LazyFunction(Region.default_county)
     from_year = 2021
     allowed_sources = factory.LazyAttribute(
         lambda o: {
@@ -64,6 +67,7 @@ class PolicyFactory(factory.django.DjangoModelFactory):
     policy_type = PolicyType.STUDENT
     insurer = factory.SubFactory(InsurerFactory)
     school = None
+    county = factory.LazyAttribute(lambda o: o.school.county if o.school else Region.default_county())
     coverage_start = factory.LazyAttribute(lambda o: dt.date(o.year.year, 1, 1))
     coverage_end = factory.LazyAttribute(lambda o: dt.date(o.year.year, 12, 31))
     per_person_limit = Decimal("20000.00")

@@ -13,7 +13,7 @@ from tests.insurance.conftest import complete_documents
 from tests.insurance.factories import ClaimFactory, CoverageFactory, FundingFactory, PolicyFactory
 from tests.insurance.helpers import rule_codes
 from workstudy import rules as core_rules
-from workstudy.models import Submission
+from workstudy.models import Region, Submission
 
 pytestmark = pytest.mark.django_db
 
@@ -190,9 +190,11 @@ def test_ins16_source_allowed_by_rule(rules, county_property_policy):
 
 
 def test_ins16_rule_is_effective_dated(county_property_policy):
-    FundingRule.objects.create(insurance_type=PolicyType.PROPERTY, from_year=2025, allowed_sources=["city"])
+    FundingRule.objects.create(insurance_type=PolicyType.PROPERTY, from_year=2025, allowed_sources=["city"],
+                               county=Region.default_county())
     refused(FundingFactory.build(policy=county_property_policy, source="city"), "INS-16")
-    FundingRule.objects.create(insurance_type=PolicyType.PROPERTY, from_year=2020, to_year=2024, allowed_sources=["city"])
+    FundingRule.objects.create(insurance_type=PolicyType.PROPERTY, from_year=2020, to_year=2024, allowed_sources=["city"],
+                               county=Region.default_county())
     FundingFactory.build(policy=county_property_policy, source="city").full_clean()
 
 

@@ -15,6 +15,7 @@ from logistics.models import (
     Shop,
 )
 from tests.factories import ReportingYearFactory, SchoolFactory
+from workstudy.models import Region
 
 
 class ServiceCentreFactory(factory.django.DjangoModelFactory):
@@ -23,6 +24,7 @@ class ServiceCentreFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("name",)
 
     name = "测试后勤服务中心"
+    county = factory.LazyFunction(Region.default_county)
     founded_year = 2012
     exam_lodging_from_year = 2014
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from tests.factories import ReportingYearFactory, SchoolFactory, SubmissionFactory, UserFactory
 from workstudy import backup, services
-from workstudy.models import Role, School, Submission, WorkflowEvent
+from workstudy.models import Region, Role, School, Submission, WorkflowEvent
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -122,7 +122,7 @@ def test_backup_flush_restore_gives_identical_data(county, tmp_path):
         stored.pdf.storage.delete(pdf_name)
 
     # The restored database works: new rows get fresh ids (sequences were reset).
-    new_school = School.objects.create(code="BK999", name="恢复后新建学校", kind="junior")
+    new_school = School.objects.create(code="BK999", name="恢复后新建学校", kind="junior", county=Region.default_county())
     assert new_school.pk > max(row["id"] for row in before["workstudy.school"])
 
 
@@ -131,7 +131,7 @@ def test_restore_refuses_a_non_empty_database_unless_forced(county, tmp_path):
     archive = tmp_path / "county.tar.gz"
     call_command("backup", output=str(archive), stdout=io.StringIO())
     before = _snapshot()
-    School.objects.create(code="LATE01", name="备份之后新建的学校", kind="junior")
+    School.objects.create(code="LATE01", name="备份之后新建的学校", kind="junior", county=Region.default_county())
 
     with pytest.raises(CommandError, match="目标数据库不是空的.*--force"):
         call_command("restore", str(archive), stdout=io.StringIO())
