@@ -105,7 +105,7 @@ class ScopedViewSet(BodySizeLimitMixin, viewsets.ModelViewSet):
         county = {"county": stamped} if stamped is not None else {}
         reason = scoping.write_block_reason(
             self.request.user, school=scoping.school_of(instance), year=scoping.year_of(instance), model=self.model,
-            county=getattr(instance, "county_id", None),
+            county=scoping.county_of(instance),
         )
         if reason:
             raise exceptions.PermissionDenied(reason)

@@ -174,7 +174,7 @@ class ScopedCreateView(RoleRequiredMixin, YearMixin, _SaveMixin, _EntryYearsMixi
         scoping.stamp_county(self.request.user, form.instance)
         school, year = self.owner(form)
         reason = scoping.write_block_reason(self.request.user, school=school, year=year, model=self.model,
-                                            county=getattr(form.instance, "county_id", None))
+                                            county=scoping.county_of(form.instance))
         if reason:
             form.add_error(None, reason)
             return self.form_invalid(form)
