@@ -379,8 +379,9 @@ def _follow_cheap(obj, path: str | None):
         obj = getattr(obj, part)
         if obj is None:
             return None
-    if obj._meta.get_field(last).is_cached(obj):
-        return getattr(obj, last)
+    field = obj._meta.get_field(last)
+    if field.is_cached(obj):
+        return field.get_cached_value(obj)  # None for a required relation not set yet, without raising
     return getattr(obj, f"{last}_id")
 
 
