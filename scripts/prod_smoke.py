@@ -2,13 +2,15 @@
 
 scripts/prod_check.sh calls it after `check --deploy`, with DJANGO_ENV=production, a scratch
 database holding the demo county and REDIS_URL pointing at a scratch Redis database. It signs in
-as the demo's staff user, opens the pages that read cached figures and downloads the summary PDF,
+as the demo's staff user, opens the pages that read cached figures and downloads the summary PDF
+(made by the PDF worker, run once),
 then proves the figures went through Redis (keys written there) and that a second request is served
 from them. Exits non-zero with a message on the first failure.
 """
 
 import os
 import sys
+from io import StringIO
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -20,6 +22,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from workstudy.models import ReportingYear, Role, User  # noqa: E402
@@ -48,7 +51,16 @@ def main() -> None:
     year = ReportingYear.objects.order_by("-year").first().year
     client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
     client.force_login(staff)
-    pages = ["/", "/labor-bases/", f"/reports/{year}/", f"/reports/{year}/summary.pdf"]
+    # An open year's PDF is made by the PDF worker, never in the request: first a page that
+    # says it is being made (202), then, once the worker has run, the PDF itself.
+    pdf_url = f"/reports/{year}/summary.pdf"
+    if not ReportingYear.objects.get(pk=year).is_locked:
+        response = client.get(pdf_url, secure=True)
+        if response.status_code != 202 or response["Content-Type"].startswith("application/pdf"):
+            fail(f"GET {pdf_url} before the worker ran answered {response.status_code} {response['Content-Type']}")
+        print(f"prod-smoke: GET {pdf_url} 202 (being made)")
+        call_command("pdf_worker", "--once", stdout=StringIO())
+    pages = ["/", "/labor-bases/", f"/reports/{year}/", pdf_url]
     for url in pages:
         response = client.get(url, secure=True, follow=True)
         if response.status_code != 200:
