@@ -125,6 +125,7 @@ class RegionAdmin(admin.ModelAdmin):
     """The tree of regions: bureau users read the regions of their own subtree; a province's
     director adds cities and counties (a region's parent never changes)."""
 
+    form = PortalAdminForm  # refusals worded like the portal's pages
     list_display = ("name", "level", "parent")
     list_filter = ("level",)
     search_fields = ("name",)
