@@ -102,10 +102,11 @@ def _url(name: str, **params) -> str:
 
 
 class _Builder:
-    def __init__(self, year: int, schools: QuerySet, bureau: bool):
+    def __init__(self, year: int, schools: QuerySet, bureau: bool, enterprises: QuerySet | None = None):
         self.year = year
         self.schools = schools
         self.bureau = bureau
+        self.enterprises = enterprises
         self.lines: dict[str, Line] = {}
 
     def new(self, code, label, unit, level=0, parts=()) -> Line:
@@ -128,7 +129,10 @@ class _Builder:
         self.school_rows = list(schools.values("pk", "name", "kind").order_by("code"))
         sponsored = Q(enterprise__sponsor_school__in=schools.values("pk"))
         if self.bureau:
-            sponsored |= Q(enterprise__sponsor_school__isnull=True)
+            own = Q(enterprise__sponsor_school__isnull=True)
+            if self.enterprises is not None:  # the bureau's own enterprises of the reader's counties
+                own &= Q(enterprise__in=self.enterprises.values("pk"))
+            sponsored |= own
         self.stats = list(
             EnterpriseYearStat.objects.filter(sponsored, year_id=self.year)
             .values(
@@ -354,11 +358,12 @@ class _Builder:
         )
 
 
-def build(year, schools: QuerySet, *, bureau: bool = True, scope: str = "") -> StatReturn:
+def build(year, schools: QuerySet, *, bureau: bool = True, enterprises: QuerySet | None = None,
+          scope: str = "") -> StatReturn:
     """The return of ``year`` over ``schools`` (a queryset of :class:`~workstudy.models.School`);
     ``bureau``: count the enterprises run by the bureau's 勤工办 (which belong to no school)."""
     year = getattr(year, "pk", year)
-    return _Builder(int(year), schools, bureau).build(scope)
+    return _Builder(int(year), schools, bureau, enterprises).build(scope)
 
 
 def parts_consistent(result: StatReturn) -> list[str]:

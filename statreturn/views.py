@@ -46,7 +46,8 @@ def return_for(user, year) -> builder.StatReturn:
         scope = _("本校（%(school)s）") % {"school": user.school.name}
     else:
         scope = _("全部学校（%(count)s 所）及勤工办主办企业") % {"count": schools.count()}
-    return builder.build(year, schools, bureau=bureau, scope=scope)
+    enterprises = scoping.visible(user, Enterprise.objects.all())
+    return builder.build(year, schools, bureau=bureau, enterprises=enterprises, scope=scope)
 
 
 class IndexView(RoleRequiredMixin, View):

@@ -43,6 +43,14 @@ class DropNullCharactersMiddleware:
 # -- The database unreachable ---------------------------------------------------------------
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
+# SQLite reports a missing table or column as an OperationalError too: that is a broken
+# installation (a 500), not a database that cannot be reached.
+_SCHEMA_ERRORS = ("no such table", "no such column")
+
+
+def _unreachable(exc) -> bool:
+    return isinstance(exc, DATABASE_ERRORS) and not str(exc).startswith(_SCHEMA_ERRORS)
+
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 RETRY_AFTER_SECONDS = 5
 # Writes that are bookkeeping, not the user's change: the session and the login throttle.
@@ -75,7 +83,8 @@ class _Writes:
         try:
             result = execute(sql, params, many, context)
         except DATABASE_ERRORS as exc:
-            self.failure = self.failure or exc
+            if _unreachable(exc):
+                self.failure = self.failure or exc
             if write and not connection.in_atomic_block:
                 self.unknown = True  # autocommit: the statement may have run before the drop
             raise
@@ -104,7 +113,7 @@ def _remember_database_failure(sender, request=None, **kwargs):
     after the view) reaches Django's 500 handler; the request remembers it so that
     DatabaseUnavailableMiddleware answers 503 instead."""
     exc = sys.exc_info()[1]
-    if request is not None and isinstance(exc, DATABASE_ERRORS):
+    if request is not None and _unreachable(exc):
         request._database_failure = exc
 
 
@@ -160,7 +169,7 @@ class DatabaseUnavailableMiddleware:
         return response, writes
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, DATABASE_ERRORS):
+        if not _unreachable(exception):
             return None
         writes = getattr(request, "_database_writes", None) or _Writes()
         request._database_failure = exception

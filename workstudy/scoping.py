@@ -258,7 +258,10 @@ def narrow_choices(form, user) -> None:
         if queryset is None or not isinstance(queryset, QuerySet):
             continue
         if queryset.model is School or queryset.model in _registry:
-            field.queryset = visible(user, queryset)
+            offered = field.widget.choices
+            field.queryset = visible(user, queryset)  # what is accepted
+            if isinstance(offered, list):  # the form listed its own choices: they stay listed
+                field.widget.choices = offered
 
 
 def visible(user, model_or_qs) -> QuerySet:

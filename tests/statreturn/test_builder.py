@@ -13,7 +13,7 @@ from enterprises.models import Enterprise, EnterpriseYearStat
 from labor_bases.models import BaseYearFinance, LaborBase
 from statreturn import builder
 from statreturn.models import USE_FIELDS, EnterpriseReturn, Sector
-from workstudy.models import ReportingYear, School, SchoolKind
+from workstudy.models import Region, ReportingYear, School, SchoolKind
 
 KINDS = [value for value, _label in SchoolKind.choices]
 SECTORS = [value for value, _label in Sector.choices]
@@ -63,13 +63,16 @@ world_spec = st.fixed_dictionaries(
 
 
 def _make(spec, year):
-    schools = [School.objects.create(code=f"H{i}", name=f"学校{i}", kind=kind) for i, kind in enumerate(spec["kinds"])]
+    county = Region.default_county()
+    schools = [School.objects.create(code=f"H{i}", name=f"学校{i}", kind=kind, county=county)
+               for i, kind in enumerate(spec["kinds"])]
     for i, e in enumerate(spec["enterprises"]):
         enterprise = Enterprise.objects.create(
             name=f"企业{i}",
             kind="uniform",
             ownership="collective",
             sponsor_school=schools[e["sponsor"]] if e["sponsor"] is not None else None,
+            county=county,
         )
         EnterpriseYearStat.objects.create(
             enterprise=enterprise,
@@ -198,7 +201,8 @@ def _county(year, n):
     from tests.statreturn.factories import EnterpriseReturnFactory
 
     for i in range(n):
-        school = School.objects.create(code=f"Q{n}-{i}", name=f"学校{n}-{i}", kind=KINDS[i % len(KINDS)])
+        school = School.objects.create(code=f"Q{n}-{i}", name=f"学校{n}-{i}", kind=KINDS[i % len(KINDS)],
+                                       county=Region.default_county())
         enterprise = EnterpriseFactory(name=f"企业{n}-{i}", sponsor_school=school, sponsor_label="")
         YearStatFactory(enterprise=enterprise, year=year)
         EnterpriseReturnFactory(enterprise=enterprise, year=year, sector=SECTORS[i % len(SECTORS)])

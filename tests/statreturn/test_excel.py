@@ -16,7 +16,7 @@ EXPORT = reverse("excel:export", args=["statreturn_enterprise"])
 
 
 def _header():
-    return EnterpriseReturnResource().column_names()
+    return [field.column_name for field in EnterpriseReturnResource().get_import_fields()]
 
 
 def _book(*rows):
