@@ -258,7 +258,7 @@ def narrow_choices(form, user) -> None:
         if queryset is None or not isinstance(queryset, QuerySet):
             continue
         if queryset.model is School or queryset.model in _registry:
-            offered = field.widget.choices
+            offered = getattr(field.widget, "choices", None)
             field.queryset = visible(user, queryset)  # what is accepted
             if isinstance(offered, list):  # the form listed its own choices: they stay listed
                 field.widget.choices = offered
