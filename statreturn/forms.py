@@ -19,23 +19,7 @@ class EnterpriseReturnForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = EnterpriseReturn
-        fields = [
-            "enterprise",
-            "year",
-            "sector",
-            "output_value",
-            "assets",
-            "liabilities",
-            "equity",
-            "tax_relief",
-            "use_base_building",
-            "use_school_conditions",
-            "use_collective_welfare",
-            "use_personal_welfare",
-            "use_other",
-            "year_end_balance",
-            "note",
-        ]
+        fields = list(EnterpriseReturn.ENTRY_FIELDS)
         widgets = {
             **{
                 name: forms.NumberInput(attrs=YUAN)

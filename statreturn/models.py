@@ -39,6 +39,13 @@ class Sector(models.TextChoices):
 
 
 class EnterpriseReturn(DomainModel):
+
+    # What is entered per enterprise and year, on the page and in Excel alike.
+    ENTRY_FIELDS = (
+        "enterprise", "year", "sector", "output_value", "assets", "liabilities", "equity", "tax_relief",
+        "use_base_building", "use_school_conditions", "use_collective_welfare", "use_personal_welfare",
+        "use_other", "year_end_balance", "note",
+    )
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="return_figures", verbose_name=_("企业"))
     year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
     sector = models.CharField(_("行业"), max_length=16, choices=Sector.choices)

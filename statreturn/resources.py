@@ -68,23 +68,7 @@ class EnterpriseReturnResource(excel.PortalResource):
 
     class Meta(excel.PortalResource.Meta):
         model = EnterpriseReturn
-        fields = (
-            "enterprise",
-            "year",
-            "sector",
-            "output_value",
-            "assets",
-            "liabilities",
-            "equity",
-            "tax_relief",
-            "use_base_building",
-            "use_school_conditions",
-            "use_collective_welfare",
-            "use_personal_welfare",
-            "use_other",
-            "year_end_balance",
-            "note",
-        )
+        fields = EnterpriseReturn.ENTRY_FIELDS
         import_id_fields = ("enterprise", "year")
         export_select_related = ("enterprise", "year")
 
