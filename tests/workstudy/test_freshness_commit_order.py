@@ -36,6 +36,9 @@ def test_a_long_transaction_committing_last_is_seen_by_cached_figures():
     LandParcelFactory(base=base, year=year, area_mu=Decimal("1"))
     assert _area() == Decimal("1")
 
+    # The short save is another school's: one school-year's writers wait for each other (its
+    # aggregate row is locked until the writer commits), two schools' do not.
+    other = LaborBaseFactory(school=SchoolFactory(code="C003", name="另一学校"), name="另一基地")
     inserted, finish, failures = threading.Event(), threading.Event(), []
 
     def long_import():
@@ -53,7 +56,7 @@ def test_a_long_transaction_committing_last_is_seen_by_cached_figures():
     worker = threading.Thread(target=long_import)
     worker.start()
     assert inserted.wait(20)
-    LandParcelFactory(base=base, year=year, area_mu=Decimal("10"))  # short save: higher ids, commits first
+    LandParcelFactory(base=other, year=year, area_mu=Decimal("10"))  # short save: higher ids, commits first
     assert _area() == Decimal("11")  # the import is not committed yet
     finish.set()
     worker.join(20)
