@@ -96,6 +96,19 @@ class _Writes:
         return result
 
 
+def _failed_to_connect(response) -> Exception | None:
+    """A 400 after a connection could not even be opened (the session saved after the view, on
+    a connection closed and then refused): no statement ran, so the execute wrapper saw nothing,
+    and Django reports the failed session save as SessionInterrupted. The connection's own
+    error flag (set for every database error but bad data and integrity) tells."""
+    if response.status_code != 400:
+        return None
+    for connection in connections.all(initialized_only=True):
+        if connection.errors_occurred:
+            return OperationalError("a database connection failed while the response was made")
+    return None
+
+
 def _failed_in_commit(exc: BaseException) -> bool:
     """The error came from COMMIT itself: the server may have committed before the drop."""
     tb = exc.__traceback__
@@ -154,7 +167,7 @@ class DatabaseUnavailableMiddleware:
             response, writes = self._attempt(request, retried=True)
         # A failure outside the view: Django's 500 (the signal above), or 400 when it was the
         # session's save (Django reports a failed session update as SessionInterrupted).
-        failure = getattr(request, "_database_failure", None) or writes.failure
+        failure = getattr(request, "_database_failure", None) or writes.failure or _failed_to_connect(response)
         if failure is not None and response.status_code in (400, 500) and not getattr(response, "_unavailable", False):
             response = unavailable_response(request, saved=_saved(request, writes, failure))
         return response

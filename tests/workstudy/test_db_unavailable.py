@@ -213,6 +213,37 @@ def test_a_commit_whose_answer_never_came_says_it_may_be_saved(principal_a, year
 
 
 @pytest.mark.django_db(transaction=True)
+def test_an_edit_whose_session_save_cannot_connect_says_it_may_be_saved(principal_a, year, monkeypatch):
+    """The plot's transaction committed; then the connection was gone and a new one refused, so
+    the session's save fails before any statement (Django answers SessionInterrupted, a 400)."""
+    from django.contrib.sessions.backends.db import SessionStore
+    connection = connections["default"]
+    plot = _plot(principal_a.school)
+    client = _client(principal_a)
+    wrapper, save = type(connection), SessionStore.save
+    refused = []
+
+    def refuse(self):
+        # How Django reports a connection that cannot be opened (ensure_connection's own wrapping).
+        refused.append(1)
+        with self.wrap_database_errors:
+            raise self.Database.OperationalError("could not connect to server: Connection refused (simulated)")
+
+    def save_after_the_connection_is_gone(self, *args, **kwargs):
+        with monkeypatch.context() as patch:
+            patch.setattr(wrapper, "ensure_connection", refuse)
+            return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(SessionStore, "save", save_after_the_connection_is_gone)
+    response = _plot_post(client, plot, "6")
+    monkeypatch.undo()
+    assert refused
+    _assert_503_page(response, MAYBE_SAVED)  # not the bare 400 of an interrupted session
+    assert response["X-Change-Saved"] == "maybe"
+    assert LandParcel.objects.get(pk=plot.pk).area_mu == Decimal("6.00")
+
+
+@pytest.mark.django_db(transaction=True)
 def test_an_approval_cut_off_is_not_saved_and_not_stuck(director, submission_a):
     Submission.objects.filter(pk=submission_a.pk).update(status=SubmissionStatus.SUBMITTED)
     client = _client(director)
