@@ -3,7 +3,8 @@ a few hundred or thousand rows a year instead of every production line.
 
 Each function returns exactly what its namesake in :mod:`labor_bases.selectors` returns (the
 same keys, the same Decimals): the stored parts are summed and put through that module's one
-formula, :func:`labor_bases.selectors._combine`.
+formula, :func:`labor_bases.selectors._combine`. ``counties`` (a list of county ids, None for
+every county) narrows the schools summed.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import F, Sum
+
+from workstudy.scoping import in_counties
 
 from .models import ZERO, SchoolYearFigures
 
@@ -26,14 +29,14 @@ def _combined(row: dict) -> dict:
     return _combine(row["production_value"] or ZERO, row["matched_production"] or ZERO, accounts)
 
 
-def finance_by_year(years: Iterable[int]) -> dict[int, dict]:
+def finance_by_year(years: Iterable[int], counties: Iterable[int] | None = None) -> dict[int, dict]:
     """:func:`labor_bases.selectors.finance_by_year` (1 query)."""
     from labor_bases.selectors import _county_year
 
     years = list(years)
     found = {
         row["year_id"]: _combined(row)
-        for row in SchoolYearFigures.objects.filter(year_id__in=years)
+        for row in in_counties(SchoolYearFigures.objects.filter(year_id__in=years), counties)
         .values("year_id")
         .annotate(**{name: Sum(name) for name in _PARTS}, accounts=Sum("accounts"))
         .order_by()
@@ -42,9 +45,10 @@ def finance_by_year(years: Iterable[int]) -> dict[int, dict]:
     return {year: _county_year(found.get(year)) for year in years}
 
 
-def unmatched_schools(year: int) -> list[dict]:
+def unmatched_schools(year: int, counties: Iterable[int] | None = None) -> list[dict]:
     """:func:`labor_bases.selectors.unmatched_schools` (1 query: only the schools with unmatched revenue)."""
-    rows = SchoolYearFigures.objects.filter(year_id=year, production_value__gt=F("matched_production")).values_list(
+    rows = in_counties(SchoolYearFigures.objects.filter(year_id=year, production_value__gt=F("matched_production")),
+                       counties).values_list(
         "school_id", "school__name", "production_value", "matched_production"
     )
     found = [
@@ -71,13 +75,13 @@ def unmatched_schools(year: int) -> list[dict]:
     ]
 
 
-def top_profit_schools(year: int, limit: int) -> list[int]:
+def top_profit_schools(year: int, limit: int, counties: Iterable[int] | None = None) -> list[int]:
     """The ``limit`` schools with the highest base profit in ``year`` among those that filled in
     accounts, ties by school code: :func:`labor_bases.selectors.table_school_ids`'s ``profit``
     order with ``accounts_only`` (1 query)."""
     profit = F("matched_production") + F("other_income") - F("cost")
     return list(
-        SchoolYearFigures.objects.filter(year_id=year, accounts__gt=0)
+        in_counties(SchoolYearFigures.objects.filter(year_id=year, accounts__gt=0), counties)
         .annotate(p=profit)
         .order_by("-p", "school__code")
         .values_list("school_id", flat=True)[:limit]
@@ -102,7 +106,7 @@ def price_medians(year: int, keys: Iterable[tuple[str, str, str]] | None = None)
     return found
 
 
-def base_overview(year: int) -> dict:
+def base_overview(year: int, counties: Iterable[int] | None = None) -> dict:
     """:func:`labor_bases.selectors.base_overview` (2 queries: the schools' rows summed, and the
     schools taking part in the year)."""
     from django.db.models import Count, Q
@@ -110,7 +114,7 @@ def base_overview(year: int) -> dict:
     from labor_bases.models import money
     from workstudy.participation import schools_of_year
 
-    row = SchoolYearFigures.objects.filter(year_id=year).aggregate(
+    row = in_counties(SchoolYearFigures.objects.filter(year_id=year), counties).aggregate(
         total=Sum("plot_area"),
         schools=Count("pk", filter=Q(plots__gt=0)),
         declared=Sum("declared_area"),
@@ -121,7 +125,7 @@ def base_overview(year: int) -> dict:
     return {
         "total_mu": money(row["total"] or ZERO),
         "schools_with_base": row["schools"],
-        "school_count": schools_of_year(year).count(),
+        "school_count": in_counties(schools_of_year(year), counties).count(),
         "declared_total_mu": money(row["declared"] or ZERO),
         "area_mismatches": row["mismatches"] or 0,
         "students_participating": row["participants"] or 0,

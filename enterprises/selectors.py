@@ -6,6 +6,7 @@ Every function takes plain ints, returns plain Python with ``Decimal`` money in 
 Note on 腾飞学校后勤服务中心: it is registered here as one of the 五家 enterprises,
 but its yearly income and costs are entered in ``logistics`` (rule ENT-10 refuses
 them here), so adding ``figures()`` and ``logistics.selectors`` never double-counts.
+``counties`` (where a function takes it): a list of county ids, only their rows; None: every county.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from urllib.parse import urlencode
 from django.db.models import DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+
+from workstudy.scoping import in_counties
 
 from .models import Enterprise, EnterpriseForm, EnterpriseKind, EnterpriseStatus, EnterpriseYearStat, EventKind, ReformEvent
 
@@ -33,11 +36,12 @@ def _sum(field, **options):
     return Coalesce(Sum(field, output_field=_MONEY, **options), Value(ZERO, output_field=_MONEY), output_field=_MONEY)
 
 
-def active_enterprises(year: int) -> list[dict]:
+def active_enterprises(year: int, counties: Iterable[int] | None = None) -> list[dict]:
     """Enterprises active in ``year`` (founded by then, not closed before it), by name.
 
     ``[dict(id, name, kind_label, sponsor, status_label, form_label, school_id, school_name)]``;
-    ``len()`` of it is the summary's enterprise count ("五家"). One query.
+    ``len()`` of it is the summary's enterprise count ("五家"). ``counties``: only those counties'
+    enterprises (None: every county). One query.
     """
     kinds, statuses, forms = ({value: str(label) for value, label in choices.choices}
                               for choices in (EnterpriseKind, EnterpriseStatus, EnterpriseForm))
@@ -50,12 +54,12 @@ def active_enterprises(year: int) -> list[dict]:
             "school_id": school_id, "school_name": school_name or "",
         }
         for pk, name, kind, label, status, form, school_id, school_name in (
-            Enterprise.objects.active_in(year).order_by("name").values_list(*fields)
+            in_counties(Enterprise.objects.active_in(year), counties).order_by("name").values_list(*fields)
         )
     ]
 
 
-def figures(year: int) -> dict:
+def figures(year: int, counties: Iterable[int] | None = None) -> dict:
     """County totals and per-enterprise rows of the yearly figures for ``year``. One query.
 
     ``dict(totals=dict(revenue, cost, profit, tax, remitted_to_education, employees, placements,
@@ -68,7 +72,7 @@ def figures(year: int) -> dict:
     totals = {key: ZERO for key in ("revenue", "cost", "profit", "tax", "remitted_to_education")}
     totals.update(employees=0, placements=0, unmatched_revenue=ZERO)
     stats = (
-        EnterpriseYearStat.objects.filter(year_id=year)
+        in_counties(EnterpriseYearStat.objects.filter(year_id=year), counties)
         .values(
             "enterprise_id", "enterprise__name", "enterprise__sponsor_school_id", "enterprise__sponsor_school__name",
             "revenue", "cost", "profit", "tax", "remitted_to_education", "employees", "work_study_placements",
@@ -98,7 +102,7 @@ def figures(year: int) -> dict:
     return {"totals": totals, "rows": rows}
 
 
-def figures_by_year(years: Iterable[int]) -> dict[int, dict]:
+def figures_by_year(years: Iterable[int], counties: Iterable[int] | None = None) -> dict[int, dict]:
     """``{year: dict(revenue, cost, profit, remitted_to_education, unmatched_revenue)}`` for each
     year asked (zeros where nothing was entered; profit = Σ revenue of the rows with a cost − Σ
     cost, ``unmatched_revenue`` = Σ revenue of the rows without). One query."""
@@ -106,7 +110,7 @@ def figures_by_year(years: Iterable[int]) -> dict[int, dict]:
     keys = ("revenue", "cost", "profit", "remitted_to_education", "unmatched_revenue")
     result = {year: dict.fromkeys(keys, ZERO) for year in years}
     aggregated = (
-        EnterpriseYearStat.objects.filter(year_id__in=years)
+        in_counties(EnterpriseYearStat.objects.filter(year_id__in=years), counties)
         .values("year_id")
         .annotate(
             t_revenue=_sum("revenue"), t_cost=_sum("cost"), t_remitted=_sum("remitted_to_education"),
@@ -124,7 +128,7 @@ def figures_by_year(years: Iterable[int]) -> dict[int, dict]:
     return result
 
 
-def reform_events(kinds: Iterable[str] | None = None) -> list[dict]:
+def reform_events(kinds: Iterable[str] | None = None, counties: Iterable[int] | None = None) -> list[dict]:
     """Every enterprise event in date order (optionally only ``kinds``, e.g. ``["auction"]``). One query.
 
     ``[dict(enterprise, enterprise_id, date (datetime.date, the 1st of the month), year, month,
@@ -132,7 +136,7 @@ def reform_events(kinds: Iterable[str] | None = None) -> list[dict]:
     改制 (the summary's year and month of the reform) is the ``reform``/``auction``/``buyout``/``tender``
     events of 2019-06 in the demo.
     """
-    qs = ReformEvent.objects.select_related("enterprise").order_by("date", "id")
+    qs = in_counties(ReformEvent.objects.select_related("enterprise"), counties).order_by("date", "id")
     if kinds is not None:
         qs = qs.filter(kind__in=list(kinds))
     labels = dict(EventKind.choices)
@@ -184,3 +188,9 @@ def rows_url(kind: str, year: int | None = None, **filters) -> str:
         if value is not None:
             params["kind" if key in ("enterprise_kind", "event_kind") else key] = value
     return f"{base}?{urlencode(params)}" if params else base
+
+
+def finding_labels(year: int, counties: Iterable[int] | None = None) -> set[str]:
+    """How this app's bureau-level warnings of ``year`` name their rows (the enterprise's name),
+    for the enterprises of ``counties``: a county's summary lists those warnings. One query."""
+    return set(in_counties(Enterprise.objects.all(), counties).values_list("name", flat=True))

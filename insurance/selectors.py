@@ -4,6 +4,7 @@ Every function takes plain ints, returns plain Python with ``Decimal`` money in 
 (2 places) and runs a fixed number of SQL queries whatever the number of rows.
 Claims count as paid when their status is 已赔付; they are counted in the year of
 their **paid date** (late payouts are booked in the year they are paid).
+``counties`` (where a function takes it): a list of county ids, only their rows; None: every county.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 
 from workstudy.money import round_money
+from workstudy.scoping import in_counties
 
 from .models import (
     Claim,
@@ -48,15 +50,15 @@ def _sum_int(field: str, **filter_kwargs):
     return Coalesce(Sum(field, filter=condition), Value(0), output_field=IntegerField())
 
 
-def _paid_claims():
-    return Claim.objects.filter(status__in=PAID_STATUSES, paid_date__isnull=False)
+def _paid_claims(counties=None):
+    return in_counties(Claim.objects.all(), counties).filter(status__in=PAID_STATUSES, paid_date__isnull=False)
 
 
-def claims_summary(first_year: int, last_year: int) -> dict:
+def claims_summary(first_year: int, last_year: int, counties=None) -> dict:
     """Paid claims with a paid date in ``first_year``..``last_year``: count (件), person_times
     (人次), paid_total (元), and the same restricted to 财产险 (property). One query."""
     row = (
-        _paid_claims()
+        _paid_claims(counties)
         .filter(paid_date__year__gte=first_year, paid_date__year__lte=last_year)
         .aggregate(
             count=Count("id"),
@@ -75,14 +77,14 @@ def claims_summary(first_year: int, last_year: int) -> dict:
     }
 
 
-def claims_by_type_year(years) -> list[dict]:
+def claims_by_type_year(years, counties=None) -> list[dict]:
     """Paid claims per paid-date year and insurance type; every (year, type) pair is listed,
     zeros included, ordered by year then type. One query."""
     years = sorted({int(y) for y in years})
     if not years:
         return []
     rows = (
-        _paid_claims()
+        _paid_claims(counties)
         .filter(paid_date__year__in=years)
         .annotate(paid_year=ExtractYear("paid_date"))
         .values("paid_year", "policy__policy_type")
@@ -106,11 +108,11 @@ def claims_by_type_year(years) -> list[dict]:
     return result
 
 
-def premium_by_source(year: int) -> list[dict]:
+def premium_by_source(year: int, counties=None) -> list[dict]:
     """Premiums of the year's policies by who paid them, every source listed in a fixed
     order (zeros included). One query."""
     rows = (
-        PremiumFunding.objects.filter(policy__year_id=year)
+        in_counties(PremiumFunding.objects.filter(policy__year_id=year), counties)
         .values("source")
         .annotate(amount=_sum_money("amount"), persons=_sum_int("persons"))
     )
@@ -126,10 +128,10 @@ def premium_by_source(year: int) -> list[dict]:
     ]
 
 
-def coverage(year: int) -> dict:
+def coverage(year: int, counties=None) -> dict:
     """County totals of 学平险 coverage for ``year`` (plus the number of schools reporting). One query."""
     # 在校学生 and 贫困家庭学生 are the reporting schools' yearly counts (their submissions).
-    row = StudentAccidentCoverage.objects.filter(year_id=year).with_counts().aggregate(
+    row = in_counties(StudentAccidentCoverage.objects.filter(year_id=year), counties).with_counts().aggregate(
         enrolled=_sum_int("counted_students"),
         insured_parent_paid=_sum_int("insured_parent_paid"),
         poor_students=_sum_int("counted_poor"),
@@ -142,10 +144,10 @@ def coverage(year: int) -> dict:
     return row
 
 
-def policies(year: int) -> list[dict]:
+def policies(year: int, counties=None) -> list[dict]:
     """The year's policies, county-wide ones (school_id None) included. One query."""
     rows = (
-        InsurancePolicy.objects.filter(year_id=year)
+        in_counties(InsurancePolicy.objects.filter(year_id=year), counties)
         .select_related("insurer", "broker", "school")
         .order_by("policy_type", "school__code", "policy_no")
     )
@@ -172,11 +174,11 @@ def policies(year: int) -> list[dict]:
     return result
 
 
-def milestones() -> dict:
+def milestones(counties=None) -> dict:
     """The first year with both 财产险 and 责任险, the year the city started paying 财产险, the
     year the broker was entrusted, and the broker's fees. Three queries."""
     firsts = dict(
-        InsurancePolicy.objects.filter(policy_type__in=[PolicyType.PROPERTY, PolicyType.LIABILITY])
+        in_counties(InsurancePolicy.objects.all(), counties).filter(policy_type__in=[PolicyType.PROPERTY, PolicyType.LIABILITY])
         .values("policy_type")
         .annotate(first=Min("year_id"))
         .values_list("policy_type", "first")
@@ -188,10 +190,12 @@ def milestones() -> dict:
     )
     city_years = [
         r.from_year
-        for r in FundingRule.objects.filter(insurance_type=PolicyType.PROPERTY).only("from_year", "allowed_sources")
+        for r in in_counties(FundingRule.objects.all(), counties)
+        .filter(insurance_type=PolicyType.PROPERTY).only("from_year", "allowed_sources")
         if FundingSource.CITY in (r.allowed_sources or [])
     ]
-    brokers = list(Insurer.objects.filter(role=Insurer.Role.BROKER).order_by("entrusted_from_year", "name"))
+    brokers = list(in_counties(Insurer.objects.all(), counties).filter(role=Insurer.Role.BROKER)
+                   .order_by("entrusted_from_year", "name"))
     dated = [b for b in brokers if b.entrusted_from_year]
     broker = dated[0] if dated else (brokers[0] if brokers else None)
     return {
@@ -276,3 +280,10 @@ def rows_url(kind: str, year: int, **filters) -> str:
     if any(k in params for k in ("paid_year", "paid_from", "paid_to")):
         params.pop("year", None)
     return reverse(ROWS_PAGES[kind]) + "?" + urlencode(params)
+
+
+def finding_labels(year: int, counties=None) -> set[str]:
+    """How this app's warnings without a school name their rows (a county-wide policy), for the
+    policies of ``counties`` in ``year``: a county's summary lists those warnings. One query."""
+    rows = in_counties(InsurancePolicy.objects.filter(year_id=year, school__isnull=True), counties)
+    return {str(policy) for policy in rows}

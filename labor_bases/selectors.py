@@ -6,6 +6,7 @@ schools or rows. Only real data counts: a county total of area is always the sum
 the plots (never a declared figure), revenue is the sum of the production lines'
 values plus declared other income, and profit is revenue minus cost, counted only where the
 cost is known (a base's accounts for the year): see :func:`_combine`, the one formula.
+``counties`` (where a function takes it): a list of county ids, only their rows; None: every county.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from workstudy import freshness, names
 from workstudy.models import School, Submission
 from workstudy.participation import schools_of_year
+from workstudy.scoping import in_counties
 
 from .models import (
     ZERO,
@@ -73,11 +75,11 @@ def _label(land_type: str) -> str:
 # County figures ------------------------------------------------------------
 
 
-def land_by_type(year: int) -> list[dict]:
+def land_by_type(year: int, counties: Iterable[int] | None = None) -> list[dict]:
     """Area (亩) and number of schools per land type, in the fixed order 粮田 ... 其他, zeros included. 1 query."""
     rows = {
         row["land_type"]: row
-        for row in LandParcel.objects.filter(year_id=year)
+        for row in in_counties(LandParcel.objects.filter(year_id=year), counties)
         .values("land_type")
         .annotate(area=_sum("area_mu"), schools=Count("base__school", distinct=True))
         .order_by()
@@ -93,12 +95,12 @@ def land_by_type(year: int) -> list[dict]:
     ]
 
 
-def area_mismatched_bases(year: int):
+def area_mismatched_bases(year: int, counties: Iterable[int] | None = None):
     """Bases with a declared total whose plots in ``year`` add up to something else — LB-03's
     test, defined once here for the rule and for the overview's count (the database sums
     and compares)."""
     return (
-        with_declared_area(LaborBase.objects.all(), year)
+        with_declared_area(in_counties(LaborBase.objects.all(), counties), year)
         .filter(declared_total_mu__isnull=False, parcels__year_id=year)
         .annotate(total=Sum("parcels__area_mu"))
         .exclude(total=F("declared_total_mu"))
@@ -112,7 +114,7 @@ def with_declared_area(bases, year: int):
     return bases.annotate(declared_total_mu=Subquery(declared))
 
 
-def base_overview(year: int) -> dict:
+def base_overview(year: int, counties: Iterable[int] | None = None) -> dict:
     """County overview of the bases for ``year`` (5 queries, every sum made by the database).
 
     ``total_mu`` is the sum of the plots; ``declared_total_mu`` the sum of the declared
@@ -122,19 +124,19 @@ def base_overview(year: int) -> dict:
     ``school_count``, the schools taking part in the year (:mod:`workstudy.participation`);
     ``students_participating`` is in 人次.
     """
-    plots = LandParcel.objects.filter(year_id=year)
+    plots = in_counties(LandParcel.objects.filter(year_id=year), counties)
     land = plots.aggregate(total=_sum("area_mu"), schools=Count("base__school_id", distinct=True))
     declared = BaseYearArea.objects.filter(year_id=year, base_id__in=plots.values("base_id")).aggregate(
         declared=_sum("declared_total_mu"))
-    activity = StudentPracticeActivity.objects.filter(year_id=year).aggregate(
+    activity = in_counties(StudentPracticeActivity.objects.filter(year_id=year), counties).aggregate(
         participants=Coalesce(Sum("participants"), 0), days=Coalesce(Sum("days"), 0)
     )
     return {
         "total_mu": money(land["total"]),
         "schools_with_base": land["schools"],
-        "school_count": schools_of_year(year).count(),
+        "school_count": in_counties(schools_of_year(year), counties).count(),
         "declared_total_mu": money(declared["declared"]),
-        "area_mismatches": area_mismatched_bases(year).count(),
+        "area_mismatches": area_mismatched_bases(year, counties).count(),
         "students_participating": activity["participants"],
         "practice_days": activity["days"],
     }
@@ -173,14 +175,15 @@ def _combine(production: Decimal, matched_production: Decimal, accounts: dict | 
     }
 
 
-def _finance(years: Iterable[int], by: tuple[str, ...], school_ids: Iterable[int] | None = None) -> dict[tuple, dict]:
+def _finance(years: Iterable[int], by: tuple[str, ...], school_ids: Iterable[int] | None = None,
+             counties: Iterable[int] | None = None) -> dict[tuple, dict]:
     """Finance figures grouped by ``by`` (names of :data:`_GROUPS`: year, school, base), for the
     groups that have production lines or accounts: ``{(values of by...): figures}`` (see
     :func:`_combine`). 2 queries, every sum made by the database."""
     fields = [_GROUPS[name] for name in by]
     years = list(years)
-    lines = ProductionLine.objects.filter(year_id__in=years)
-    finance = BaseYearFinance.objects.filter(year_id__in=years)
+    lines = in_counties(ProductionLine.objects.filter(year_id__in=years), counties)
+    finance = in_counties(BaseYearFinance.objects.filter(year_id__in=years), counties)
     if school_ids is not None:
         school_ids = list(school_ids)
         lines, finance = lines.filter(base__school_id__in=school_ids), finance.filter(base__school_id__in=school_ids)
@@ -209,24 +212,24 @@ def _county_year(figures: dict | None) -> dict:
     return dict(figures, cost=figures["cost"] or ZERO, profit=figures["profit"] or ZERO)
 
 
-def unmatched_schools(year: int) -> list[dict]:
+def unmatched_schools(year: int, counties: Iterable[int] | None = None) -> list[dict]:
     """Schools whose bases sold products in ``year`` without accounts (cost) for the year:
     ``[dict(school_id, school_name, revenue)]``, largest first (2 queries)."""
-    rows = [(sid, name, f["unmatched_revenue"]) for (sid, name), f in _finance([year], ("school", "school_name")).items()
-            if f["unmatched_revenue"]]
+    found = _finance([year], ("school", "school_name"), counties=counties)
+    rows = [(sid, name, f["unmatched_revenue"]) for (sid, name), f in found.items() if f["unmatched_revenue"]]
     return [{"school_id": sid, "school_name": name, "revenue": value}
             for sid, name, value in sorted(rows, key=lambda r: (-r[2], r[1]))]
 
 
-def base_finance(year: int) -> dict:
+def base_finance(year: int, counties: Iterable[int] | None = None) -> dict:
     """County totals for ``year`` (:func:`_combine`'s keys; cost and profit 0 without any accounts)."""
-    return _county_year(_finance([year], ("year",)).get((year,)))
+    return _county_year(_finance([year], ("year",), counties=counties).get((year,)))
 
 
-def finance_by_year(years: Iterable[int]) -> dict[int, dict]:
+def finance_by_year(years: Iterable[int], counties: Iterable[int] | None = None) -> dict[int, dict]:
     """``{year: base_finance(year)}`` for each year asked (2 queries)."""
     years = list(years)
-    found = _finance(years, ("year",))
+    found = _finance(years, ("year",), counties=counties)
     return {year: _county_year(found.get((year,))) for year in years}
 
 
@@ -453,14 +456,21 @@ def _school_details(year: int, school_ids: list[int]) -> dict[int, dict]:
 LINE_KEYS = ("id", "product", "grade", "quantity", "unit", "unit_price", "value")
 
 
-def school_examples(year: int, limit: int = 3, school_ids: list[int] | None = None) -> list[dict]:
+def school_examples(year: int, limit: int = 3, school_ids: list[int] | None = None,
+                    counties: Iterable[int] | None = None) -> list[dict]:
     """``school_ids`` in that order, or else the schools with the highest base profit in ``year``
     (among those that filled in accounts; ranked by the database, see :func:`table_school_ids`),
-    with their plots, production lines, revenue, cost, profit and activities (8 queries)."""
+    with their plots, production lines, revenue, cost, profit and activities (8 queries); with
+    ``counties``, only those counties' schools."""
     if school_ids is None:
-        ranked = table_school_ids(year, sort="profit", accounts_only=True)[:limit]
+        ranked = table_school_ids(year, sort="profit", accounts_only=True)
+        if counties is None:
+            ranked = ranked[:limit]
     else:
         ranked = list(school_ids)
+    if counties is not None:
+        mine = set(in_counties(School.objects.filter(pk__in=ranked), counties).values_list("pk", flat=True))
+        ranked = [sid for sid in ranked if sid in mine][: limit if school_ids is None else None]
     per_school = school_finance(year, ranked)
     details = _school_details(year, ranked)
     examples = []

@@ -4,6 +4,7 @@ Every function takes plain ints, returns plain Python with ``Decimal`` money in 
 places) and runs a fixed number of queries whatever the number of rows. Labels are
 Chinese display strings. Extra keys beyond the contract (codes, urls, per-site counts)
 are there so the HTML can link a figure to the rows behind it.
+``counties`` (where a function takes it): a list of county ids, only their rows; None: every county.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.urls import reverse
 from workstudy.models import School
 from workstudy.money import ZERO  # noqa: E402
 from workstudy.money import round_money as _d  # noqa: E402  (the one rounding helper)
+from workstudy.scoping import in_counties
 
 from .models import (
     CapitalInvestment,
@@ -67,18 +69,18 @@ def rows_url(kind: str, year: int, /, **filters) -> str:
 # -------------------------------------------------------------------------- centre
 
 
-def _centre() -> ServiceCentre | None:
-    return ServiceCentre.objects.order_by("pk").first()
+def _centre(counties=None) -> ServiceCentre | None:
+    return in_counties(ServiceCentre.objects.all(), counties).order_by("pk").first()
 
 
-def centre(year: int) -> dict | None:
+def centre(year: int, counties=None) -> dict | None:
     """The logistics service centre in ``year`` (founding year, investments). None if no centre.
 
     ``investments`` lists every investment up to and including ``year`` (the centre's
     warehouse built years before still belongs in the year's account). Revenue is Σ
     sales lines of the year; profit = revenue − cost. 5 queries.
     """
-    c = _centre()
+    c = _centre(counties)
     if c is None:
         return None
     shops = [
@@ -127,7 +129,7 @@ def centre(year: int) -> dict | None:
     }
 
 
-def figures_by_year(years) -> dict[int, dict]:
+def figures_by_year(years, counties=None) -> dict[int, dict]:
     """Per year: revenue, cost, profit, remitted_to_education of the centre(s) plus exam lodging.
 
     revenue = Σ sales + exam lodging revenue; cost = centre cost + exam lodging cost;
@@ -139,19 +141,19 @@ def figures_by_year(years) -> dict[int, dict]:
     result = {y: {"revenue": ZERO, "cost": ZERO, "profit": ZERO, "remitted_to_education": ZERO,
                   "unmatched_revenue": ZERO} for y in years}
     with_figures = set()
-    for row in CentreYearFigures.objects.filter(year_id__in=years).values("year_id", "centre_id").annotate(
+    for row in in_counties(CentreYearFigures.objects.filter(year_id__in=years), counties).values("year_id", "centre_id").annotate(
         cost=Sum("cost"), remitted=Sum("remitted_to_education")
     ).order_by():
         with_figures.add((row["year_id"], row["centre_id"]))
         result[row["year_id"]]["cost"] += row["cost"]
         result[row["year_id"]]["remitted_to_education"] += row["remitted"]
-    for row in SalesLine.objects.filter(year_id__in=years).values("year_id", "centre_id").annotate(
+    for row in in_counties(SalesLine.objects.filter(year_id__in=years), counties).values("year_id", "centre_id").annotate(
         total=Sum("amount")
     ).order_by():
         result[row["year_id"]]["revenue"] += row["total"]
         if (row["year_id"], row["centre_id"]) not in with_figures:
             result[row["year_id"]]["unmatched_revenue"] += row["total"]
-    for row in ExamLodgingProgram.objects.filter(year_id__in=years).values("year_id", "revenue", "cost"):
+    for row in in_counties(ExamLodgingProgram.objects.filter(year_id__in=years), counties).values("year_id", "revenue", "cost"):
         result[row["year_id"]]["revenue"] += row["revenue"]
         result[row["year_id"]]["cost"] += row["cost"] or ZERO
     for figures in result.values():
@@ -164,17 +166,18 @@ def figures_by_year(years) -> dict[int, dict]:
 # ---------------------------------------------------------------------- exam lodging
 
 
-def exam_lodging(year: int) -> dict | None:
+def exam_lodging(year: int, counties=None) -> dict | None:
     """The year's 中考考生食宿保障; None if there was no programme. 3 queries.
 
     ``first_year`` is the centre's 统一管理起始年份, or else the earliest programme on file.
     """
-    program = ExamLodgingProgram.objects.filter(year_id=year).select_related("operator").first()
+    programs = in_counties(ExamLodgingProgram.objects.all(), counties)
+    program = programs.filter(year_id=year).select_related("operator").first()
     if program is None:
         return None
     first_year = program.operator.exam_lodging_from_year
     if first_year is None:
-        first_year = ExamLodgingProgram.objects.order_by("year_id").values_list("year_id", flat=True).first()
+        first_year = programs.order_by("year_id").values_list("year_id", flat=True).first()
     sites = [
         {
             "school_id": site.host_school_id,
@@ -207,14 +210,14 @@ def exam_lodging(year: int) -> dict | None:
 # ------------------------------------------------------------------ school services
 
 
-def school_services(year: int) -> list[dict]:
+def school_services(year: int, counties=None) -> list[dict]:
     """Counts of school services by kind and mode in ``year`` (non-zero combinations, fixed order). 1 query.
 
     ``count`` = number of rows (e.g. canteens); ``school_count`` = distinct schools.
     """
     rows = {
         (r["kind"], r["mode"]): r
-        for r in SchoolService.objects.filter(year_id=year).values("kind", "mode").annotate(
+        for r in in_counties(SchoolService.objects.filter(year_id=year), counties).values("kind", "mode").annotate(
             count=Count("pk"), school_count=Count("school", distinct=True)
         ).order_by()
     }
@@ -254,3 +257,12 @@ def school_sheet(year: int, school_id: int) -> dict:
 
 
 __all__ = ["rows_url", "centre", "figures_by_year", "exam_lodging", "school_services", "school_sheet"]
+
+
+def finding_labels(year: int, counties=None) -> set[str]:
+    """How this app's bureau-level warnings of ``year`` name their rows (the centre's yearly
+    figures, the exam lodging programme), for the rows of ``counties``: a county's summary lists
+    those warnings. 2 queries."""
+    figures = in_counties(CentreYearFigures.objects.filter(year_id=year), counties).select_related("centre")
+    programs = in_counties(ExamLodgingProgram.objects.filter(year_id=year), counties)
+    return {str(row) for row in [*figures, *programs]}

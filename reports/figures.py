@@ -35,8 +35,9 @@ from django.conf import settings as django_settings
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
-from workstudy.models import ReportingYear, Submission, SubmissionStatus
+from workstudy.models import Region, ReportingYear, School, Submission, SubmissionStatus
 from workstudy.notes import split_accepted
+from workstudy.scoping import in_counties
 
 from . import milestones as county_facts
 from . import sources
@@ -126,6 +127,8 @@ class Summary:
     # Computed once per Summary (a province's takes tenths of a second) and kept with it in the cache.
     _fingerprint: str = field(default="", repr=False, compare=False)
     _charts: dict | None = field(default=None, repr=False, compare=False)
+    # A frozen summary of the whole deployment keeps each county's summary of the same moment.
+    by_county: dict[int, Summary] = field(default_factory=dict, repr=False, compare=False)
 
     def fig(self, key: str) -> Figure | None:
         return self.figures.get(key)
@@ -195,9 +198,18 @@ def settings_for(year: int) -> SummarySettings:
 
 
 class _Builder:
-    def __init__(self, year: int):
+    def __init__(self, year: int, county=None):
         self.year = year
+        # One county's summary: every selector is asked for that county's rows only.
+        self.county = county
+        self.counties = None if county is None else [county.pk]
         self.summary: Summary | None = None
+
+    def call(self, app: str, name: str, *args, **kwargs):
+        """:func:`reports.sources.call`, narrowed to the summary's county when it has one."""
+        if self.counties is not None:
+            kwargs["counties"] = self.counties
+        return sources.call(app, name, *args, **kwargs)
 
     # -- helpers -----------------------------------------------------------------
     def add(self, figure: Figure, *, reason: str = "") -> Figure:
@@ -210,8 +222,7 @@ class _Builder:
         # Lazy: resolved only when the HTML prints it ('' when the app has no such page).
         return [Link(label, sources.rows_url(app, kind, self.year if year is True else year, **filters))]
 
-    @staticmethod
-    def base_sums(name: str, *args):
+    def base_sums(self, name: str, *args):
         """The labor bases' county sums from the per-school yearly aggregates
         (:mod:`aggregates.selectors`, the same values as the app's selector of that name),
         or MISSING when the labor-base app is not installed."""
@@ -219,6 +230,8 @@ class _Builder:
             return MISSING
         from aggregates import selectors as aggregated
 
+        if self.counties is not None:
+            return getattr(aggregated, name)(*args, counties=self.counties)
         return getattr(aggregated, name)(*args)
 
     @staticmethod
@@ -232,7 +245,8 @@ class _Builder:
         start = min(conf.period_start, self.year)
         period = list(range(start, self.year + 1))
         self.summary = s = Summary(
-            year=self.year, county=django_settings.PORTAL_COUNTY_NAME, bureau=django_settings.PORTAL_BUREAU_NAME,
+            year=self.year, county=self.county.name if self.county else django_settings.PORTAL_COUNTY_NAME,
+            bureau=django_settings.PORTAL_BUREAU_NAME,
             data_version=year_obj.data_version, year_locked=year_obj.is_locked, period_start=start,
             period_years=period, subsidy_mode=conf.subsidy_mode,
         )
@@ -256,9 +270,9 @@ class _Builder:
 
     def enterprises(self):
         s = self.summary
-        active = sources.call("enterprises", "active_enterprises", self.year)
-        events = sources.call("enterprises", "reform_events", kinds=REFORM_KINDS)
-        figures = sources.call("enterprises", "figures", self.year)
+        active = self.call("enterprises", "active_enterprises", self.year)
+        events = self.call("enterprises", "reform_events", kinds=REFORM_KINDS)
+        figures = self.call("enterprises", "figures", self.year)
         s.data["enterprises"] = [] if active is MISSING else list(active)
         for row in s.data["enterprises"]:
             row["url"] = sources.rows_url("enterprises", "enterprise", self.year, enterprise=row["id"])
@@ -290,9 +304,9 @@ class _Builder:
 
     def finance(self, period: list[int]):
         s = self.summary
-        ent = sources.call("enterprises", "figures_by_year", period)
+        ent = self.call("enterprises", "figures_by_year", period)
         bases = self.base_sums("finance_by_year", period)
-        logi = sources.call("logistics", "figures_by_year", period)
+        logi = self.call("logistics", "figures_by_year", period)
         rows, missing_years = [], []
         for y in period:
             parts = {
@@ -364,8 +378,8 @@ class _Builder:
 
     def claims(self, period: list[int]):
         s = self.summary
-        summary = sources.call("insurance", "claims_summary", period[0], period[-1])
-        by_type = sources.call("insurance", "claims_by_type_year", period)
+        summary = self.call("insurance", "claims_summary", period[0], period[-1])
+        by_type = self.call("insurance", "claims_by_type_year", period)
         reason = self.missing_app("insurance") if summary is MISSING else ""
         c = {} if summary is MISSING else summary
         links = self.link("insurance", "claims", _("已赔付理赔案件"), paid=True, paid_from=period[0],
@@ -396,17 +410,17 @@ class _Builder:
 
     def bases(self):
         s = self.summary
-        land = sources.call("labor_bases", "land_by_type", self.year)
+        land = self.call("labor_bases", "land_by_type", self.year)
         overview = self.base_sums("base_overview", self.year)
         prev = self.base_sums("base_overview", self.year - 1)
-        chosen = list(ExampleSchool.objects.filter(year_id=self.year).order_by("order", "id"))
+        chosen = list(in_counties(ExampleSchool.objects.filter(year_id=self.year), self.counties).order_by("order", "id"))
         full = [c.school_id for c in chosen if c.mode == ExampleSchool.Mode.FULL]
         brief = [c for c in chosen if c.mode == ExampleSchool.Mode.BRIEF]
         # Staff's choice; with none, the three schools with the highest profit on known cost.
         ranked = full if chosen else self.base_sums("top_profit_schools", self.year, 3)
-        examples = sources.call("labor_bases", "school_examples", self.year, limit=3,
+        examples = self.call("labor_bases", "school_examples", self.year, limit=3,
                                 school_ids=None if ranked is MISSING else ranked)
-        mentions = sources.call("labor_bases", "school_examples", self.year,
+        mentions = self.call("labor_bases", "school_examples", self.year,
                                 school_ids=[c.school_id for c in brief]) if brief else []
         unmatched = self.base_sums("unmatched_schools", self.year)
         reason = self.missing_app("labor_bases") if land is MISSING else ""
@@ -462,7 +476,7 @@ class _Builder:
         out: dict[int, list] = {}
         # The modules whose figures an example prints: the bases and the school's yearly counts.
         found = [f for module in ("labor_bases", "workstudy") for f in rules.findings(self.year, module=module)
-                 if f.school_id in wanted]
+                 if f.school_id in wanted]  # the examples are the county's schools already
         for finding in split_accepted(self.year, found)[0]:  # an accepted explanation closes a warning
             out.setdefault(finding.school_id, []).append(finding)
         return out
@@ -470,14 +484,14 @@ class _Builder:
     def labor_education(self):
         """How many schools recorded their labor education and met the 2020 outline's three
         requirements (the labor_education app's one count); nothing printed when none did."""
-        coverage = sources.call("labor_education", "coverage", self.year)
+        coverage = self.call("labor_education", "coverage", self.year)
         self.summary.data["labor_education"] = None if coverage is MISSING or not coverage["schools"] else coverage
 
     def logistics(self):
         s = self.summary
-        centre = sources.call("logistics", "centre", self.year)
-        lodging = sources.call("logistics", "exam_lodging", self.year)
-        services = sources.call("logistics", "school_services", self.year)
+        centre = self.call("logistics", "centre", self.year)
+        lodging = self.call("logistics", "exam_lodging", self.year)
+        services = self.call("logistics", "school_services", self.year)
         absent = self.missing_app("logistics")
         c = None if centre is MISSING else centre
         s.data["centre"] = c
@@ -506,10 +520,10 @@ class _Builder:
 
     def insurance(self):
         s = self.summary
-        milestones = sources.call("insurance", "milestones")
-        premium = sources.call("insurance", "premium_by_source", self.year)
-        coverage = sources.call("insurance", "coverage", self.year)
-        policies = sources.call("insurance", "policies", self.year)
+        milestones = self.call("insurance", "milestones")
+        premium = self.call("insurance", "premium_by_source", self.year)
+        coverage = self.call("insurance", "coverage", self.year)
+        policies = self.call("insurance", "policies", self.year)
         absent = self.missing_app("insurance")
         m = {} if milestones is MISSING else milestones
         s.data["milestones"] = m
@@ -528,7 +542,7 @@ class _Builder:
             self.add(Figure(key, label, value, "年", str(value or ""), blank, _("保险模块登记的年份"), links),
                      reason=absent if milestones is MISSING else _("保险模块尚未登记该年份"))
         since = m.get("first_property_liability_year") or s.period_start
-        prop = sources.call("insurance", "claims_summary", since, self.year)
+        prop = self.call("insurance", "claims_summary", since, self.year)
         paid = None if prop is MISSING else prop.get("property_paid_total")
         self.add(Figure("property_claim_paid", _("学校财产损失理赔额"), to_wan(paid), "万元", wan(paid), "P11",
                         _("%(a)s-%(b)s 年财产险已赔付金额之和 ÷ 10000") % {"a": since, "b": self.year},
@@ -590,7 +604,7 @@ class _Builder:
         from workstudy import rules
 
         s = self.summary
-        found, pending = quality_lists(self.year)
+        found, pending = quality_lists(self.year, self.counties)
         found = sorted([*found, *self.milestone_findings],
                        key=lambda f: (f.rule.code, f.school_name, f.obj_label))
         found, accepted = split_accepted(self.year, found)
@@ -772,18 +786,30 @@ def finding_row(f) -> dict:
             "school_id": f.school_id, "object": f.obj_label, "url": f.url}
 
 
-def quality_lists(year: int) -> tuple[list, list[dict]]:
+def quality_lists(year: int, counties=None) -> tuple[list, list[dict]]:
     """Every validation warning still open for ``year`` (:class:`workstudy.rules.Finding`) and
-    every submission not yet approved, sorted as the appendix shows them."""
+    every submission not yet approved, sorted as the appendix shows them.
+
+    ``counties`` (ids; None: every county): a school's warning counts when the school is of
+    those counties, a bureau-level warning (no school) when it names a row of theirs (the
+    labels of their bureau-level rows, :func:`bureau_labels`)."""
     from workstudy import rules
 
-    findings = sorted(rules.findings(year), key=lambda f: (f.rule.code, f.school_name, f.obj_label))
+    findings = rules.findings(year)
+    submissions = Submission.objects.filter(year_id=year, school__active=True)
+    if counties is not None:
+        schools = set(in_counties(School.objects.all(), counties).values_list("pk", flat=True))
+        labels = bureau_labels(year, counties)
+        findings = [f for f in findings
+                    if (f.school_id in schools if f.school_id is not None else f.obj_label in labels)]
+        submissions = in_counties(submissions, counties)
+    findings = sorted(findings, key=lambda f: (f.rule.code, f.school_name, f.obj_label))
     status_labels = {value: str(label) for value, label in SubmissionStatus.choices}  # translated once
     pending = [
         {"school": name, "school_id": school_id, "code": code, "status": status_labels.get(status, status),
          "submission_id": pk}
         for pk, school_id, code, name, status in (
-            Submission.objects.filter(year_id=year, school__active=True)
+            submissions
             .exclude(status=SubmissionStatus.APPROVED)
             .order_by("school__code")
             .values_list("pk", "school_id", "school__code", "school__name", "status")
@@ -792,18 +818,49 @@ def quality_lists(year: int) -> tuple[list, list[dict]]:
     return findings, pending
 
 
-def compute_cached(year: int) -> Summary:
-    """:func:`compute`, reused while no data changed (:func:`workstudy.freshness.cached`), with
-    its fingerprint and charts made once and kept with it."""
+def bureau_labels(year: int, counties) -> set[str]:
+    """The labels by which the data apps' warnings without a school name the bureau-level rows
+    of ``counties`` in ``year`` (each app's ``finding_labels`` selector)."""
+    labels: set[str] = set()
+    for app in sources.APPS:
+        found = sources.call(app, "finding_labels", year, counties=counties)
+        if found is not MISSING:
+            labels |= set(found)
+    return labels
+
+
+def county_of(county) -> Region | None:
+    """``county`` (a Region, its id or None) as a Region of level county; LookupError otherwise."""
+    if county is None:
+        return None
+    if not isinstance(county, Region):
+        county = Region.objects.filter(pk=int(county)).first()
+    if county is None or county.level != Region.Level.COUNTY:
+        raise LookupError(f"not a county: {county!r}")
+    return county
+
+
+def compute_cached(year: int, county=None) -> Summary:
+    """:func:`compute` (of ``county`` when given), reused while no data changed
+    (:func:`workstudy.freshness.cached`), with its fingerprint and charts made once and kept with it."""
     from workstudy import freshness
 
+    county = county_of(county)
+
     def build() -> Summary:
-        summary = frozen(year) or compute(year)
+        summary = frozen(year, county) or compute(year, county)
         summary.fingerprint()
         summary.charts()
         return summary
 
-    return freshness.cached(f"reports:summary:{int(year)}", build)
+    key = f"reports:summary:{int(year)}" + (f":county:{county.pk}" if county else "")
+    return freshness.cached(key, build)
+
+
+def counties_of_deployment() -> list[Region]:
+    """The counties with schools: the ones a lock keeps a summary of."""
+    return list(Region.objects.filter(level=Region.Level.COUNTY, pk__in=School.objects.values("county_id"))
+                .order_by("path"))
 
 
 # Raise when :class:`Summary` or the data it holds changes shape: frozen summaries of another
@@ -812,19 +869,26 @@ FROZEN_FORMAT = 1
 
 
 def freeze(year: int) -> Summary:
-    """Keep ``year``'s summary as computed now (at its lock), with its charts; return it."""
+    """Keep ``year``'s summary as computed now (at its lock), with its charts, and each county's
+    (:attr:`Summary.by_county`); return the deployment's."""
     from .models import FrozenSummary
 
     summary = compute(year)
     summary.charts()
+    for county in counties_of_deployment():
+        part = compute(year, county)
+        part.fingerprint()
+        part.charts()
+        summary.by_county[county.pk] = part
     FrozenSummary.objects.update_or_create(year_id=year, defaults={
         "format": FROZEN_FORMAT, "fingerprint": summary.fingerprint(), "payload": pickle.dumps(summary),
     })
     return summary
 
 
-def frozen(year: int) -> Summary | None:
-    """The summary kept at ``year``'s lock, or None (open year, older format, unreadable)."""
+def frozen(year: int, county=None) -> Summary | None:
+    """The summary kept at ``year``'s lock (``county``'s when given), or None (open year, older
+    format, unreadable, no summary of that county kept)."""
     from .models import FrozenSummary
 
     row = (FrozenSummary.objects.filter(year_id=year, year__status=ReportingYear.Status.LOCKED,
@@ -836,9 +900,15 @@ def frozen(year: int) -> Summary | None:
     except Exception:  # noqa: BLE001 - an unreadable copy: compute afresh and say so in the log
         logger.exception("frozen summary of %s unreadable; computing it afresh", year)
         return None
-    return summary if isinstance(summary, Summary) else None
+    if not isinstance(summary, Summary):
+        return None
+    if county is None:
+        return summary
+    part = getattr(summary, "by_county", {}).get(getattr(county, "pk", county))
+    return part if isinstance(part, Summary) else None
 
 
-def compute(year: int) -> Summary:
-    """Every figure, table and gap of the summary for ``year`` (fixed number of queries)."""
-    return _Builder(int(year)).build()
+def compute(year: int, county=None) -> Summary:
+    """Every figure, table and gap of the summary for ``year`` (fixed number of queries); with
+    ``county`` (a county Region or its id), of that county's schools and bureau-level rows only."""
+    return _Builder(int(year), county_of(county)).build()

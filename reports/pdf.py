@@ -223,52 +223,75 @@ def _result(year, content, fingerprint, data_version, generated_at, source) -> S
     return SummaryPdf(year, content, hashlib.sha256(content).hexdigest(), fingerprint, data_version, generated_at, source)
 
 
-def render_summary(year: int, *, summary=None, document_date: date | None = None) -> SummaryPdf:
-    """Compute the figures (a locked year's as kept at its lock) and render the PDF (no cache)."""
-    summary = summary or figures.frozen(year) or figures.compute(year)
+def render_summary(year: int, *, summary=None, document_date: date | None = None, county=None) -> SummaryPdf:
+    """Compute the figures (a locked year's as kept at its lock; ``county``'s only when given)
+    and render the PDF (no cache)."""
+    summary = summary or figures.frozen(year, county) or figures.compute(year, county)
     generated_at = timezone.now()
     html = summary_html_for_pdf(summary, generated_at=generated_at, document_date=document_date)
     return _result(year, html_to_pdf(html), summary.fingerprint(), summary.data_version, generated_at, "rendered")
 
 
-def _cache_key(year: int, fingerprint: str) -> str:
-    return f"reports:summary-pdf:{year}:{fingerprint}"
+def _cache_key(year: int, fingerprint: str, county=None) -> str:
+    suffix = f":county:{county.pk}" if county is not None else ""
+    return f"reports:summary-pdf:{year}:{fingerprint}{suffix}"
 
 
-def summary_pdf(year: int) -> SummaryPdf:
-    """The summary PDF of ``year``: the archived copy of a locked year, else cached or rendered."""
+def archived_for_county(year_obj: ReportingYear, county) -> SummaryPdf | None:
+    """The summary archived at the lock of ``year_obj`` when it is ``county``'s summary too (it
+    prints the same: the deployment's data at the lock was that county's), else None. The
+    archive holds one summary per year, of the whole deployment."""
+    from . import archive
+
+    doc = archive.summary_of(year_obj)  # issued now if the lock could not (as a download of the year does)
+    if doc.fingerprint != figures.compute_cached(year_obj.year, county).fingerprint():
+        return None
+    return SummaryPdf(year_obj.year, archive.read(doc), doc.sha256, doc.fingerprint, doc.data_version,
+                      doc.generated_at, "stored")
+
+
+def summary_pdf(year: int, county=None) -> SummaryPdf:
+    """The summary PDF of ``year`` (of ``county`` when given): the archived copy of a locked year,
+    else cached or rendered. A county's summary of a locked year is the archived copy when that
+    prints the same, else rendered from the county's summary kept at the lock, dated the lock."""
     from . import archive
 
     year_obj = ReportingYear.objects.get(pk=year)
+    document_date = None
     if year_obj.is_locked:
-        doc = archive.summary_of(year_obj)
-        return SummaryPdf(year, archive.read(doc), doc.sha256, doc.fingerprint, doc.data_version, doc.generated_at,
-                          "stored")
+        if county is None:
+            doc = archive.summary_of(year_obj)
+            return SummaryPdf(year, archive.read(doc), doc.sha256, doc.fingerprint, doc.data_version,
+                              doc.generated_at, "stored")
+        stored = archived_for_county(year_obj, county)
+        if stored is not None:
+            return stored
+        document_date = archive.lock_date(year_obj)
     # Nothing changed since the last PDF of this year: serve it without computing anything.
-    generation_key = f"reports:summary-pdf-gen:{year}:{freshness.generation()}"
+    generation_key = f"reports:summary-pdf-gen:{year}:{county.pk if county else ''}:{freshness.generation()}"
     known = cache.get(generation_key)
     if known is not None:
-        cached = cache.get(_cache_key(year, known["fingerprint"]))
+        cached = cache.get(_cache_key(year, known["fingerprint"], county))
         if cached is not None:
             return SummaryPdf(year, cached["content"], cached["sha256"], known["fingerprint"], known["data_version"],
                               cached["generated_at"], "cache")
-    summary = figures.compute_cached(year)
+    summary = figures.compute_cached(year, county)
     fingerprint = summary.fingerprint()
-    cached = cache.get(_cache_key(year, fingerprint))
+    cached = cache.get(_cache_key(year, fingerprint, county))
     if cached is not None:
         result = SummaryPdf(year, cached["content"], cached["sha256"], fingerprint, summary.data_version,
                             cached["generated_at"], "cache")
     else:
-        result = render_summary(year, summary=summary)
-        cache.set(_cache_key(year, fingerprint), {"content": result.content, "sha256": result.sha256,
-                                                  "generated_at": result.generated_at}, CACHE_SECONDS)
+        result = render_summary(year, summary=summary, document_date=document_date)
+        cache.set(_cache_key(year, fingerprint, county), {"content": result.content, "sha256": result.sha256,
+                                                          "generated_at": result.generated_at}, CACHE_SECONDS)
     cache.set(generation_key, {"fingerprint": fingerprint, "data_version": summary.data_version}, freshness.TTL)
     return result
 
 
-def cached_sha256(year: int, fingerprint: str) -> str | None:
+def cached_sha256(year: int, fingerprint: str, county=None) -> str | None:
     """SHA-256 of the PDF already made for this exact data, if any (for the HTML page)."""
-    cached = cache.get(_cache_key(year, fingerprint))
+    cached = cache.get(_cache_key(year, fingerprint, county))
     return cached["sha256"] if cached else None
 
 
@@ -315,25 +338,29 @@ def _from_status(status: render_jobs.Status, fingerprint: str, data_version: int
                     "made" if status.current else "earlier", status)
 
 
-def summary_download(year: int) -> Download:
-    """The summary PDF a download of ``year`` serves, without rendering it here (an open year's
-    is made by the worker) unless ``PORTAL_PDF_INLINE``."""
+def summary_download(year: int, county=None) -> Download:
+    """The summary PDF a download of ``year`` (of ``county`` when given) serves, without rendering
+    it here (an open year's, and a locked year's county summary other than the archived one, is
+    made by the worker) unless ``PORTAL_PDF_INLINE``."""
     year_obj = ReportingYear.objects.get(pk=year)
-    if year_obj.is_locked or render_jobs.inline():
-        result = summary_pdf(year)
+    stored = archived_for_county(year_obj, county) if year_obj.is_locked and county is not None else None
+    result = stored
+    if result is None and ((year_obj.is_locked and county is None) or render_jobs.inline()):
+        result = summary_pdf(year, county)
+    if result is not None:
         return Download(result.content, result.sha256, result.fingerprint, result.data_version, result.generated_at,
                         result.source)
-    summary = figures.compute_cached(year)
-    status = render_jobs.status(render_jobs.Kind.SUMMARY, year, summary.fingerprint())
+    summary = figures.compute_cached(year, county)
+    status = render_jobs.status(render_jobs.Kind.SUMMARY, year, summary.fingerprint(), county=county)
     return _from_status(status, summary.fingerprint(), summary.data_version)
 
 
-def summary_status(year: int, fingerprint: str) -> render_jobs.Status | None:
-    """For an open year's summary page: how the PDF of ``fingerprint`` stands (asked for now if
-    not made, so it is ready by the time someone downloads it); None when PDFs render inline."""
+def summary_status(year: int, fingerprint: str, county=None) -> render_jobs.Status | None:
+    """For a summary page whose PDF the worker makes: how the PDF of ``fingerprint`` stands (asked
+    for now if not made, so it is ready by the time someone downloads it); None when PDFs render inline."""
     if render_jobs.inline():
         return None
-    return render_jobs.status(render_jobs.Kind.SUMMARY, year, fingerprint)
+    return render_jobs.status(render_jobs.Kind.SUMMARY, year, fingerprint, county=county)
 
 
 def sheet_download(year: int, school) -> Download:
@@ -352,8 +379,14 @@ def render_for_job(job) -> SummaryPdf | None:
     """The worker's render of a job: the document from the data as it is now (its fingerprint
     may be newer than the job's), or None if its year was locked since (the archived
     documents are served then)."""
-    from . import sheets
+    from . import archive, sheets
 
+    county_id = render_jobs.county_of_key(job.key) if job.kind == render_jobs.Kind.SUMMARY else None
+    if county_id is not None:  # one county's summary: made for a locked year too, dated its lock
+        year_obj = ReportingYear.objects.get(pk=job.year_id)
+        county = figures.county_of(county_id)
+        return render_summary(job.year_id, summary=figures.compute_cached(job.year_id, county),
+                              document_date=archive.lock_date(year_obj) if year_obj.is_locked else None)
     if ReportingYear.objects.filter(pk=job.year_id, status=ReportingYear.Status.LOCKED).exists():
         return None
     if job.kind == render_jobs.Kind.SUMMARY:

@@ -12,12 +12,13 @@ from workstudy.xlsx_writer import Sheet, write_xlsx
 from .figures import quality_lists
 
 
-def quality_workbook(year: int) -> bytes:
+def quality_workbook(year: int, county=None) -> bytes:
+    """The lists of the whole deployment, or of ``county`` (a county Region) when given."""
     from . import figures, milestones
 
-    findings, pending = quality_lists(year)
+    findings, pending = quality_lists(year, None if county is None else [county.pk])
     # The order of the dated facts (RP-01/02) is checked on the summary, not on any one school's data.
-    facts = figures.compute_cached(year).data["milestones_list"]
+    facts = figures.compute_cached(year, county).data["milestones_list"]
     findings, accepted = figures.split_accepted(year, [*findings, *milestones.check(facts, year)])
     out = io.BytesIO()
     write_xlsx(out, [

@@ -55,8 +55,17 @@ def retry_failed_after() -> int:
     return int(getattr(settings, "PORTAL_PDF_RETRY_FAILED_AFTER", 600))
 
 
-def key_of(kind: str, year: int, school=None) -> str:
+def key_of(kind: str, year: int, school=None, county=None) -> str:
+    """A document's key: the year's summary, one county's summary (``county``) or a school's sheet."""
+    if county is not None:
+        return f"{kind}:{year}:county:{getattr(county, 'pk', county)}"
     return f"{kind}:{year}" if school is None else f"{kind}:{year}:{school.pk}"
+
+
+def county_of_key(key: str) -> int | None:
+    """The county id of a county summary's key (:func:`key_of`), else None."""
+    parts = key.split(":")
+    return int(parts[3]) if len(parts) == 4 and parts[2] == "county" else None
 
 
 def worker_name() -> str:
@@ -118,15 +127,15 @@ def _made(key: str):
     return RenderJob.objects.filter(key=key, state=State.DONE).exclude(pdf="").order_by("-generated_at", "-pk")
 
 
-def status(kind: str, year: int, fingerprint: str, *, school=None, ask: bool = True) -> Status:
+def status(kind: str, year: int, fingerprint: str, *, school=None, county=None, ask: bool = True) -> Status:
     """The PDF of this data if made; else the newest earlier one and the job (asked for now
     unless ``ask`` is false)."""
-    key = key_of(kind, year, school)
+    key = key_of(kind, year, school, county)
     current = _made(key).filter(output_fingerprint=fingerprint).first()
     if current is not None:
         return Status(Version(current), None, None)
     job = (
-        request(kind, year, fingerprint, school=school)
+        request(kind, year, fingerprint, school=school, county=county)
         if ask
         else (RenderJob.objects.filter(key=key, fingerprint=fingerprint).first())
     )
@@ -134,9 +143,9 @@ def status(kind: str, year: int, fingerprint: str, *, school=None, ask: bool = T
     return Status(None, Version(earlier) if earlier else None, job)
 
 
-def request(kind: str, year: int, fingerprint: str, *, school=None) -> RenderJob:
+def request(kind: str, year: int, fingerprint: str, *, school=None, county=None) -> RenderJob:
     """Ask for the PDF of this data (once: a job asked for again is the same row)."""
-    key = key_of(kind, year, school)
+    key = key_of(kind, year, school, county)
     now = timezone.now()
     job = RenderJob.objects.filter(key=key, fingerprint=fingerprint).first()
     if job is None:

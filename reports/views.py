@@ -17,7 +17,7 @@ from django.views import View
 
 from workstudy import scoping
 from workstudy.mixins import READERS_OF_BUREAU_DATA, RoleRequiredMixin
-from workstudy.models import ConcurrentEditError, ReportingYear, Role, School, Submission, SubmissionStatus
+from workstudy.models import ConcurrentEditError, Region, ReportingYear, Role, School, Submission, SubmissionStatus
 from workstudy.participation import schools_of_year
 from workstudy.xlsx_writer import CONTENT_TYPE as XLSX_CONTENT_TYPE
 
@@ -28,6 +28,24 @@ from .models import DEFAULT_HEADINGS, ArchivedDocument, NarrativeBlock, PolicyDo
 
 def _year_or_404(year: int) -> ReportingYear:
     return get_object_or_404(ReportingYear, pk=year)
+
+
+def summary_counties(request) -> tuple[Region, list[Region]]:
+    """The county whose summary the request reads, and the counties its user may pick from: the
+    counties of the user's region (:func:`workstudy.scoping.county_ids`; a county's staff and
+    auditors: their own), ``?county=<id>`` among them, else the first. 404 for any other county
+    and for a user who reads no county."""
+    counties = list(Region.objects.filter(pk__in=scoping.county_ids(request.user), level=Region.Level.COUNTY)
+                    .order_by("path"))
+    if not counties:
+        raise Http404
+    wanted = request.GET.get("county")
+    if not wanted:
+        return counties[0], counties
+    for county in counties:
+        if str(county.pk) == wanted:
+            return county, counties
+    raise Http404
 
 
 class IndexView(RoleRequiredMixin, View):
@@ -48,17 +66,24 @@ class SummaryView(RoleRequiredMixin, View):
 
     def get(self, request, year):
         year_obj = _year_or_404(year)
-        summary = figures.compute_cached(year)
+        county, counties = summary_counties(request)
+        summary = figures.compute_cached(year, county)
         document_date = archive.lock_date(year_obj) if year_obj.is_locked else None
         context = pdf.document_context(summary, pdf=False, document_date=document_date)
+        # The archive keeps one summary per year: it is this county's when it prints the same.
         stored = archive.current(year_obj, ArchivedDocument.Kind.SUMMARY) if year_obj.is_locked else None
-        pdf_status = None if year_obj.is_locked else pdf.summary_status(year, context["fingerprint"])
+        county_rendered = stored is not None and stored.fingerprint != context["fingerprint"]
+        if county_rendered:
+            stored = None
+        pdf_status = (None if year_obj.is_locked and not county_rendered
+                      else pdf.summary_status(year, context["fingerprint"], county))
         if stored:
             pdf_sha256 = stored.sha256
         elif pdf_status is not None:
             pdf_sha256 = pdf_status.current.sha256 if pdf_status.current else None
         else:
-            pdf_sha256 = pdf.cached_sha256(year, context["fingerprint"])
+            pdf_sha256 = pdf.cached_sha256(year, context["fingerprint"], county)
+        query = f"?county={county.pk}" if len(counties) > 1 else ""
         context.update({
             "year_obj": year_obj,
             "stored": stored,
@@ -67,15 +92,20 @@ class SummaryView(RoleRequiredMixin, View):
             "pdf_worker_silent": _worker_silent(pdf_status),
             "write_block_reason": _edit_block_reason(request.user, year_obj),
             "sections": [(key, Section(key).label, summary.narratives.get(key)) for key in Section.values],
-            "sheets": _sheet_rows(year_obj),
-            "archived": scoping.visible(request.user, ArchivedDocument.objects.filter(year=year_obj))
+            "sheets": _sheet_rows(year_obj, county),
+            "archived": scoping.in_counties(
+                scoping.visible(request.user, ArchivedDocument.objects.filter(year=year_obj)), [county.pk])
             .select_related("school"),
+            "county": county,
+            "counties": counties,
+            "county_query": query,
+            "county_rendered": county_rendered,
         })
         return render(request, "reports/summary.html", context)
 
 
-def _sheet_rows(year_obj: ReportingYear) -> list[dict]:
-    """Every school of the year with its return's status and, for a locked year, its issued sheet."""
+def _sheet_rows(year_obj: ReportingYear, county: Region) -> list[dict]:
+    """Every school of the year in ``county`` with its return's status and, for a locked year, its issued sheet."""
     statuses = dict(Submission.objects.filter(year=year_obj).values_list("school_id", "status"))
     labels = dict(SubmissionStatus.choices)
     issued = {}
@@ -84,7 +114,7 @@ def _sheet_rows(year_obj: ReportingYear) -> list[dict]:
             year=year_obj, kind=ArchivedDocument.Kind.SHEET, superseded_at__isnull=True)}
     return [
         {"school": school, "status": labels.get(statuses.get(school.pk), _("未填报")), "issued": issued.get(school.pk)}
-        for school in schools_of_year(year_obj.year).order_by("code")
+        for school in scoping.in_counties(schools_of_year(year_obj.year), [county.pk]).order_by("code")
     ]
 
 
@@ -137,8 +167,14 @@ def _download_response(download, filename: str) -> HttpResponse:
     return _pdf_response(download.content, download.sha256, filename, extra=extra)
 
 
-def _summary_filename(year: int) -> str:
-    return f"workstudy-summary-{year}.pdf"
+def _summary_filename(year: int, county: Region, counties: list[Region]) -> str:
+    """One name per year for a reader of one county; a reader of several gets the county's id in it."""
+    return f"workstudy-summary-{year}.pdf" if len(counties) == 1 else f"workstudy-summary-{year}-{county.pk}.pdf"
+
+
+def _summary_url(year: int, county: Region, counties: list[Region]) -> str:
+    url = reverse("reports:summary", kwargs={"year": year})
+    return url if len(counties) == 1 else f"{url}?county={county.pk}"
 
 
 class SummaryPdfView(RoleRequiredMixin, View):
@@ -149,11 +185,12 @@ class SummaryPdfView(RoleRequiredMixin, View):
 
     def get(self, request, year):
         _year_or_404(year)
-        download = pdf.summary_download(year)
+        county, counties = summary_counties(request)
+        download = pdf.summary_download(year, county)
         if download.content is None:
             return _pending_response(request, download, _("%(year)s年度工作总结 PDF") % {"year": year},
-                                     reverse("reports:summary", kwargs={"year": year}))
-        return _download_response(download, _summary_filename(year))
+                                     _summary_url(year, county, counties))
+        return _download_response(download, _summary_filename(year, county, counties))
 
 
 class SummaryShaView(RoleRequiredMixin, View):
@@ -164,11 +201,12 @@ class SummaryShaView(RoleRequiredMixin, View):
 
     def get(self, request, year):
         _year_or_404(year)
-        download = pdf.summary_download(year)
+        county, counties = summary_counties(request)
+        download = pdf.summary_download(year, county)
         if download.content is None:
             return _pending_response(request, download, _("%(year)s年度工作总结 PDF") % {"year": year},
-                                     reverse("reports:summary", kwargs={"year": year}))
-        filename = _summary_filename(year)
+                                     _summary_url(year, county, counties))
+        filename = _summary_filename(year, county, counties)
         response = HttpResponse(f"{download.sha256}  {filename}\n", content_type="text/plain; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.sha256"'
         return response
@@ -181,7 +219,8 @@ class QualityWorkbookView(RoleRequiredMixin, View):
 
     def get(self, request, year):
         _year_or_404(year)
-        response = HttpResponse(quality.quality_workbook(year), content_type=XLSX_CONTENT_TYPE)
+        county, _counties = summary_counties(request)
+        response = HttpResponse(quality.quality_workbook(year, county), content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="workstudy-quality-{year}.xlsx"'
         return response
 

@@ -187,6 +187,29 @@ def in_region(user, qs: QuerySet) -> QuerySet:
     return qs.filter(mine)
 
 
+def in_counties(qs: QuerySet, counties) -> QuerySet:
+    """``qs`` narrowed to the rows of ``counties`` (county Regions or ids); ``None``: unchanged.
+
+    A row reaches its county by its registered path (a school's rows through the school, a base's
+    through ``base__school``, a bureau-level row through its own county field); a model not
+    registered here but with a ``school`` field (per-school sums) through that school. Rows
+    shared by the whole deployment (``shared_when_none``) are kept."""
+    if counties is None:
+        return qs
+    ids = [getattr(c, "pk", c) for c in counties]
+    model = qs.model
+    if model is School or model in _registry:
+        path = county_path(model)
+        if path is None:
+            return qs
+    else:
+        path = "school__county"
+    mine = Q(**{f"{path}_id__in": ids})
+    if model is not School and model in _registry and scope_of(model).shared_when_none:
+        mine |= Q(**{f"{path}__isnull": True})
+    return qs.filter(mine)
+
+
 def schools_in(region: Region) -> QuerySet:
     """The schools of a region's counties (a county's own, a city's or a province's)."""
     return School.objects.filter(county__path__startswith=region.path)
@@ -585,6 +608,7 @@ __all__ = [
     "check_write", "can_read", "can_write", "check_obj_write", "obj_write_block_reason",
     "get_visible_or_404", "get_writable_or_404", "schools_for", "school_of", "year_of",
     "filter_school_year", "row_write_block_reason", "year_references", "current_year", "entry_years",
-    "default_entry_year", "region_of", "county_ids", "county_user", "may_approve", "in_region", "schools_in",
+    "default_entry_year", "region_of", "county_ids", "county_user", "may_approve", "in_region", "in_counties",
+    "schools_in",
     "county_of", "region_block_reason", "stamp_county", "READ_ONLY_REGION", "OTHER_COUNTY",
 ]
