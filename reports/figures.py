@@ -191,6 +191,14 @@ def _json_default(value):
     return str(value)
 
 
+def bureau_of(county) -> str:
+    """The issuer the summary prints: the deployment's bureau (settings), or another county's
+    education bureau named after the county."""
+    if county is None or county.name == django_settings.PORTAL_COUNTY_NAME:
+        return django_settings.PORTAL_BUREAU_NAME
+    return _("%(county)s教育局") % {"county": county.name}
+
+
 def settings_for(year: int) -> SummarySettings:
     """The year's settings (an unsaved default if staff never set them: period = that year only)."""
     found = SummarySettings.objects.filter(year_id=year).first()
@@ -246,7 +254,7 @@ class _Builder:
         period = list(range(start, self.year + 1))
         self.summary = s = Summary(
             year=self.year, county=self.county.name if self.county else django_settings.PORTAL_COUNTY_NAME,
-            bureau=django_settings.PORTAL_BUREAU_NAME,
+            bureau=bureau_of(self.county),
             data_version=year_obj.data_version, year_locked=year_obj.is_locked, period_start=start,
             period_years=period, subsidy_mode=conf.subsidy_mode,
         )

@@ -30,6 +30,17 @@ def _year_or_404(year: int) -> ReportingYear:
     return get_object_or_404(ReportingYear, pk=year)
 
 
+def archived_documents(user, qs):
+    """The archived documents of ``qs`` that ``user`` reads: scoping's, less the archived summaries
+    (one per year, of the whole deployment) for a reader who does not read every county that
+    holds schools (in a deployment of one county, its readers read them)."""
+    qs = scoping.visible(user, qs)
+    deployment = {county.pk for county in figures.counties_of_deployment()}
+    if not deployment <= set(scoping.county_ids(user)):
+        qs = qs.exclude(kind=ArchivedDocument.Kind.SUMMARY)
+    return qs
+
+
 def summary_counties(request) -> tuple[Region, list[Region]]:
     """The county whose summary the request reads, and the counties its user may pick from: the
     counties of the user's region (:func:`workstudy.scoping.county_ids`; a county's staff and
@@ -53,7 +64,7 @@ class IndexView(RoleRequiredMixin, View):
 
     def get(self, request):
         years = list(ReportingYear.objects.all())
-        issued = {d.year_id: d for d in scoping.visible(request.user, ArchivedDocument.objects.filter(
+        issued = {d.year_id: d for d in archived_documents(request.user, ArchivedDocument.objects.filter(
             kind=ArchivedDocument.Kind.SUMMARY, superseded_at__isnull=True))}
         return render(request, "reports/index.html", {
             "rows": [{"year": y, "stored": issued.get(y.pk)} for y in years],
@@ -94,7 +105,7 @@ class SummaryView(RoleRequiredMixin, View):
             "sections": [(key, Section(key).label, summary.narratives.get(key)) for key in Section.values],
             "sheets": _sheet_rows(year_obj, county),
             "archived": scoping.in_counties(
-                scoping.visible(request.user, ArchivedDocument.objects.filter(year=year_obj)), [county.pk])
+                archived_documents(request.user, ArchivedDocument.objects.filter(year=year_obj)), [county.pk])
             .select_related("school"),
             "county": county,
             "counties": counties,
@@ -253,7 +264,8 @@ class ArchivedDocumentView(RoleRequiredMixin, View):
     """An archived document by id, current or superseded (the archive list links here)."""
 
     def get(self, request, pk):
-        doc = scoping.get_visible_or_404(request.user, ArchivedDocument.objects.select_related("school"), pk=pk)
+        doc = get_object_or_404(archived_documents(request.user, ArchivedDocument.objects.select_related("school")),
+                                pk=pk)
         who = f"-{doc.school.code}" if doc.school_id else ""
         return _pdf_response(archive.read(doc), doc.sha256, f"workstudy-{doc.kind}{who}-{doc.year_id}.pdf",
                              extra={"X-Summary-Source": "stored"})

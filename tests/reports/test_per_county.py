@@ -132,7 +132,7 @@ def test_county_a_prints_nothing_of_county_b(two):
     assert a.figures["reform_date"].value == dt.date(2019, 6, 1)  # county B's 2010 auction is not A's
     assert a.figures["centre_founded"].value == 2012
     b = figures.compute(2024, two["b"])
-    assert b.county == "余江区"
+    assert b.county == "余江区" and b.bureau == "余江区教育局" and a.bureau == "贵溪市教育局"
     assert b.data["centre"]["name"] == "余江后勤服务中心" and b.figures["centre_founded"].value == 2015
     assert b.data["exam_lodging"] is None  # county A's programme
     assert "甲校樟坪" not in _printed(b) and "教育印刷厂" not in _printed(b)
@@ -216,3 +216,40 @@ def test_quality_workbook_is_the_countys(two, director_client):
     book = load_workbook(BytesIO(b"".join(response.streaming_content) if response.streaming else response.content))
     cells = " ".join(str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row)
     assert "甲校" in cells and B_MARK not in cells
+
+
+def _lock_2024():
+    from django.utils import timezone
+
+    ReportingYear.objects.filter(pk=2024).update(status=ReportingYear.Status.LOCKED, locked_at=timezone.now())
+    figures.freeze(2024)
+    return ReportingYear.objects.get(pk=2024)
+
+
+def test_a_locked_years_archived_summary_is_the_one_countys_download(county):
+    """One county holds every row: the summary archived at the lock is that county's document."""
+    from reports import archive, pdf
+
+    year = _lock_2024()
+    doc = archive.summary_of(year)
+    download = pdf.summary_download(2024, Region.default_county())
+    assert (download.source, download.sha256) == ("stored", doc.sha256)
+
+
+def test_a_locked_years_county_summary_is_not_the_archived_whole(two, director_client):
+    """Two counties: the archive holds the whole deployment's summary; a county's reader gets
+    the county's own, from the figures kept at the lock, dated the lock."""
+    from reports import archive, pdf
+
+    year = _lock_2024()
+    doc = archive.summary_of(year)
+    download = pdf.summary_download(2024, two["a"])
+    assert download.source in ("rendered", "cache") and download.sha256 != doc.sha256
+    assert download.fingerprint == figures.frozen(2024, two["a"]).fingerprint()
+    page = director_client.get(reverse("reports:summary", kwargs={"year": 2024})).content.decode()
+    assert B_MARK not in page and doc.sha256 not in page
+    # The archived summary counts county B too: county A's staff cannot open it; the city's staff can.
+    url = reverse("reports:archived_document", kwargs={"pk": doc.pk})
+    assert director_client.get(url).status_code == 404
+    city = _client(UserFactory(username="city_staff", role=Role.STAFF, region=two["city"]))
+    assert city.get(url).status_code == 200
