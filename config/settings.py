@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "dataversions",
     "aggregates",
     "bench",
+    "rollup",
 ]
 
 MIDDLEWARE = [

@@ -59,6 +59,7 @@ urlpatterns = [
     path("api/", include(router.urls)),
     path("labor-education/", include("labor_education.urls")),
     path("statreturn/", include("statreturn.urls")),
+    path("rollup/", include("rollup.urls")),
 ]
 
 for app in DOMAIN_APPS:

@@ -1,0 +1,301 @@
+"""A city's or a province's comparison of its counties for one year: one row per county, one
+for the region, every metric defined once in :data:`METRICS`.
+
+Where the figures come from (nothing here is a second formula of another app):
+
+* the labor bases' money: the per-school yearly sums (:class:`aggregates.models.SchoolYearFigures`)
+  summed per county and put through the summary's own formula
+  (:func:`aggregates.selectors._combined`, i.e. :func:`labor_bases.selectors._combine`, then
+  :func:`labor_bases.selectors._county_year`);
+* the enterprises' and the service centres' money: ``enterprises.selectors.figures_by_year`` and
+  ``logistics.selectors.figures_by_year``, the functions the annual summary adds up, asked for
+  one county at a time (``counties=[id]``) for the counties that have such rows;
+* counts (schools, students, plots, 学平险, policies, paid claims, returns, labor education):
+  summed per county by the database, each table once, through :func:`_by_county`.
+
+A region's total row is computed from the counties' summed parts, never by averaging their ratios.
+Queries: 12, plus 1 per county with enterprise figures in the year and 3 per county with a service
+centre or an exam-lodging programme (the two selectors sum over the counties they are given and
+have no per-county grouping).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from workstudy import scoping
+from workstudy.models import Region, School, Submission, SubmissionStatus
+from workstudy.money import ZERO, round_money
+
+THOUSAND = Decimal(1000)
+HUNDRED = Decimal(100)
+
+
+def _ratio(part, whole, scale: Decimal, places: int = 2) -> Decimal | None:
+    """``part / whole × scale`` to ``places`` decimals, half-up; None when ``whole`` is 0."""
+    if not whole:
+        return None
+    value = Decimal(part or 0) * scale / Decimal(whole)
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One column of the comparison: ``value(parts)`` computes it from a row's summed parts (a
+    county's or the region's); ``formula`` says how, in the reader's words. ``better`` is +1 when
+    a larger value ranks higher, -1 when a smaller one does."""
+
+    key: str
+    label: str
+    unit: str
+    formula: str
+    value: Callable[[dict], Decimal | int | None]
+    better: int = 1
+    places: int = 2
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("schools", gettext_lazy("学校数"), gettext_lazy("所"),
+           gettext_lazy("本年度参加统计的学校（有本年度填报，或年度未锁定时在用）"),
+           lambda p: p["schools"], places=0),
+    Metric("students", gettext_lazy("在校学生数"), gettext_lazy("人"),
+           gettext_lazy("各校本年度填报的在校学生数之和"),
+           lambda p: p["students"], places=0),
+    Metric("base_area", gettext_lazy("每千名学生劳动基地面积"), gettext_lazy("亩"),
+           gettext_lazy("劳动基地地块面积合计 ÷ 在校学生数 × 1000"),
+           lambda p: _ratio(p["plot_area"], p["students"], THOUSAND)),
+    Metric("income_per_school", gettext_lazy("校均勤工俭学收入"), gettext_lazy("元"),
+           gettext_lazy("（劳动基地利润 + 校办企业利润 + 服务中心及中考食宿净收益）÷ 学校数"),
+           lambda p: _ratio(p["income"], p["schools"], Decimal(1))),
+    Metric("subsidy", gettext_lazy("补贴教育经费"), gettext_lazy("元"),
+           gettext_lazy("校办企业、服务中心上缴教育经费与基地交学校收益之和"),
+           lambda p: round_money(p["subsidy"])),
+    Metric("student_insurance", gettext_lazy("学平险覆盖率"), "%",
+           gettext_lazy("学平险投保人数（家长自愿投保 + 保险公司免费投保 + 学校垫付）÷ 在校学生数 × 100"),
+           lambda p: _ratio(p["insured_students"], p["students"], HUNDRED)),
+    Metric("liability_insurance", gettext_lazy("校方责任险覆盖率"), "%",
+           gettext_lazy("有本年度校方责任险保单的学校数（县级统保覆盖全县学校）÷ 学校数 × 100"),
+           lambda p: _ratio(p["liability_schools"], p["schools"], HUNDRED)),
+    Metric("claims_rate", gettext_lazy("每千名学生理赔件数"), gettext_lazy("件"),
+           gettext_lazy("本年度已赔付的理赔件数 ÷ 在校学生数 × 1000（越少越好）"),
+           lambda p: _ratio(p["claims"], p["students"], THOUSAND), better=-1),
+    Metric("base_share", gettext_lazy("有劳动基地的学校占比"), "%",
+           gettext_lazy("本年度登记了基地地块的学校数 ÷ 学校数 × 100"),
+           lambda p: _ratio(p["schools_with_base"], p["schools"], HUNDRED)),
+    Metric("completeness", gettext_lazy("填报完成率"), "%",
+           gettext_lazy("本年度填报已审核的学校数 ÷ 学校数 × 100"),
+           lambda p: _ratio(p["approved"], p["schools"], HUNDRED)),
+    Metric("labor_education", gettext_lazy("劳动教育填报率"), "%",
+           gettext_lazy("填报了本年度劳动教育情况的学校数 ÷ 学校数 × 100"),
+           lambda p: _ratio(p["labor_education"], p["schools"], HUNDRED)),
+)
+BY_KEY = {m.key: m for m in METRICS}
+
+# The parts each row sums (every metric is computed from these).
+PARTS = ("schools", "students", "plot_area", "schools_with_base", "income", "subsidy", "insured_students",
+         "liability_schools", "claims", "approved", "labor_education")
+
+
+@dataclass
+class Row:
+    region: Region
+    parts: dict
+    values: dict = field(default_factory=dict)
+    is_total: bool = False
+
+    def __post_init__(self):
+        self.values = {m.key: m.value(self.parts) for m in METRICS}
+
+    def cells(self) -> list[tuple[Metric, Decimal | int | None]]:
+        return [(m, self.values[m.key]) for m in METRICS]
+
+
+@dataclass
+class Comparison:
+    region: Region
+    year: int
+    rows: list[Row]
+    total: Row
+    metrics: tuple[Metric, ...] = METRICS
+
+    def row_for(self, county) -> Row | None:
+        pk = getattr(county, "pk", county)
+        return next((r for r in self.rows if r.region.pk == pk), None)
+
+
+def _by_county(qs: QuerySet, **aggregates) -> dict[int, dict]:
+    """``qs`` summed per county in one query: ``{county id: {name: value}}``. A row reaches its
+    county by the path :mod:`workstudy.scoping` registers for its model (a per-school sum, not
+    registered there, through its ``school``)."""
+    model = qs.model
+    if model is School or model in scoping.registered_models():
+        path = scoping.county_path(model)
+    else:
+        path = "school__county"
+    key = f"{path}_id"
+    return {row.pop(key): row for row in qs.values(key).annotate(**aggregates).order_by()}
+
+
+def _empty_parts() -> dict:
+    return {name: (ZERO if name in ("plot_area", "income", "subsidy") else 0) for name in PARTS}
+
+
+def _counts(year: int, ids: list[int], parts: dict[int, dict]) -> None:
+    """Schools, students, returns approved, plots, 学平险, policies, claims, labor education."""
+    from aggregates.models import SchoolYearFigures
+    from insurance.models import InsurancePolicy, PolicyType, StudentAccidentCoverage
+    from insurance.selectors import _paid_claims
+    from labor_education.models import LaborEducation
+    from workstudy.participation import schools_of_year
+
+    def add(found: dict[int, dict], **names):
+        for county, row in found.items():
+            if county in parts:
+                for part, column in names.items():
+                    parts[county][part] += row[column] or 0
+
+    add(_by_county(scoping.in_counties(schools_of_year(year), ids), n=Count("pk")), schools="n")
+    active = schools_of_year(year).values("pk")
+    add(_by_county(scoping.in_counties(Submission.objects.filter(year_id=year, school__in=active), ids),
+                   students=Sum("student_count"),
+                   approved=Count("pk", filter=Q(status=SubmissionStatus.APPROVED))),
+        students="students", approved="approved")
+    add(_by_county(scoping.in_counties(SchoolYearFigures.objects.filter(year_id=year), ids),
+                   area=Sum("plot_area"), with_base=Count("pk", filter=Q(plots__gt=0))),
+        plot_area="area", schools_with_base="with_base")
+    # StudentAccidentCoverage.insured_total, summed field by field.
+    for county, row in _by_county(scoping.in_counties(StudentAccidentCoverage.objects.filter(year_id=year), ids),
+                                  a=Sum("insured_parent_paid"), b=Sum("poor_free_by_insurer"),
+                                  c=Sum("poor_advanced_by_school")).items():
+        if county in parts:
+            parts[county]["insured_students"] += (row["a"] or 0) + (row["b"] or 0) + (row["c"] or 0)
+    liability = _by_county(
+        scoping.in_counties(InsurancePolicy.objects.filter(year_id=year, policy_type=PolicyType.LIABILITY), ids),
+        wide=Count("pk", filter=Q(school__isnull=True)),
+        own=Count("school_id", distinct=True, filter=Q(school__isnull=False)),
+    )
+    for county, row in liability.items():
+        if county in parts:
+            # A county-wide policy covers every school of the county.
+            covered = parts[county]["schools"] if row["wide"] else min(row["own"], parts[county]["schools"])
+            parts[county]["liability_schools"] = covered
+    add(_by_county(_paid_claims(ids).filter(paid_date__year=year), n=Count("pk")), claims="n")
+    add(_by_county(scoping.in_counties(LaborEducation.objects.filter(year_id=year), ids),
+                   n=Count("school_id", distinct=True)), labor_education="n")
+
+
+def _money(year: int, ids: list[int], parts: dict[int, dict]) -> None:
+    """Income (profit) and subsidy per county, by the annual summary's formulas."""
+    from aggregates.models import SchoolYearFigures
+    from aggregates.selectors import _PARTS, _combined
+    from enterprises import selectors as enterprises
+    from enterprises.models import EnterpriseYearStat
+    from labor_bases.selectors import _county_year
+    from logistics import selectors as logistics
+    from logistics.models import CentreYearFigures, ExamLodgingProgram, SalesLine
+
+    sums = {name: Sum(name) for name in _PARTS}
+    for county, row in _by_county(scoping.in_counties(SchoolYearFigures.objects.filter(year_id=year), ids),
+                                  **sums, accounts=Sum("accounts")).items():
+        if county in parts and (row["accounts"] or row["production_value"]):
+            figures = _county_year(_combined(row))
+            parts[county]["income"] += figures["profit"]
+            parts[county]["subsidy"] += figures["remitted_to_school"]
+
+    with_enterprises = _by_county(scoping.in_counties(EnterpriseYearStat.objects.filter(year_id=year), ids), n=Count("pk"))
+    with_logistics = set()
+    for model in (CentreYearFigures, SalesLine, ExamLodgingProgram):
+        with_logistics |= set(_by_county(scoping.in_counties(model.objects.filter(year_id=year), ids), n=Count("pk")))
+    for county in ids:
+        if county in with_enterprises:
+            figures = enterprises.figures_by_year([year], counties=[county])[year]
+            parts[county]["income"] += figures["profit"]
+            parts[county]["subsidy"] += figures["remitted_to_education"]
+        if county in with_logistics:
+            figures = logistics.figures_by_year([year], counties=[county])[year]
+            parts[county]["income"] += figures["profit"]
+            parts[county]["subsidy"] += figures["remitted_to_education"]
+
+
+def counties_of(region: Region) -> list[Region]:
+    """The counties of ``region`` (itself for a county), in the tree's order."""
+    if region.is_county:
+        return [region]
+    return list(region.subtree().filter(level=Region.Level.COUNTY).order_by("path"))
+
+
+def compare(region: Region, year) -> Comparison:
+    """Every county of ``region``'s subtree compared in ``year`` (a ReportingYear or its number),
+    with ``region``'s total row. Read-only; the caller decides who may see ``region``
+    (:func:`rollup.views.region_for`)."""
+    year = getattr(year, "pk", year)
+    counties = counties_of(region)
+    ids = [c.pk for c in counties]
+    parts = {pk: _empty_parts() for pk in ids}
+    if ids:
+        _counts(year, ids, parts)
+        _money(year, ids, parts)
+    rows = [Row(county, parts[county.pk]) for county in counties]
+    total_parts = _empty_parts()
+    for row in rows:
+        for name in PARTS:
+            total_parts[name] += row.parts[name]
+    return Comparison(region=region, year=year, rows=rows, total=Row(region, total_parts, is_total=True))
+
+
+# -- ranks ---------------------------------------------------------------------------------
+
+
+def positions(comparison: Comparison, metric_key: str) -> dict[int, int | None]:
+    """``{county id: position}`` for one metric: 1 is best; ties share the better position and
+    the next position skips (1, 2, 2, 4); a county without a value (no students, no schools) is
+    not ranked (None)."""
+    metric = BY_KEY[metric_key]
+    values = {r.region.pk: r.values[metric_key] for r in comparison.rows}
+    ranked = [v for v in values.values() if v is not None]
+    return {
+        pk: None if v is None else 1 + sum(1 for other in ranked if (other - v) * metric.better > 0)
+        for pk, v in values.items()
+    }
+
+
+def _city_comparison(county: Region, year) -> Comparison:
+    return compare(county.parent if county.parent_id else county, year)
+
+
+def rank(county: Region, year, metric_key: str, *, comparison: Comparison | None = None) -> tuple[int | None, int]:
+    """``(position, count)`` of ``county`` among the counties of its city for ``metric_key`` in
+    ``year`` (see :func:`positions` for ties; position None when the county has no value).
+    ``count`` is the number of the city's counties."""
+    comparison = comparison or _city_comparison(county, year)
+    return positions(comparison, metric_key).get(county.pk), len(comparison.rows)
+
+
+# The metrics the county summary's sentence names, in this order.
+SENTENCE_METRICS = ("income_per_school", "base_area")
+
+
+def rank_sentence(county: Region, year) -> str:
+    """The county's place among its city's counties, in one Chinese sentence, e.g.
+    "在鹰潭市3个县（市、区）中，校均勤工俭学收入居第2位，每千名学生劳动基地面积居第3位。"
+    ('' when none of :data:`SENTENCE_METRICS` can be ranked)."""
+    comparison = _city_comparison(county, year)
+    clauses = []
+    for key in SENTENCE_METRICS:
+        ranks = positions(comparison, key)
+        position = ranks.get(county.pk)
+        if position is None:
+            continue
+        tied = sum(1 for p in ranks.values() if p == position) > 1
+        clause = _("%(metric)s并列第%(n)s位") if tied else _("%(metric)s居第%(n)s位")
+        clauses.append(clause % {"metric": BY_KEY[key].label, "n": position})
+    if not clauses:
+        return ""
+    return _("在%(city)s%(count)s个县（市、区）中，%(ranks)s。") % {
+        "city": comparison.region.name, "count": len(comparison.rows), "ranks": "，".join(clauses)}
