@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "aggregates",
     "bench",
     "rollup",
+    "upward",
 ]
 
 MIDDLEWARE = [

@@ -60,6 +60,7 @@ urlpatterns = [
     path("labor-education/", include("labor_education.urls")),
     path("statreturn/", include("statreturn.urls")),
     path("rollup/", include("rollup.urls")),
+    path("upward/", include("upward.urls")),
 ]
 
 for app in DOMAIN_APPS:

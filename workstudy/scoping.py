@@ -20,10 +20,10 @@ counties in it; another county's row is a 404, never a 403.
 
 Reading: staff and auditors see their region's rows; a principal sees their own school's rows.
 Writing: auditors never; city and province staff never (they read their counties' data; their
-own level's workflow comes later); county staff their county's rows while the row's year is not
-locked; a principal only their own school's rows, while the year is open and their submission
-for it is a draft or was returned. The reporting-year lock is still one for the whole
-deployment.
+level's own act is its report to the level above, :func:`region_act_block_reason`); county staff
+their county's rows while the row's year is not locked; a principal only their own school's
+rows, while the year is open and their submission for it is a draft or was returned. The
+reporting-year lock is still one for the whole deployment.
 """
 
 from __future__ import annotations
@@ -247,6 +247,39 @@ def region_block_reason(user, *, school=None, county=None) -> str | None:
     county_id = getattr(county, "pk", county)
     if county_id is not None and county_id != user.region_id:
         return str(OTHER_COUNTY)
+    return None
+
+
+def regions_for(user) -> QuerySet:
+    """The regions whose reports to the level above (``upward.RegionSubmission``) a bureau user
+    (staff, auditor) reads: their own region and every region under it (a city: itself and its
+    counties; a province: everything). Another region's report is a 404."""
+    if not _is_bureau_reader(user) or not user.region_id:
+        return Region.objects.none()
+    return Region.objects.filter(path__startswith=user.region.path)
+
+
+def region_act_block_reason(user, region: Region, *, from_above: bool) -> str | None:
+    """Why ``user`` may not act on ``region``'s report to the level above; None when they may.
+
+    ``from_above`` False: the region's own act (its report sent up): only a director of that
+    region. ``from_above`` True: the review of the report (approve, return): only a director of the
+    region above it (a city for its counties, a province for its cities). Auditors never act."""
+    if not _is_reader(user):
+        return _("请先登录。")
+    if user.is_auditor:
+        return _("审计账号只能查看，不能修改数据。")
+    if not user.is_bureau or not user.region_id:
+        return _("您没有修改权限。")
+    if not user.is_director:
+        return _("只有勤工办主任可以上报、审核或退回。")
+    if from_above:
+        if region.parent_id is None or user.region_id != region.parent_id:
+            return _("只有%(parent)s勤工办主任可以审核或退回%(region)s的上报。") % {
+                "parent": region.parent.name if region.parent_id else "", "region": region.name,
+            }
+    elif user.region_id != region.pk:
+        return _("只有%(region)s勤工办主任可以上报%(region)s的数据。") % {"region": region.name}
     return None
 
 

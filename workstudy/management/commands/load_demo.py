@@ -36,6 +36,7 @@ class Command(BaseCommand):
                     continue
                 module.load(schools=schools, users=users)
             demo.finish_states(users, schools)
+            importlib.import_module("upward.demo").load(schools=schools, users=users)  # after the states
             others = demo.load_other_counties() if other_counties else {}
         self.stdout.write(self.style.SUCCESS("演示数据已载入：贵溪市，%d 所学校，2021-2024 年度。" % len(schools)))
         self.stdout.write("演示账号（密码均为 %s）：" % demo.DEMO_PASSWORD)
