@@ -96,20 +96,28 @@ def act(*, user, region: Region, year: ReportingYear | int, action: str, reason:
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise ValidationError(_("未知的操作。"))
+    if region.level == Region.Level.PROVINCE:
+        raise ValidationError(_("%(region)s是最高一级，没有上级可以上报。") % {"region": region.name})
+    scoped = scoping.region_act_block_reason(user, region, from_above=transition.by_parent)
+    if scoped:
+        raise PermissionDenied(scoped)  # before anything is written
     reason = (reason or "").strip()
     if transition.needs_reason and not reason:
         raise ValidationError(_("退回时请写明原因，下级将看到这段说明。"))
-    report_for(region=region, year=year)  # the row to lock exists before the transaction
+    year_id = getattr(year, "pk", year)
+    if action == A.SUBMIT:
+        report_for(region=region, year=year_id)  # the row to lock exists before the transaction
     with transaction.atomic():
         locked = (RegionSubmission.objects.select_for_update(of=("self",)).select_related("region__parent")
-                  .get(region=region, year_id=getattr(year, "pk", year)))
+                  .filter(region=region, year_id=year_id).first())
+        if locked is None:  # never submitted: nothing to review
+            raise ValidationError(refusal(user, RegionSubmission(region=region, year_id=year_id), action))
         if version is not None and locked.version != version:
             raise ValidationError(_("这份上报已被他人处理（当前状态为“%(status)s”），请刷新页面后再操作。") % {
                 "status": locked.get_status_display()})
         why = refusal(user, locked, action)
         if why:
-            scoped = scoping.region_act_block_reason(user, locked.region, from_above=transition.by_parent)
-            raise PermissionDenied(why) if scoped else ValidationError(why)
+            raise ValidationError(why)
         now, before = timezone.now(), locked.status
         locked.status = transition.target
         locked.version += 1

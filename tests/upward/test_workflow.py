@@ -130,3 +130,13 @@ def test_a_submission_keeps_what_stands_unapproved_below(tree, people, year, sch
     assert city.pending_count == 2
     assert [(p["name"], p["status"], p["version"]) for p in city.parts] == [("贵溪市", "submitted", 2), ("余江区", "draft", 0)]
     assert city.parts[0]["fingerprint"] == report.fingerprint
+
+
+@pytest.mark.parametrize(("who", "action"), [
+    ("dir_city", "submit"), ("clerk_a", "submit"), ("auditor_city", "approve"), ("dir_city", "approve"),
+    ("dir_city", "return"),
+])
+def test_a_refused_move_writes_nothing(tree, people, year, who, action):
+    with pytest.raises((PermissionDenied, ValidationError)):
+        services.act(user=people[who], region=tree["a"], year=year, action=action, reason="原因")
+    assert not RegionSubmission.objects.exists() and not RegionSubmissionEvent.objects.exists()
