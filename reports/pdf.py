@@ -35,7 +35,7 @@ from workstudy import freshness
 from workstudy.models import ReportingYear
 
 from . import figures, render_jobs, weasy
-from .models import DEFAULT_HEADINGS, Section
+from .models import DEFAULT_HEADINGS, ArchivedDocument, Section
 
 logger = logging.getLogger(__name__)
 
@@ -237,15 +237,28 @@ def _cache_key(year: int, fingerprint: str, county=None) -> str:
     return f"reports:summary-pdf:{year}:{fingerprint}{suffix}"
 
 
+def only_county(county) -> bool:
+    """Whether ``county`` is the only county holding schools: the deployment's summary is its summary."""
+    return [c.pk for c in figures.counties_of_deployment()] == [county.pk]
+
+
+def archive_is_countys(doc, county, fingerprint: str) -> bool:
+    """Whether the archived summary ``doc`` (one per year, of the whole deployment) is ``county``'s
+    document: the deployment is that county, or the document prints the same (``fingerprint``)."""
+    return only_county(county) or doc.fingerprint == fingerprint
+
+
 def archived_for_county(year_obj: ReportingYear, county) -> SummaryPdf | None:
-    """The summary archived at the lock of ``year_obj`` when it is ``county``'s summary too (it
-    prints the same: the deployment's data at the lock was that county's), else None. The
-    archive holds one summary per year, of the whole deployment."""
+    """The summary archived at the lock of ``year_obj`` when it is ``county``'s document
+    (:func:`archive_is_countys`), else None."""
     from . import archive
 
-    doc = archive.summary_of(year_obj)  # issued now if the lock could not (as a download of the year does)
-    if doc.fingerprint != figures.compute_cached(year_obj.year, county).fingerprint():
-        return None
+    if only_county(county):
+        doc = archive.summary_of(year_obj)  # issued now if the lock could not (as a download of the year does)
+    else:
+        doc = archive.current(year_obj, ArchivedDocument.Kind.SUMMARY)
+        if doc is None or doc.fingerprint != figures.compute_cached(year_obj.year, county).fingerprint():
+            return None
     return SummaryPdf(year_obj.year, archive.read(doc), doc.sha256, doc.fingerprint, doc.data_version,
                       doc.generated_at, "stored")
 
@@ -382,9 +395,11 @@ def render_for_job(job) -> SummaryPdf | None:
     from . import archive, sheets
 
     county_id = render_jobs.county_of_key(job.key) if job.kind == render_jobs.Kind.SUMMARY else None
-    if county_id is not None:  # one county's summary: made for a locked year too, dated its lock
+    if county_id is not None:  # one county's summary: made for a locked year too (dated its lock)
         year_obj = ReportingYear.objects.get(pk=job.year_id)
         county = figures.county_of(county_id)
+        if year_obj.is_locked and only_county(county):
+            return None  # the archived document is the county's
         return render_summary(job.year_id, summary=figures.compute_cached(job.year_id, county),
                               document_date=archive.lock_date(year_obj) if year_obj.is_locked else None)
     if ReportingYear.objects.filter(pk=job.year_id, status=ReportingYear.Status.LOCKED).exists():

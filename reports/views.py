@@ -83,7 +83,7 @@ class SummaryView(RoleRequiredMixin, View):
         context = pdf.document_context(summary, pdf=False, document_date=document_date)
         # The archive keeps one summary per year: it is this county's when it prints the same.
         stored = archive.current(year_obj, ArchivedDocument.Kind.SUMMARY) if year_obj.is_locked else None
-        county_rendered = stored is not None and stored.fingerprint != context["fingerprint"]
+        county_rendered = stored is not None and not pdf.archive_is_countys(stored, county, context["fingerprint"])
         if county_rendered:
             stored = None
         pdf_status = (None if year_obj.is_locked and not county_rendered

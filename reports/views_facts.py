@@ -35,7 +35,9 @@ class FactListView(RoleRequiredMixin, View):
 
     def get(self, request):
         year = _summary_year(request)
-        summary = figures.compute_cached(year.year)
+        from .views import summary_counties
+
+        summary = figures.compute_cached(year.year, summary_counties(request)[0])  # the reader's county's facts
         facts = summary.data["milestones_list"]
         return render(request, "reports/facts.html", {
             "year": year, "years": ReportingYear.objects.order_by("-year"), "facts": facts,
