@@ -14,9 +14,9 @@ Where the figures come from (nothing here is a second formula of another app):
   summed per county by the database, each table once, through :func:`_by_county`.
 
 A region's total row is computed from the counties' summed parts, never by averaging their ratios.
-Queries: 12, plus 1 per county with enterprise figures in the year and 3 per county with a service
+Queries: 15, plus 1 per county with enterprise figures in the year and 3 per county with a service
 centre or an exam-lodging programme (the two selectors sum over the counties they are given and
-have no per-county grouping).
+have no per-county grouping): 415 for the bench app's province of 100 counties.
 """
 
 from __future__ import annotations
