@@ -272,6 +272,7 @@ class _Builder:
         self.insurance()
         self.documents()
         self.milestones()
+        self.standing()
         self.quality()
         self.stated()
         return s
@@ -591,6 +592,21 @@ class _Builder:
         facts = county_facts.collect(s)
         s.data["milestones_list"] = facts
         self.milestone_findings = county_facts.check(facts, self.year)
+
+    def standing(self):
+        """Where the county stands among its city's counties (the 不足 section's first sentence),
+        computed by the city's comparison; none for a whole deployment or a county alone in its city."""
+        from django.apps import apps
+
+        s = self.summary
+        s.data["standing"] = ""
+        if self.county is None or not apps.is_installed("rollup"):
+            return
+        from rollup.comparison import rank_sentence
+
+        parent = self.county.parent
+        if parent is not None and parent.children.filter(schools__isnull=False).distinct().count() > 1:
+            s.data["standing"] = rank_sentence(self.county, self.year)
 
     def stated(self):
         """Figures an earlier document stated for this year, beside what the data gives (appendix)."""

@@ -253,3 +253,27 @@ def test_a_locked_years_county_summary_is_not_the_archived_whole(two, director_c
     assert director_client.get(url).status_code == 404
     city = _client(UserFactory(username="city_staff", role=Role.STAFF, region=two["city"]))
     assert city.get(url).status_code == 200
+
+
+def test_the_shortcomings_say_where_the_county_stands_in_its_city(two, director_client):
+    """The 不足 section's first sentence ranks the county among its city's counties by the
+    city comparison's figures; a county alone in its city (C) and the whole deployment have none."""
+    from rollup.comparison import BY_KEY
+    from workstudy.participation import schools_of_year
+
+    per_school = {}
+    for key in ("a", "b"):
+        summary = figures.compute(2024, two[key])
+        schools = schools_of_year(2024).filter(county=two[key]).count()
+        per_school[key] = (summary.data["finance_rows"][-1]["total_income"] / schools, summary.data["standing"])
+    leader = max(per_school, key=lambda k: per_school[k][0])
+    label = str(BY_KEY["income_per_school"].label)
+    for key, (_income, standing) in per_school.items():
+        assert standing.startswith(f"在{two['city'].name}2个县（市、区）中，"), standing
+        assert f"{label}居第{1 if key == leader else 2}位" in standing, standing
+    SchoolFactory(code="GF001", name="广丰甲校", county=two["c"])
+    assert figures.compute(2024, two["c"]).data["standing"] == ""
+    assert figures.compute(2024).data["standing"] == ""
+    page = director_client.get(reverse("reports:summary", kwargs={"year": 2024})).content.decode()
+    section = page[page.index("三、存在的不足及今后努力方向"):]
+    assert per_school["a"][1] in section[:2000]
