@@ -33,6 +33,7 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from workstudy.models import Region, ReportingYear, School, Submission, SubmissionStatus
@@ -934,5 +935,9 @@ def frozen(year: int, county=None) -> Summary | None:
 
 def compute(year: int, county=None) -> Summary:
     """Every figure, table and gap of the summary for ``year`` (fixed number of queries); with
-    ``county`` (a county Region or its id), of that county's schools and bureau-level rows only."""
-    return _Builder(int(year), county_of(county)).build()
+    ``county`` (a county Region or its id), of that county's schools and bureau-level rows only.
+
+    Built in the portal's language whatever the reader's: the document is Chinese, and one
+    cached summary serves every reader."""
+    with translation.override(django_settings.LANGUAGE_CODE):
+        return _Builder(int(year), county_of(county)).build()

@@ -277,3 +277,14 @@ def test_the_shortcomings_say_where_the_county_stands_in_its_city(two, director_
     page = director_client.get(reverse("reports:summary", kwargs={"year": 2024})).content.decode()
     section = page[page.index("三、存在的不足及今后努力方向"):]
     assert per_school["a"][1] in section[:2000]
+
+
+def test_the_summary_is_built_in_chinese_whatever_the_first_readers_language(two):
+    """One cached summary serves every reader: an English reader's request must not leave
+    English sentences in the Chinese document."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        summary = figures.compute_cached(2024, two["a"])
+    assert summary.data["standing"].startswith("在"), summary.data["standing"]
+    assert summary.figures["enterprise_count"].label == "下挂校办企业"
