@@ -19,7 +19,7 @@ from django.db.models import DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from workstudy.scoping import in_counties
+from workstudy.scoping import county_path, in_counties
 
 from .models import Enterprise, EnterpriseForm, EnterpriseKind, EnterpriseStatus, EnterpriseYearStat, EventKind, ReformEvent
 
@@ -102,30 +102,39 @@ def figures(year: int, counties: Iterable[int] | None = None) -> dict:
     return {"totals": totals, "rows": rows}
 
 
-def figures_by_year(years: Iterable[int], counties: Iterable[int] | None = None) -> dict[int, dict]:
+def figures_by_year(years: Iterable[int], counties: Iterable[int] | None = None, *, by_county: bool = False) -> dict:
     """``{year: dict(revenue, cost, profit, remitted_to_education, unmatched_revenue)}`` for each
     year asked (zeros where nothing was entered; profit = Σ revenue of the rows with a cost − Σ
-    cost, ``unmatched_revenue`` = Σ revenue of the rows without). One query."""
+    cost, ``unmatched_revenue`` = Σ revenue of the rows without). One query.
+
+    ``by_county``: the same per county, ``{county id: {year: ...}}``, for the counties with rows
+    (still one query)."""
     years = list(years)
     keys = ("revenue", "cost", "profit", "remitted_to_education", "unmatched_revenue")
-    result = {year: dict.fromkeys(keys, ZERO) for year in years}
+    county = f"{county_path(EnterpriseYearStat)}_id"
+    group = ("year_id", county) if by_county else ("year_id",)
+    results: dict = {}
     aggregated = (
         in_counties(EnterpriseYearStat.objects.filter(year_id__in=years), counties)
-        .values("year_id")
+        .values(*group)
         .annotate(
             t_revenue=_sum("revenue"), t_cost=_sum("cost"), t_remitted=_sum("remitted_to_education"),
             # Profit only against known cost: a row without cost is revenue not matched by cost.
             t_unmatched=_sum("revenue", filter=Q(cost__isnull=True)),
         )
-        .order_by("year_id")
+        .order_by(*group)
     )
     for row in aggregated:
+        result = results.setdefault(row[county] if by_county else None,
+                                    {year: dict.fromkeys(keys, ZERO) for year in years})
         revenue, cost, unmatched = row["t_revenue"], row["t_cost"], row["t_unmatched"]
         result[row["year_id"]] = {
             "revenue": _money(revenue), "cost": _money(cost), "profit": _money(revenue - unmatched - cost),
             "remitted_to_education": _money(row["t_remitted"]), "unmatched_revenue": _money(unmatched),
         }
-    return result
+    if by_county:
+        return results
+    return results.get(None) or {year: dict.fromkeys(keys, ZERO) for year in years}
 
 
 def reform_events(kinds: Iterable[str] | None = None, counties: Iterable[int] | None = None) -> list[dict]:

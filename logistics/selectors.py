@@ -17,7 +17,7 @@ from django.urls import reverse
 from workstudy.models import School
 from workstudy.money import ZERO  # noqa: E402
 from workstudy.money import round_money as _d  # noqa: E402  (the one rounding helper)
-from workstudy.scoping import in_counties
+from workstudy.scoping import county_path, in_counties
 
 from .models import (
     CapitalInvestment,
@@ -129,38 +129,56 @@ def centre(year: int, counties=None) -> dict | None:
     }
 
 
-def figures_by_year(years, counties=None) -> dict[int, dict]:
+def figures_by_year(years, counties=None, *, by_county: bool = False) -> dict:
     """Per year: revenue, cost, profit, remitted_to_education of the centre(s) plus exam lodging.
 
     revenue = Σ sales + exam lodging revenue; cost = centre cost + exam lodging cost;
     remitted = the centres' remittance to education. Profit only against known cost: a
     centre's sales in a year without its yearly figures (cost) are ``unmatched_revenue``,
     counted in revenue, not in profit. 3 queries.
+
+    ``by_county``: the same per county, ``{county id: {year: ...}}``, for the counties with rows
+    (still 3 queries).
     """
     years = [int(y) for y in years]
-    result = {y: {"revenue": ZERO, "cost": ZERO, "profit": ZERO, "remitted_to_education": ZERO,
-                  "unmatched_revenue": ZERO} for y in years}
+    results: dict = {}
+
+    def of(row, model):
+        key = row[f"{county_path(model)}_id"] if by_county else None
+        if key not in results:
+            results[key] = {y: {"revenue": ZERO, "cost": ZERO, "profit": ZERO, "remitted_to_education": ZERO,
+                                "unmatched_revenue": ZERO} for y in years}
+        return results[key][row["year_id"]]
+
+    def grouped(model, *fields):
+        extra = (f"{county_path(model)}_id",) if by_county else ()
+        return in_counties(model.objects.filter(year_id__in=years), counties).values("year_id", *fields, *extra)
+
     with_figures = set()
-    for row in in_counties(CentreYearFigures.objects.filter(year_id__in=years), counties).values("year_id", "centre_id").annotate(
+    for row in grouped(CentreYearFigures, "centre_id").annotate(
         cost=Sum("cost"), remitted=Sum("remitted_to_education")
     ).order_by():
         with_figures.add((row["year_id"], row["centre_id"]))
-        result[row["year_id"]]["cost"] += row["cost"]
-        result[row["year_id"]]["remitted_to_education"] += row["remitted"]
-    for row in in_counties(SalesLine.objects.filter(year_id__in=years), counties).values("year_id", "centre_id").annotate(
-        total=Sum("amount")
-    ).order_by():
-        result[row["year_id"]]["revenue"] += row["total"]
+        of(row, CentreYearFigures)["cost"] += row["cost"]
+        of(row, CentreYearFigures)["remitted_to_education"] += row["remitted"]
+    for row in grouped(SalesLine, "centre_id").annotate(total=Sum("amount")).order_by():
+        figures = of(row, SalesLine)
+        figures["revenue"] += row["total"]
         if (row["year_id"], row["centre_id"]) not in with_figures:
-            result[row["year_id"]]["unmatched_revenue"] += row["total"]
-    for row in in_counties(ExamLodgingProgram.objects.filter(year_id__in=years), counties).values("year_id", "revenue", "cost"):
-        result[row["year_id"]]["revenue"] += row["revenue"]
-        result[row["year_id"]]["cost"] += row["cost"] or ZERO
-    for figures in result.values():
-        for key in ("revenue", "cost", "remitted_to_education", "unmatched_revenue"):
-            figures[key] = _d(figures[key])
-        figures["profit"] = _d(figures["revenue"] - figures["unmatched_revenue"] - figures["cost"])
-    return result
+            figures["unmatched_revenue"] += row["total"]
+    for row in grouped(ExamLodgingProgram, "revenue", "cost"):
+        figures = of(row, ExamLodgingProgram)
+        figures["revenue"] += row["revenue"]
+        figures["cost"] += row["cost"] or ZERO
+    for result in results.values():
+        for figures in result.values():
+            for key in ("revenue", "cost", "remitted_to_education", "unmatched_revenue"):
+                figures[key] = _d(figures[key])
+            figures["profit"] = _d(figures["revenue"] - figures["unmatched_revenue"] - figures["cost"])
+    if by_county:
+        return results
+    return results.get(None) or {y: {"revenue": ZERO, "cost": ZERO, "profit": ZERO, "remitted_to_education": ZERO,
+                                     "unmatched_revenue": ZERO} for y in years}
 
 
 # ---------------------------------------------------------------------- exam lodging

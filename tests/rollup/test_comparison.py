@@ -67,14 +67,32 @@ def test_total_income_is_the_summary_formula(city_world):
 
 
 def test_queries_do_not_grow_with_counties(city_world):
-    """Counts are grouped by county; only the enterprise and service-centre selectors are asked
-    per county that has such rows (2 such counties in the city, 3 in the province)."""
+    """Everything is grouped by county: the province (3 counties) costs what the city (2) does."""
     with CaptureQueriesContext(connection) as city:
         compare(city_world.city, city_world.year)
     with CaptureQueriesContext(connection) as province:
         compare(city_world.province, city_world.year)
-    # 丙县 adds one enterprise county (1 query); nothing else grows.
-    assert len(province) == len(city) + 1
+    assert len(province) == len(city)
+
+
+def test_money_selectors_by_county_are_their_per_county_results(city_world):
+    """The enterprises' and service centres' figures grouped by county equal the same selector
+    asked for each county alone (the summary's numbers), to the cent."""
+    from enterprises.selectors import figures_by_year as enterprises
+    from logistics.selectors import figures_by_year as logistics
+
+    ids = [city_world.jia.pk, city_world.yi.pk]
+    for selector in (enterprises, logistics):
+        grouped = selector([2023, 2024], counties=ids, by_county=True)
+        assert grouped, selector.__module__
+        for county in ids:
+            alone = selector([2023, 2024], counties=[county])
+            if any(v["revenue"] or v["cost"] or v["remitted_to_education"] for v in alone.values()):
+                assert grouped[county] == alone, (selector.__module__, county)
+            else:
+                assert county not in grouped
+        assert selector([2024], counties=ids)[2024]["profit"] == sum(
+            (by_year[2024]["profit"] for by_year in grouped.values()), D(0))
 
 
 def test_rank_and_ties(city_world):
