@@ -14,11 +14,10 @@ import dataclasses
 import hashlib
 import json
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils import translation
+from django.db.models import Count, Exists, OuterRef
 
-from workstudy import freshness, scoping
+from workstudy import freshness
 from workstudy.models import Region, Submission, SubmissionStatus
 
 from .models import RegionSubmission
@@ -41,25 +40,18 @@ def plain(value):
     return json.loads(json.dumps(value, cls=_Encoder, ensure_ascii=False))
 
 
-def county_summary(year: int, county: Region):
-    """The annual summary of ``county`` for ``year`` (:func:`reports.figures.compute`, computed
-    afresh: a locked year's summary kept at the lock is the same computation)."""
+def _county_frozen(year: int, county: Region) -> dict:
+    # The county's summary as every reader gets it (cached, built in the portal's language: the
+    # level above reads the labels as they were sent).
     from reports import figures
 
-    return figures.compute(year, county=county)
-
-
-def _county_frozen(year: int, county: Region) -> dict:
-    # In the portal's language: the level above reads the labels as they were sent.
-    with translation.override(settings.LANGUAGE_CODE):
-        summary = county_summary(year, county)
-        rows = [
-            {"key": f.key, "label": str(f.label), "value": plain(f.value), "text": str(f.text or ""),
-             "unit": str(f.unit or "")}
-            for f in summary.figures.values()
-        ]
-        return {"figures": rows, "parts": [], "fingerprint": summary.fingerprint(),
-                "data_version": summary.data_version}
+    summary = figures.compute_cached(year, county)
+    rows = [
+        {"key": f.key, "label": str(f.label), "value": plain(f.value), "text": str(f.text or ""),
+         "unit": str(f.unit or "")}
+        for f in summary.figures.values()
+    ]
+    return {"figures": rows, "parts": [], "fingerprint": summary.fingerprint(), "data_version": summary.data_version}
 
 
 def _parts(year: int, city: Region) -> list[dict]:
@@ -84,25 +76,44 @@ def _parts_fingerprint(parts: list[dict]) -> str:
 
 def current(year: int, region: Region) -> dict:
     """What ``region`` would send for ``year`` now: ``figures`` (a county's), ``parts`` (a city's
-    counties), ``fingerprint``, ``data_version``. Kept until any data changes."""
+    counties), ``fingerprint``, ``data_version``."""
     if region.level == Region.Level.CITY:  # a few rows: read afresh
         parts = _parts(year, region)
         return {"figures": [], "parts": parts, "fingerprint": _parts_fingerprint(parts), "data_version": None}
-    return freshness.cached(f"upward:county:{int(year)}:{region.pk}", lambda: _county_frozen(year, region))
+    return _county_frozen(year, region)
+
+
+def below(year: int, regions: list[Region]) -> dict[int, tuple[int, int]]:
+    """``{region id: (approved, total)}`` of what stands under each of ``regions`` (all of one
+    level): a county's schools of the year (:func:`workstudy.participation.schools_of_year`) and
+    their approved returns; a city's counties and their approved reports. Two queries at most."""
+    from workstudy.participation import schools_of_year
+
+    ids = [r.pk for r in regions]
+    if not ids:
+        return {}
+    found: dict[int, tuple[int, int]] = {}
+    if regions[0].level == Region.Level.COUNTY:
+        approved = Submission.objects.filter(year_id=year, status=SubmissionStatus.APPROVED, school_id=OuterRef("pk"))
+        for row in (schools_of_year(year).filter(county_id__in=ids).values("county_id")
+                    .annotate(total=Count("pk"), approved=Count("pk", filter=Exists(approved)))):
+            found[row["county_id"]] = (row["approved"], row["total"])
+        return found
+    for row in (Region.objects.filter(parent_id__in=ids, level=Region.Level.COUNTY).values("parent_id")
+                .annotate(total=Count("pk"))):
+        found[row["parent_id"]] = (0, row["total"])
+    for row in (RegionSubmission.objects.filter(year_id=year, region__parent_id__in=ids,
+                                                status=RegionSubmission.Status.APPROVED)
+                .values("region__parent_id").annotate(n=Count("pk"))):
+        found[row["region__parent_id"]] = (row["n"], found.get(row["region__parent_id"], (0, 0))[1])
+    return found
 
 
 def pending(year: int, region: Region) -> int:
-    """What stands below ``region`` unapproved: a county's active schools whose return for
-    ``year`` is not approved (or does not exist); a city's counties whose report is not approved."""
-    if region.level == Region.Level.COUNTY:
-        schools = scoping.schools_in(region).filter(active=True)
-        approved = Submission.objects.filter(
-            year_id=year, status=SubmissionStatus.APPROVED, school__in=schools).values("school_id")
-        return schools.exclude(pk__in=approved).count()
-    counties = Region.objects.filter(parent=region, level=Region.Level.COUNTY)
-    approved = RegionSubmission.objects.filter(
-        year_id=year, region__in=counties, status=RegionSubmission.Status.APPROVED).count()
-    return counties.count() - approved
+    """What stands below ``region`` unapproved (:func:`below`): a county's schools of the year
+    whose return is not approved (or does not exist); a city's counties whose report is not."""
+    approved, total = below(year, [region]).get(region.pk, (0, 0))
+    return total - approved
 
 
 def freeze(year: int, region: Region) -> dict:
@@ -146,4 +157,4 @@ def _shown(figure: dict | None) -> str:
     return "" if value is None else f"{value}{figure.get('unit') or ''}"
 
 
-__all__ = ["changes", "county_summary", "current", "freeze", "pending", "plain"]
+__all__ = ["below", "changes", "current", "freeze", "pending", "plain"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from django.views import View
 
 from workstudy import scoping
 from workstudy.mixins import READERS_OF_BUREAU_DATA, RoleRequiredMixin
-from workstudy.models import Region, ReportingYear, Role, School, SubmissionStatus
+from workstudy.models import Region, ReportingYear, Role
 
 from . import services, snapshot
 from .models import RegionSubmission, RegionSubmissionEvent
@@ -49,22 +48,7 @@ def _grid(user, year: ReportingYear, region: Region) -> dict | None:
     if not children:
         return None
     found = {r.region_id: r for r in RegionSubmission.objects.filter(region__in=children, year=year)}
-    ids = [c.pk for c in children]
-    below: dict[int, tuple[int, int]] = {}
-    if region.level == Region.Level.CITY:  # counties: their schools' returns
-        for row in (School.objects.filter(county_id__in=ids, active=True).values("county_id")
-                    .annotate(total=Count("pk", distinct=True),
-                              approved=Count("submissions", filter=Q(submissions__year=year,
-                                                                     submissions__status=SubmissionStatus.APPROVED)))):
-            below[row["county_id"]] = (row["approved"], row["total"])
-    else:  # cities: their counties' reports
-        for row in (Region.objects.filter(parent_id__in=ids, level=Region.Level.COUNTY).values("parent_id")
-                    .annotate(total=Count("pk", distinct=True))):
-            below[row["parent_id"]] = (0, row["total"])
-        for row in (RegionSubmission.objects.filter(year=year, region__parent_id__in=ids, status=S.APPROVED)
-                    .values("region__parent_id").annotate(n=Count("pk"))):
-            approved, total = below.get(row["region__parent_id"], (0, 0))
-            below[row["region__parent_id"]] = (row["n"], total)
+    below = snapshot.below(year.pk, children)
     rows, counts = [], {value: 0 for value in S.values}
     for child in children:
         report = _report(child, year, found)
