@@ -44,12 +44,9 @@ def region_for(user, region_id=None) -> Region:
     if region_id in (None, ""):
         return own
     try:
-        region = Region.objects.get(pk=int(region_id))
+        return scoping.regions_for(user).exclude(level=Region.Level.COUNTY).get(pk=int(region_id))
     except (Region.DoesNotExist, TypeError, ValueError):
         raise Http404 from None
-    if region.is_county or not own.contains(region):
-        raise Http404
-    return region
 
 
 def display(metric, value) -> str:
