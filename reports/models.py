@@ -144,6 +144,8 @@ class ArchivedDocument(models.Model):
     kind = models.CharField(_("文件"), max_length=8, choices=Kind.choices)
     school = models.ForeignKey("workstudy.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                verbose_name=_("学校"))
+    county = models.ForeignKey("workstudy.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("县（市、区）"), help_text=_("该县锁定时出具的总结；空：全部县的总结。"))
     pdf = models.FileField(_("PDF 文件"), upload_to="reports/archive/")
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     size = models.PositiveIntegerField(_("字节数"))

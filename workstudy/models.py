@@ -330,6 +330,32 @@ class ReportingYear(models.Model):
         return self.status == self.Status.LOCKED
 
 
+class CountyLock(models.Model):
+    """One county's lock of a reporting year: its rows of that year become read-only and its
+    summary and documents are kept as they were, whatever the other counties still enter.
+
+    ``ReportingYear.status`` is LOCKED once every county with schools in the year has locked
+    (and stays the lock of a deployment of one county); :mod:`workstudy.locks` answers for a
+    county from both."""
+
+    year = models.ForeignKey(ReportingYear, on_delete=models.CASCADE, related_name="county_locks",
+                             verbose_name=_("年度"))
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("县（市、区）"))
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("锁定人"),
+    )
+    locked_at = models.DateTimeField(_("锁定时间"))
+
+    class Meta:
+        verbose_name = _("县级年度锁定")
+        verbose_name_plural = _("县级年度锁定")
+        constraints = [models.UniqueConstraint(fields=["year", "county"], name="one_lock_per_county_year")]
+
+    def __str__(self):
+        return f"{self.year_id} {self.county_id}"
+
+
 class SubmissionStatus(models.TextChoices):
     DRAFT = "draft", _("填报中")
     SUBMITTED = "submitted", _("已上报")
@@ -396,6 +422,8 @@ class WorkflowEvent(models.Model):
 
     year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="events", verbose_name=_("年度"))
     school = models.ForeignKey(School, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("学校"))
+    county = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("县（市、区）"), help_text=_("锁定或重新开放的县；空：全部。"))
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人"))
     reason = models.TextField(_("原因"), blank=True)
