@@ -53,10 +53,14 @@ class SchoolServiceAdmin(ScopedAdmin):
 
 @admin.register(ExamLodgingProgram)
 class ExamLodgingProgramAdmin(ScopedAdmin):
-    list_display = ("year", "operator", "candidates_lodged", "beds", "meals", "revenue", "cost", "incidents")
+    # One programme per county and year; the county follows the operator (read only here).
+    list_display = ("year", "county", "operator", "candidates_lodged", "beds", "meals", "revenue", "cost", "incidents")
+    list_filter = ("year",)
+    list_select_related = ("county", "operator")
+    readonly_fields = ("county",)
 
 
 @admin.register(ExamSite)
 class ExamSiteAdmin(ScopedAdmin):
     list_display = ("program", "host_school", "candidates", "beds")
-    list_select_related = ("program", "host_school")
+    list_select_related = ("program__county", "host_school")

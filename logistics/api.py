@@ -53,10 +53,13 @@ SchoolServiceSerializer = _serializer(
     SchoolService, ["school", "year", "kind", "name", "mode", "operator", "note"],
     {"school_name": serializers.CharField(source="school.name", read_only=True)},
 )
+# ``county`` is the operator's county, set by the model (one programme per county and year).
 ExamLodgingProgramSerializer = _serializer(
     ExamLodgingProgram,
-    ["year", "operator", "candidates_lodged", "beds", "meals", "fee_per_candidate", "revenue", "cost",
+    ["year", "county", "operator", "candidates_lodged", "beds", "meals", "fee_per_candidate", "revenue", "cost",
      "closed_management", "incidents", "family_cost_before", "family_cost_after", "note"],
+    {"county_name": serializers.CharField(source="county.name", read_only=True)},
+    read_only=("county",),
 )
 ExamSiteSerializer = _serializer(
     ExamSite, ["program", "host_school", "candidates", "beds", "note"],
@@ -129,8 +132,8 @@ class CapitalInvestmentViewSet(_BureauViewSet):
 class ExamLodgingProgramViewSet(_BureauViewSet):
     model = ExamLodgingProgram
     serializer_class = ExamLodgingProgramSerializer
-    select_related = ("operator",)
-    filterset_class = year_school_filterset(ExamLodgingProgram, ["operator"])
+    select_related = ("operator", "county")
+    filterset_class = year_school_filterset(ExamLodgingProgram, ["operator", "county"])
 
 
 class ExamSiteViewSet(ScopedViewSet):

@@ -20,7 +20,7 @@ class LogisticsConfig(AppConfig):
         scoping.register(models.CapitalInvestment, school=None, year=None, county="centre__county")
         scoping.register(models.CentreYearFigures, school=None, year="year", county="centre__county")
         scoping.register(models.SalesLine, school=None, year="year", county="centre__county")
-        scoping.register(models.ExamLodgingProgram, school=None, year="year", county="operator__county")
+        scoping.register(models.ExamLodgingProgram, school=None, year="year", county="county")
         scoping.register(models.ExamSite, school="host_school", year="program__year")
         scoping.register(models.SchoolService, school="school", year="year")
 

@@ -150,7 +150,7 @@ def _load_exam(year, centre, schools):
     sites, meals, fee, cost, before, after = EXAM[year]
     candidates = sum(c for c, _b in sites.values())
     beds = sum(b for _c, b in sites.values())
-    program = _upsert(ExamLodgingProgram, {"year_id": year}, {
+    program = _upsert(ExamLodgingProgram, {"year_id": year, "county_id": centre.county_id}, {
         "operator": centre, "candidates_lodged": candidates, "beds": beds, "meals": meals,
         "fee_per_candidate": fee, "revenue": (fee * candidates).quantize(Decimal("0.01")), "cost": cost,
         "closed_management": True, "incidents": 0, "family_cost_before": before, "family_cost_after": after,

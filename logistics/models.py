@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from workstudy import limits
-from workstudy.models import DomainModel, ReportingYear, School, county_field
+from workstudy.models import DomainModel, Region, ReportingYear, School, county_field
 from workstudy.rules import collect
 
 from . import rules
@@ -272,11 +272,16 @@ class SchoolService(DomainModel):
 
 
 class ExamLodgingProgram(DomainModel):
-    """中考考生食宿保障 of one year, run by the centre at 2-3 urban host schools."""
+    """中考考生食宿保障 of one county in one year, run by the county's centre at 2-3 urban host
+    schools. One programme per county and year: every county of a deployment records its own.
 
-    year = models.OneToOneField(
-        ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度")
-    )
+    ``county`` is always the operator's county: filled from the operator when the row is
+    cleaned or saved, and a row whose county and operator disagree is refused (LOG-15). It is
+    kept as a column of its own so the database holds the one-per-county-and-year rule.
+    """
+
+    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
+    county = county_field()
     operator = models.ForeignKey(
         ServiceCentre, on_delete=models.PROTECT, related_name="exam_programs", verbose_name=_("承办单位")
     )
@@ -298,10 +303,19 @@ class ExamLodgingProgram(DomainModel):
     class Meta:
         verbose_name = _("中考食宿保障")
         verbose_name_plural = _("中考食宿保障")
-        ordering = ["-year_id"]
+        ordering = ["-year_id", "county_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "county"], name="logistics_exam_program_one_per_county_year",
+                violation_error_message=_("本县（市、区）该年度已有中考食宿保障记录。"),
+            )
+        ]
 
     def __str__(self):
-        return _("%(year)s 年中考食宿保障") % {"year": self.year_id}
+        # The county in the label: the warnings of each county's programme name their own row
+        # (a county's summary lists the warnings whose label is one of its rows').
+        county = self.county.name if self.county_id else "—"
+        return _("%(year)s 年中考食宿保障（%(county)s）") % {"year": self.year_id, "county": county}
 
     @property
     def profit(self) -> Decimal:
@@ -315,7 +329,34 @@ class ExamLodgingProgram(DomainModel):
 
     def clean(self):
         super().clean()
-        self._check_beds()
+        collect(self._check_county, self._check_beds)
+
+    def save(self, *args, **kwargs):
+        self._check_county()
+        return super().save(*args, **kwargs)
+
+    def validate_constraints(self, exclude=None):
+        """The (year, county) rule is checked even where ``county`` is not a field of the form
+        (it never is: ``clean()`` has just taken it from the operator), so a page, the admin
+        and the API refuse a second programme with the constraint's own sentence."""
+        if exclude and self.county_id is not None:
+            exclude = set(exclude) - {"county"}
+        super().validate_constraints(exclude=exclude)
+
+    def _check_county(self):
+        """Fill the county from the operator; refuse an operator of another county."""
+        if not self.operator_id:
+            return
+        operator = self.operator
+        if self.county_id is None:
+            self.county_id = operator.county_id
+            return
+        if self.county_id != operator.county_id:
+            names = dict(Region.objects.filter(pk__in=[self.county_id, operator.county_id]).values_list("pk", "name"))
+            rules.PROGRAM_COUNTY.check(
+                False, "operator", operator=operator.name, operator_county=names.get(operator.county_id, "—"),
+                county=names.get(self.county_id, "—"),
+            )
 
     def _check_beds(self):
         if self.beds is not None and self.candidates_lodged is not None:

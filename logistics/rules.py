@@ -69,6 +69,11 @@ REMITTED_LE_REVENUE = rule(
     "LOG-13", WARNING, _("上缴教育经费不超过收入"),
     _("%(centre)s %(year)s 年上缴/补贴教育经费 %(remitted)s 元，超过销售收入 %(revenue)s 元。"), module=MODULE,
 )
+PROGRAM_COUNTY = rule(
+    "LOG-15", ERROR, _("中考食宿保障由本县（市、区）的服务中心承办"),
+    _("承办单位“%(operator)s”属于%(operator_county)s，而这条中考食宿保障属于%(county)s，请选择%(county)s的服务中心。"),
+    module=MODULE,
+)
 SERVICE_FACILITY = rule(
     "LOG-14", WARNING, _("后勤项目与学校设施一致"),
     _("%(school_name)s填报了%(kind)s，但学校基本信息中登记为没有%(facility)s，请核对。"), module=MODULE,
@@ -90,7 +95,7 @@ def _site_sum(year: int, school_id: int | None):
     from .models import ExamLodgingProgram
 
     found = []
-    programs = ExamLodgingProgram.objects.filter(year_id=year).annotate(
+    programs = ExamLodgingProgram.objects.filter(year_id=year).select_related("county").annotate(
         site_candidates=Coalesce(Sum("sites__candidates"), 0), site_count=Count("sites")
     )
     for program in programs:
@@ -109,7 +114,7 @@ def _urban_sites(year: int, school_id: int | None):
     from .models import ExamLodgingProgram
 
     found = []
-    programs = ExamLodgingProgram.objects.filter(year_id=year).annotate(
+    programs = ExamLodgingProgram.objects.filter(year_id=year).select_related("county").annotate(
         site_count=Count("sites"), urban=Count("sites", filter=Q(sites__host_school__area_class="urban"))
     )
     for program in programs:
@@ -130,7 +135,7 @@ def _fee_times_candidates(year: int, school_id: int | None):
     expected = ExpressionWrapper(
         F("fee_per_candidate") * F("candidates_lodged"), output_field=DecimalField(max_digits=20, decimal_places=2)
     )
-    for program in ExamLodgingProgram.objects.filter(year_id=year).annotate(expected=expected):
+    for program in ExamLodgingProgram.objects.filter(year_id=year).select_related("county").annotate(expected=expected):
         exp = Decimal(program.expected).quantize(Decimal("0.01"))
         if abs(program.revenue - exp) > 1:
             found.append(FEE_TIMES_CANDIDATES.finding(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Min, Sum
 from django.urls import reverse
 
 from workstudy.models import School
@@ -185,29 +185,49 @@ def figures_by_year(years, counties=None, *, by_county: bool = False) -> dict:
 
 
 def exam_lodging(year: int, counties=None) -> dict | None:
-    """The year's 中考考生食宿保障; None if there was no programme. 3 queries.
+    """The year's 中考考生食宿保障 of ``counties``; None if there was no programme. 2 queries
+    (3 when an operator has no 统一管理起始年份).
+
+    Every county records its own programme. One county (or a deployment where only one
+    county has a programme that year): that programme. Several: their sum - candidates, beds,
+    meals, incidents, revenue and cost added up, the sites of all of them, the operators
+    named together, ``first_year`` the earliest, the fee and the family costs per candidate
+    averaged over the candidates (family costs only when every programme has them), closed
+    management only when all were closed - and ``programs``, each county's own, in county order.
 
     ``first_year`` is the centre's 统一管理起始年份, or else the earliest programme on file.
     """
     programs = in_counties(ExamLodgingProgram.objects.all(), counties)
-    program = programs.filter(year_id=year).select_related("operator").first()
-    if program is None:
+    of_year = list(programs.filter(year_id=year).select_related("operator", "county").order_by("county__path", "pk"))
+    if not of_year:
         return None
-    first_year = program.operator.exam_lodging_from_year
-    if first_year is None:
-        first_year = programs.order_by("year_id").values_list("year_id", flat=True).first()
-    sites = [
-        {
+    earliest = None
+    if any(p.operator.exam_lodging_from_year is None for p in of_year):
+        earliest = dict(
+            programs.filter(county_id__in=[p.county_id for p in of_year]).values("county_id")
+            .annotate(first=Min("year_id")).values_list("county_id", "first").order_by()
+        )
+    sites: dict[int, list] = {p.pk: [] for p in of_year}
+    for site in (ExamSite.objects.filter(program__in=of_year).select_related("host_school")
+                 .order_by("host_school__code")):
+        sites[site.program_id].append({
             "school_id": site.host_school_id,
             "school_name": site.host_school.name,
             "urban": site.host_school.area_class == "urban",
             "candidates": site.candidates,
             "beds": site.beds,
-        }
-        for site in ExamSite.objects.filter(program=program).select_related("host_school").order_by("host_school__code")
-    ]
+        })
+    own = [_program(p, sites[p.pk], p.operator.exam_lodging_from_year or earliest.get(p.county_id)) for p in of_year]
+    if len(own) == 1:
+        return {**own[0], "programs": own}
+    return _sum_of_programs(own)
+
+
+def _program(program: ExamLodgingProgram, sites: list[dict], first_year: int | None) -> dict:
     return {
         "id": program.pk,
+        "county_id": program.county_id,
+        "county": program.county.name,
         "first_year": first_year,
         "operator": program.operator.name,
         "sites": sites,
@@ -222,6 +242,38 @@ def exam_lodging(year: int, counties=None) -> dict | None:
         "closed_management": program.closed_management,
         "family_cost_before": None if program.family_cost_before is None else _d(program.family_cost_before),
         "family_cost_after": None if program.family_cost_after is None else _d(program.family_cost_after),
+    }
+
+
+def _per_candidate(programs: list[dict], key: str):
+    """The mean of ``key`` (元 per candidate) over every candidate of ``programs``; None when a
+    programme lacks it or nobody was lodged."""
+    if any(p[key] is None for p in programs):
+        return None
+    candidates = sum(p["candidates"] for p in programs)
+    if not candidates:
+        return None
+    return _d(sum((p[key] * p["candidates"] for p in programs), ZERO) / candidates)
+
+
+def _sum_of_programs(programs: list[dict]) -> dict:
+    total = {key: sum(p[key] for p in programs) for key in ("candidates", "beds", "meals", "incidents")}
+    money = {key: _d(sum((p[key] for p in programs), ZERO)) for key in ("revenue", "cost", "profit")}
+    first_years = [p["first_year"] for p in programs if p["first_year"] is not None]
+    return {
+        "id": None,
+        "county_id": None,
+        "county": "、".join(p["county"] for p in programs),
+        "first_year": min(first_years) if first_years else None,
+        "operator": "、".join(p["operator"] for p in programs),
+        "sites": [site for p in programs for site in p["sites"]],
+        **total,
+        **money,
+        "fee_per_candidate": _per_candidate(programs, "fee_per_candidate"),
+        "closed_management": all(p["closed_management"] for p in programs),
+        "family_cost_before": _per_candidate(programs, "family_cost_before"),
+        "family_cost_after": _per_candidate(programs, "family_cost_after"),
+        "programs": programs,
     }
 
 
@@ -282,5 +334,5 @@ def finding_labels(year: int, counties=None) -> set[str]:
     figures, the exam lodging programme), for the rows of ``counties``: a county's summary lists
     those warnings. 2 queries."""
     figures = in_counties(CentreYearFigures.objects.filter(year_id=year), counties).select_related("centre")
-    programs = in_counties(ExamLodgingProgram.objects.filter(year_id=year), counties)
+    programs = in_counties(ExamLodgingProgram.objects.filter(year_id=year), counties).select_related("county")
     return {str(row) for row in [*figures, *programs]}

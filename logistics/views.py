@@ -174,7 +174,10 @@ class ExamView(RoleRequiredMixin, YearMixin, generic.TemplateView):
         year = self.get_year()
         if year is None:
             return context
-        program = scoping.visible(user, ExamLodgingProgram).filter(year=year).select_related("operator").first()
+        # Each county records its own programme: a county's staff see theirs; a reader of several
+        # counties sees the first county's (the summary selector adds them up).
+        program = (scoping.visible(user, ExamLodgingProgram).filter(year=year).select_related("operator", "county")
+                   .order_by("county__path").first())
         sites, site_totals = [], None
         if program is not None:
             # A province's programme has hundreds of sites: the first ones here, all of them
@@ -184,13 +187,13 @@ class ExamView(RoleRequiredMixin, YearMixin, generic.TemplateView):
             sites = sites[:EXAM_SITES_SHOWN]
         context.update(
             program=program,
-            summary=selectors.exam_lodging(year.year),
+            summary=selectors.exam_lodging(year.year, counties=[program.county_id]) if program else None,
             sites=sites,
             site_totals=site_totals,
             sites_more=max(0, (site_totals or {}).get("count", 0) - EXAM_SITES_SHOWN),
             write_block_reason=scoping.write_block_reason(user, school=None, year=year),
             findings=[f for f in core_rules.findings(year.year, module="logistics") if f.school_id is None],
-            history=selectors.figures_by_year([y.year for y in context["years"]]),
+            history=selectors.figures_by_year([y.year for y in context["years"]], counties=scoping.county_ids(user)),
         )
         return context
 
@@ -297,7 +300,8 @@ class _CreatePage(_FormPage, ScopedCreateView):
         year = self.get_year()
         if year is not None:
             initial.setdefault("year", year.pk)
-        centre = ServiceCentre.objects.order_by("pk").first()
+        # The user's own county's centre (a county's programme is run by its centre).
+        centre = scoping.visible(self.request.user, ServiceCentre).order_by("pk").first()
         if centre is not None:
             initial.setdefault("centre", centre.pk)
             initial.setdefault("operator", centre.pk)

@@ -86,10 +86,12 @@ class SchoolServiceFactory(factory.django.DjangoModelFactory):
 class ExamLodgingProgramFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ExamLodgingProgram
-        django_get_or_create = ("year",)
+        django_get_or_create = ("year", "county")
 
     year = factory.SubFactory(ReportingYearFactory)
     operator = factory.SubFactory(ServiceCentreFactory)
+    # One programme per county and year: the operator's county.
+    county = factory.LazyAttribute(lambda o: o.operator.county)
     candidates_lodged = 600
     beds = 620
     meals = 3600
