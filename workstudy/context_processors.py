@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject, lazy
+from django.utils.translation import gettext as _
 
 from . import modules
 
@@ -14,10 +16,46 @@ def _nav(user):
     return items
 
 
+def bureau_of_region(region) -> str:
+    """The education authority of ``region``: a province's 教育厅, a city's or a county's
+    教育局; the deployment's own county (and no region) is ``PORTAL_BUREAU_NAME``, the name
+    the deployment was set up with (the summary names its issuer by the same rule)."""
+    from .models import Region
+
+    if region is None or (region.level == Region.Level.COUNTY and region.name == settings.PORTAL_COUNTY_NAME):
+        return settings.PORTAL_BUREAU_NAME
+    if region.level == Region.Level.PROVINCE:
+        return _("%(region)s教育厅") % {"region": region.name}
+    return _("%(region)s教育局") % {"region": region.name}
+
+
+def user_region(user):
+    """The region a signed-in user works for: a bureau user's own region (county, city or
+    province), a principal's school's county; None for anyone else."""
+    if user is None or not user.is_authenticated:
+        return None
+    if user.is_principal:
+        return user.school.county if user.school_id else None
+    if user.is_bureau or user.is_auditor:
+        return user.region if user.region_id else None
+    return None
+
+
 def portal(request):
     user = getattr(request, "user", None)
+    # Lazy: read (one query at most, usually none - the pages' scoping has loaded the region)
+    # only when the page prints the header.
+    region = SimpleLazyObject(lambda: _Region(user_region(user)))
     return {
-        "county_name": settings.PORTAL_COUNTY_NAME,
-        "bureau_name": settings.PORTAL_BUREAU_NAME,
+        "county_name": lazy(lambda: region.name, str)(),
+        "bureau_name": lazy(lambda: region.bureau, str)(),
         "nav_modules": _nav(user) if user is not None and user.is_authenticated else [],
     }
+
+
+class _Region:
+    """The header's region: its name (the deployment's county when the user has none) and its bureau."""
+
+    def __init__(self, region):
+        self.name = region.name if region is not None else settings.PORTAL_COUNTY_NAME
+        self.bureau = bureau_of_region(region)
