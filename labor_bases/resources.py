@@ -27,11 +27,17 @@ class BaseWidget(excel.ScopedForeignKeyWidget):
 
     def __init__(self):
         super().__init__(LaborBase, "name", label="基地")
+        self._school_table: dict[str, list] | None = None  # {学校 cell: [School]} of the file
+        self._school_known: set = set()
 
     def _bases(self):
         if self.user is None:
             return LaborBase.objects.none()
         return scoping.visible(self.user, LaborBase.objects.select_related("school"))
+
+    def _schools_named(self, texts) -> dict[str, list]:
+        """The schools the user reads that ``texts`` name (by code, else by name: one per county)."""
+        return excel.schools_by_text(scoping.schools_for(self.user).select_related("county"), texts)
 
     def prefetch(self, rows, column) -> None:
         """Every base the file names, in one query per 2,000 names (with their schools)."""
@@ -39,7 +45,8 @@ class BaseWidget(excel.ScopedForeignKeyWidget):
             return
         names = {excel.cell_text(row.get(column)) for row in rows} - {""}
         schools = {excel.cell_text(row.get(SCHOOL_COLUMN)) for row in rows}
-        where = Q(school__code__in=schools - {""}) | Q(school__name__in=schools - {""})
+        self._school_table, self._school_known = self._schools_named(schools - {""}), schools - {""}
+        where = Q(school_id__in={school.pk for found in self._school_table.values() for school in found})
         if "" in schools:  # a row without a school: the principal's own, or any school for the bureau
             where = (where | Q(school_id=self.user.school_id)) if self.user.is_principal else Q()
         table: dict[str, list] = {}
@@ -48,17 +55,31 @@ class BaseWidget(excel.ScopedForeignKeyWidget):
                 table.setdefault(base.name, []).append(base)
         self._table, self._known = table, names
 
+    def _school_of_row(self, school_text: str):
+        """The school the row's 学校 cell names, or None when it names none the user reads; a name
+        several of those schools bear (in different counties) is refused: the code is asked for."""
+        if self._school_table is not None and school_text in self._school_known:
+            found = self._school_table.get(school_text, [])
+        else:
+            found = self._schools_named([school_text]).get(school_text, [])
+        if len(found) > 1:
+            raise ValueError(excel.ambiguous_school_message(school_text, found))
+        return found[0] if found else None
+
     def _matches_in(self, name: str, school_text: str) -> list:
+        school = self._school_of_row(school_text) if school_text and self.user is not None else None
+        if school_text and school is None:
+            return []
         if self._table is not None and name in self._known:
             candidates = self._table.get(name, [])
-            if school_text:
-                return [b for b in candidates if school_text in (b.school.code, b.school.name)][:2]
+            if school is not None:
+                return [b for b in candidates if b.school_id == school.pk][:2]
             if self.user.is_principal:
                 return [b for b in candidates if b.school_id == self.user.school_id][:2]
             return candidates[:2]
         bases = self._bases()
-        if school_text:
-            bases = bases.filter(Q(school__code=school_text) | Q(school__name=school_text))
+        if school is not None:
+            bases = bases.filter(school_id=school.pk)
         elif self.user is not None and self.user.is_principal:
             bases = bases.filter(school_id=self.user.school_id)
         return list(bases.filter(name=name)[:2])
@@ -188,12 +209,15 @@ class _LaborResource(excel.PortalResource):
         """The example names a base of the example's school (the first of ``school``'s, or of
         the first school with one)."""
         row = super().template_example(lists, school=school, year=year)
+        self._example_base = None
         bases = self.fields["base"].widget._bases().order_by("school__code", "name")
         if school is not None:
             bases = bases.filter(school_id=school.pk)
         base = bases.first()
         if base is not None:
-            row[SCHOOL_COLUMN], row[BASE_COLUMN] = base.school.name, base.name
+            row[SCHOOL_COLUMN] = excel.school_cell_text(base.school, scoping.schools_for(self.user))
+            row[BASE_COLUMN] = base.name
+            self._example_base = base
         else:
             row[BASE_COLUMN] = "樟坪中心学校茶园基地"  # a name, as the column help gives it
         return row
@@ -287,10 +311,9 @@ class ProductionResource(_LaborResource):
         row = super().template_example(lists, school=school, year=year)
         row.pop(PLOT_COLUMN, None)
         widget = self.fields["parcel"].widget
-        parcels = widget._parcels().filter(base__name=row.get(BASE_COLUMN), year=year)
-        if row.get(SCHOOL_COLUMN):
-            parcels = parcels.filter(base__school__name=row[SCHOOL_COLUMN])
-        parcel = parcels.order_by("pk").first() if year is not None else None
+        base = getattr(self, "_example_base", None)  # the base the example row names, by id
+        parcels = widget._parcels().filter(base=base, year=year) if base is not None else None
+        parcel = parcels.order_by("pk").first() if parcels is not None and year is not None else None
         if parcel is not None:
             row[PLOT_COLUMN] = plot_label(parcel)
         return row

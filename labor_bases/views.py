@@ -124,7 +124,10 @@ class IndexView(RoleRequiredMixin, YearMixin, generic.TemplateView):
         county = selectors.county_figures(year.year)
         land = [dict(item, url=selectors.rows_url("plots", year.year, land_type=item["land_type"]))
                 for item in county["land"]]
-        found = rules_findings(year.year, None)
+        # The warnings of the schools the user reads only: they name a school by its name, and
+        # another county may have a school of the same name.
+        readable = set(scoping.schools_for(self.request.user).values_list("pk", flat=True))
+        found = [f for f in rules_findings(year.year, None) if f.school_id in readable]
         return {
             "mode": "county",
             "land": land,

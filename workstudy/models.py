@@ -267,9 +267,14 @@ class AreaClass(models.TextChoices):
     MOUNTAIN = "mountain", _("山区")
 
 
+SCHOOL_NAME_TAKEN = _("本县（市、区）已有同名学校。")
+
+
 class School(models.Model):
     code = models.CharField(_("学校代码"), max_length=20, unique=True)
-    name = models.CharField(_("学校名称"), max_length=100, unique=True)
+    # A name is unique within its county only (two counties may each have a 第一中学); the
+    # code is unique nationally, so a reader of several counties names a school by its code.
+    name = models.CharField(_("学校名称"), max_length=100)
     township = models.CharField(_("乡镇"), max_length=50, blank=True)
     county = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="schools", verbose_name=_("所属县（市、区）"),
@@ -289,6 +294,12 @@ class School(models.Model):
         verbose_name = _("学校")
         verbose_name_plural = _("学校")
         ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "name"], name="school_unique_name_in_county",
+                violation_error_message=SCHOOL_NAME_TAKEN, violation_error_code="name_taken_in_county",
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -297,6 +308,28 @@ class School(models.Model):
         super().clean()
         if self.county_id and self.county.level != Region.Level.COUNTY:
             raise ValidationError({"county": _("学校只能属于县（市、区），不能直接属于地级市或省。")})
+
+    def validate_constraints(self, exclude=None):
+        """The database's constraints, with the name's uniqueness in the county reported on the
+        name field. Checked whenever the name is, even on a form without the county (the
+        portal's school form: the county is the user's, set on the instance)."""
+        exclude = set(exclude or ())
+        errors: dict = {}
+        try:
+            super().validate_constraints(exclude=exclude | {"name"})
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if "name" not in exclude and self.county_id and self.name and self.name_taken_in_county():
+            errors.setdefault("name", []).append(ValidationError(SCHOOL_NAME_TAKEN, code="name_taken_in_county"))
+        if errors:
+            raise ValidationError(errors)
+
+    def name_taken_in_county(self) -> bool:
+        """Whether another school of this school's county has its name."""
+        others = type(self)._default_manager.filter(county_id=self.county_id, name=self.name)
+        if self.pk is not None and not self._state.adding:
+            others = others.exclude(pk=self.pk)
+        return others.exists()
 
 
 class ReportingYear(models.Model):
@@ -315,6 +348,10 @@ class ReportingYear(models.Model):
     data_version = models.PositiveIntegerField(
         _("数据版本"), default=1, help_text=_("每次锁定或重新开放时递增，写入总结的核验信息。")
     )
+    county_locked = models.BooleanField(
+        _("已有县锁定"), default=False, editable=False,
+        help_text=_("至少一个县（市、区）已锁定本年度（各县的锁定见县级年度锁定）。"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -324,6 +361,11 @@ class ReportingYear(models.Model):
 
     def __str__(self):
         return f"{self.year}"
+
+    def save(self, *args, **kwargs):
+        if getattr(self, "_county_view", None) is not None:
+            raise TypeError("a county's view of a year (workstudy.locks.for_county) is not saved")
+        super().save(*args, **kwargs)
 
     @property
     def is_locked(self) -> bool:

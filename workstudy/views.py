@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View, generic
 
-from . import freshness, modules, names, notes, rules, scoping, services
+from . import excel, freshness, modules, names, notes, rules, scoping, services
 from .forms import (
     DeadlineForm,
     NewYearForm,
@@ -312,15 +312,17 @@ class ReopenSchoolsForm(ReopenForm):
         if not isinstance(value, str):
             return value
         wanted = [w.strip() for w in re.split(r"[\n,，、;；]+", value) if w.strip()]
-        found = {}
-        for school in self.candidates.filter(Q(code__in=wanted) | Q(name__in=wanted)):
-            found[school.code] = found[school.name] = school
+        # A code names one school; a name may be borne by a school of each county the user reads.
+        found = excel.schools_by_text(self.candidates.select_related("county"), wanted)
         unknown = [w for w in wanted if w not in found]
         if unknown:
             raise forms.ValidationError(
                 _("以下学校不存在，或其填报未上报、无需退回：%(names)s。") % {"names": _("、").join(unknown[:20])}
             )
-        return list({school.pk: school for school in (found[w] for w in wanted)}.values())
+        shared = [w for w in wanted if len(found[w]) > 1]
+        if shared:
+            raise forms.ValidationError(" ".join(excel.ambiguous_school_message(w, found[w]) for w in shared[:5]))
+        return list({school.pk: school for school in (found[w][0] for w in wanted)}.values())
 
     def clean(self):
         cleaned = super().clean()
@@ -529,7 +531,14 @@ class SchoolEditView(RoleRequiredMixin, View):
     roles = (Role.STAFF,)
 
     def get_object(self, pk):
-        return scoping.get_visible_or_404(self.request.user, School, pk=pk) if pk else None
+        """The school to change, or a new school of the user's county (the form has no county:
+        its name must be unique in that county). Only a county's staff change schools."""
+        user = self.request.user
+        school = scoping.get_visible_or_404(user, School, pk=pk) if pk else School(county=scoping.region_of(user))
+        reason = scoping.region_block_reason(user, school=school, county=school.county_id)
+        if reason:
+            raise PermissionDenied(reason)
+        return school
 
     def get(self, request, pk=None):
         return render(request, "workstudy/school_form.html", {"form": SchoolForm(instance=self.get_object(pk))})

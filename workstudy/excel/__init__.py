@@ -38,10 +38,13 @@ from .cells import (
     SchoolWidget,
     ScopedForeignKeyWidget,
     YearWidget,
+    ambiguous_school_message,
     cell_text,
     clip,
     in_chunks,
     is_example_mark,
+    school_cell_text,
+    schools_by_text,
 )
 from .checking import CheckedFile, FileRejected, ImportReport, check_file, read_rows, read_sheet, run_import, sheet_names
 from .export import sha256_of, write_export
@@ -50,7 +53,7 @@ from .resource import PortalResource
 __all__ = [
     "EXAMPLE_MARK", "INSTRUCTION_SHEETS", "BooleanCNWidget", "CheckedFile", "ChoiceWidget", "FileRejected",
     "ImportReport", "PortalResource", "Registration", "RowIssue", "SchoolWidget", "ScopedForeignKeyWidget",
-    "YearWidget", "cell_text", "check_file", "clip", "escape_cell", "get_registration", "in_chunks",
-    "is_example_mark", "read_rows", "read_sheet", "register", "registrations", "run_import", "sha256_of",
-    "sheet_names", "write_export",
+    "YearWidget", "ambiguous_school_message", "cell_text", "check_file", "clip", "escape_cell", "get_registration",
+    "in_chunks", "is_example_mark", "read_rows", "read_sheet", "register", "registrations", "run_import",
+    "school_cell_text", "schools_by_text", "sha256_of", "sheet_names", "write_export",
 ]

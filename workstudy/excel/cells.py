@@ -33,10 +33,49 @@ def in_chunks(values, size: int = IN_CHUNK):
         yield values[start:start + size]
 
 
+def schools_by_text(schools, texts) -> dict[str, list]:
+    """``{text: [School]}`` for each of ``texts`` that names a school of ``schools`` (a queryset):
+    the school whose code it is, else every school of that name (one per county), ordered by
+    code. One query per 2,000 texts."""
+    by_code: dict[str, object] = {}
+    by_name: dict[str, dict] = {}
+    for chunk in in_chunks(texts):
+        for school in schools.filter(models.Q(code__in=chunk) | models.Q(name__in=chunk)):
+            by_code[school.code] = school
+            by_name.setdefault(school.name, {})[school.pk] = school
+    found = {}
+    for text in texts:
+        if text in by_code:  # a code names one school in the country, whatever the names
+            found[text] = [by_code[text]]
+        elif text in by_name:
+            found[text] = sorted(by_name[text].values(), key=lambda s: s.code)
+    return found
+
+
+def ambiguous_school_message(text: str, schools) -> str:
+    """The refusal of a school name that several schools the user reads bear (in different
+    counties): the user is asked for the code, shown with each school's county."""
+    listed = _("、").join(
+        _("%(county)s的%(name)s（代码 %(code)s）") % {"county": s.county.name, "name": s.name, "code": s.code}
+        for s in schools[:5]
+    )
+    return _("有多所学校名为“%(value)s”：%(schools)s。请改填学校代码。") % {"value": text, "schools": listed}
+
+
+def school_cell_text(school, schools) -> str:
+    """How a cell names ``school`` to a user reading ``schools``: its name, or its code when
+    another of those schools (of another county) has the same name."""
+    if schools.filter(name=school.name).exclude(pk=school.pk).exists():
+        return school.code
+    return school.name
+
+
 class SchoolWidget(widgets.ForeignKeyWidget):
     """A 学校 column: the school's code or name, looked up among the schools the user sees.
 
-    For a principal an empty cell means their own school; any other school is refused.
+    For a principal an empty cell means their own school; any other school is refused. A
+    name borne by several schools the user reads (a city's or province's user: two counties
+    may each have a 第一中学) is refused with a request for the school's code, never guessed.
     """
 
     cache_columns = ()  # the answer depends on the cell alone (per-file memo)
@@ -47,24 +86,20 @@ class SchoolWidget(widgets.ForeignKeyWidget):
         self._table: dict[str, list] | None = None
         self._known: set = set()
 
+    def _schools(self):
+        return scoping.schools_for(self.user).select_related("county")
+
     def prefetch(self, rows, column) -> None:
         if self.user is None:
             return
         texts = {cell_text(row.get(column)) for row in rows} - {""}
-        found: dict[str, dict] = {}
-        for chunk in in_chunks(texts):
-            for school in scoping.schools_for(self.user).filter(models.Q(code__in=chunk) | models.Q(name__in=chunk)):
-                for key in (school.code, school.name):
-                    found.setdefault(key, {})[school.pk] = school
-        # Several matches (a code that is another school's name): the first by code, as .first() would.
-        self._table = {key: sorted(schools.values(), key=lambda s: s.code) for key, schools in found.items()}
+        self._table = schools_by_text(self._schools(), texts)
         self._known = texts
 
-    def _find(self, text):
+    def _find(self, text) -> list:
         if self._table is not None and text in self._known:
-            found = self._table.get(text)
-            return found[0] if found else None
-        return scoping.schools_for(self.user).filter(models.Q(code=text) | models.Q(name=text)).first()
+            return self._table.get(text, [])
+        return schools_by_text(self._schools(), [text]).get(text, [])
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
@@ -73,13 +108,15 @@ class SchoolWidget(widgets.ForeignKeyWidget):
             if user is not None and user.is_principal:
                 return user.school
             raise ValueError(_("请填写学校名称或代码。"))
-        school = self._find(text) if user is not None else None
-        if school is None:
+        found = self._find(text) if user is not None else []
+        if len(found) > 1:
+            raise ValueError(ambiguous_school_message(text, found))
+        if not found:
             if user is not None and user.is_principal:
                 raise ValueError(_("“%(value)s”不是本校，您只能导入本校（%(own)s）的数据。") % {
                     "value": text, "own": user.school.name})
             raise ValueError(_("找不到学校“%(value)s”，请填写学校全称或学校代码。") % {"value": text})
-        return school
+        return found[0]
 
     def render(self, value, obj=None, **kwargs):
         return value.name if value is not None else ""
@@ -88,10 +125,17 @@ class SchoolWidget(widgets.ForeignKeyWidget):
         """The schools this column accepts from the user (the template's drop-down list)."""
         if self.user is None:
             return []
-        schools = scoping.schools_for(self.user)
+        readable = scoping.schools_for(self.user)
+        schools = readable
         if school is not None:
             schools = schools.filter(pk=getattr(school, "pk", school))
-        return list(schools.order_by("code").values_list("name", flat=True))
+        rows = list(schools.order_by("code").values_list("code", "name"))
+        # A name that several readable schools bear (in different counties) is listed by code.
+        shared = readable.order_by().values("name").annotate(n=models.Count("pk")).filter(n__gt=1)
+        if school is not None:
+            shared = shared.filter(name__in=[name for _code, name in rows])
+        shared = set(shared.values_list("name", flat=True))
+        return [code if name in shared else name for code, name in rows]
 
 
 class YearWidget(widgets.ForeignKeyWidget):

@@ -7,7 +7,7 @@ from import_export import resources
 
 from .. import scoping
 from ..models import ReportingYear
-from .cells import SchoolWidget, YearWidget
+from .cells import SchoolWidget, YearWidget, school_cell_text
 
 # ---------------------------------------------------------------------------
 # Resource base
@@ -99,7 +99,7 @@ class PortalResource(resources.ModelResource):
             if column in self.example_values:
                 row[column] = self.example_values[column]
             elif isinstance(widget, SchoolWidget) and school is not None:
-                row[column] = school.name
+                row[column] = school_cell_text(school, scoping.schools_for(self.user))
             elif isinstance(widget, YearWidget) and year is not None:
                 row[column] = year.year
             elif column in lists and lists[column][1]:
