@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from workstudy.models import ReportingYear
+from workstudy import locks
 
 
 def delete_block_reason(base) -> str | None:
     """Why ``base`` cannot be deleted, or None."""
     used = (base.parcels.exists() or base.lines.exists() or base.finances.exists() or base.activities.exists()
-            or base.year_areas.filter(year__status=ReportingYear.Status.LOCKED).exists()
+            or base.year_areas.filter(locks.locked_rows("year", "base__school__county")).exists()
             or _listed_elsewhere(base))
     if used:
         return _("“%(name)s”下还有地块、产品、收支、实践活动、劳动教育记录或已锁定年度的申报面积（可能属于往年），"

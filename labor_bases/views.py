@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
-from workstudy import names, scoping
+from workstudy import locks, names, scoping
 from workstudy import rules as core_rules
 from workstudy.mixins import (
     RoleRequiredMixin,
@@ -566,9 +566,10 @@ class CopyYearView(RoleRequiredMixin, generic.TemplateView):
         if raw:
             self.target = ReportingYear.objects.filter(pk=_int_or_none(raw) or 0).first()
         else:  # the newest open year: usually the one just opened
-            self.target = scoping.entry_years().first()
+            self.target = scoping.entry_years(self.school.county_id if self.school else None).first()
         if self.target is None:
             raise Http404
+        self.target = locks.for_county(self.target, self.school.county_id if self.school else None)
 
     def get(self, request, *args, **kwargs):
         self.setup_target()
@@ -601,7 +602,7 @@ class CopyYearView(RoleRequiredMixin, generic.TemplateView):
         context.update(
             school=self.school, year=self.target, plan=plan, groups=plan.by_base(),
             write_block_reason=scoping.write_block_reason(user, school=self.school, year=self.target),
-            open_years=scoping.entry_years(),
+            open_years=scoping.entry_years(self.school.county_id),
             school_query="" if user.is_principal else f"&school={self.school.pk}",
             back_url=index_url(self.target, None if user.is_principal else self.school.pk),
         )

@@ -1,11 +1,12 @@
 """The documents a locked year issues, kept as issued.
 
-Locking a year (:func:`issue`, called inside the lock's transaction) renders the summary and
-every school's sheet once, dated with the lock date, and stores them
-(:class:`~reports.models.ArchivedDocument`); every later download serves those bytes.
-Reopening (:func:`supersede`) marks them superseded but keeps them and their hashes, so a copy
-someone holds can still be verified; locking again issues a new set. :func:`find` answers the
-public ``/verify/`` page.
+A county locking its year (:func:`issue`, called inside the lock's transaction) renders the
+county's summary and each of its schools' sheets once, dated with the county's lock date, and
+stores them (:class:`~reports.models.ArchivedDocument`, the summary with its county); every later
+download serves those bytes. Reopening (:func:`supersede`) marks the county's documents (and the
+deployment's summary, which counts the county) superseded but keeps them and their hashes, so a
+copy someone holds can still be verified; locking again issues a new set. :func:`find` answers
+the public ``/verify/`` page.
 
 A year locked before this existed has no documents; the first download issues them then
 (:func:`summary_of`, :func:`sheet_of`), still dated with the lock date. So does a year with
@@ -22,6 +23,7 @@ from datetime import date
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from workstudy.models import ReportingYear, School
@@ -39,11 +41,12 @@ def lock_date(year_obj: ReportingYear) -> date:
     return timezone.localtime(year_obj.locked_at).date() if year_obj.locked_at else timezone.localdate()
 
 
-def _store(year_obj: ReportingYear, kind: str, content: bytes, *, school=None, fingerprint: str = "",
+def _store(year_obj: ReportingYear, kind: str, content: bytes, *, school=None, county=None, fingerprint: str = "",
            data_version: int | None = None) -> ArchivedDocument:
     sha = hashlib.sha256(content).hexdigest()
     doc = ArchivedDocument(
-        year=year_obj, kind=kind, school=school, sha256=sha, size=len(content), locked_at=year_obj.locked_at,
+        year=year_obj, kind=kind, school=school, county=county, sha256=sha, size=len(content),
+        locked_at=year_obj.locked_at,
         generated_at=timezone.now(), data_version=year_obj.data_version if data_version is None else data_version,
         fingerprint=fingerprint,
     )
@@ -53,11 +56,11 @@ def _store(year_obj: ReportingYear, kind: str, content: bytes, *, school=None, f
     return doc
 
 
-def _issue_summary(year_obj: ReportingYear, summary=None) -> ArchivedDocument:
+def _issue_summary(year_obj: ReportingYear, summary=None, county=None) -> ArchivedDocument:
     from . import pdf
 
-    result = pdf.render_summary(year_obj.year, summary=summary, document_date=lock_date(year_obj))
-    return _store(year_obj, Kind.SUMMARY, result.content, fingerprint=result.fingerprint,
+    result = pdf.render_summary(year_obj.year, summary=summary, document_date=lock_date(year_obj), county=county)
+    return _store(year_obj, Kind.SUMMARY, result.content, county=county, fingerprint=result.fingerprint,
                   data_version=result.data_version)
 
 
@@ -76,16 +79,20 @@ def _issue_sheet(year_obj: ReportingYear, school: School) -> ArchivedDocument:
 SHEETS_AT_LOCK = 60
 
 
-def issue(year_obj: ReportingYear, summary=None) -> list[ArchivedDocument]:
-    """Render and keep the summary of a year being locked (``summary``: the one just kept at the
-    lock, else read back), and its schools' sheets (or their data)."""
+def issue(year_obj: ReportingYear, summary=None, county=None) -> list[ArchivedDocument]:
+    """Render and keep the summary of a year being locked by ``county`` (by every county when
+    None: the deployment's summary) (``summary``: the one just kept at the lock, else read
+    back), and its schools' sheets (or their data)."""
     from . import sheets
 
     started = time.monotonic()
     docs = []
-    schools = list(schools_of_year(year_obj.year).order_by("code"))
+    schools = schools_of_year(year_obj.year)
+    if county is not None:
+        schools = schools.filter(county=county)
+    schools = list(schools.order_by("code"))
     try:
-        docs.append(_issue_summary(year_obj, summary))
+        docs.append(_issue_summary(year_obj, summary, county))
         if len(schools) <= SHEETS_AT_LOCK:
             for school in schools:
                 docs.append(_issue_sheet(year_obj, school))
@@ -104,30 +111,55 @@ def issue(year_obj: ReportingYear, summary=None) -> list[ArchivedDocument]:
     return docs
 
 
-def supersede(year_obj: ReportingYear) -> int:
-    """Mark a reopened year's documents superseded (kept, still verifiable); sheet data kept at
-    the lock goes (the next lock keeps its own)."""
-    FrozenSheet.objects.filter(year=year_obj).delete()
-    return ArchivedDocument.objects.filter(year=year_obj, superseded_at__isnull=True).update(
-        superseded_at=timezone.now())
+def supersede(year_obj: ReportingYear, county=None) -> int:
+    """Mark the documents of a year reopened by ``county`` (every county when None) superseded
+    (kept, still verifiable): its summary, its schools' sheets and the deployment's summary; sheet
+    data kept at the lock goes (the next lock keeps its own)."""
+    sheets, docs = FrozenSheet.objects.filter(year=year_obj), ArchivedDocument.objects.filter(year=year_obj)
+    if county is not None:
+        sheets = sheets.filter(school__county=county)
+        docs = docs.filter(Q(school__county=county) | Q(county=county) | Q(kind=Kind.SUMMARY, county__isnull=True))
+    sheets.delete()
+    return docs.filter(superseded_at__isnull=True).update(superseded_at=timezone.now())
 
 
-def current(year_obj: ReportingYear, kind: str, school=None):
-    docs = ArchivedDocument.objects.filter(year=year_obj, kind=kind, superseded_at__isnull=True)
-    return docs.filter(school=school).order_by("-generated_at").first()
+def sole_county():
+    """The county holding every school of the deployment (its summary is the deployment's), or None."""
+    from .figures import counties_of_deployment
+
+    counties = counties_of_deployment()
+    return counties[0] if len(counties) == 1 else None
 
 
-def _current_or_issue(year_obj: ReportingYear, kind: str, make, school=None) -> ArchivedDocument:
-    doc = current(year_obj, kind, school)
+def current(year_obj: ReportingYear, kind: str, school=None, county=None):
+    """The issued document of ``kind``: a school's sheet, or the summary of ``county`` (the
+    deployment's when None). A deployment of one county: its summary is the deployment's, issued
+    with or without the county's name."""
+    docs = ArchivedDocument.objects.filter(year=year_obj, kind=kind, superseded_at__isnull=True).order_by(
+        "-generated_at")
+    if kind == Kind.SHEET:
+        return docs.filter(school=school).first()
+    sole = sole_county()
+    county_id = getattr(county, "pk", county)
+    if sole is not None and county_id in (None, sole.pk):
+        return docs.filter(Q(county=sole) | Q(county__isnull=True)).first()
+    return docs.filter(county_id=county_id).first()
+
+
+def _current_or_issue(year_obj: ReportingYear, kind: str, make, school=None, county=None) -> ArchivedDocument:
+    doc = current(year_obj, kind, school, county)
     if doc is not None:
         return doc
     with transaction.atomic():  # a year locked before documents were issued at the lock
         ReportingYear.objects.select_for_update().get(pk=year_obj.pk)
-        return current(year_obj, kind, school) or make()
+        return current(year_obj, kind, school, county) or make()
 
 
-def summary_of(year_obj: ReportingYear) -> ArchivedDocument:
-    return _current_or_issue(year_obj, Kind.SUMMARY, lambda: _issue_summary(year_obj))
+def summary_of(year_obj: ReportingYear, county=None) -> ArchivedDocument:
+    """The summary issued at the lock of ``year_obj`` (as ``county`` sees it; the deployment's when
+    None), issued now, dated the lock, if the lock could not."""
+    return _current_or_issue(year_obj, Kind.SUMMARY, lambda: _issue_summary(year_obj, county=county),
+                             county=county)
 
 
 def sheet_of(year_obj: ReportingYear, school: School) -> ArchivedDocument:

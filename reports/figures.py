@@ -36,12 +36,13 @@ from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from workstudy import locks
 from workstudy.models import Region, ReportingYear, School, Submission, SubmissionStatus
 from workstudy.notes import split_accepted
 from workstudy.scoping import in_counties
 
 from . import milestones as county_facts
-from . import sources
+from . import sources, texts
 from .models import DatedFact, ExampleSchool, NarrativeBlock, PolicyDocument, Section, StatedFigure, SummarySettings
 from .sources import MISSING
 from .wording import (
@@ -200,9 +201,11 @@ def bureau_of(county) -> str:
     return _("%(county)s教育局") % {"county": county.name}
 
 
-def settings_for(year: int) -> SummarySettings:
-    """The year's settings (an unsaved default if staff never set them: period = that year only)."""
-    found = SummarySettings.objects.filter(year_id=year).first()
+def settings_for(year: int, county=None) -> SummarySettings:
+    """The year's settings of ``county`` (a Region, its id or None), else the shared ones
+    (:mod:`reports.texts`); an unsaved default if staff never set them: period = that year only."""
+    rows = texts.own_or_shared(SummarySettings.objects.filter(year_id=year), county)
+    found = texts.by_key(rows, county, lambda conf: conf.year_id).get(year)
     return found or SummarySettings(year_id=year, period_start=year)
 
 
@@ -249,18 +252,22 @@ class _Builder:
 
     # -- the summary ---------------------------------------------------------------
     def build(self) -> Summary:
-        self.year_obj = year_obj = ReportingYear.objects.get(pk=self.year)
-        conf = settings_for(self.year)
+        years = ReportingYear.objects if self.county else ReportingYear.objects.annotate(**texts.sole_county_annotations())
+        self.year_obj = year_obj = years.get(pk=self.year)
+        # Whose staff-written rows (narrative, settings, documents, facts, stated figures) it prints.
+        self.texts_county = texts.texts_county(self.county, year_obj)
+        conf = settings_for(self.year, self.texts_county)
         start = min(conf.period_start, self.year)
         period = list(range(start, self.year + 1))
         self.summary = s = Summary(
             year=self.year, county=self.county.name if self.county else django_settings.PORTAL_COUNTY_NAME,
             bureau=bureau_of(self.county),
-            data_version=year_obj.data_version, year_locked=year_obj.is_locked, period_start=start,
+            data_version=year_obj.data_version, year_locked=locks.is_locked(year_obj, self.county), period_start=start,
             period_years=period, subsidy_mode=conf.subsidy_mode,
         )
         s.data["base_coverage_threshold"] = conf.base_coverage_threshold
-        blocks = {b.section: b for b in NarrativeBlock.objects.filter(year_id=self.year)}
+        blocks = texts.by_key(texts.own_or_shared(NarrativeBlock.objects.filter(year_id=self.year), self.texts_county),
+                              self.texts_county, lambda block: block.section)
         s.narratives = {key: blocks.get(key) for key in Section.values}
         self.add(Figure("period_start", _("统计起始年度（××年以来）"), start, "年", f"{start}", "P1",
                         _("总结设置中的统计起始年度")))
@@ -538,7 +545,7 @@ class _Builder:
         m = {} if milestones is MISSING else milestones
         s.data["milestones"] = m
         links = self.link("insurance", "policies", _("保单"))
-        first = county_facts.dated_facts().get(DatedFact.Kind.FIRST_INSURANCE)
+        first = county_facts.dated_facts(self.texts_county).get(DatedFact.Kind.FIRST_INSURANCE)
         s.data["first_insurance"] = first and {"year": first.year, "month": first.month}
         self.add(Figure("first_insurance_year", _("率先推行财产险和校(园)方责任险"), first and first.year, "年",
                         f"{first.year}年{first.month}月" if first and first.month else str(first.year) if first else "",
@@ -569,7 +576,8 @@ class _Builder:
 
     def documents(self):
         s = self.summary
-        docs = list(PolicyDocument.objects.all())
+        docs = texts.choose(texts.own_or_shared(PolicyDocument.objects.all(), self.texts_county), self.texts_county,
+                            lambda doc: doc.topic)
         s.data["logistics_documents"] = [
             {"title": d.title, "issuer": d.issuer, "doc_no": d.doc_no, "date": d.date}
             for d in docs if d.topic == PolicyDocument.Topic.LOGISTICS
@@ -613,7 +621,8 @@ class _Builder:
         """Figures an earlier document stated for this year, beside what the data gives (appendix)."""
         s = self.summary
         rows = []
-        for stated in StatedFigure.objects.filter(year_id=self.year).order_by("key", "source"):
+        stated_rows = texts.own_or_shared(StatedFigure.objects.filter(year_id=self.year), self.texts_county)
+        for stated in texts.choose(stated_rows.order_by("key", "source"), self.texts_county, lambda row: row.key):
             fig = s.figures.get(stated.key)
             computed = None if fig is None or fig.value is None else dec(fig.value)
             diff = None if computed is None else computed - stated.value
@@ -893,44 +902,84 @@ def counties_of_deployment() -> list[Region]:
 FROZEN_FORMAT = 1
 
 
-def freeze(year: int) -> Summary:
-    """Keep ``year``'s summary as computed now (at its lock), with its charts, and each county's
-    (:attr:`Summary.by_county`); return the deployment's."""
+def _kept(year: int):
+    """The FrozenSummary row of ``year`` and what it holds: the deployment's Summary (once the
+    whole year was locked) or a dict of the counties' parts (counties locked before it), or
+    None (no row, older format, unreadable)."""
     from .models import FrozenSummary
 
-    summary = compute(year)
-    summary.charts()
-    for county in counties_of_deployment():
-        part = compute(year, county)
-        part.fingerprint()
-        part.charts()
-        summary.by_county[county.pk] = part
+    row = FrozenSummary.objects.filter(year_id=year, format=FROZEN_FORMAT).only("payload").first()
+    if row is None:
+        return None, None
+    try:
+        kept = pickle.loads(bytes(row.payload))  # noqa: S301 - written by freeze() only, in our own database
+    except Exception:  # noqa: BLE001 - an unreadable copy: compute afresh and say so in the log
+        logger.exception("frozen summary of %s unreadable; computing it afresh", year)
+        return row, None
+    return row, kept if isinstance(kept, (Summary, dict)) else None
+
+
+def _parts(kept) -> dict:
+    parts = kept.by_county if isinstance(kept, Summary) else kept
+    return {pk: part for pk, part in (parts or {}).items() if isinstance(part, Summary)}
+
+
+def _part(year: int, county: Region) -> Summary:
+    part = compute(year, county)
+    part.fingerprint()
+    part.charts()
+    return part
+
+
+def freeze(year: int, county=None, whole: bool = True) -> Summary:
+    """Keep what a lock of ``year`` makes final, with charts: ``county``'s summary (every county's
+    when None) and, once the whole year is locked (``whole``), the deployment's, which holds the
+    counties' (:attr:`Summary.by_county`; a county locked earlier keeps the part of its own lock).
+    Returns ``county``'s summary, or the deployment's."""
+    from .models import FrozenSummary
+
+    _row, kept = _kept(year)
+    parts = _parts(kept)
+    for each in ([county] if county is not None else counties_of_deployment()):
+        parts[each.pk] = _part(year, each)
+    if whole:
+        summary = compute(year)
+        summary.charts()
+        summary.by_county = parts
+        payload, fingerprint = summary, summary.fingerprint()
+    else:
+        payload, fingerprint = parts, ""
     FrozenSummary.objects.update_or_create(year_id=year, defaults={
-        "format": FROZEN_FORMAT, "fingerprint": summary.fingerprint(), "payload": pickle.dumps(summary),
+        "format": FROZEN_FORMAT, "fingerprint": fingerprint, "payload": pickle.dumps(payload),
     })
-    return summary
+    return parts[county.pk] if county is not None else payload
+
+
+def thaw(year: int, county=None) -> None:
+    """A reopened year's summary follows the data again: ``county``'s (every county's when None)
+    and the deployment's; the other counties' parts stay as kept at their locks."""
+    from .models import FrozenSummary
+
+    row, kept = _kept(year)
+    parts = _parts(kept) if county is not None else {}
+    parts.pop(getattr(county, "pk", county), None)
+    if not parts:
+        FrozenSummary.objects.filter(year_id=year).delete()
+        return
+    row.fingerprint, row.payload = "", pickle.dumps(parts)
+    row.save(update_fields=["fingerprint", "payload"])
 
 
 def frozen(year: int, county=None) -> Summary | None:
-    """The summary kept at ``year``'s lock (``county``'s when given), or None (open year, older
-    format, unreadable, no summary of that county kept)."""
-    from .models import FrozenSummary
-
-    row = (FrozenSummary.objects.filter(year_id=year, year__status=ReportingYear.Status.LOCKED,
-                                        format=FROZEN_FORMAT).only("payload").first())
-    if row is None:
+    """The summary kept at the lock of ``year`` by ``county`` (the deployment's when None, kept
+    once every county has locked), or None (open for it, older format, unreadable, none kept)."""
+    year_obj = ReportingYear.objects.filter(pk=year).first()
+    if year_obj is None or not locks.is_locked(year_obj, county):
         return None
-    try:
-        summary = pickle.loads(bytes(row.payload))  # noqa: S301 - written by freeze() only, in our own database
-    except Exception:  # noqa: BLE001 - an unreadable copy: compute afresh and say so in the log
-        logger.exception("frozen summary of %s unreadable; computing it afresh", year)
-        return None
-    if not isinstance(summary, Summary):
-        return None
+    _row, kept = _kept(year)
     if county is None:
-        return summary
-    part = getattr(summary, "by_county", {}).get(getattr(county, "pk", county))
-    return part if isinstance(part, Summary) else None
+        return kept if isinstance(kept, Summary) and year_obj.is_locked else None
+    return _parts(kept).get(getattr(county, "pk", county))
 
 
 def compute(year: int, county=None) -> Summary:

@@ -31,11 +31,11 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.utils import timezone
 
-from workstudy import freshness
+from workstudy import freshness, locks
 from workstudy.models import ReportingYear
 
 from . import figures, render_jobs, weasy
-from .models import DEFAULT_HEADINGS, ArchivedDocument, Section
+from .models import DEFAULT_HEADINGS, Section
 
 logger = logging.getLogger(__name__)
 
@@ -237,49 +237,17 @@ def _cache_key(year: int, fingerprint: str, county=None) -> str:
     return f"reports:summary-pdf:{year}:{fingerprint}{suffix}"
 
 
-def only_county(county) -> bool:
-    """Whether ``county`` is the only county holding schools: the deployment's summary is its summary."""
-    return [c.pk for c in figures.counties_of_deployment()] == [county.pk]
-
-
-def archive_is_countys(doc, county, fingerprint: str) -> bool:
-    """Whether the archived summary ``doc`` (one per year, of the whole deployment) is ``county``'s
-    document: the deployment is that county, or the document prints the same (``fingerprint``)."""
-    return only_county(county) or doc.fingerprint == fingerprint
-
-
-def archived_for_county(year_obj: ReportingYear, county) -> SummaryPdf | None:
-    """The summary archived at the lock of ``year_obj`` when it is ``county``'s document
-    (:func:`archive_is_countys`), else None."""
-    from . import archive
-
-    if only_county(county):
-        doc = archive.summary_of(year_obj)  # issued now if the lock could not (as a download of the year does)
-    else:
-        doc = archive.current(year_obj, ArchivedDocument.Kind.SUMMARY)
-        if doc is None or doc.fingerprint != figures.compute_cached(year_obj.year, county).fingerprint():
-            return None
-    return SummaryPdf(year_obj.year, archive.read(doc), doc.sha256, doc.fingerprint, doc.data_version,
-                      doc.generated_at, "stored")
-
-
 def summary_pdf(year: int, county=None) -> SummaryPdf:
-    """The summary PDF of ``year`` (of ``county`` when given): the archived copy of a locked year,
-    else cached or rendered. A county's summary of a locked year is the archived copy when that
-    prints the same, else rendered from the county's summary kept at the lock, dated the lock."""
+    """The summary PDF of ``year`` (of ``county`` when given): the copy archived at the lock when
+    the year is locked for the county (for every county: the deployment's), else cached or rendered."""
     from . import archive
 
     year_obj = ReportingYear.objects.get(pk=year)
+    if locks.is_locked(year_obj, county):
+        doc = archive.summary_of(locks.for_county(year_obj, county), county)
+        return SummaryPdf(year, archive.read(doc), doc.sha256, doc.fingerprint, doc.data_version,
+                          doc.generated_at, "stored")
     document_date = None
-    if year_obj.is_locked:
-        if county is None:
-            doc = archive.summary_of(year_obj)
-            return SummaryPdf(year, archive.read(doc), doc.sha256, doc.fingerprint, doc.data_version,
-                              doc.generated_at, "stored")
-        stored = archived_for_county(year_obj, county)
-        if stored is not None:
-            return stored
-        document_date = archive.lock_date(year_obj)
     # Nothing changed since the last PDF of this year: serve it without computing anything.
     generation_key = f"reports:summary-pdf-gen:{year}:{county.pk if county else ''}:{freshness.generation()}"
     known = cache.get(generation_key)
@@ -356,9 +324,8 @@ def summary_download(year: int, county=None) -> Download:
     it here (an open year's, and a locked year's county summary other than the archived one, is
     made by the worker) unless ``PORTAL_PDF_INLINE``."""
     year_obj = ReportingYear.objects.get(pk=year)
-    stored = archived_for_county(year_obj, county) if year_obj.is_locked and county is not None else None
-    result = stored
-    if result is None and ((year_obj.is_locked and county is None) or render_jobs.inline()):
+    result = None
+    if locks.is_locked(year_obj, county) or render_jobs.inline():
         result = summary_pdf(year, county)
     if result is not None:
         return Download(result.content, result.sha256, result.fingerprint, result.data_version, result.generated_at,
@@ -392,18 +359,17 @@ def render_for_job(job) -> SummaryPdf | None:
     """The worker's render of a job: the document from the data as it is now (its fingerprint
     may be newer than the job's), or None if its year was locked since (the archived
     documents are served then)."""
-    from . import archive, sheets
+    from . import sheets
 
     county_id = render_jobs.county_of_key(job.key) if job.kind == render_jobs.Kind.SUMMARY else None
-    if county_id is not None:  # one county's summary: made for a locked year too (dated its lock)
-        year_obj = ReportingYear.objects.get(pk=job.year_id)
+    if job.kind == render_jobs.Kind.SHEET:
+        county_id = job.school.county_id
+    year_obj = ReportingYear.objects.get(pk=job.year_id)
+    if locks.is_locked(year_obj, county_id):
+        return None  # locked since: the documents issued at the lock are served
+    if county_id is not None and job.kind == render_jobs.Kind.SUMMARY:
         county = figures.county_of(county_id)
-        if year_obj.is_locked and only_county(county):
-            return None  # the archived document is the county's
-        return render_summary(job.year_id, summary=figures.compute_cached(job.year_id, county),
-                              document_date=archive.lock_date(year_obj) if year_obj.is_locked else None)
-    if ReportingYear.objects.filter(pk=job.year_id, status=ReportingYear.Status.LOCKED).exists():
-        return None
+        return render_summary(job.year_id, summary=figures.compute_cached(job.year_id, county))
     if job.kind == render_jobs.Kind.SUMMARY:
         return render_summary(job.year_id, summary=figures.compute_cached(job.year_id))
     context = sheets.school_sheet_context(job.year_id, job.school)

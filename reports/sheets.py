@@ -8,6 +8,7 @@ import json
 from django.conf import settings
 from django.utils import timezone
 
+from workstudy import locks
 from workstudy.models import ReportingYear, Submission
 
 from . import sources
@@ -36,7 +37,7 @@ def school_sheet_context(year: int, school, *, document_date=None) -> dict:
         "county": settings.PORTAL_COUNTY_NAME,
         "generated_at": timezone.localtime(),
         "document_date": document_date or timezone.localdate(),
-        "draft": not ReportingYear.objects.filter(pk=year, status=ReportingYear.Status.LOCKED).exists(),
+        "draft": not locks.is_locked(ReportingYear.objects.get(pk=year), school.county_id),
         "pdf": True,
     }
 

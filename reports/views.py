@@ -1,6 +1,12 @@
 """Pages of the annual summary. Who may open what is decided by ``roles`` (the view) and
 :mod:`workstudy.scoping` (the rows): staff and auditors read every summary; staff edit
-narrative, settings and documents of open years; a principal gets only their own school's sheet."""
+narrative, settings and documents of open years; a principal gets only their own school's sheet.
+
+Narrative, settings and documents belong to a county or are shared by the whole deployment
+(:mod:`reports.texts`). A county's staff write their county's rows only: a page of a part the
+county has no row of starts from the shared row's text, and saving it makes the county's own
+row (the shared row, printed by the other counties, is never changed from a county's page).
+City and province staff read the rows of the county they pick and change nothing."""
 
 from __future__ import annotations
 
@@ -8,6 +14,8 @@ import base64
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,13 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from workstudy import scoping
+from workstudy import locks, scoping
 from workstudy.mixins import READERS_OF_BUREAU_DATA, RoleRequiredMixin
 from workstudy.models import ConcurrentEditError, Region, ReportingYear, Role, School, Submission, SubmissionStatus
 from workstudy.participation import schools_of_year
 from workstudy.xlsx_writer import CONTENT_TYPE as XLSX_CONTENT_TYPE
 
-from . import archive, figures, pdf, quality
+from . import archive, figures, pdf, quality, texts
 from .forms import NarrativeForm, PolicyDocumentForm, SummarySettingsForm
 from .models import DEFAULT_HEADINGS, ArchivedDocument, NarrativeBlock, PolicyDocument, Section, SummarySettings
 
@@ -35,10 +43,12 @@ def archived_documents(user, qs):
     (one per year, of the whole deployment) for a reader who does not read every county that
     holds schools (in a deployment of one county, its readers read them)."""
     qs = scoping.visible(user, qs)
+    readable = scoping.county_ids(user)
+    mine = Q(county_id__in=readable)
     deployment = {county.pk for county in figures.counties_of_deployment()}
-    if not deployment <= set(scoping.county_ids(user)):
-        qs = qs.exclude(kind=ArchivedDocument.Kind.SUMMARY)
-    return qs
+    if deployment <= set(readable):
+        mine |= Q(county__isnull=True)
+    return qs.exclude(Q(kind=ArchivedDocument.Kind.SUMMARY) & ~mine)
 
 
 def summary_counties(request) -> tuple[Region, list[Region]]:
@@ -59,6 +69,48 @@ def summary_counties(request) -> tuple[Region, list[Region]]:
     raise Http404
 
 
+def county_query(county: Region, counties: list[Region], sep: str = "?") -> str:
+    """``?county=<id>`` for a reader of several counties (pages keep the county picked), else ''."""
+    return f"{sep}county={county.pk}" if len(counties) > 1 else ""
+
+
+def own_or_copy(rows, county: Region, new, fields: tuple[str, ...]):
+    """The row of ``county`` among ``rows`` (read by :func:`reports.texts.own_or_shared`), else
+    ``new`` (an unsaved row, its county left to :func:`workstudy.scoping.stamp_county`) filled
+    with the shared row's ``fields``: what a county's page edits."""
+    rows = list(rows)
+    own = next((row for row in rows if row.county_id == county.pk), None)
+    if own is not None:
+        return own
+    shared = next((row for row in rows if row.county_id is None), None)
+    if shared is not None:
+        for name in fields:
+            setattr(new, name, getattr(shared, name))
+    return new
+
+
+def save_county_row(request, form) -> bool:
+    """Save ``form`` (its instance already stamped and checked): False with the error on the form
+    when someone else wrote the same row meanwhile."""
+    try:
+        with transaction.atomic():
+            form.save()
+    except ConcurrentEditError as exc:
+        form.add_error(None, str(exc))
+    except IntegrityError:
+        form.add_error(None, _("刚才有人同时修改了这一页，请刷新后重新填写。"))
+    else:
+        return True
+    return False
+
+
+def check_county_row(request, obj) -> None:
+    """Before a county page saves ``obj``: a new row gets the writer's county; then scoping's
+    answer (a city's or province's account, another county's row, a locked year: refused)."""
+    scoping.stamp_county(request.user, obj)
+    scoping.check_obj_write(request.user, obj)
+
+
 class IndexView(RoleRequiredMixin, View):
     """Years with their summary (staff, auditors) or the principal's own school sheets."""
 
@@ -67,7 +119,7 @@ class IndexView(RoleRequiredMixin, View):
         issued = {d.year_id: d for d in archived_documents(request.user, ArchivedDocument.objects.filter(
             kind=ArchivedDocument.Kind.SUMMARY, superseded_at__isnull=True))}
         return render(request, "reports/index.html", {
-            "rows": [{"year": y, "stored": issued.get(y.pk)} for y in years],
+            "rows": [{"year": locks.seen_by(request.user, y), "stored": issued.get(y.pk)} for y in years],
             "school": request.user.school if request.user.is_principal else None,
         })
 
@@ -76,18 +128,13 @@ class SummaryView(RoleRequiredMixin, View):
     roles = READERS_OF_BUREAU_DATA
 
     def get(self, request, year):
-        year_obj = _year_or_404(year)
         county, counties = summary_counties(request)
+        year_obj = locks.for_county(_year_or_404(year), county)  # locked by the county's own lock
         summary = figures.compute_cached(year, county)
         document_date = archive.lock_date(year_obj) if year_obj.is_locked else None
         context = pdf.document_context(summary, pdf=False, document_date=document_date)
-        # The archive keeps one summary per year: it is this county's when it prints the same.
-        stored = archive.current(year_obj, ArchivedDocument.Kind.SUMMARY) if year_obj.is_locked else None
-        county_rendered = stored is not None and not pdf.archive_is_countys(stored, county, context["fingerprint"])
-        if county_rendered:
-            stored = None
-        pdf_status = (None if year_obj.is_locked and not county_rendered
-                      else pdf.summary_status(year, context["fingerprint"], county))
+        stored = archive.current(year_obj, ArchivedDocument.Kind.SUMMARY, county=county) if year_obj.is_locked else None
+        pdf_status = None if year_obj.is_locked else pdf.summary_status(year, context["fingerprint"], county)
         if stored:
             pdf_sha256 = stored.sha256
         elif pdf_status is not None:
@@ -101,16 +148,15 @@ class SummaryView(RoleRequiredMixin, View):
             "pdf_sha256": pdf_sha256,
             "pdf_status": pdf_status,
             "pdf_worker_silent": _worker_silent(pdf_status),
-            "write_block_reason": _edit_block_reason(request.user, year_obj),
+            "write_block_reason": _edit_block_reason(request.user, year_obj, county),
             "sections": [(key, Section(key).label, summary.narratives.get(key)) for key in Section.values],
             "sheets": _sheet_rows(year_obj, county),
-            "archived": scoping.in_counties(
-                archived_documents(request.user, ArchivedDocument.objects.filter(year=year_obj)), [county.pk])
-            .select_related("school"),
+            "archived": archived_documents(request.user, ArchivedDocument.objects.filter(year=year_obj)).filter(
+                Q(school__county=county) | Q(school__isnull=True, county=county)
+                | Q(school__isnull=True, county__isnull=True)).select_related("school"),
             "county": county,
             "counties": counties,
             "county_query": query,
-            "county_rendered": county_rendered,
         })
         return render(request, "reports/summary.html", context)
 
@@ -242,7 +288,7 @@ class SchoolSheetView(RoleRequiredMixin, View):
 
     def get(self, request, year, school_id):
         school = scoping.get_visible_or_404(request.user, School.objects.all(), pk=school_id)
-        year_obj = _year_or_404(year)
+        year_obj = locks.for_county(_year_or_404(year), school.county_id)
         if year_obj.is_locked:
             # Only the schools of the year had sheets issued at its lock; another school's would be
             # a new "archived" document minted at this download.
@@ -271,10 +317,11 @@ class ArchivedDocumentView(RoleRequiredMixin, View):
                              extra={"X-Summary-Source": "stored"})
 
 
-def _edit_block_reason(user, year_obj) -> str | None:
+def _edit_block_reason(user, year_obj, county) -> str | None:
+    """Why ``user`` may not write ``county``'s rows of the summary of ``year_obj`` (None: they may)."""
     if not user.is_bureau:
         return _("年度总结由勤工办撰写和维护。") if user.is_authenticated else _("请先登录。")
-    return scoping.write_block_reason(user, school=None, year=year_obj)
+    return scoping.write_block_reason(user, school=None, year=year_obj, county=county)
 
 
 class _StaffYearEdit(RoleRequiredMixin, View):
@@ -283,101 +330,140 @@ class _StaffYearEdit(RoleRequiredMixin, View):
 
 
 class NarrativeEditView(_StaffYearEdit):
-    def _load(self, year, section):
+    """One section's narrative of the county read (a county's staff: theirs; ``?county=`` for a
+    reader of several); a county without its own starts from the shared text."""
+
+    def _load(self, request, year, section):
         if section not in Section.values:
             raise Http404
         year_obj = _year_or_404(year)
-        block = NarrativeBlock.objects.filter(year=year_obj, section=section).first()
-        return year_obj, block or NarrativeBlock(year=year_obj, section=section)
+        county, counties = summary_counties(request)
+        rows = texts.own_or_shared(NarrativeBlock.objects.filter(year=year_obj, section=section), county)
+        block = own_or_copy(rows, county, NarrativeBlock(year=year_obj, section=section), ("heading", "text"))
+        return year_obj, county, counties, block
 
-    def _render(self, request, year_obj, form, status=200):
+    def _render(self, request, year_obj, county, counties, form, status=200):
         section = form.instance.section
         return render(request, "reports/narrative_form.html", {
             "form": form, "year": year_obj, "section_label": Section(section).label,
             "default_heading": DEFAULT_HEADINGS.get(section, ""),
-            "write_block_reason": _edit_block_reason(request.user, year_obj),
+            "write_block_reason": _edit_block_reason(request.user, year_obj, county),
+            "county": county, "county_query": county_query(county, counties),
+            "from_shared": form.instance.pk is None and bool(form.instance.text or form.instance.heading),
         }, status=status)
 
     def get(self, request, year, section):
-        year_obj, block = self._load(year, section)
-        return self._render(request, year_obj, NarrativeForm(instance=block, can_approve=request.user.can_approve))
+        year_obj, county, counties, block = self._load(request, year, section)
+        return self._render(request, year_obj, county, counties,
+                            NarrativeForm(instance=block, can_approve=request.user.can_approve))
 
     def post(self, request, year, section):
-        year_obj, block = self._load(year, section)
-        reason = _edit_block_reason(request.user, year_obj)
+        year_obj, county, counties, block = self._load(request, year, section)
+        reason = _edit_block_reason(request.user, year_obj, county)
         if reason:
             raise PermissionDenied(reason)
+        check_county_row(request, block)
         form = NarrativeForm(request.POST, instance=block, can_approve=request.user.can_approve)
-        if form.is_valid():
-            try:
-                form.save()
-            except ConcurrentEditError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("已保存。总结和 PDF 将使用新的文字。"))
-                return redirect(reverse("reports:summary", kwargs={"year": year}) + f"#narr-{section}")
-        return self._render(request, year_obj, form, status=200)
+        if form.is_valid() and save_county_row(request, form):
+            messages.success(request, _("已保存。总结和 PDF 将使用新的文字。"))
+            return redirect(_summary_url(year, county, counties) + f"#narr-{section}")
+        return self._render(request, year_obj, county, counties, form, status=200)
 
 
 class SettingsEditView(_StaffYearEdit):
-    def _load(self, year):
-        year_obj = _year_or_404(year)
-        conf = SummarySettings.objects.filter(year=year_obj).first()
-        return year_obj, conf or SummarySettings(year=year_obj, period_start=figures.settings_for(year).period_start)
+    """The year's summary settings of the county read; a county without its own starts from the
+    shared settings (or the default: the year alone)."""
 
-    def _render(self, request, year_obj, form):
+    def _load(self, request, year):
+        year_obj = _year_or_404(year)
+        county, counties = summary_counties(request)
+        rows = texts.own_or_shared(SummarySettings.objects.filter(year=year_obj), county)
+        conf = own_or_copy(rows, county, SummarySettings(year=year_obj, period_start=year_obj.year),
+                           ("period_start", "subsidy_mode", "base_coverage_threshold"))
+        return year_obj, county, counties, conf
+
+    def _render(self, request, year_obj, county, counties, form):
         return render(request, "reports/settings_form.html", {
-            "form": form, "year": year_obj, "write_block_reason": _edit_block_reason(request.user, year_obj),
+            "form": form, "year": year_obj, "write_block_reason": _edit_block_reason(request.user, year_obj, county),
+            "county": county, "county_query": county_query(county, counties),
+            "from_shared": form.instance.pk is None,
         })
 
     def get(self, request, year):
-        year_obj, conf = self._load(year)
-        return self._render(request, year_obj, SummarySettingsForm(instance=conf))
+        year_obj, county, counties, conf = self._load(request, year)
+        return self._render(request, year_obj, county, counties, SummarySettingsForm(instance=conf))
 
     def post(self, request, year):
-        year_obj, conf = self._load(year)
-        reason = _edit_block_reason(request.user, year_obj)
+        year_obj, county, counties, conf = self._load(request, year)
+        reason = _edit_block_reason(request.user, year_obj, county)
         if reason:
             raise PermissionDenied(reason)
+        check_county_row(request, conf)
         form = SummarySettingsForm(request.POST, instance=conf)
-        if form.is_valid():
-            try:
-                form.save()
-            except ConcurrentEditError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("已保存。"))
-                return redirect("reports:summary", year=year)
-        return self._render(request, year_obj, form)
+        if form.is_valid() and save_county_row(request, form):
+            messages.success(request, _("已保存。"))
+            return redirect(_summary_url(year, county, counties))
+        return self._render(request, year_obj, county, counties, form)
+
+
+DOCUMENT_FIELDS = ("title", "issuer", "doc_no", "date", "kind", "topic")
 
 
 class DocumentListView(RoleRequiredMixin, View):
+    """The policy documents of the county read and the shared ones, each marked with whether the
+    county's summary cites it (a county's own documents on a topic replace the shared ones on it)."""
+
     roles = READERS_OF_BUREAU_DATA
 
     def get(self, request):
-        docs = scoping.visible(request.user, PolicyDocument.objects.all())
-        return render(request, "reports/documents.html", {"documents": docs, "can_edit": request.user.is_bureau})
+        county, counties = summary_counties(request)
+        docs = list(texts.own_or_shared(scoping.visible(request.user, PolicyDocument.objects.all()), county))
+        cited = {doc.pk for doc in texts.choose(docs, county, lambda doc: doc.topic)}
+        reason = scoping.write_block_reason(request.user, school=None, year=None, county=county)
+        return render(request, "reports/documents.html", {
+            "rows": [{"doc": doc, "cited": doc.pk in cited, "shared": doc.county_id is None} for doc in docs],
+            "can_edit": request.user.is_bureau and reason is None, "write_block_reason": reason,
+            "county": county, "counties": counties, "county_query": county_query(county, counties),
+        })
 
 
 class DocumentEditView(RoleRequiredMixin, View):
+    """A county's document, or a new one; a shared document opened from a county's page is
+    saved as the county's own copy (the other counties keep citing the shared one)."""
+
     roles = (Role.STAFF,)
 
-    def _instance(self, pk):
+    def _load(self, request, pk):
+        """The county of the page, its counties and the document: a county's document opens on its
+        own county's page; a shared one on the page of the county picked, as that county's copy."""
+        county, counties = summary_counties(request)
         if pk is None:
-            return PolicyDocument()
-        return scoping.get_writable_or_404(self.request.user, PolicyDocument.objects.all(), pk=pk)
+            return county, counties, PolicyDocument()
+        doc = scoping.get_visible_or_404(request.user, PolicyDocument.objects.all(), pk=pk)
+        if doc.county_id is None:  # the county's copy made earlier, else a new one
+            same = texts.own_or_shared(PolicyDocument.objects.filter(issuer=doc.issuer, title=doc.title), county)
+            return county, counties, own_or_copy(same, county, PolicyDocument(), DOCUMENT_FIELDS)
+        county = next((c for c in counties if c.pk == doc.county_id), None)
+        if county is None:
+            raise Http404
+        return county, counties, doc
+
+    def _render(self, request, county, counties, form):
+        return render(request, "reports/document_form.html", {
+            "form": form, "county": county, "county_query": county_query(county, counties),
+            "write_block_reason": scoping.write_block_reason(request.user, school=None, year=None, county=county),
+            "from_shared": form.instance.pk is None and bool(form.instance.title),
+        })
 
     def get(self, request, pk=None):
-        return render(request, "reports/document_form.html", {"form": PolicyDocumentForm(instance=self._instance(pk))})
+        county, counties, doc = self._load(request, pk)
+        return self._render(request, county, counties, PolicyDocumentForm(instance=doc))
 
     def post(self, request, pk=None):
-        form = PolicyDocumentForm(request.POST, instance=self._instance(pk))
-        if form.is_valid():
-            try:
-                form.save()
-            except ConcurrentEditError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("已保存。"))
-                return redirect("reports:documents")
-        return render(request, "reports/document_form.html", {"form": form})
+        county, counties, doc = self._load(request, pk)
+        check_county_row(request, doc)
+        form = PolicyDocumentForm(request.POST, instance=doc)
+        if form.is_valid() and save_county_row(request, form):
+            messages.success(request, _("已保存。"))
+            return redirect(reverse("reports:documents") + county_query(county, counties))
+        return self._render(request, county, counties, form)

@@ -29,10 +29,13 @@ class WorkstudyConfig(AppConfig):
         excel_registry.register("school_counts", "workstudy.resources.SubmissionCountsResource", title=_("学校基本情况"))
 
 
-def _freeze_findings(sender, year, **kwargs):
+def _freeze_findings(sender, year, whole=True, **kwargs):
+    """The warnings are kept once the whole year is locked (a county locked before its neighbours
+    reads its own, unchanging, from the data its lock keeps read-only)."""
     from .rules import freeze_findings
 
-    freeze_findings(year.pk)
+    if whole:
+        freeze_findings(year.pk)
 
 
 def _thaw_findings(sender, year, **kwargs):

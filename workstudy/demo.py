@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 
 from . import scoping
-from .models import Region, ReportingYear, Role, School, Submission, SubmissionStatus
+from .models import CountyLock, Region, ReportingYear, Role, School, Submission, SubmissionStatus
 from .signals import year_locked
 
 DEMO_PASSWORD = "workstudy-demo"
@@ -154,7 +154,9 @@ def load_years_and_submissions(schools: dict[str, School]):
     for year in DEMO_YEARS:
         ReportingYear.objects.get_or_create(year=year)
         # Unlock while loading so app data can be (re)written; final states are set afterwards.
-        ReportingYear.objects.filter(pk=year).update(status=ReportingYear.Status.OPEN, locked_by=None, locked_at=None)
+        ReportingYear.objects.filter(pk=year).update(status=ReportingYear.Status.OPEN, locked_by=None, locked_at=None,
+                                                     county_locked=False)
+        CountyLock.objects.filter(year_id=year).delete()
         for code, school in schools.items():
             drift = STUDENT_DRIFT[year]
             staff, students = BASE_COUNTS[code]
@@ -215,7 +217,8 @@ def finish_states(users, schools):
                 data_version=F("data_version") + 1,
             )
             WorkflowEvent.objects.create(year_id=year, action=WorkflowEvent.Action.LOCK, actor=director)
-            year_locked.send(sender=ReportingYear, year=ReportingYear.objects.get(pk=year), user=director)
+            year_locked.send(sender=ReportingYear, year=ReportingYear.objects.get(pk=year), user=director, county=None,
+                             whole=True)
 
 
 def load_other_counties() -> dict[str, School]:

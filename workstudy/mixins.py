@@ -15,7 +15,7 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views import generic
 
-from . import names, scoping
+from . import locks, names, scoping
 from .forms import VersionedFormMixin
 from .models import ConcurrentEditError, ReportingYear, Role
 
@@ -50,13 +50,14 @@ class YearMixin:
                 year = years.filter(pk=int(raw)).first()
             except (TypeError, ValueError):
                 year = None
-        self._year = year or scoping.current_year()
+        county = locks.county_of_user(self.request.user)
+        self._year = locks.for_county(year or scoping.current_year(county), county)
         return self._year
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["year"] = self.get_year()
-        context["years"] = ReportingYear.objects.all()
+        context["years"] = [locks.seen_by(self.request.user, y) for y in ReportingYear.objects.all()]
         return context
 
 
@@ -132,9 +133,9 @@ class _SaveMixin:
         return super().get_success_url()
 
 
-def offer_entry_years_only(form) -> None:
+def offer_entry_years_only(form, county=None) -> None:
     """Entry forms offer no locked year: every choice of a reporting year lists the open
-    years only (:func:`scoping.entry_years`). Only what is offered changes: a locked year
+    years only (:func:`scoping.entry_years`; ``county``'s open years). Only what is offered changes: a locked year
     sent anyway still validates as a year, so the refusal names the lock (scoping's reason)
     instead of a bare "not a valid choice"."""
     for field in form.fields.values():
@@ -142,14 +143,15 @@ def offer_entry_years_only(form) -> None:
         if queryset is None or queryset.model is not ReportingYear:
             continue
         offered = [] if field.empty_label is None else [("", field.empty_label)]
-        offered += [(year.pk, field.label_from_instance(year)) for year in scoping.entry_years()]
+        offered += [(year.pk, field.label_from_instance(year))
+                    for year in scoping.entry_years(county)]
         field.widget.choices = offered
 
 
 class _EntryYearsMixin:
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        offer_entry_years_only(form)
+        offer_entry_years_only(form, locks.county_of_user(self.request.user))
         scoping.narrow_choices(form, self.request.user)
         return form
 

@@ -1,7 +1,7 @@
 """Which schools take part in a reporting year: the one rule every year's count uses.
 
 A school takes part in a year when it has a return (:class:`~workstudy.models.Submission`)
-for it; while the year is not locked, every active school does too (a school added during
+for it; while the year is not locked (for the school's county), every active school does too (a school added during
 the year gets its return when it first enters data). So a school closed in 2025 still
 counts in 2023 and one opened in 2025 does not, whatever is edited later.
 """
@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .models import ReportingYear, School, Submission
+from .models import CountyLock, ReportingYear, School, Submission
 
 
 def schools_of_year(year: int) -> QuerySet[School]:
     has_return = Exists(Submission.objects.filter(school=OuterRef("pk"), year_id=year))
     open_year = ReportingYear.objects.filter(pk=year).exclude(status=ReportingYear.Status.LOCKED).exists()
-    return School.objects.filter(Q(has_return) | Q(active=True)) if open_year else School.objects.filter(has_return)
+    if not open_year:
+        return School.objects.filter(has_return)
+    county_locked = Exists(CountyLock.objects.filter(year_id=year, county_id=OuterRef("county_id")))
+    return School.objects.filter(Q(has_return) | (Q(active=True) & ~Q(county_locked)))

@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import locks
 from .models import PRINCIPAL_EDITABLE_STATES, Region, ReportingYear, School, Submission, SubmissionStatus
 
 
@@ -348,7 +349,7 @@ def editable(user, model_or_qs) -> QuerySet:
         return qs if user.is_bureau else qs.none()
     scope = scope_of(qs.model)
     if scope.year is not None:
-        qs = qs.exclude(**{f"{scope.year}__status": ReportingYear.Status.LOCKED})
+        qs = qs.exclude(locks.locked_rows(scope.year, county_path(qs.model)))
     if user.is_principal:
         if scope.year is not None:
             closed = Submission.objects.filter(
@@ -365,10 +366,29 @@ def _year_obj(year) -> ReportingYear | None:
     return ReportingYear.objects.filter(pk=int(year)).first()
 
 
-def write_block_reason(user, *, school, year, model=None, county=None) -> str | None:
+def _year_of_row(user, year_obj: ReportingYear, *, school, county, shared: bool) -> ReportingYear:
+    """``year_obj`` as the row's county sees it (locked by the county's own lock): the county of
+    ``school`` or ``county``, else (a bureau-level row being written) the user's county. For a
+    row shared by every county (``shared``), locked once any county has locked."""
+    county_id = getattr(county, "pk", county)
+    if county_id is None and school is not None:
+        county_id = (school.county_id if isinstance(school, School)
+                     else School.objects.filter(pk=school).values_list("county_id", flat=True).first())
+    if county_id is None and not shared:
+        county_id = locks.county_of_user(user)
+    if county_id is not None:
+        return locks.for_county(year_obj, county_id)
+    if not year_obj.is_locked and locks.shared_locked(year_obj):
+        first = min(locks.county_locks(year_obj).values(), key=lambda lock: lock.locked_at)
+        return locks.for_county(year_obj, first.county_id)
+    return year_obj
+
+
+def write_block_reason(user, *, school, year, model=None, county=None, shared=False) -> str | None:
     """Why ``user`` may not write a row of ``school`` (School, id or None) in ``year``; with
     ``model``, a row of that model (rows of a model that belongs to no school are the bureau's);
-    with ``county`` (Region or id), a bureau-level row of that county.
+    with ``county`` (Region or id), a bureau-level row of that county; ``shared``: a row of no
+    county, printed by every county's summary.
 
     Returns ``None`` when writing is allowed, otherwise a sentence for the user. The one answer
     for pages, the API and Excel imports.
@@ -386,6 +406,8 @@ def write_block_reason(user, *, school, year, model=None, county=None) -> str | 
     year_obj = _year_obj(year)
     if year is not None and year_obj is None:
         return _("该统计年度不存在。")
+    if year_obj is not None:
+        year_obj = _year_of_row(user, year_obj, school=school, county=county, shared=shared)
     if year_obj is not None and year_obj.is_locked:
         when = year_obj.locked_at.astimezone().strftime("%Y-%m-%d") if year_obj.locked_at else ""
         who = year_obj.locked_by.get_full_name() or year_obj.locked_by.username if year_obj.locked_by else ""
@@ -497,7 +519,8 @@ def obj_write_block_reason(user, obj, memo: dict | None = None) -> str | None:
     ):
         reason = _("您没有修改权限。")
     else:
-        reason = write_block_reason(user, school=school, year=year, model=type(obj), county=county)
+        shared = county is None and school is None and not obj._state.adding
+        reason = write_block_reason(user, school=school, year=year, model=type(obj), county=county, shared=shared)
     if memo is not None:
         memo[key] = reason
     return reason
@@ -581,7 +604,7 @@ def year_references(year, *, first_only: bool = False) -> list[tuple[str, int]]:
     return found
 
 
-def current_year() -> ReportingYear | None:
+def current_year(county=None) -> ReportingYear | None:
     """The year in progress: the default year of every page, picker and form.
 
     The one rule: the newest **open** year that is not an empty future year (a year after
@@ -589,7 +612,7 @@ def current_year() -> ReportingYear | None:
     qualifies, the newest such year even if locked; when only empty future years exist,
     the oldest of them. So opening next year early never moves anyone's pages onto an
     empty year; the year becomes the default once its calendar year starts or once data
-    is entered in it.
+    is entered in it. With ``county``, "open" is open for that county (not locked by it).
     """
     years = list(ReportingYear.objects.order_by("-year"))
     this_year = timezone.localdate().year
@@ -598,7 +621,7 @@ def current_year() -> ReportingYear | None:
         return year.year <= this_year or bool(year_references(year, first_only=True))
 
     for year in years:
-        if not year.is_locked and begun(year):
+        if not locks.is_locked(year, county) and begun(year):
             return year
     for year in years:
         if begun(year):
@@ -606,18 +629,22 @@ def current_year() -> ReportingYear | None:
     return years[-1] if years else None
 
 
-def entry_years() -> QuerySet:
-    """Years data may be entered in (forms, Excel import): the open ones, newest first."""
-    return ReportingYear.objects.filter(status=ReportingYear.Status.OPEN).order_by("-year")
+def entry_years(county=None) -> QuerySet:
+    """Years data may be entered in (forms, Excel import): the open ones, newest first; with
+    ``county`` (a Region or id), the ones that county has not locked."""
+    years = ReportingYear.objects.filter(status=ReportingYear.Status.OPEN).order_by("-year")
+    if county is not None:
+        years = years.exclude(county_locks__county_id=getattr(county, "pk", county))
+    return years
 
 
-def default_entry_year() -> ReportingYear | None:
+def default_entry_year(county=None) -> ReportingYear | None:
     """The year an entry page (form, Excel import) starts on: the year in progress when it
     is open, else the newest open year (None when every year is locked)."""
-    year = current_year()
-    if year is not None and not year.is_locked:
+    year = current_year(county)
+    if year is not None and not locks.is_locked(year, county):
         return year
-    return entry_years().first()
+    return entry_years(county).first()
 
 
 def schools_for(user) -> QuerySet:

@@ -19,10 +19,11 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import modules, scoping
+from . import locks, modules, scoping
 from .models import (
     PRINCIPAL_EDITABLE_STATES,
     ConcurrentEditError,
+    CountyLock,
     ImportUpload,
     Reminder,
     ReportingYear,
@@ -48,7 +49,7 @@ TRANSITIONS = {
 
 def allowed_actions(user, submission: Submission) -> list[str]:
     """Workflow actions ``user`` may take on ``submission`` now (for buttons)."""
-    if submission.year.is_locked or not scoping.can_read(user, submission):
+    if locks.is_locked(submission.year, submission.school.county_id) or not scoping.can_read(user, submission):
         return []
     actions = []
     for action, (sources, _target) in TRANSITIONS.items():
@@ -79,7 +80,7 @@ def _transition(*, user, submission: Submission, action: str, reason: str = "") 
         locked = _locked(submission)
         # The year as it is once no lock of it is under way (a lock committing meanwhile is seen).
         locked.year = ReportingYear.objects.select_for_update().get(pk=locked.year_id)
-        if locked.year.is_locked:
+        if locks.is_locked(locked.year, locked.school.county_id):
             raise PermissionDenied(scoping.write_block_reason(user, school=locked.school, year=locked.year))
         region_reason = scoping.region_block_reason(user, school=locked.school)
         if region_reason:
@@ -238,7 +239,7 @@ def reminders_send(*, user, year: ReportingYear, message: str) -> list[Reminder]
         raise ValidationError(_("请填写催报内容，学校将看到这段文字。"))
     with transaction.atomic():
         locked = ReportingYear.objects.select_for_update().get(pk=year.pk)
-        if locked.is_locked:
+        if locks.is_locked(locked, user.region_id):
             raise ValidationError(_("%(year)s 年度已锁定，无需催报。") % {"year": locked.year})
         schools = [s.school for s in unsubmitted(locked, user)]
         if not schools:
@@ -350,7 +351,7 @@ def year_create(*, user, year: int) -> ReportingYear:
 
 def year_delete_block_reason(year: ReportingYear) -> str | None:
     """Why ``year`` cannot be deleted (None: it holds no data and may be)."""
-    if year.is_locked:
+    if locks.shared_locked(year):
         return _("%(year)s 年度已锁定，不能删除。") % {"year": year.year}
     references = scoping.year_references(year)
     if references:
@@ -410,14 +411,18 @@ def year_reopen_with_schools(*, user, year: ReportingYear, reason: str, schools)
     return reopened, given_back
 
 
-def year_lock_block_reason(year: ReportingYear) -> str | None:
-    """Why ``year`` cannot be locked now (None: it may be): already locked, or schools whose
-    returns are not approved (the first five named, and their count). The 年度 page shows it
-    in place of the button; :func:`year_lock` refuses with it."""
-    if year.is_locked:
+def year_lock_block_reason(year: ReportingYear, county=None) -> str | None:
+    """Why ``county`` (a Region or id; None: every county) cannot lock ``year`` now (None: it
+    may): already locked, or its schools whose returns are not approved (the first five named,
+    and their count). The 年度 page shows it in place of the button; :func:`year_lock` refuses
+    with it."""
+    if locks.is_locked(year, county):
         return _("%(year)s 年度已经锁定。") % {"year": year.year}
+    pending = Submission.objects.filter(year=year, school__active=True)
+    if county is not None:
+        pending = pending.filter(school__county_id=getattr(county, "pk", county))
     pending = (
-        Submission.objects.filter(year=year, school__active=True)
+        pending
         .exclude(status=SubmissionStatus.APPROVED)
         .select_related("school")
         .order_by("school__code")
@@ -431,22 +436,31 @@ def year_lock_block_reason(year: ReportingYear) -> str | None:
 
 
 def year_lock(*, user, year: ReportingYear) -> ReportingYear:
+    """Lock ``year`` for the director's county; the year itself is locked once every county with
+    schools in it has. Returns the year as the county sees it (:func:`locks.for_county`)."""
     if not user.can_approve:
         raise PermissionDenied(scoping.approver_refusal(user) or _("只有勤工办主任可以锁定年度。"))
+    county = user.region
     with transaction.atomic():
         locked = ReportingYear.objects.select_for_update().get(pk=year.pk)
-        reason = year_lock_block_reason(locked)
+        reason = year_lock_block_reason(locked, county)
         if reason:
             raise ValidationError(reason)
-        locked.status = ReportingYear.Status.LOCKED
-        locked.locked_by, locked.locked_at = user, timezone.now()
+        now = timezone.now()
+        CountyLock.objects.create(year=locked, county=county, locked_by=user, locked_at=now)
+        locked.county_locked, locked._county_locks = True, None
+        whole = not locks.unlocked_counties(locked)
+        if whole:
+            locked.status = ReportingYear.Status.LOCKED
+            locked.locked_by, locked.locked_at = user, now
         locked.data_version += 1
         locked.save()
-        WorkflowEvent.objects.create(year=locked, action=WorkflowEvent.Action.LOCK, actor=user)
+        WorkflowEvent.objects.create(year=locked, county=county, action=WorkflowEvent.Action.LOCK, actor=user)
         # Inside the transaction: what the lock does to the year's documents (reports keeps the
         # summary and issues the PDFs) happens with it or, if it fails, not at all.
-        year_locked.send(sender=ReportingYear, year=locked, user=user)
-    return locked
+        seen = locks.for_county(locked, county)
+        year_locked.send(sender=ReportingYear, year=seen, user=user, county=county, whole=whole)
+    return seen
 
 
 def year_reopen(*, user, year: ReportingYear, reason: str) -> ReportingYear:
@@ -455,15 +469,30 @@ def year_reopen(*, user, year: ReportingYear, reason: str) -> ReportingYear:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("重新开放年度须写明原因，该原因会记入流程记录。"))
+    county = user.region
     with transaction.atomic():
         locked = ReportingYear.objects.select_for_update().get(pk=year.pk)
-        if not locked.is_locked:
+        if not locks.is_locked(locked, county):
             raise ValidationError(_("%(year)s 年度未锁定，无需重新开放。") % {"year": locked.year})
-        locked.status = ReportingYear.Status.OPEN
-        locked.locked_by, locked.locked_at = None, None
+        was_whole = locked.is_locked
+        if was_whole:
+            # The other counties stay locked, each by its own lock (as of the year's lock when
+            # they had none: locked together before counties locked one by one).
+            kept = set(locks.county_locks(locked))
+            CountyLock.objects.bulk_create([
+                CountyLock(year=locked, county_id=other, locked_by=locked.locked_by,
+                           locked_at=locked.locked_at or timezone.now())
+                for other in sorted(locks.counties_of_year(locked) - kept - {county.pk})
+            ])
+            locked.status = ReportingYear.Status.OPEN
+            locked.locked_by, locked.locked_at = None, None
+        CountyLock.objects.filter(year=locked, county=county).delete()
+        locked._county_locks = None
+        locked.county_locked = CountyLock.objects.filter(year=locked).exists()
         locked.data_version += 1
         locked.save()
-        WorkflowEvent.objects.create(year=locked, action=WorkflowEvent.Action.REOPEN, actor=user, reason=reason)
-        year_reopened.send(sender=ReportingYear, year=locked, user=user)
+        WorkflowEvent.objects.create(year=locked, county=county, action=WorkflowEvent.Action.REOPEN, actor=user,
+                                     reason=reason)
+        year_reopened.send(sender=ReportingYear, year=locked, user=user, county=county, was_whole=was_whole)
     return locked
 

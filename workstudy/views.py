@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View, generic
 
-from . import excel, freshness, modules, names, notes, rules, scoping, services
+from . import excel, freshness, locks, modules, names, notes, rules, scoping, services
 from .forms import (
     DeadlineForm,
     NewYearForm,
@@ -65,7 +65,7 @@ class DashboardView(RoleRequiredMixin, YearMixin, generic.TemplateView):
         elif user.is_bureau:
             context.update(grid_context(self.request, user, year))
         else:
-            context["year_rows"] = year_overview()
+            context["year_rows"] = year_overview(user)
         return context
 
 
@@ -83,7 +83,9 @@ def principal_context(user, year: ReportingYear) -> dict:
         "actions": services.allowed_actions(user, submission),
         "write_block_reason": scoping.write_block_reason(user, school=user.school, year=year),
         # The school's own steps and the year's (lock / reopen, with the reason).
-        "events": WorkflowEvent.objects.filter(Q(school=user.school) | Q(school__isnull=True), year=year)
+        "events": WorkflowEvent.objects.filter(
+            Q(school=user.school) | Q(school__isnull=True, county__isnull=True)
+            | Q(school__isnull=True, county_id=user.school.county_id), year=year)
         .select_related("actor")[:10],
         "deadline": services.deadline_status(year),
         # The bureau's 催报 and return notices to this school for the year, newest first.
@@ -167,26 +169,31 @@ GRID_SORTS = {
 }
 
 
-def _status_counts_by_year() -> dict[int, Counter]:
-    """``{year: Counter(status: schools)}``, counted by the database (a province has 150,000
-    submissions over ten years), kept until a school, year or return changes
+def _status_counts_by_year() -> dict[tuple[int, int], Counter]:
+    """``{(year, county id): Counter(status: schools)}``, counted by the database (a province has
+    150,000 submissions over ten years), kept until a school, year or return changes
     (:func:`freshness.cached`)."""
 
     def count():
-        per_year: dict[int, Counter] = {}
-        for row in Submission.objects.values("year_id", "status").annotate(n=Count("id")).order_by():
-            per_year.setdefault(row["year_id"], Counter())[row["status"]] += row["n"]
+        per_year: dict[tuple[int, int], Counter] = {}
+        rows = Submission.objects.values("year_id", "school__county_id", "status").annotate(n=Count("id")).order_by()
+        for row in rows:
+            per_year.setdefault((row["year_id"], row["school__county_id"]), Counter())[row["status"]] += row["n"]
         return per_year
 
-    return freshness.cached("workstudy:status-by-year", count, apps=())
+    return freshness.cached("workstudy:status-by-year-county", count, apps=())
 
 
-def year_overview() -> list[dict]:
+def year_overview(user) -> list[dict]:
+    """Each year as ``user``'s county sees it (locked by its own lock), with the returns of the
+    counties ``user`` reads: approved and in all."""
     rows = []
     per_year = _status_counts_by_year()
+    counties = scoping.county_ids(user)
     for year in ReportingYear.objects.select_related("locked_by"):
-        counts = per_year.get(year.year, Counter())
-        rows.append({"year": year, "approved": counts.get("approved", 0), "total": sum(counts.values())})
+        counts = sum((per_year.get((year.year, county), Counter()) for county in counties), Counter())
+        rows.append({"year": locks.seen_by(user, year), "approved": counts.get("approved", 0),
+                     "total": sum(counts.values())})
     return rows
 
 
@@ -347,13 +354,13 @@ def years_context(request, *, deadline_form: DeadlineForm | None = None, form_ye
     """The 年度 page: each year with, for a director and an open year, why it cannot be locked
     yet (shown instead of the button) and its deadline form (``deadline_form`` for
     ``form_year`` when a typed date was refused)."""
-    rows = year_overview()
+    rows = year_overview(request.user)
     if request.user.can_approve:
         for row in rows:
             year = row["year"]
             if year.is_locked:
                 continue
-            row["lock_block"] = services.year_lock_block_reason(year)
+            row["lock_block"] = services.year_lock_block_reason(year, request.user.region_id)
             row["deadline"] = services.deadline_status(year)
             row["deadline_form"] = (
                 deadline_form if year.year == form_year and deadline_form is not None
@@ -420,7 +427,7 @@ class YearActionView(RoleRequiredMixin, View):
         reporting_year = ReportingYear.objects.filter(pk=year).first()
         if reporting_year is None:
             raise Http404
-        return reporting_year
+        return locks.seen_by(self.request.user, reporting_year)
 
     def get(self, request, action, year):
         reporting_year = self.get_year(year)

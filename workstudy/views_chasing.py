@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from . import scoping, services
+from . import locks, scoping, services
 from .forms import DeadlineForm, ReminderForm
 from .mixins import READERS_OF_BUREAU_DATA, RoleRequiredMixin
 from .models import Reminder, ReportingYear, Role, Submission, SubmissionStatus
@@ -70,6 +70,7 @@ class YearRemindView(RoleRequiredMixin, View):
         return self.page(request, reporting_year, form)
 
     def page(self, request, reporting_year, form, status=200):
+        reporting_year = locks.seen_by(request.user, reporting_year)
         pending = services.unsubmitted(reporting_year, request.user)
         shown = list(pending[:LIST_LIMIT])
         count = len(shown) if len(shown) < LIST_LIMIT else pending.count()
@@ -131,7 +132,8 @@ class BulkApproveView(RoleRequiredMixin, View):
 
     def get(self, request):
         submissions = self.chosen(request, request.GET)
-        ready = [s for s in submissions if s.status == SubmissionStatus.SUBMITTED and not s.year.is_locked]
+        ready = [s for s in submissions
+                 if s.status == SubmissionStatus.SUBMITTED and not locks.is_locked(s.year, s.school.county_id)]
         if not ready:
             messages.error(request, _("请先在填报进度中勾选“已上报”的学校，再批量审核通过。"))
             return self.back(submissions)

@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
-from . import excel, excel_template, scoping
+from . import excel, excel_template, locks, scoping
 from .mixins import RoleRequiredMixin
 from .models import ImportUpload, ReportingYear
 from .widgets import SchoolFilterForm
@@ -33,10 +33,12 @@ def _registration(key: str) -> excel.Registration:
 
 def _year(request) -> ReportingYear | None:
     raw = request.POST.get("year") or request.GET.get("year")
+    county = locks.county_of_user(request.user)
     try:
-        return ReportingYear.objects.filter(pk=int(raw)).first() if raw else scoping.default_entry_year()
+        year = ReportingYear.objects.filter(pk=int(raw)).first() if raw else scoping.default_entry_year(county)
     except (TypeError, ValueError):
         return None
+    return locks.for_county(year, county)
 
 
 def _safe_next(request) -> str:
@@ -105,7 +107,7 @@ class ImportView(RoleRequiredMixin, View):
             "registration": registration,
             "key": key,
             "year": year,
-            "years": scoping.entry_years(),  # entry offers no locked year
+            "years": scoping.entry_years(locks.county_of_user(request.user)),  # entry offers no locked year
             "next": _safe_next(request),
             "write_block_reason": scoping.write_block_reason(request.user, school=school, year=year)
             if request.user.is_principal else None,

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from . import modules, names, notes, rules, scoping, services
+from . import locks, modules, names, notes, rules, scoping, services
 from .forms import ReturnForm
 from .mixins import RoleRequiredMixin
 from .models import ReportingYear, Role, Submission, WorkflowEvent
@@ -75,12 +75,13 @@ class SubmissionDetailView(RoleRequiredMixin, View):
         submission = scoping.get_visible_or_404(
             request.user, Submission.objects.select_related("school", "year"), pk=pk
         )
+        submission.year = locks.for_county(submission.year, submission.school.county_id)
         names.as_locked([submission], submission.year)
         user = request.user
         findings = rules.findings(submission.year_id, submission.school_id)
         kept = notes.notes_of(submission.year_id, submission.school_id)
         may_explain = notes.explain_block_reason(user, submission) is None
-        may_accept = user.can_approve and not submission.year.is_locked
+        may_accept = user.can_approve and not locks.is_locked(submission.year, submission.school.county_id)
         warnings = [{"finding": f, "note": kept.get(f.key)} for f in findings]
         figures, has_last = compared_figures(submission.year_id, submission.school_id)
         return_with = request.GET.get("return_with", "")

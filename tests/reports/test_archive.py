@@ -96,7 +96,7 @@ def test_lock_issues_at_the_lock_and_reopen_keeps_the_old_hashes(county, directo
 def test_a_lock_that_cannot_issue_its_documents_does_not_happen(county, director, monkeypatch):
     Submission.objects.update(status="approved")
 
-    def broken(year_obj, summary=None):
+    def broken(year_obj, summary=None, county=None):
         raise OSError("disk full")
 
     monkeypatch.setattr(archive, "issue", broken)

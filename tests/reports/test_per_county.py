@@ -236,21 +236,26 @@ def test_a_locked_years_archived_summary_is_the_one_countys_download(county):
     assert (download.source, download.sha256) == ("stored", doc.sha256)
 
 
-def test_a_locked_years_county_summary_is_not_the_archived_whole(two, director_client):
-    """Two counties: the archive holds the whole deployment's summary; a county's reader gets
-    the county's own, from the figures kept at the lock, dated the lock."""
+def test_a_locked_years_county_summary_is_its_own_archived_document(two, director_client):
+    """Two counties, locked together: the deployment's summary and each county's are separate
+    documents, each archived (the county's at its first download, dated the lock) and served
+    byte-identical afterwards; a county's readers never get the whole deployment's."""
     from reports import archive, pdf
 
     year = _lock_2024()
-    doc = archive.summary_of(year)
+    whole = archive.summary_of(year)
     download = pdf.summary_download(2024, two["a"])
-    assert download.source in ("rendered", "cache") and download.sha256 != doc.sha256
+    assert download.source == "stored" and download.sha256 != whole.sha256
     assert download.fingerprint == figures.frozen(2024, two["a"]).fingerprint()
+    own = archive.current(year, "summary", county=two["a"])
+    assert own.county == two["a"] and own.sha256 == download.sha256
+    assert pdf.summary_download(2024, two["a"]).sha256 == own.sha256  # the same bytes every time
     page = director_client.get(reverse("reports:summary", kwargs={"year": 2024})).content.decode()
-    assert B_MARK not in page and doc.sha256 not in page
-    # The archived summary counts county B too: county A's staff cannot open it; the city's staff can.
-    url = reverse("reports:archived_document", kwargs={"pk": doc.pk})
+    assert B_MARK not in page and whole.sha256 not in page and own.sha256 in page
+    # The deployment's summary counts county B too: county A's staff cannot open it; the city's staff can.
+    url = reverse("reports:archived_document", kwargs={"pk": whole.pk})
     assert director_client.get(url).status_code == 404
+    assert director_client.get(reverse("reports:archived_document", kwargs={"pk": own.pk})).status_code == 200
     city = _client(UserFactory(username="city_staff", role=Role.STAFF, region=two["city"]))
     assert city.get(url).status_code == 200
 
