@@ -196,9 +196,7 @@ def _json_default(value):
 def bureau_of(county) -> str:
     """The issuer the summary prints: the deployment's bureau (settings), or another county's
     education bureau named after the county."""
-    if county is None or county.name == django_settings.PORTAL_COUNTY_NAME:
-        return django_settings.PORTAL_BUREAU_NAME
-    return _("%(county)s教育局") % {"county": county.name}
+    return county.bureau_name() if county is not None else django_settings.PORTAL_BUREAU_NAME
 
 
 def settings_for(year: int, county=None) -> SummarySettings:

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject, lazy
-from django.utils.translation import gettext as _
 
 from . import modules
 
@@ -17,16 +16,9 @@ def _nav(user):
 
 
 def bureau_of_region(region) -> str:
-    """The education authority of ``region``: a province's 教育厅, a city's or a county's
-    教育局; the deployment's own county (and no region) is ``PORTAL_BUREAU_NAME``, the name
-    the deployment was set up with (the summary names its issuer by the same rule)."""
-    from .models import Region
-
-    if region is None or (region.level == Region.Level.COUNTY and region.name == settings.PORTAL_COUNTY_NAME):
-        return settings.PORTAL_BUREAU_NAME
-    if region.level == Region.Level.PROVINCE:
-        return _("%(region)s教育厅") % {"region": region.name}
-    return _("%(region)s教育局") % {"region": region.name}
+    """The education authority of ``region`` (:meth:`Region.bureau_name`); with no region, the
+    deployment's (``PORTAL_BUREAU_NAME``)."""
+    return region.bureau_name() if region is not None else settings.PORTAL_BUREAU_NAME
 
 
 def user_region(user):

@@ -137,6 +137,18 @@ class Region(models.Model):
     def is_county(self) -> bool:
         return self.level == self.Level.COUNTY
 
+    def bureau_name(self) -> str:
+        """The region's education authority, as the header, the summary's issuer and the mails to
+        its schools name it: a province's 教育厅, a city's or a county's 教育局; the deployment's
+        own county is ``PORTAL_BUREAU_NAME``, the name the deployment was set up with."""
+        from django.utils.translation import gettext
+
+        if self.level == self.Level.COUNTY and self.name == settings.PORTAL_COUNTY_NAME:
+            return settings.PORTAL_BUREAU_NAME
+        if self.level == self.Level.PROVINCE:
+            return gettext("%(region)s教育厅") % {"region": self.name}
+        return gettext("%(region)s教育局") % {"region": self.name}
+
     def subtree(self):
         return type(self).objects.filter(path__startswith=self.path)
 
@@ -396,6 +408,25 @@ class CountyLock(models.Model):
 
     def __str__(self):
         return f"{self.year_id} {self.county_id}"
+
+
+class CountyDeadline(models.Model):
+    """The date one county's schools should have submitted a year by, where the year has schools
+    of several counties (each county's director sets the county's own; a deployment of one county
+    keeps it on the year itself). No row: the year's date."""
+
+    year = models.ForeignKey(ReportingYear, on_delete=models.CASCADE, related_name="county_deadlines",
+                             verbose_name=_("年度"))
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("县（市、区）"))
+    deadline = models.DateField(_("填报截止日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("县级填报截止日期")
+        verbose_name_plural = _("县级填报截止日期")
+        constraints = [models.UniqueConstraint(fields=["year", "county"], name="one_deadline_per_county_year")]
+
+    def __str__(self):
+        return f"{self.year_id} {self.county_id} {self.deadline}"
 
 
 class SubmissionStatus(models.TextChoices):

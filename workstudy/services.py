@@ -23,6 +23,7 @@ from . import locks, modules, scoping
 from .models import (
     PRINCIPAL_EDITABLE_STATES,
     ConcurrentEditError,
+    CountyDeadline,
     CountyLock,
     ImportUpload,
     Reminder,
@@ -177,30 +178,48 @@ def submissions_approve(*, user, submissions) -> tuple[list[Submission], list[Ap
 
 
 def year_set_deadline(*, user, year: ReportingYear, deadline: datetime.date | None) -> ReportingYear:
-    """Set (or, with None, clear) the date schools should have submitted ``year`` by."""
+    """Set (or, with None, clear) the date the director's county's schools should have submitted
+    ``year`` by: the year's own date when the county holds every school of the year, else the
+    county's (:class:`CountyDeadline`), which the other counties' schools never see."""
     if not user.can_approve:
         raise PermissionDenied(scoping.approver_refusal(user) or _("只有勤工办主任可以设置填报截止日期。"))
+    county = user.region
     with transaction.atomic():
         locked = ReportingYear.objects.select_for_update().get(pk=year.pk)
-        if locked.is_locked:
+        if locks.is_locked(locked, county):
             raise ValidationError(_("%(year)s 年度已锁定，不能修改截止日期。") % {"year": locked.year})
         if deadline is not None and deadline < datetime.date(locked.year, 1, 1):
             raise ValidationError(
                 _("截止日期不能早于 %(year)s 年 1 月 1 日（%(year)s 年度的第一天）。") % {"year": locked.year}
             )
-        locked.deadline = deadline
-        locked.save(update_fields=["deadline"])
+        if locks.counties_of_year(locked) <= {county.pk}:
+            CountyDeadline.objects.filter(year=locked, county=county).delete()
+            locked.deadline = deadline
+            locked.save(update_fields=["deadline"])
+        else:
+            CountyDeadline.objects.update_or_create(year=locked, county=county, defaults={"deadline": deadline})
     return locked
 
 
-def deadline_status(year: ReportingYear, today: datetime.date | None = None) -> dict | None:
-    """The year's deadline and how far it is: ``{"date", "days_left", "days_late"}`` (one of the
-    two counts is 0), or None when the year has no deadline."""
-    if year is None or year.deadline is None:
+def deadline_of(year: ReportingYear, county=None) -> datetime.date | None:
+    """The date ``county``'s schools should have submitted ``year`` by (the year's own when the
+    county has none of its own, or for no county)."""
+    if county is not None:
+        own = CountyDeadline.objects.filter(year_id=year.pk, county_id=getattr(county, "pk", county)).first()
+        if own is not None:
+            return own.deadline
+    return year.deadline
+
+
+def deadline_status(year: ReportingYear, today: datetime.date | None = None, county=None) -> dict | None:
+    """The deadline of ``year`` for ``county``'s schools (:func:`deadline_of`) and how far it is:
+    ``{"date", "days_left", "days_late"}`` (one of the two counts is 0), or None when there is none."""
+    deadline = deadline_of(year, county) if year is not None else None
+    if deadline is None:
         return None
     today = today or timezone.localdate()
-    delta = (year.deadline - today).days
-    return {"date": year.deadline, "days_left": max(delta, 0), "days_late": max(-delta, 0)}
+    delta = (deadline - today).days
+    return {"date": deadline, "days_left": max(delta, 0), "days_late": max(-delta, 0)}
 
 
 def unsubmitted(year: ReportingYear, user=None):
@@ -212,17 +231,17 @@ def unsubmitted(year: ReportingYear, user=None):
     return qs.select_related("school").order_by("school__code")
 
 
-def default_reminder_text(year: ReportingYear) -> str:
-    """The 催报 text offered to staff, in the portal's language (the schools read it)."""
+def default_reminder_text(year: ReportingYear, county=None) -> str:
+    """The 催报 text offered to ``county``'s staff, in the portal's language (the schools read it)."""
     with translation.override(settings.LANGUAGE_CODE):
-        return _default_reminder_text(year)
+        return _default_reminder_text(year, deadline_of(year, county))
 
 
-def _default_reminder_text(year: ReportingYear) -> str:
-    if year.deadline:
+def _default_reminder_text(year: ReportingYear, deadline: datetime.date | None) -> str:
+    if deadline:
         return _(
             "贵校 %(year)s 年度勤工俭学数据尚未上报。填报截止日期为 %(deadline)s，请尽快登录平台完成填报并上报。"
-        ) % {"year": year.year, "deadline": year.deadline.isoformat()}
+        ) % {"year": year.year, "deadline": deadline.isoformat()}
     return _("贵校 %(year)s 年度勤工俭学数据尚未上报，请尽快登录平台完成填报并上报。") % {"year": year.year}
 
 
@@ -285,7 +304,7 @@ def _mail_text(*, kind: str, year: ReportingYear, school: School, message: str) 
 
 
 def _mail_text_now(*, kind: str, year: ReportingYear, school: School, message: str) -> tuple[str, str]:
-    bureau = settings.PORTAL_BUREAU_NAME
+    bureau = school.county.bureau_name()
     if kind == Reminder.Kind.RETURNED:
         subject = _("【退回通知】%(year)s 年度勤工俭学填报") % {"year": year.year}
         body = _("%(school)s：\n\n%(bureau)s勤工办退回了贵校 %(year)s 年度的填报，原因：\n%(message)s\n\n"

@@ -87,7 +87,7 @@ def principal_context(user, year: ReportingYear) -> dict:
             Q(school=user.school) | Q(school__isnull=True, county__isnull=True)
             | Q(school__isnull=True, county_id=user.school.county_id), year=year)
         .select_related("actor")[:10],
-        "deadline": services.deadline_status(year),
+        "deadline": services.deadline_status(year, county=user.school.county_id),
         # The bureau's 催报 and return notices to this school for the year, newest first.
         "reminders": scoping.visible(user, Reminder.objects.filter(year=year)).select_related("sent_by")[:5],
     }
@@ -142,7 +142,7 @@ def grid_context(request, user, year: ReportingYear) -> dict:
         "modules": module_list,
         "rows": rows,
         "sort": sort,
-        "deadline": services.deadline_status(year),
+        "deadline": services.deadline_status(year, county=locks.county_of_user(user)),
         # Tick boxes for bulk approval: only a director, only in an open year.
         "can_bulk_approve": user.can_approve and not year.is_locked,
         "page_obj": page,
@@ -361,10 +361,11 @@ def years_context(request, *, deadline_form: DeadlineForm | None = None, form_ye
             if year.is_locked:
                 continue
             row["lock_block"] = services.year_lock_block_reason(year, request.user.region_id)
-            row["deadline"] = services.deadline_status(year)
+            row["deadline"] = services.deadline_status(year, county=request.user.region_id)
+            due = row["deadline"]["date"] if row["deadline"] else None
             row["deadline_form"] = (
                 deadline_form if year.year == form_year and deadline_form is not None
-                else DeadlineForm(initial={"deadline": year.deadline.isoformat() if year.deadline else ""},
+                else DeadlineForm(initial={"deadline": due.isoformat() if due else ""},
                                   auto_id=f"id_%s_{year.year}")
             )
     return {

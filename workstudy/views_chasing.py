@@ -66,7 +66,8 @@ class YearRemindView(RoleRequiredMixin, View):
 
     def get(self, request, year):
         reporting_year = _year_or_404(year)
-        form = ReminderForm(initial={"message": services.default_reminder_text(reporting_year)})
+        form = ReminderForm(initial={"message": services.default_reminder_text(
+            reporting_year, locks.county_of_user(request.user))})
         return self.page(request, reporting_year, form)
 
     def page(self, request, reporting_year, form, status=200):
@@ -83,7 +84,8 @@ class YearRemindView(RoleRequiredMixin, View):
         return render(
             request, "workstudy/year_remind.html",
             {"year": reporting_year, "form": form, "pending": shown, "count": count, "more": count - len(shown),
-             "with_mail": with_mail, "block_reason": block, "deadline": services.deadline_status(reporting_year)},
+             "with_mail": with_mail, "block_reason": block, "deadline": services.deadline_status(
+                 reporting_year, county=locks.county_of_user(request.user))},
             status=status,
         )
 

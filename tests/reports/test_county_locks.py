@@ -209,3 +209,33 @@ def test_any_order_of_locks_and_reopens_keeps_the_year_consistent(two, directors
             assert locks.is_locked(year, two[county]) == state[county]
             writable = scoping.write_block_reason(directors[county], school=schools[county], year=year) is None
             assert writable == (not state[county])
+
+
+def test_each_county_sets_its_own_deadline_and_its_schools_see_only_theirs(two, directors,
+                                                                           django_capture_on_commit_callbacks):
+    import datetime
+
+    from django.core import mail
+
+    year = _year()
+    services.year_set_deadline(user=directors["a"], year=year, deadline=datetime.date(2025, 3, 31))
+    services.year_set_deadline(user=directors["b"], year=year, deadline=datetime.date(2025, 4, 15))
+    assert _year().deadline is None  # neither county's date is the other's
+    assert services.deadline_of(_year(), two["a"]) == datetime.date(2025, 3, 31)
+    assert services.deadline_of(_year(), two["b"]) == datetime.date(2025, 4, 15)
+    principal_a = UserFactory(username="pa", role=Role.PRINCIPAL, school=School.objects.get(code="A001"))
+    principal_b = UserFactory(username="pb", role=Role.PRINCIPAL, school=two["school_b"])
+    page_a = _client(principal_a).get(reverse("dashboard"), {"year": 2024}).content.decode()
+    page_b = _client(principal_b).get(reverse("dashboard"), {"year": 2024}).content.decode()
+    assert "2025-03-31" in page_a and "2025-04-15" not in page_a
+    assert "2025-04-15" in page_b and "2025-03-31" not in page_b
+    years_b = _client(directors["b"]).get(reverse("years")).content.decode()
+    assert "2025-04-15" in years_b and "2025-03-31" not in years_b
+    # County B's 催报 names B's date and B's bureau, never A's.
+    principal_b.email = "pb@example.cn"
+    principal_b.save()
+    text = services.default_reminder_text(_year(), two["b"])
+    assert "2025-04-15" in text
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminders_send(user=directors["b"], year=_year(), message=text)
+    assert mail.outbox and all("余江区教育局" in m.body and "贵溪" not in m.body for m in mail.outbox)
