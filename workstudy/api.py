@@ -21,7 +21,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from . import limits, scoping, services
+from . import limits, locks, scoping, services
 from .models import ConcurrentEditError, ReportingYear, School, Submission
 from .permissions import PortalPermission  # noqa: F401  (re-exported for apps)
 
@@ -340,9 +340,20 @@ class SchoolViewSet(BodySizeLimitMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class ReportingYearSerializer(PortalSerializerMixin, serializers.ModelSerializer):
+    """A year as the reader's county has it: locked (and when) by the county's own lock, with the
+    county's deadline (the whole year's above the county)."""
+
     class Meta:
         model = ReportingYear
         fields = ["year", "status", "deadline", "locked_at", "data_version"]
+
+    def to_representation(self, instance):
+        request = self.context.get("request")
+        county = locks.county_of_user(request.user) if request is not None else None
+        data = super().to_representation(locks.for_county(instance, county))
+        deadline = services.deadline_of(instance, county)
+        data["deadline"] = deadline.isoformat() if deadline else None
+        return data
 
 
 class ReportingYearViewSet(BodySizeLimitMixin, viewsets.ReadOnlyModelViewSet):

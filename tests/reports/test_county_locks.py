@@ -239,3 +239,15 @@ def test_each_county_sets_its_own_deadline_and_its_schools_see_only_theirs(two, 
     with django_capture_on_commit_callbacks(execute=True):
         services.reminders_send(user=directors["b"], year=_year(), message=text)
     assert mail.outbox and all("余江区教育局" in m.body and "贵溪" not in m.body for m in mail.outbox)
+
+
+def test_the_api_gives_each_county_its_own_year(two, directors):
+    import datetime
+
+    _approve(two["a"])
+    services.year_lock(user=directors["a"], year=_year())
+    services.year_set_deadline(user=directors["b"], year=_year(), deadline=datetime.date(2025, 4, 15))
+    got = {who: _client(directors[who]).get("/api/years/2024/").json() for who in "ab"}
+    assert got["a"]["status"] == "locked" and got["a"]["locked_at"] is not None
+    assert got["b"]["status"] == "open" and got["b"]["locked_at"] is None
+    assert got["b"]["deadline"] == "2025-04-15" and got["a"]["deadline"] is None
