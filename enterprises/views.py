@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
-from workstudy import scoping
+from workstudy import locks, scoping
 from workstudy.mixins import (
     ALL_ROLES,
     ScopedCreateView,
@@ -117,6 +117,7 @@ class EnterpriseDetailView(ScopedDetailView):
         stats = list(enterprise.year_stats.select_related("year").order_by("year_id"))
         previous = None
         for stat in stats:
+            stat.year = locks.for_county(stat.year, enterprise.county_id)  # as the enterprise's county has it
             stat.block_reason = block_reason(user, stat)
             stat.change_pct = None
             if previous is not None and previous.year_id == stat.year_id - 1 and previous.revenue:

@@ -647,7 +647,7 @@ class YearsView(RoleRequiredMixin, generic.TemplateView):
             context["school_filter"] = school_filter
             if school is None:
                 return context
-        years = list(ReportingYear.objects.order_by("year"))
+        years = [locks.for_county(y, school.county_id) for y in ReportingYear.objects.order_by("year")]
         figures = selectors.school_years(school.pk, [y.year for y in years])
         # From the school's first year with any figure on.
         while len(years) > 1 and not any(v for k, v in figures[years[0].year].items() if k != "has_accounts"):
