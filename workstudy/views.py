@@ -373,7 +373,10 @@ def years_context(request, *, deadline_form: DeadlineForm | None = None, form_ye
         "next_year": services.next_year_to_open(),
         "new_year_form": NewYearForm(),
         "current_year": scoping.current_year(),
-        "events": WorkflowEvent.objects.filter(school__isnull=True).select_related("actor")[:20],
+        # The year's own steps (lock, reopen) of the user's counties, and those of every county at once.
+        "events": WorkflowEvent.objects.filter(school__isnull=True).filter(
+            Q(county__isnull=True) | Q(county_id__in=scoping.county_ids(request.user))
+        ).select_related("actor", "county")[:20],
     }
 
 

@@ -251,3 +251,11 @@ def test_the_api_gives_each_county_its_own_year(two, directors):
     assert got["a"]["status"] == "locked" and got["a"]["locked_at"] is not None
     assert got["b"]["status"] == "open" and got["b"]["locked_at"] is None
     assert got["b"]["deadline"] == "2025-04-15" and got["a"]["deadline"] is None
+
+
+def test_a_countys_year_log_lists_its_own_locks_not_its_neighbours(two, directors):
+    _approve(two["b"])
+    services.year_lock(user=directors["b"], year=_year())
+    page_a = _client(directors["a"]).get(reverse("years")).content.decode()
+    page_b = _client(directors["b"]).get(reverse("years")).content.decode()
+    assert "余江区" in page_b and directors["b"].username not in page_a and "余江区" not in page_a
