@@ -1,11 +1,15 @@
 """Demo data of the summary: the county's narrative (numbers left to the data), the policy
-documents it cites, and the period "2021年以来". Idempotent."""
+documents it cites, and the period "2021年以来". Idempotent.
+
+All of it is the demo county's (贵溪市, :func:`workstudy.demo.demo_county`), not shared by the
+deployment: with ``load_demo --other-counties``, 余江区 and 月湖区 print their own (empty) texts."""
 
 from __future__ import annotations
 
 import datetime
 from decimal import Decimal
 
+from workstudy.demo import demo_county
 from workstudy.models import ReportingYear, School
 
 from .models import DatedFact, ExampleSchool, NarrativeBlock, PolicyDocument, Section, StatedFigure, SummarySettings
@@ -89,10 +93,18 @@ NARRATIVE = {
 }
 
 
+def _put(model, county, defaults, **lookup):
+    """The demo county's row of ``lookup``; the same row of an earlier load, when the demo's texts
+    were shared by the deployment, becomes the county's."""
+    if not model.objects.filter(county=county, **lookup).exists():
+        model.objects.filter(county__isnull=True, **lookup).update(county=county)
+    model.objects.update_or_create(county=county, **lookup, defaults=defaults)
+
+
 def load(*, schools, users):
+    county = demo_county()
     year, month, note = FIRST_INSURANCE
-    DatedFact.objects.update_or_create(kind=DatedFact.Kind.FIRST_INSURANCE,
-                                       defaults={"year": year, "month": month, "note": note})
+    _put(DatedFact, county, {"year": year, "month": month, "note": note}, kind=DatedFact.Kind.FIRST_INSURANCE)
     by_code = {school.code: school for school in School.objects.filter(code__in=[c for c, _m, _f in EXAMPLES])}
     for year in ReportingYear.objects.values_list("year", flat=True):
         for order, (code, mode, feature) in enumerate(EXAMPLES, start=1):
@@ -101,16 +113,12 @@ def load(*, schools, users):
                     year_id=year, school=by_code[code], defaults={"mode": mode, "order": order, "feature": feature})
     for year, key, value, source in STATED:
         if ReportingYear.objects.filter(pk=year).exists():
-            StatedFigure.objects.update_or_create(year_id=year, key=key, source=source,
-                                                  defaults={"value": Decimal(value)})
+            _put(StatedFigure, county, {"value": Decimal(value)}, year_id=year, key=key, source=source)
     for title, issuer, doc_no, date, kind, topic in DOCUMENTS:
-        PolicyDocument.objects.update_or_create(
-            issuer=issuer, title=title, defaults={"doc_no": doc_no, "date": date, "kind": kind, "topic": topic}
-        )
+        _put(PolicyDocument, county, {"doc_no": doc_no, "date": date, "kind": kind, "topic": topic},
+             issuer=issuer, title=title)
     for year in ReportingYear.objects.filter(year__gte=PERIOD_START).values_list("year", flat=True):
-        SummarySettings.objects.update_or_create(year_id=year, defaults={"period_start": PERIOD_START})
+        _put(SummarySettings, county, {"period_start": PERIOD_START}, year_id=year)
         for section, text in NARRATIVE.items():
-            NarrativeBlock.objects.update_or_create(
-                year_id=year, section=section,
-                defaults={"text": text.format(year=year), "heading": "", "approved": year < 2024},
-            )
+            _put(NarrativeBlock, county, {"text": text.format(year=year), "heading": "", "approved": year < 2024},
+                 year_id=year, section=section)

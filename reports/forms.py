@@ -1,13 +1,36 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from workstudy.forms import PortalFormMixin, VersionedFormMixin
+from workstudy import scoping
+from workstudy.forms import PortalAdminForm, PortalFormMixin, VersionedFormMixin
 from workstudy.models import School
 
 from .models import DatedFact, ExampleSchool, NarrativeBlock, PolicyDocument, StatedFigure, SummarySettings
 
 
-class NarrativeForm(VersionedFormMixin, forms.ModelForm):
+class CountyRowFormMixin:
+    """Checks one row per county (:func:`reports.models.unique_per_county`) although the county is
+    not a field of the form: it is the writer's, set on the instance before validation (by the
+    page, or here for ``stamp_user``: :func:`workstudy.scoping.stamp_county`)."""
+
+    stamp_user = None
+
+    def validate_unique(self):
+        super().validate_unique()
+        if self.stamp_user is not None:
+            scoping.stamp_county(self.stamp_user, self.instance)
+        try:
+            self.instance.validate_constraints()
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
+class CountyRowAdminForm(CountyRowFormMixin, PortalAdminForm):
+    pass
+
+
+class NarrativeForm(CountyRowFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = NarrativeBlock
         fields = ["heading", "text", "approved"]
@@ -28,20 +51,20 @@ class NarrativeForm(VersionedFormMixin, forms.ModelForm):
         return cleaned
 
 
-class SummarySettingsForm(VersionedFormMixin, forms.ModelForm):
+class SummarySettingsForm(CountyRowFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = SummarySettings
         fields = ["period_start", "subsidy_mode", "base_coverage_threshold"]
 
 
-class PolicyDocumentForm(VersionedFormMixin, forms.ModelForm):
+class PolicyDocumentForm(CountyRowFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = PolicyDocument
         fields = ["title", "issuer", "doc_no", "date", "kind", "topic"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"})}
 
 
-class DatedFactForm(VersionedFormMixin, forms.ModelForm):
+class DatedFactForm(CountyRowFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = DatedFact
         fields = ["year", "month", "note"]
@@ -111,7 +134,10 @@ def example_formset(*args, year, **kwargs):
                prefix="ex", **kwargs)
 
 
-def stated_formset(*args, year, **kwargs):
+def stated_formset(*args, year, county=None, **kwargs):
+    """The stated figures of ``year`` of ``county`` (a Region; None: the shared ones)."""
     cls = forms.modelformset_factory(StatedFigure, form=StatedFigureForm, formset=StatedFormSet, extra=2,
                                      can_delete=True)
-    return cls(*args, year=year, queryset=StatedFigure.objects.filter(year=year), prefix="st", **kwargs)
+    rows = StatedFigure.objects.filter(year=year)
+    rows = rows.filter(county=county) if county is not None else rows.filter(county__isnull=True)
+    return cls(*args, year=year, queryset=rows, prefix="st", **kwargs)

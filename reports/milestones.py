@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from workstudy.rules import WARNING, Finding, rule
 
+from . import texts
 from .models import DatedFact
 
 ORDER = rule(
@@ -68,10 +69,12 @@ ORDER_PAIRS = (
 )
 
 
-def dated_facts() -> dict[str, DatedFact]:
-    """The :class:`DatedFact` rows by kind. (A locked year's summary is kept as computed at its
-    lock, :class:`reports.models.FrozenSummary`, so a later correction never reaches it.)"""
-    return {row.kind: row for row in DatedFact.objects.all()}
+def dated_facts(county=None) -> dict[str, DatedFact]:
+    """The :class:`DatedFact` rows by kind: ``county``'s own (a Region or its id), else the shared
+    one (:mod:`reports.texts`); with no county, the shared ones. (A locked year's summary is kept
+    as computed at its lock, :class:`reports.models.FrozenSummary`, so a later correction never
+    reaches it.)"""
+    return texts.by_key(texts.own_or_shared(DatedFact.objects.all(), county), county, lambda row: row.kind)
 
 
 def collect(summary) -> list[Fact]:

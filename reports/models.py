@@ -1,5 +1,9 @@
 """The summary's own data: staff-written narrative, policy documents, per-year settings
-and the stored PDF of a locked year. Every figure comes from the data apps' selectors."""
+and the stored PDF of a locked year. Every figure comes from the data apps' selectors.
+
+The staff-written rows (narrative, settings, policy documents, dated facts, stated figures)
+belong to a county, or with no county to the whole deployment: a county's summary prints its
+own row where it has one, else the shared one (:mod:`reports.texts`)."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from workstudy.models import DomainModel, ReportingYear
@@ -20,6 +25,25 @@ class Section(models.TextChoices):
     INSURANCE = "insurance", _("㈣ 学校风险防范和风险转移")
     SHORTCOMINGS = "shortcomings", _("三、存在的不足")
     DIRECTIONS = "directions", _("三、今后努力方向")
+
+
+def county_field():
+    """The county a staff-written row of the summary belongs to; empty: shared by the whole
+    deployment (printed by every county that has no row of its own)."""
+    return models.ForeignKey(
+        "workstudy.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("县（市、区）"), help_text=_("空：全部县（市、区）共用，没有本县内容的县使用它。"),
+    )
+
+
+def unique_per_county(fields: list[str], name: str, message) -> list[models.UniqueConstraint]:
+    """One row per ``fields`` and county, and one shared row (no county) per ``fields``."""
+    return [
+        models.UniqueConstraint(fields=[*fields, "county"], condition=Q(county__isnull=False), name=name,
+                                violation_error_message=message),
+        models.UniqueConstraint(fields=fields, condition=Q(county__isnull=True), name=f"{name}_shared",
+                                violation_error_message=message),
+    ]
 
 
 # The summary's usual sub-headings, used until staff write their own.
@@ -41,11 +65,13 @@ class NarrativeBlock(DomainModel):
     )
     text = models.TextField(_("正文"), blank=True, help_text=_("纯文本；空一行为新的段落。数字由系统根据数据生成，无需手写。"))
     approved = models.BooleanField(_("已审定"), default=False)
+    county = county_field()
 
     class Meta:
         verbose_name = _("总结叙述段落")
         verbose_name_plural = _("总结叙述段落")
-        constraints = [models.UniqueConstraint(fields=["year", "section"], name="one_narrative_per_year_section")]
+        constraints = unique_per_county(["year", "section"], "narrative_per_county_year_section",
+                                        _("本年度这一部分的叙述已经有了，请在原段落上修改。"))
         ordering = ["year_id", "section"]
 
     def __str__(self):
@@ -82,12 +108,14 @@ class PolicyDocument(DomainModel):
     date = models.DateField(_("发文日期"))
     kind = models.CharField(_("文种"), max_length=16, choices=Kind.choices, default=Kind.NOTICE)
     topic = models.CharField(_("涉及工作"), max_length=16, choices=Topic.choices, default=Topic.OTHER)
+    county = county_field()
 
     class Meta:
         verbose_name = _("政策文件")
         verbose_name_plural = _("政策文件")
         ordering = ["date", "id"]
-        constraints = [models.UniqueConstraint(fields=["issuer", "title"], name="policy_document_unique_title")]
+        constraints = unique_per_county(["issuer", "title"], "policy_document_per_county_title",
+                                        _("同一发文单位的同名文件已经登记过了。"))
 
     def __str__(self):
         return f"《{self.title}》"
@@ -100,7 +128,7 @@ class SummarySettings(DomainModel):
         TOTAL = "total", _("期间累计")
         AVERAGE = "average", _("年均")
 
-    year = models.OneToOneField(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
+    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("年度"))
     period_start = models.PositiveSmallIntegerField(
         _("统计起始年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)],
         help_text=_("“××年以来”的起始年；年均收益按起始年至本年度计算。"),
@@ -113,10 +141,13 @@ class SummarySettings(DomainModel):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
         help_text=_("有劳动基地的学校占比达到此值（0-1）时，总结写“基本实现校校有劳动基地”。"),
     )
+    county = county_field()
 
     class Meta:
         verbose_name = _("总结设置")
         verbose_name_plural = _("总结设置")
+        constraints = unique_per_county(["year"], "summary_settings_per_county_year",
+                                        _("本年度的总结设置已经有了，请在原设置上修改。"))
 
     def __str__(self):
         return f"{self.year_id}"
@@ -188,18 +219,21 @@ class DatedFact(DomainModel):
     class Kind(models.TextChoices):
         FIRST_INSURANCE = "first_insurance", _("率先推行学校财产险和校(园)方责任险")
 
-    kind = models.CharField(_("事项"), max_length=32, choices=Kind.choices, unique=True)
+    kind = models.CharField(_("事项"), max_length=32, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("年份"), validators=_year_validators())
     month = models.PositiveSmallIntegerField(
         _("月份"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)],
         help_text=_("不清楚可不填。"),
     )
     note = models.CharField(_("依据"), max_length=200, blank=True, help_text=_("例如：当年的发文、保单或会议纪要。"))
+    county = county_field()
 
     class Meta:
         verbose_name = _("大事记")
         verbose_name_plural = _("大事记")
         ordering = ["year", "month", "kind"]
+        constraints = unique_per_county(["kind"], "dated_fact_per_county_kind",
+                                        _("这一事项已经登记过了，请在原记录上修改。"))
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.year}"
@@ -253,12 +287,14 @@ class StatedFigure(DomainModel):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("999999999999"))],
     )
     source = models.CharField(_("出处"), max_length=200, help_text=_("哪份文件写的，例如：2023年勤工俭学工作总结（手工稿）。"))
+    county = county_field()
 
     class Meta:
         verbose_name = _("文件所写数字")
         verbose_name_plural = _("文件所写数字")
         ordering = ["year_id", "key"]
-        constraints = [models.UniqueConstraint(fields=["year", "key", "source"], name="stated_figure_unique")]
+        constraints = unique_per_county(["year", "key", "source"], "stated_figure_per_county",
+                                        _("同一出处的同一个数字只登记一次。"))
 
     def __str__(self):
         return f"{self.year_id} {self.get_key_display()} {self.value}"

@@ -29,8 +29,9 @@ from workstudy import scoping
 from workstudy.models import Region, Role, School
 
 OBJECT_KEYS = {"pk", "school_id", "enterprise_pk", "file_pk", "policy_pk", "program_pk"}
-# Rows of the summary that still belong to the whole deployment (one set for all counties).
-SHARED_OBJECT_URLS = {"reports:document_edit"}
+# Rows that belong to the whole deployment (one set for all counties): none left (the summary's
+# policy documents, narrative and settings belong to a county, reports.texts).
+SHARED_OBJECT_URLS: set[str] = set()
 # Pages still computed over every county's schools: the county summary (its figures, examples and
 # appendix) and the labor-base county overview need their figures per county (the apps' selectors
 # over a county's schools). Listed here, not skipped: their outsiders' answers are still run, and

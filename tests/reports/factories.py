@@ -9,17 +9,18 @@ from tests.factories import ReportingYearFactory
 class NarrativeBlockFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = NarrativeBlock
-        django_get_or_create = ("year", "section")
+        django_get_or_create = ("year", "section", "county")
 
     year = factory.SubFactory(ReportingYearFactory)
     section = Section.INTRO
     text = "我局设立负责勤工俭学工作的职能股室——勤工办。"
+    county = None  # shared by the whole deployment
 
 
 class PolicyDocumentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PolicyDocument
-        django_get_or_create = ("issuer", "title")
+        django_get_or_create = ("issuer", "title", "county")
 
     title = "关于全面实施校(园)方责任保险工作的通知"
     issuer = "江西省教育厅"
@@ -27,22 +28,25 @@ class PolicyDocumentFactory(factory.django.DjangoModelFactory):
     date = datetime.date(2008, 4, 15)
     kind = PolicyDocument.Kind.NOTICE
     topic = PolicyDocument.Topic.LIABILITY
+    county = None
 
 
 class SummarySettingsFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = SummarySettings
-        django_get_or_create = ("year",)
+        django_get_or_create = ("year", "county")
 
     year = factory.SubFactory(ReportingYearFactory)
     period_start = 2023
+    county = None
 
 
 class DatedFactFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = DatedFact
-        django_get_or_create = ("kind",)
+        django_get_or_create = ("kind", "county")
 
     kind = DatedFact.Kind.FIRST_INSURANCE
     year = 2006
     month = None
+    county = None

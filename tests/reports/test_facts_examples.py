@@ -92,14 +92,16 @@ def test_facts_page_and_edit(county, director_client, auditor_client):
     response = director_client.post(reverse("reports:fact_edit", args=["first_insurance"]),
                                      {"year": "2011", "month": "", "note": "更正"})
     assert response.status_code == 302
-    assert DatedFact.objects.get().year == 2011
+    # The shared fact stays; the county's staff saved the county's own.
+    assert DatedFact.objects.get(county__isnull=False).year == 2011
+    assert DatedFact.objects.get(county__isnull=True).year == 2006
     page = director_client.get(reverse("reports:facts") + "?year=2024").content.decode()
     assert "RP-01" in page
     bad = director_client.post(reverse("reports:fact_edit", args=["first_insurance"]), {"year": "20011", "month": "13"})
-    assert bad.status_code == 200 and DatedFact.objects.get().year == 2011
+    assert bad.status_code == 200 and DatedFact.objects.get(county__isnull=False).year == 2011
     assert auditor_client.get(reverse("reports:facts")).status_code == 200
     assert auditor_client.post(reverse("reports:fact_edit", args=["first_insurance"]), {"year": "2006"}).status_code == 403
-    assert DatedFact.objects.get().year == 2011
+    assert DatedFact.objects.get(county__isnull=False).year == 2011
 
 
 def test_principal_cannot_reach_facts(county, principal_a_client):

@@ -4,7 +4,7 @@ from django.urls import reverse
 from reports.models import NarrativeBlock
 from tests.reports.factories import NarrativeBlockFactory
 from workstudy import services
-from workstudy.models import ReportingYear
+from workstudy.models import Region, ReportingYear
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_narrative_is_escaped_text_never_html(director_client, county, summary_u
 
 
 def test_clerk_edit_resets_approval_and_cannot_approve(clerk_client, county):
-    block = NarrativeBlock.objects.get(year_id=2024, section="intro")
+    block = NarrativeBlockFactory(year=county.y24, section="intro", county=Region.default_county(), text="本县的叙述。")
     block.approved = True
     block.save()
     url = reverse("reports:narrative_edit", kwargs={"year": 2024, "section": "intro"})
@@ -43,7 +43,7 @@ def test_clerk_edit_resets_approval_and_cannot_approve(clerk_client, county):
 
 
 def test_stale_narrative_edit_is_refused(director_client, county):
-    block = NarrativeBlock.objects.get(year_id=2024, section="intro")
+    block = NarrativeBlockFactory(year=county.y24, section="intro", county=Region.default_county(), text="本县的叙述。")
     stale = block.version
     block.text = "别人先改了。"
     block.save()
