@@ -5,7 +5,7 @@ facts belong to a county (their ``county`` field) or, with no county, to the who
 A county's summary prints, for each part, its own row where it has one and the shared row
 otherwise; the summary of the whole deployment prints the shared rows, unless the deployment is
 one county: its summary is then that county's, with that county's rows
-(:func:`reports.pdf.only_county` serves one as the other).
+(:func:`reports.archive.current` serves one as the other).
 
 "The part" is what one row answers: a narrative's section, the year's settings, a dated fact's
 kind. Stated figures and policy documents come in lists: a county with stated figures of its
