@@ -12,6 +12,10 @@ in a real deployment, while every query still runs over the full tables.
 Sizes (the issue's): county = 300 schools x 10 years; province = 15,000 schools x 10
 years, 500,000 production lines, 200,000 claims. Smaller ``--schools``/``--years``
 scale the lines and claims per school-year the same way.
+
+A province is laid out like a real one (江西省: 11 地级市 of 9-10 counties each): 150 schools
+per county, the counties spread in order over ``counties // 9`` cities (at least one), so the
+province's 100 counties make 11 cities, one of 10 counties and ten of 9.
 """
 
 from __future__ import annotations
@@ -74,6 +78,8 @@ from workstudy.models import Region, ReportingYear, Role, School, SchoolKind, Su
 BATCH = 5000
 LAST_YEAR = 2024
 SCHOOLS_PER_COUNTY = 150
+# About nine counties per city, as in 江西省 (100 counties in 11 cities).
+COUNTIES_PER_CITY = 9
 # The province's proportions: 500,000 lines and 200,000 claims over 15,000 schools x 10 years.
 LINES_PER_SCHOOL_YEAR = 500_000 / 150_000
 CLAIMS_PER_SCHOOL_YEAR = 200_000 / 150_000
@@ -104,9 +110,20 @@ class Size:
         # A county is one deployment's worth (100-400 schools); a province has ~100 of them.
         return 1 if self.schools <= 400 else math.ceil(self.schools / SCHOOLS_PER_COUNTY)
 
+    @property
+    def cities(self) -> int:
+        # The province's 100 counties make 11 cities; a county (or a small province) one.
+        return max(1, self.counties // COUNTIES_PER_CITY)
+
+    def city_of(self, county: int) -> int:
+        """The city (0-based) of the county numbered ``county`` (0-based): the counties in
+        order, spread evenly over the cities (sizes differ by one at most)."""
+        return county * self.cities // self.counties
+
     def describe(self) -> str:
         return (f"{self.name}: {self.schools:,} schools, {self.years} years ({self.first_year}-{self.last_year}), "
-                f"{self.lines:,} production lines, {self.claims:,} claims, {self.counties} counties")
+                f"{self.lines:,} production lines, {self.claims:,} claims, {self.counties} counties"
+                f" in {self.cities} {'city' if self.cities == 1 else 'cities'}")
 
 
 def make_size(name: str, *, schools: int | None = None, years: int | None = None) -> Size:
@@ -144,13 +161,17 @@ def present_size() -> dict:
         "lines": ProductionLine.objects.count(),
         "claims": Claim.objects.count(),
         "staff": get_user_model().objects.filter(username=STAFF_USERNAME).exists(),
+        # The layout: a data set built when every county sat in one city is not reused.
+        "counties": School.objects.values("county_id").distinct().count(),
+        "cities": School.objects.values("county__parent_id").distinct().count(),
     }
 
 
 def matches(size: Size) -> bool:
     now = present_size()
     return (now["staff"] and now["schools"] == size.schools and now["years"] == size.years
-            and now["lines"] >= size.lines and now["claims"] == size.claims)
+            and now["lines"] >= size.lines and now["claims"] == size.claims
+            and now["counties"] == size.counties and now["cities"] == size.cities)
 
 
 # ---------------------------------------------------------------------------------------
@@ -247,9 +268,11 @@ class Generator:
     def _core(self) -> None:
         rng, size = self.rng, self.size
         User = get_user_model()
-        # A county is the deployment's county; a province's counties are regions of one city.
+        # A county is the deployment's county; a province's counties are spread over its cities
+        # (第1县..第10县 in 第1市, 第11县.. in 第2市, ...; see ``Size.city_of``).
         if size.counties > 1:
-            self.regions = [Region.chain("基准省", "基准市", f"第{c + 1}县") for c in range(size.counties)]
+            self.regions = [Region.chain("基准省", f"第{size.city_of(c) + 1}市", f"第{c + 1}县")
+                            for c in range(size.counties)]
             reader_region = self.regions[0].parent.parent  # the staff read the whole province
         else:
             self.regions = [Region.default_county()]
@@ -431,7 +454,7 @@ class Generator:
         _bulk(ReformEvent, events)
         self._count("enterprise figures", len(stats))
 
-        # Logistics: a service centre per county with three shops; one exam programme a year.
+        # Logistics: a service centre per county with three shops; its exam programme each year.
         centres, shops = [], []
         for county in range(size.counties):
             centres.append(ServiceCentre(name=f"第{county + 1}县学校后勤服务中心", founded_year=first - 5,
@@ -474,24 +497,31 @@ class Generator:
         for school in self.schools:
             if school.has_dormitory and school.has_canteen and school.area_class == "urban":
                 hosts_by_county.setdefault(self.county_of[school.pk], []).append(school)
+        # 中考食宿保障: one programme per county and year, run by the county's centre at up to
+        # three of its urban boarding schools (the random draws in the order year, county, host).
         programs, sites = [], []
         for year in self.years:
-            program = ExamLodgingProgram(year_id=year, operator=centres[0], candidates_lodged=0, beds=0, meals=0,
-                                         fee_per_candidate=Decimal("150.00"), revenue=Decimal("0"), cost=Decimal("0"),
-                                         family_cost_before=Decimal("600.00"), family_cost_after=Decimal("150.00"))
-            program_sites = []
             for county in range(size.counties):
-                for host in hosts_by_county.get(county, [])[:3]:
+                hosts = hosts_by_county.get(county, [])[:3]
+                if not hosts:
+                    continue
+                centre = centres[county]
+                program = ExamLodgingProgram(
+                    year_id=year, operator=centre, county=centre.county, candidates_lodged=0, beds=0, meals=0,
+                    fee_per_candidate=Decimal("150.00"), revenue=Decimal("0"), cost=Decimal("0"),
+                    family_cost_before=Decimal("600.00"), family_cost_after=Decimal("150.00"))
+                program_sites = []
+                for host in hosts:
                     candidates = rng.randint(80, 300)
                     program_sites.append(ExamSite(program=program, host_school=host, candidates=candidates,
                                                   beds=candidates + rng.randint(0, 20)))
-            program.candidates_lodged = sum(s.candidates for s in program_sites)
-            program.beds = sum(s.beds for s in program_sites)
-            program.meals = program.candidates_lodged * 9
-            program.revenue = program.fee_per_candidate * program.candidates_lodged
-            program.cost = money(program.revenue * Decimal("0.8"))
-            programs.append(program)
-            sites.append(program_sites)
+                program.candidates_lodged = sum(s.candidates for s in program_sites)
+                program.beds = sum(s.beds for s in program_sites)
+                program.meals = program.candidates_lodged * 9
+                program.revenue = program.fee_per_candidate * program.candidates_lodged
+                program.cost = money(program.revenue * Decimal("0.8"))
+                programs.append(program)
+                sites.append(program_sites)
         _bulk(ExamLodgingProgram, programs)
         flat_sites = []
         for program, program_sites in zip(programs, sites, strict=True):

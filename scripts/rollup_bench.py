@@ -1,6 +1,11 @@
 """Time the county comparison at province size on a scratch database (its name must contain
-"bench"): builds the bench app's province (15,000 schools in 100 counties; ``--years`` years,
-default 2) unless it is already there, then times ``rollup.comparison.compare`` and the page.
+"bench"): builds the bench app's province (15,000 schools in 100 counties spread over 11
+cities of 9-10 counties, as 江西省; ``--years`` years, default 2) unless it is already there,
+then times ``rollup.comparison.compare``, the page, its .xlsx and its PDF twice: for the
+province (a row per county: 100 rows) and for one city (the city of 第7县, 10 counties; the
+province's staff choosing it with ``?region=``), and a county's rank sentence among its
+city's counties. Each figure is the median of ``--repeat`` runs (the first, cold, included;
+the query count is the last run's).
 
     DATABASE_URL=sqlite:////tmp/rollup_bench.sqlite3 .venv/bin/python scripts/rollup_bench.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ws_rollup_bench .venv/bin/python scripts/rollup_bench.py
@@ -46,7 +51,10 @@ def main():
         print(f"built {size.describe()} in {time.perf_counter() - started:.0f} s")
     province = Region.objects.get(name="基准省")
     county = Region.objects.get(name="第7县")
+    city = county.parent
     year = bench_data.LAST_YEAR
+    print(f"{province.name}: {province.children.count()} cities, "
+          f"{province.subtree().filter(level=Region.Level.COUNTY).count()} counties")
 
     def timed(label, fn):
         times = []
@@ -59,16 +67,17 @@ def main():
               f"{len(queries)} queries")
         return result
 
-    result = timed("compare(province)", lambda: compare(province, year))
-    print(f"  {len(result.rows)} counties, {result.total.values['schools']:,} schools, "
-          f"{result.total.values['students']:,} students; income per school {result.total.values['income_per_school']}")
-    print("  " + timed("rank_sentence(county)", lambda: rank_sentence(county, year)))
     client = Client()
     client.force_login(User.objects.get(username=bench_data.STAFF_USERNAME))
-    for suffix in ("", "xlsx/", "pdf/"):
-        url = f"/rollup/{year}/{suffix}"
-        response = timed(f"GET {url}", lambda url=url: client.get(url))
-        assert response.status_code == 200, (url, response.status_code)
+    for region, query in ((province, ""), (city, f"?region={city.pk}")):
+        result = timed(f"compare({region.name})", lambda region=region: compare(region, year))
+        print(f"  {len(result.rows)} counties, {result.total.values['schools']:,} schools, "
+              f"{result.total.values['students']:,} students; income per school {result.total.values['income_per_school']}")
+        for suffix in ("", "xlsx/", "pdf/"):
+            url = f"/rollup/{year}/{suffix}{query}"
+            response = timed(f"GET {url}", lambda url=url: client.get(url))
+            assert response.status_code == 200, (url, response.status_code)
+    print("  " + timed(f"rank_sentence({county.name})", lambda: rank_sentence(county, year)))
     print(f"database: {connection.vendor}")
 
 

@@ -5,11 +5,14 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bench import data as bench_data
 from bench import measure as benchmark
@@ -28,6 +31,58 @@ def test_sizes_follow_the_issue():
     assert province.counties == 100
     county = bench_data.make_size("county")
     assert (county.schools, county.years, county.counties) == (300, 10, 1)
+
+
+def test_the_province_is_laid_out_like_jiangxi():
+    """100 counties in 11 cities, one of 10 counties and ten of 9, each city's counties in a run."""
+    province = bench_data.make_size("province")
+    cities = [province.city_of(c) for c in range(province.counties)]
+    assert province.cities == 11
+    assert cities == sorted(cities)
+    assert sorted(Counter(cities).values()) == [9] * 10 + [10]
+    county = bench_data.make_size("county")
+    assert (county.cities, county.city_of(0)) == (1, 0)
+
+
+@given(schools=st.integers(min_value=401, max_value=60_000))
+def test_every_city_gets_its_share_of_the_counties(schools):
+    size = bench_data.make_size("custom", schools=schools, years=1)
+    cities = [size.city_of(c) for c in range(size.counties)]
+    sizes = Counter(cities)
+    assert sorted(sizes) == list(range(size.cities))  # no city is empty, none beyond the count
+    assert cities == sorted(cities)
+    assert max(sizes.values()) - min(sizes.values()) <= 1
+    assert size.cities == max(1, size.counties // bench_data.COUNTIES_PER_CITY)
+
+
+def test_generator_spreads_the_counties_over_the_cities(db, monkeypatch):
+    """Five counties, two to a city at most (the province's nine, scaled down): the schools and
+    the county-wide rows sit in their county, each county in its city, and the staff read the
+    whole province."""
+    from enterprises.models import Enterprise
+    from insurance.models import InsurancePolicy
+    from logistics.models import ExamLodgingProgram, ServiceCentre
+    from workstudy.models import Region, School
+
+    monkeypatch.setattr(bench_data, "COUNTIES_PER_CITY", 2)
+    size = bench_data.make_size("custom", schools=601, years=1)
+    assert (size.counties, size.cities) == (5, 2)
+    bench_data.Generator(size, log=lambda _line: None).run()
+    province = Region.objects.get(name="基准省", level=Region.Level.PROVINCE)
+    cities = {city.name: sorted(c.name for c in city.children.all()) for city in province.children.all()}
+    assert cities == {"第1市": ["第1县", "第2县", "第3县"], "第2市": ["第4县", "第5县"]}
+    per_county = Counter(School.objects.values_list("county__name", flat=True))
+    assert per_county == {"第1县": 150, "第2县": 150, "第3县": 150, "第4县": 150, "第5县": 1}
+    for model in (InsurancePolicy, Enterprise, ServiceCentre, ExamLodgingProgram):
+        assert set(model.objects.values_list("county__parent__name", flat=True)) == {"第1市", "第2市"}
+    # 中考食宿保障: each county's own programme, run by its own centre.
+    assert sorted(ExamLodgingProgram.objects.values_list("county__name", "operator__county__name")) == [
+        (f"第{c}县", f"第{c}县") for c in range(1, 6)]
+    staff = bench_data.get_user_model().objects.get(username=bench_data.STAFF_USERNAME)
+    assert staff.region == province
+    assert bench_data.matches(size)
+    monkeypatch.setattr(bench_data, "COUNTIES_PER_CITY", 9)  # the same rows, laid out as one city
+    assert not bench_data.matches(bench_data.make_size("custom", schools=601, years=1))
 
 
 def test_generator_builds_the_size_with_the_models_formulas(tiny):
