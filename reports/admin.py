@@ -55,10 +55,16 @@ class SummarySettingsAdmin(CountyRowAdmin):
 class ArchivedDocumentAdmin(admin.ModelAdmin):
     """Archived PDFs are made by locking a year, never typed: read-only here."""
 
-    list_display = ("year", "kind", "school", "locked_at", "superseded_at", "sha256", "size")
+    list_display = ("year", "kind", "county", "school", "locked_at", "superseded_at", "sha256", "size")
     list_filter = ("year", "kind")
-    readonly_fields = ("year", "kind", "school", "pdf", "sha256", "size", "locked_at", "generated_at", "data_version",
-                       "fingerprint", "superseded_at")
+    readonly_fields = ("year", "kind", "county", "school", "pdf", "sha256", "size", "locked_at", "generated_at",
+                       "data_version", "fingerprint", "superseded_at")
+
+    def get_queryset(self, request):
+        """The documents the user reads on the pages: their counties' schools' sheets and summaries."""
+        from .views import archived_documents
+
+        return archived_documents(request.user, super().get_queryset(request)).select_related("county", "school")
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_bureau

@@ -259,3 +259,15 @@ def test_a_countys_year_log_lists_its_own_locks_not_its_neighbours(two, director
     page_a = _client(directors["a"]).get(reverse("years")).content.decode()
     page_b = _client(directors["b"]).get(reverse("years")).content.decode()
     assert "余江区" in page_b and directors["b"].username not in page_a and "余江区" not in page_a
+
+
+def test_the_admin_lists_a_countys_own_archived_documents_only(two, directors):
+    _approve(two["b"])
+    services.year_lock(user=directors["b"], year=_year())
+    url = reverse("admin:reports_archiveddocument_changelist")
+    directors["a"].is_staff = directors["b"].is_staff = True
+    directors["a"].save()
+    directors["b"].save()
+    page_a = _client(directors["a"]).get(url).content.decode()
+    page_b = _client(directors["b"]).get(url).content.decode()
+    assert "余江乙校" in page_b and "余江乙校" not in page_a
