@@ -13,9 +13,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 
-from . import scoping
+from . import locks, scoping
 from .models import CountyLock, Region, ReportingYear, Role, School, Submission, SubmissionStatus
-from .signals import year_locked
+from .signals import year_locked, year_reopened
 
 DEMO_PASSWORD = "workstudy-demo"
 DEMO_YEARS = (2021, 2022, 2023, 2024)
@@ -152,8 +152,12 @@ def load_users(schools: dict[str, School]):
 
 def load_years_and_submissions(schools: dict[str, School]):
     for year in DEMO_YEARS:
-        ReportingYear.objects.get_or_create(year=year)
+        year_obj, _ = ReportingYear.objects.get_or_create(year=year)
         # Unlock while loading so app data can be (re)written; final states are set afterwards.
+        # An earlier load's lock is reopened as on the 年度 page: its documents are kept,
+        # superseded (the lock again issues the current ones), its kept summary follows the data.
+        if locks.shared_locked(year_obj):
+            year_reopened.send(sender=ReportingYear, year=year_obj, user=None, county=None, was_whole=True)
         ReportingYear.objects.filter(pk=year).update(status=ReportingYear.Status.OPEN, locked_by=None, locked_at=None,
                                                      county_locked=False)
         CountyLock.objects.filter(year_id=year).delete()
@@ -192,8 +196,6 @@ def finish_states(users, schools):
     """Set the workflow states the demo shows: 2021-2023 approved and locked, 2024 mixed."""
     from django.utils import timezone
 
-    from .models import WorkflowEvent
-
     director = users["staff"]
     for year in DEMO_YEARS:
         # A past year was submitted in December and reviewed in early January, before its lock.
@@ -208,22 +210,38 @@ def finish_states(users, schools):
                 reviewed_at=reviewed if state in (SubmissionStatus.APPROVED, SubmissionStatus.RETURNED) else None,
                 reviewed_by=director if state in (SubmissionStatus.APPROVED, SubmissionStatus.RETURNED) else None,
             )
-        if year != 2024 and not ReportingYear.objects.get(pk=year).is_locked:
-            # Locked the January after, as a bureau would; what locking does to the documents (the
-            # summary kept, the PDFs issued and dated with the lock) happens as on the 年度 page.
-            locked_at = _local(year + 1, 1, LOCK_DAY[year], 10)
-            ReportingYear.objects.filter(pk=year).update(
-                status=ReportingYear.Status.LOCKED, locked_by=director, locked_at=locked_at,
-                data_version=F("data_version") + 1,
-            )
-            WorkflowEvent.objects.create(year_id=year, action=WorkflowEvent.Action.LOCK, actor=director)
-            year_locked.send(sender=ReportingYear, year=ReportingYear.objects.get(pk=year), user=director, county=None,
-                             whole=True)
+        if year != CURRENT_YEAR and not locks.is_locked(ReportingYear.objects.get(pk=year), demo_county()):
+            _lock_past_year(year, director)
+
+
+def _lock_past_year(year: int, director) -> None:
+    """Lock a past year as the demo county's director would on the 年度 page
+    (:func:`workstudy.services.year_lock`), the January after: the county's lock, and the year's
+    own since the demo's other counties have no return before the current year (so 贵溪市 is
+    the only county with schools in it). What a lock does to the documents (the county's summary
+    kept, its PDF and the school sheets issued and dated with the lock) happens as on that page."""
+    from .models import WorkflowEvent
+
+    county = demo_county()
+    locked_at = _local(year + 1, 1, LOCK_DAY[year], 10)
+    CountyLock.objects.create(year_id=year, county=county, locked_by=director, locked_at=locked_at)
+    ReportingYear.objects.filter(pk=year).update(county_locked=True, data_version=F("data_version") + 1)
+    whole = not locks.unlocked_counties(ReportingYear.objects.get(pk=year))
+    if whole:
+        ReportingYear.objects.filter(pk=year).update(status=ReportingYear.Status.LOCKED, locked_by=director,
+                                                     locked_at=locked_at)
+    WorkflowEvent.objects.get_or_create(year_id=year, county=county, action=WorkflowEvent.Action.LOCK,
+                                        actor=director)
+    seen = locks.for_county(ReportingYear.objects.get(pk=year), county)
+    year_locked.send(sender=ReportingYear, year=seen, user=director, county=county, whole=whole)
 
 
 def load_other_counties() -> dict[str, School]:
     """余江区 and 月湖区: a few synthetic schools each, a principal for every school (username
-    the school's code in lower case), a labor base and the current year's return."""
+    the school's code in lower case), a labor base and the current year's return. They joined
+    the portal in the current year: no return of theirs in the past years, which 贵溪市's lock
+    alone locks (:func:`finish_states`), and 贵溪市's figures are its own schools' whatever these
+    counties enter."""
     from labor_bases.models import LaborBase
 
     User = get_user_model()

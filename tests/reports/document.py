@@ -32,11 +32,12 @@ def pdf_pages(content: bytes) -> list[str]:
     return [p for p in pages if p.strip()]
 
 
-def summary_pdf(year: int, *, trace: bool = False) -> bytes:
-    """The summary PDF as build_summary makes it (``trace``: quantities printed with their keys)."""
+def summary_pdf(year: int, *, trace: bool = False, county=None) -> bytes:
+    """The summary PDF as build_summary makes it (``trace``: quantities printed with their keys),
+    of ``county`` when given, else of the whole deployment."""
     from reports import charts, figures, pdf
 
-    summary = figures.compute(year)
+    summary = figures.compute(year, county)
     if not trace:
         return pdf.html_to_pdf(pdf.summary_html_for_pdf(summary))
     context = pdf.document_context(summary, pdf=True)

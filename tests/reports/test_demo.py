@@ -1,4 +1,5 @@
-"""The demo county's 2024 summary: every blank of the summary filled, the PDF carries the figures."""
+"""The demo county's 2024 summary: every blank of the summary filled, the PDF carries the figures.
+The demo has three counties; 贵溪市's summary is its own, the deployment's counts the others too."""
 
 import io
 
@@ -7,6 +8,8 @@ from pypdf import PdfReader
 
 from reports import demo, figures, pdf
 from reports.models import NarrativeBlock, PolicyDocument, SummarySettings
+from workstudy.demo import OTHER_COUNTIES, demo_county
+from workstudy.models import School, Submission, SubmissionStatus
 
 
 def test_demo_2024_summary_pdf_contains_the_demo_figures(db):
@@ -16,13 +19,14 @@ def test_demo_2024_summary_pdf_contains_the_demo_figures(db):
     assert counts == (NarrativeBlock.objects.count(), PolicyDocument.objects.count(), SummarySettings.objects.count())
     assert counts == (28, 3, 4)
 
-    summary = figures.compute(2024)
+    guixi = demo_county()
+    summary = figures.compute(2024, guixi)
     assert summary.gaps == [], summary.gaps
     assert summary.period_years == [2021, 2022, 2023, 2024]
     filled = {f.blank for f in summary.figures.values() if f.blank and not f.missing}
     assert filled == {f"P{i}" for i in range(1, 15)}
 
-    result = pdf.render_summary(2024, summary=summary)
+    result = pdf.render_summary(2024, summary=summary, county=guixi)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(result.content)).pages)
     compact = text.replace(" ", "").replace("\n", "")
     f = summary.figures
@@ -39,3 +43,20 @@ def test_demo_2024_summary_pdf_contains_the_demo_figures(db):
         "2005年6月", "赣教勤字〔2008〕3号", "《关于推进贵溪市学校后勤社会化工作的意见》", "樟坪中心学校",
     ):
         assert sentence in compact, sentence
+
+
+def test_the_demo_has_three_counties_and_the_deployment_counts_them_all(db):
+    """贵溪市's unapproved 2024 returns are its own; the whole deployment's are every county's,
+    so 余江区's and 月湖区's draft, submitted and returned ones too."""
+    call_command("load_demo", verbosity=0)
+    guixi = demo_county()
+    others = {row[0] for rows in OTHER_COUNTIES.values() for row in rows}
+    assert set(School.objects.exclude(county=guixi).values_list("code", flat=True)) == others
+    pending_others = Submission.objects.filter(year_id=2024, school__code__in=others).exclude(
+        status=SubmissionStatus.APPROVED).count()
+    assert pending_others == 5
+    own, whole = figures.compute(2024, guixi), figures.compute(2024)
+    assert whole.data["pending_total"] == own.data["pending_total"] + pending_others
+    codes = {row["code"] for row in whole.data["pending_submissions"]}
+    assert {"YJ002", "YJ003", "YJ004", "YH002", "YH003"} <= codes
+    assert not {row["code"] for row in own.data["pending_submissions"]} & others

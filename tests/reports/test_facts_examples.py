@@ -218,8 +218,10 @@ def test_demo_appendix_shows_the_stated_890_against_1110(demo_pdf_text):
 def demo_pdf_text(db):
     from django.core.management import call_command
 
+    from workstudy.demo import demo_county
+
     call_command("load_demo", verbosity=0)
-    return "\n".join(doc.pdf_pages(doc.summary_pdf(2024)))
+    return "\n".join(doc.pdf_pages(doc.summary_pdf(2024, county=demo_county())))
 
 
 # -- wording -------------------------------------------------------------------------------------
