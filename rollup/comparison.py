@@ -159,8 +159,9 @@ def _counts(year: int, ids: list[int], parts: dict[int, dict]) -> None:
                     parts[county][part] += row[column] or 0
 
     add(_by_county(scoping.in_counties(schools_of_year(year), ids), n=Count("pk")), schools="n")
-    active = schools_of_year(year).values("pk")
-    add(_by_county(scoping.in_counties(Submission.objects.filter(year_id=year, school__in=active), ids),
+    # Every school with a return of the year takes part in it (workstudy.participation): the
+    # year's returns are the participating schools' returns, with no subquery of the schools.
+    add(_by_county(scoping.in_counties(Submission.objects.filter(year_id=year), ids),
                    students=Sum("student_count"),
                    approved=Count("pk", filter=Q(status=SubmissionStatus.APPROVED))),
         students="students", approved="approved")
