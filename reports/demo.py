@@ -2,7 +2,7 @@
 documents it cites, and the period "2021年以来". Idempotent.
 
 All of it is the demo county's (贵溪市, :func:`workstudy.demo.demo_county`), not shared by the
-deployment: with ``load_demo --other-counties``, 余江区 and 月湖区 print their own (empty) texts."""
+deployment: the demo's other counties, 余江区 and 月湖区, print their own (empty) texts."""
 
 from __future__ import annotations
 

@@ -273,8 +273,14 @@ SENTENCE_METRICS = ("income_per_school", "base_area")
 def rank_sentence(county: Region, year) -> str:
     """The county's place among its city's counties, in one Chinese sentence, e.g.
     "在鹰潭市3个县（市、区）中，校均勤工俭学收入居第2位，每千名学生劳动基地面积居第3位。"
-    ('' when none of :data:`SENTENCE_METRICS` can be ranked)."""
+    ('' when none of :data:`SENTENCE_METRICS` can be ranked, or the county had no neighbour with
+    schools that year)."""
     comparison = _city_comparison(county, year)
+    # Among the counties with schools in the year: a county whose schools joined later is not
+    # one of the counties the county stood among that year.
+    taking_part = {row.region.pk for row in comparison.rows if row.parts["schools"]}
+    if county.pk not in taking_part or len(taking_part) < 2:
+        return ""
     clauses = []
     for key in SENTENCE_METRICS:
         ranks = positions(comparison, key)
@@ -287,4 +293,4 @@ def rank_sentence(county: Region, year) -> str:
     if not clauses:
         return ""
     return _("在%(city)s%(count)s个县（市、区）中，%(ranks)s。") % {
-        "city": comparison.region.name, "count": len(comparison.rows), "ranks": "，".join(clauses)}
+        "city": comparison.region.name, "count": len(taking_part), "ranks": "，".join(clauses)}

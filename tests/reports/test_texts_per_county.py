@@ -344,7 +344,7 @@ def test_admin_shows_and_changes_only_the_countys_rows(texts_of_two, director):
 
 
 def test_the_demos_texts_are_guixis_and_the_other_counties_print_their_own(db):
-    """``load_demo --other-counties``: 余江区 and 月湖区 print no narrative of 贵溪市's (nor its
+    """``load_demo`` (with its other counties): 余江区 and 月湖区 print no narrative of 贵溪市's (nor its
     period, documents, facts or stated figures); 贵溪市 prints its own. Loading again (with the
     demo's texts of an earlier load still shared) leaves them 贵溪市's, with no shared row left."""
     from django.core.management import call_command
@@ -352,7 +352,7 @@ def test_the_demos_texts_are_guixis_and_the_other_counties_print_their_own(db):
     from reports import demo
     from workstudy.demo import demo_county
 
-    call_command("load_demo", "--other-counties", verbosity=0)
+    call_command("load_demo", verbosity=0)
     guixi = demo_county()
     NarrativeBlock.objects.filter(county=guixi, section="intro", year_id=2024).update(county=None)  # an older load
     demo.load(schools={}, users={})

@@ -6,6 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from rollup.comparison import METRICS, compare, positions, rank, rank_sentence
+from tests.factories import SchoolFactory, SubmissionFactory
+from workstudy.models import Region
 
 D = Decimal
 
@@ -122,6 +124,22 @@ def test_rank_sentence(city_world):
         "在抚州市2个县（市、区）中，校均勤工俭学收入居第2位，每千名学生劳动基地面积居第2位。")
     assert rank_sentence(city_world.jia, 2024) == (
         "在抚州市2个县（市、区）中，校均勤工俭学收入居第1位，每千名学生劳动基地面积居第1位。")
+
+
+def test_rank_sentence_counts_only_the_counties_with_schools_that_year(city_world):
+    """A locked year counts the schools that had a return: 乙县's school without a 2024 return
+    is not there, so 甲县 stood alone in 抚州市 that year (no sentence) and 乙县 not at all."""
+    from workstudy.models import ReportingYear, Submission
+
+    Submission.objects.filter(school=city_world.b1).delete()
+    ReportingYear.objects.filter(pk=2024).update(status=ReportingYear.Status.LOCKED)
+    assert rank_sentence(city_world.jia, 2024) == ""
+    assert rank_sentence(city_world.yi, 2024) == ""
+    # A third county of the city with a school that year: 甲县 stands among 2, not 3.
+    ding = Region.chain("江西省", "抚州市", "丁县")
+    school = SchoolFactory(code="DI01", name="丁县中学", county=ding)
+    SubmissionFactory(school=school, year=city_world.year, student_count=100)
+    assert rank_sentence(city_world.jia, 2024).startswith("在抚州市2个县（市、区）中，")
 
 
 def test_rank_sentence_says_tied(city_world):
