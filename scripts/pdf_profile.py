@@ -12,9 +12,13 @@ computes the same figures and renders the same HTML on the stock Noto CJK fonts 
 without its ``@font-face`` rules, ``reports.pdf.naive_css``) with WeasyPrint as installed
 (``import weasyprint``). Naive-bench: the same, but WeasyPrint imported through
 ``reports.weasy.load`` (C declarations prebuilt, fontTools deferred), which is what the
-benchmark's naive child does (it calls ``reports.pdf.html_to_pdf``). Any change to the HTML,
-the stylesheet or the charts reaches all three; only the fonts and, for the plain naive, the
-import differ.
+benchmark's naive child does (it calls ``reports.pdf.html_to_pdf``). All three hand WeasyPrint
+the same document the same way (``reports.pdf.weasyprint_html``: the charts as SVG images served
+from memory), so any change to the HTML, the stylesheet or the charts reaches all three. What
+differs: the fonts; and, for the plain naive, the process around WeasyPrint: it imports
+WeasyPrint as installed and leaves the garbage collector as it is, where
+``reports.pdf.html_to_pdf`` (the portal's and naive-bench's) uses ``reports.weasy.load`` and
+freezes the heap before the first render (``reports.pdf.freeze_heap_once``).
 
 The kinds alternate, each first in turn, so a drifting machine slows all alike; the medians of
 wall time and of the child's CPU time (user + system; steadier on a busy machine) and their
@@ -108,7 +112,7 @@ def child_naive(year: int, output: str, *, plain: bool) -> None:
     if plain:
         import weasyprint
 
-        document = weasyprint.HTML(string=html, base_url=pdf.PDF_ORIGIN + "/", url_fetcher=pdf.static_only_fetcher())
+        document = pdf.weasyprint_html(html, pdf.static_only_fetcher(), weasyprint)  # charts as the portal passes them
         Path(output).write_bytes(document.write_pdf())
     else:
         Path(output).write_bytes(pdf.html_to_pdf(html))
@@ -136,11 +140,12 @@ def profile(year: int, which: str, top: int, dump: str | None = None) -> None:
     start = time.perf_counter()
     weasy.load()
     imported = time.perf_counter() - start
+    if which == "portal":
+        pdf.freeze_heap_once()  # as html_to_pdf does
     profiler = cProfile.Profile()
     start = time.perf_counter()
     profiler.enable()
-    weasyprint = weasy.load()
-    document = weasyprint.HTML(string=html, base_url=pdf.PDF_ORIGIN + "/", url_fetcher=pdf.static_only_fetcher())
+    document = pdf.weasyprint_html(html, pdf.static_only_fetcher())
     laid_out = document.render()
     parsed_and_laid = time.perf_counter() - start
     content = laid_out.write_pdf()

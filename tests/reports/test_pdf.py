@@ -118,3 +118,16 @@ def test_locked_year_pdf_is_stored_once_and_byte_identical(director_client, audi
     html = tmp_path / "summary.html"
     call_command("build_summary", year=2024, format="html", output=str(html))
     assert "年均达" in html.read_text()
+
+
+def test_the_heap_is_frozen_once_per_process_after_a_collection(monkeypatch):
+    import gc
+
+    calls = []
+    monkeypatch.setattr(pdf, "_heap", {"frozen": False})
+    monkeypatch.setattr(gc, "collect", lambda *args: calls.append("collect") or 0)
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    first = pdf.html_to_pdf("<p>勤工俭学</p>")
+    second = pdf.html_to_pdf("<p>勤工俭学</p>")
+    assert calls == ["collect", "freeze"]  # garbage first, then frozen, and only at the first render
+    assert _text(first) == _text(second) == "勤工俭学"

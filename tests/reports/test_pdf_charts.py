@@ -34,3 +34,48 @@ def test_trace_marks_stay_in_drawn_text():
     svg = charts.profit_by_source(_rows(), trace=True)
     assert "<desc" not in svg
     assert re.search(r"<text[^>]*>\[#income\.enterprises\.profit\.2024=[^<]*#\]</text>", svg)
+
+
+def _pdf_text(content: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_pdf_gets_each_chart_as_an_image_of_the_same_svg_with_the_same_text():
+    from reports import pdf, weasy
+
+    svg = charts.profit_by_source(_rows())
+    html = ('<link rel="stylesheet" href="/static/reports/css/summary-pdf.css">'
+            f'<p>图1</p><figure class="chart">{svg}</figure><p>后文</p>')
+    fetcher = pdf.static_only_fetcher()
+    passed = pdf.charts_as_images(html, fetcher)
+    assert "<svg" not in passed and passed.count('<img class="chart"') == 1
+    [(url, body)] = fetcher.images.items()
+    assert url.startswith(f"{pdf.PDF_ORIGIN}/charts/") and body == svg.encode()
+    as_image = pdf.html_to_pdf(html, fetcher=fetcher)
+    assert url in fetcher.served and fetcher.refused == []
+    inline = weasy.load().HTML(string=html, base_url=pdf.PDF_ORIGIN + "/",
+                               url_fetcher=pdf.static_only_fetcher()).write_pdf()
+    text = _pdf_text(as_image)
+    assert text == _pdf_text(inline)  # every label drawn, in the same order
+    for year in (2022, 2023, 2024):
+        assert charts.FORMATS["wan"](Decimal("84600") + year) in text
+
+
+def test_only_the_charts_of_the_document_are_served_and_a_broken_one_stays_inline():
+    import pytest
+
+    from reports import pdf
+
+    fetcher = pdf.static_only_fetcher()
+    with pytest.raises(ValueError):
+        fetcher.fetch(f"{pdf.PDF_ORIGIN}/charts/{'0' * 20}.svg")  # nothing registered: refused
+    broken = '<figure class="chart"><svg class="pygal-chart" viewBox="0 0 10 10"><text>a &nbsp; b</text></svg></figure>'
+    assert pdf.charts_as_images(broken, fetcher) == broken
+    elsewhere = f"<div>{charts.profit_by_source(_rows())}</div>"  # e.g. the county comparison's, sized by its own style
+    assert pdf.charts_as_images(elsewhere, fetcher) == elsewhere
+    assert fetcher.images == {}
+    assert pdf.charts_as_images("<p>x</p>", object()) == "<p>x</p>"  # a fetcher that cannot serve them
