@@ -156,3 +156,23 @@ def test_every_metric_is_computed_for_every_row(city_world):
     for row in [*c.rows, c.total]:
         assert set(row.values) == {m.key for m in METRICS}
 
+
+
+def test_the_kept_comparison_follows_a_data_change(city_world, monkeypatch):
+    """Outside a transaction the counties' sums are kept until data changes, then summed again."""
+    from django.core.cache import cache
+
+    from workstudy import freshness
+
+    cache.clear()
+    monkeypatch.setattr(freshness, "in_transaction", lambda: False)
+    before = compare(city_world.city, 2024).row_for(city_world.yi).values["students"]
+    with CaptureQueriesContext(connection) as kept:
+        assert compare(city_world.city, 2024).row_for(city_world.yi).values["students"] == before
+    submission = city_world.b1.submissions.get(year_id=2024)
+    submission.student_count = 800
+    submission.save()
+    with CaptureQueriesContext(connection) as again:
+        assert compare(city_world.city, 2024).row_for(city_world.yi).values["students"] == 800 != before
+    assert len(kept.captured_queries) < len(again.captured_queries)
+    cache.clear()
