@@ -1,7 +1,10 @@
 """Factories for every model, in one place. Apps append theirs below their heading."""
 
+import io
+
 import factory
 from django.contrib.auth import get_user_model
+from openpyxl import Workbook
 
 from workstudy.models import Region, ReportingYear, Role, School, Submission
 
@@ -58,3 +61,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     def saved(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+def xlsx_upload(headers, rows):
+    """An uploaded .xlsx of one sheet: ``headers`` then ``rows``, named data.xlsx."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    buffer.name = "data.xlsx"
+    return buffer

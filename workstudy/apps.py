@@ -11,7 +11,7 @@ class WorkstudyConfig(AppConfig):
         from .models import Reminder, Submission, WarningNote, WorkflowEvent
 
         scoping.register(Submission, school="school", year="year")
-        scoping.register(WorkflowEvent, school="school", year="year", shared_when_none=True)  # lock events: the year is global
+        scoping.register(WorkflowEvent, school="school", year="year", shared_when_none=True)  # lock events: own county
         scoping.register(WarningNote, school="school", year="year")
         scoping.register(Reminder, school="school", year="year")
 

@@ -22,15 +22,10 @@ def bureau_of_region(region) -> str:
 
 
 def user_region(user):
-    """The region a signed-in user works for: a bureau user's own region (county, city or
-    province), a principal's school's county; None for anyone else."""
-    if user is None or not user.is_authenticated:
-        return None
-    if user.is_principal:
-        return user.school.county if user.school_id else None
-    if user.is_bureau or user.is_auditor:
-        return user.region if user.region_id else None
-    return None
+    """The region a signed-in user works for (:func:`workstudy.scoping.region_of`)."""
+    from . import scoping
+
+    return scoping.region_of(user) if user is not None else None
 
 
 def portal(request):

@@ -11,11 +11,10 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F
 
 from . import locks, scoping
 from .models import CountyLock, Region, ReportingYear, Role, School, Submission, SubmissionStatus
-from .signals import year_locked, year_reopened
+from .signals import year_reopened
 
 DEMO_PASSWORD = "workstudy-demo"
 DEMO_YEARS = (2021, 2022, 2023, 2024)
@@ -220,20 +219,10 @@ def _lock_past_year(year: int, director) -> None:
     own since the demo's other counties have no return before the current year (so 贵溪市 is
     the only county with schools in it). What a lock does to the documents (the county's summary
     kept, its PDF and the school sheets issued and dated with the lock) happens as on that page."""
-    from .models import WorkflowEvent
+    from . import services
 
-    county = demo_county()
-    locked_at = _local(year + 1, 1, LOCK_DAY[year], 10)
-    CountyLock.objects.create(year_id=year, county=county, locked_by=director, locked_at=locked_at)
-    ReportingYear.objects.filter(pk=year).update(county_locked=True, data_version=F("data_version") + 1)
-    whole = not locks.unlocked_counties(ReportingYear.objects.get(pk=year))
-    if whole:
-        ReportingYear.objects.filter(pk=year).update(status=ReportingYear.Status.LOCKED, locked_by=director,
-                                                     locked_at=locked_at)
-    WorkflowEvent.objects.get_or_create(year_id=year, county=county, action=WorkflowEvent.Action.LOCK,
-                                        actor=director)
-    seen = locks.for_county(ReportingYear.objects.get(pk=year), county)
-    year_locked.send(sender=ReportingYear, year=seen, user=director, county=county, whole=whole)
+    services.year_lock(user=director, year=ReportingYear.objects.get(pk=year),
+                       at=_local(year + 1, 1, LOCK_DAY[year], 10))
 
 
 def load_other_counties() -> dict[str, School]:

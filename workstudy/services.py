@@ -454,9 +454,10 @@ def year_lock_block_reason(year: ReportingYear, county=None) -> str | None:
         "count": count, "names": _("、").join(names), "more": _(" 等") if count > len(names) else ""}
 
 
-def year_lock(*, user, year: ReportingYear) -> ReportingYear:
-    """Lock ``year`` for the director's county; the year itself is locked once every county with
-    schools in it has. Returns the year as the county sees it (:func:`locks.for_county`)."""
+def year_lock(*, user, year: ReportingYear, at: datetime.datetime | None = None) -> ReportingYear:
+    """Lock ``year`` for the director's county (``at``: when, default now; the demo's past years
+    were locked the January after); the year itself is locked once every county with schools in
+    it has. Returns the year as the county sees it (:func:`locks.for_county`)."""
     if not user.can_approve:
         raise PermissionDenied(scoping.approver_refusal(user) or _("只有勤工办主任可以锁定年度。"))
     county = user.region
@@ -465,7 +466,7 @@ def year_lock(*, user, year: ReportingYear) -> ReportingYear:
         reason = year_lock_block_reason(locked, county)
         if reason:
             raise ValidationError(reason)
-        now = timezone.now()
+        now = at or timezone.now()
         CountyLock.objects.create(year=locked, county=county, locked_by=user, locked_at=now)
         locked.county_locked, locked._county_locks = True, None
         whole = not locks.unlocked_counties(locked)

@@ -4,24 +4,12 @@ import io
 from decimal import Decimal
 
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from labor_bases.models import LandParcel, ProductionLine
+from tests.factories import xlsx_upload as xlsx
 
 PLOT_HEADERS = ["学校", "基地名称", "年度", "土地类型", "其他类型说明", "种植/养殖品种", "面积(亩)", "备注"]
-
-
-def xlsx(headers, rows):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    buffer.seek(0)
-    buffer.name = "data.xlsx"
-    return buffer
 
 
 def upload(client, key, data):

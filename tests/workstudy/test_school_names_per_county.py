@@ -3,7 +3,6 @@ have a 第一中学. Every lookup by name stays inside the counties the user rea
 county), and a name that is ambiguous for a reader of several counties is refused with a
 request for the code, never guessed."""
 
-import io
 from decimal import Decimal
 
 import pytest
@@ -13,10 +12,10 @@ from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook
 
 from labor_bases.models import LandParcel
 from tests.factories import ReportingYearFactory, SchoolFactory, SubmissionFactory, UserFactory
+from tests.factories import xlsx_upload as xlsx
 from workstudy import excel, scoping
 from workstudy.models import SCHOOL_NAME_TAKEN, Region, Role, School, Submission, SubmissionStatus
 
@@ -52,19 +51,6 @@ def client_of(user):
 
 def staff_of(region, name, **extra):
     return UserFactory(username=name, role=Role.STAFF, region=region, **extra)
-
-
-def xlsx(headers, rows):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    buffer.seek(0)
-    buffer.name = "data.xlsx"
-    return buffer
 
 
 def preview(client, kind, headers, rows):
