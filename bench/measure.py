@@ -686,8 +686,9 @@ def summary_child(*, year: int, naive: bool) -> dict:
 
     start = time.perf_counter()
     if naive:
-        summary = figures.compute(year)
-        content = pdf.html_to_pdf(pdf.summary_html_for_pdf(summary, naive_fonts=True))
+        from .naive_pdf import naive_summary_pdf
+
+        content = naive_summary_pdf(figures.compute(year))
         source = "naive"
     else:
         result = pdf.summary_pdf(year)

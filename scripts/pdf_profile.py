@@ -10,14 +10,15 @@ Portal: ``manage.py build_summary --year Y --format pdf`` in a new process (what
 calls "summary PDF, cold"), on the bundled fonts. Naive: a new process that sets Django up,
 computes the same figures and renders the same HTML on the stock Noto CJK fonts (the stylesheet
 without its ``@font-face`` rules, ``reports.pdf.naive_css``) with WeasyPrint as installed
-(``import weasyprint``). Naive-bench: the same, but WeasyPrint imported through
-``reports.weasy.load`` (C declarations prebuilt, fontTools deferred), which is what the
-benchmark's naive child does (it calls ``reports.pdf.html_to_pdf``). All three hand WeasyPrint
+(``import weasyprint``; ``bench.naive_pdf``, the benchmark's naive child too). Portal-stock:
+the portal's process on the stock fonts (``reports.pdf.html_to_pdf``: WeasyPrint imported
+through ``reports.weasy.load``, C declarations prebuilt, fontTools deferred), which isolates
+what the fonts cost. All three hand WeasyPrint
 the same document the same way (``reports.pdf.weasyprint_html``: the charts as SVG images served
 from memory), so any change to the HTML, the stylesheet or the charts reaches all three. What
 differs: the fonts; and, for the plain naive, the process around WeasyPrint: it imports
 WeasyPrint as installed and leaves the garbage collector as it is, where
-``reports.pdf.html_to_pdf`` (the portal's and naive-bench's) uses ``reports.weasy.load`` and
+``reports.pdf.html_to_pdf`` (the portal's and portal-stock's) uses ``reports.weasy.load`` and
 freezes the heap before the first render (``reports.pdf.freeze_heap_once``).
 
 The kinds alternate, each first in turn, so a drifting machine slows all alike; the medians of
@@ -77,7 +78,7 @@ def naive(year: int, target: Path, env: dict, *, plain: bool = True) -> tuple[fl
         sys.executable,
         str(Path(__file__).resolve()),
         "--child",
-        "naive" if plain else "naive-bench",
+        "naive" if plain else "portal-stock",
         "--year",
         str(year),
         "--output",
@@ -98,9 +99,8 @@ def _setup():
 def child_naive(year: int, output: str, *, plain: bool) -> None:
     """A cold process: figures -> the same HTML on the stock fonts -> WeasyPrint.
 
-    ``plain``: WeasyPrint as installed (``import weasyprint``); otherwise through
-    ``reports.weasy.load`` (its C declarations prebuilt, fontTools deferred), as the benchmark's
-    naive child does since it calls ``reports.pdf.html_to_pdf``."""
+    ``plain``: WeasyPrint as installed (``bench.naive_pdf``, as the benchmark's naive child);
+    otherwise the portal's process (``reports.pdf.html_to_pdf``) on the stock fonts."""
     _setup()
     import logging
 
@@ -108,14 +108,12 @@ def child_naive(year: int, output: str, *, plain: bool) -> None:
     from reports import figures, pdf
 
     summary = figures.compute(year)
-    html = pdf.summary_html_for_pdf(summary, naive_fonts=True)
     if plain:
-        import weasyprint
+        from bench.naive_pdf import naive_summary_pdf
 
-        document = pdf.weasyprint_html(html, pdf.static_only_fetcher(), weasyprint)  # charts as the portal passes them
-        Path(output).write_bytes(document.write_pdf())
+        Path(output).write_bytes(naive_summary_pdf(summary))
     else:
-        Path(output).write_bytes(pdf.html_to_pdf(html))
+        Path(output).write_bytes(pdf.html_to_pdf(pdf.summary_html_for_pdf(summary, naive_fonts=True)))
 
 
 def profile(year: int, which: str, top: int, dump: str | None = None) -> None:
@@ -183,7 +181,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--dump", help="with --profile: also write the cProfile data to this file")
     parser.add_argument("--save", help="directory for the last PDFs of each kind and their pdftotext text")
-    parser.add_argument("--child", choices=("naive", "naive-bench"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=("naive", "portal-stock"), help=argparse.SUPPRESS)
     parser.add_argument("--output", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
@@ -197,7 +195,7 @@ def main() -> None:
         f"{options.n} cold builds of each kind, interleaved; {os.cpu_count()} cores, "
         f"load average {os.getloadavg()[0]:.1f}"
     )
-    kinds = ("portal", "naive", "naive-bench")
+    kinds = ("portal", "naive", "portal-stock")
     with tempfile.TemporaryDirectory() as tmp:
         for label, url in databases:
             env = _env(url)
@@ -222,7 +220,7 @@ def main() -> None:
             for kind, what in (
                 ("portal", "portal: manage.py build_summary, cold, bundled fonts"),
                 ("naive", "naive: same HTML, stock Noto CJK, plain WeasyPrint"),
-                ("naive-bench", "naive as bench's child: stock Noto CJK, reports.weasy.load"),
+                ("portal-stock", "portal's process on stock Noto CJK (html_to_pdf)"),
             ):
                 print(
                     f"  {what:62s} wall {wall[kind]:6.2f} s  CPU {cpu[kind]:6.2f} s  {paths[kind].stat().st_size / 1e3:5.0f} kB"
