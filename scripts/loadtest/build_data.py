@@ -38,6 +38,7 @@ from labor_bases.models import (  # noqa: E402
     ProductionLine,
     Unit,
 )
+from workstudy.demo import demo_county  # noqa: E402
 from workstudy.models import ReportingYear, Role, School, Submission, SubmissionStatus, User  # noqa: E402
 
 PASSWORD = "loadtest-portal-2024"
@@ -62,6 +63,8 @@ def build(principals: int, staff: int, auditors: int) -> dict:
         raise SystemExit("no open reporting year: load the demo first")
     if School.objects.filter(code__startswith=CODE_PREFIX).exists():
         raise SystemExit("load-test schools exist already: start from a fresh database")
+    # The demo county's: its staff review them and its summary counts them.
+    county = demo_county()
     password = make_password(PASSWORD)
     with transaction.atomic():
         schools = School.objects.bulk_create(
@@ -73,6 +76,7 @@ def build(principals: int, staff: int, auditors: int) -> dict:
                     kind="junior",
                     area_class="rural",
                     has_canteen=True,
+                    county=county,
                 )
                 for n in range(1, principals + 1)
             ]
@@ -95,12 +99,14 @@ def build(principals: int, staff: int, auditors: int) -> dict:
                     role=Role.STAFF,
                     is_staff=True,
                     is_director=True,
+                    region=county,
                     password=password,
                 )
                 for n in range(1, staff + 1)
             ]
             + [
-                User(username=f"lt_auditor{n:02d}", first_name=f"测试审计{n}", role=Role.AUDITOR, password=password)
+                User(username=f"lt_auditor{n:02d}", first_name=f"测试审计{n}", role=Role.AUDITOR,
+                     region=county, password=password)
                 for n in range(1, auditors + 1)
             ]
         )

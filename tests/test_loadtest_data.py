@@ -1,0 +1,68 @@
+"""The load test's data (``scripts/loadtest/build_data.py``) fits the models as they are, and
+its users find what its script expects on the pages: the principal a submit form, the edit
+forms of the plot and the line, and the import page; staff the school in their grid once it is
+submitted. ``make loadtest`` is not part of the suite, so without this the data builder rots
+unseen (it once wrote schools without the county every school now has)."""
+
+import importlib.util
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from workstudy import demo
+from workstudy.models import School, User
+
+HERE = Path(__file__).resolve().parent.parent / "scripts" / "loadtest"
+
+
+def _module(name: str, monkeypatch):
+    spec = importlib.util.spec_from_file_location(f"loadtest_{name}", HERE / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)  # its dataclasses look themselves up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def built(year, monkeypatch):
+    # What build_data needs of load_demo: the open year and the demo county.
+    demo.demo_county()
+    build_data = _module("build_data", monkeypatch)
+    # It refuses any database whose name does not say "loadtest"; the test database is a scratch one too.
+    monkeypatch.setattr(build_data, "connection", types.SimpleNamespace(settings_dict={"NAME": "test_loadtest"}))
+    return build_data.build(principals=2, staff=1, auditors=1)
+
+
+def test_schools_and_users_in_the_demo_county(built):
+    county = demo.demo_county()
+    codes = [p["school"] for p in built["principals"]]
+    assert set(School.objects.filter(code__in=codes).values_list("county", flat=True)) == {county.pk}
+    for username in [*built["staff"], *built["auditors"]]:
+        assert User.objects.get(username=username).region_id == county.pk
+
+
+def test_each_user_finds_what_the_script_expects(built, client, monkeypatch):
+    hf = _module("htmlforms", monkeypatch)
+    year = built["year"]
+    me = built["principals"][0]
+    client.force_login(User.objects.get(username=me["username"]))
+    checklist = client.get(f"/?year={year}")
+    submit = hf.form_with(checklist.content.decode(), "next", action_contains="/submit/")
+    assert submit is not None, "the checklist offers no submit form"
+    plot = client.get(f"/labor-bases/plots/{me['plot']}/edit/").content.decode()
+    assert hf.form_with(plot, "area_mu") is not None
+    line = client.get(f"/labor-bases/production/{me['line']}/edit/").content.decode()
+    assert hf.form_with(line, "quantity") is not None
+    page = client.get(f"/excel/labor_production/import/?year={year}").content.decode()
+    assert hf.form_with(page, "file") is not None
+    response = client.post(submit.action, submit.fields)
+    assert response.status_code == 302
+
+    client.force_login(User.objects.get(username=built["staff"][0]))
+    grid = client.get(f"/?year={year}&status=submitted&q=负载测试").content.decode()
+    pk = submit.action.rstrip("/").split("/")[-2]
+    assert f'href="/submissions/{pk}/"' in grid
+    detail = client.get(f"/submissions/{pk}/").content.decode()
+    assert hf.form_with(detail, "csrfmiddlewaretoken", action_contains="/approve/") is not None
