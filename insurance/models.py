@@ -231,7 +231,7 @@ class CoverageQuerySet(models.QuerySet):
         (``counted_students``, ``counted_poor``), read by :attr:`enrolled` / :attr:`poor_students`."""
         from workstudy.models import Submission
 
-        sub = Submission.objects.filter(school_id=OuterRef("school_id"), year_id=OuterRef("year_id"))
+        sub = Submission.objects.filter(school_id=OuterRef("school_id"), year_id=OuterRef("year_id")).order_by()
         return self.annotate(
             counted_students=Subquery(sub.values("student_count")[:1]),
             counted_poor=Subquery(sub.values("poor_student_count")[:1]),

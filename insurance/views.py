@@ -81,7 +81,7 @@ def _claim_count():
 def schools_without_coverage(year):
     """Schools in use with no 学平险 row for ``year``, by code (an anti-join, not a list of ids)."""
     covered = StudentAccidentCoverage.objects.filter(year=year, school_id=OuterRef("pk"))
-    students = Submission.objects.filter(school_id=OuterRef("pk"), year=year).values("student_count")[:1]
+    students = Submission.objects.filter(school_id=OuterRef("pk"), year=year).order_by().values("student_count")[:1]
     return (School.objects.filter(active=True).exclude(Exists(covered))
             .annotate(year_student_count=Subquery(students)).order_by("code"))
 

@@ -534,7 +534,7 @@ COUNT_FIELDS = ("staff_count", "student_count", "boarding_count", "poor_student_
 def with_year_counts(schools, year: int | None):
     """``schools`` annotated with ``year_<count>`` for each of :data:`COUNT_FIELDS`: the
     counts of their Submission for ``year`` (None: not entered)."""
-    sub = Submission.objects.filter(school_id=OuterRef("pk"), year_id=year)
+    sub = Submission.objects.filter(school_id=OuterRef("pk"), year_id=year).order_by()  # one row: no sort
     return schools.annotate(**{f"year_{name}": Subquery(sub.values(name)[:1]) for name in COUNT_FIELDS})
 
 
