@@ -245,11 +245,34 @@ def _measure_requests(size, users, targets, *, repeat, log) -> list[Measurement]
 # Excel import: the upload's code path, django-import-export's defaults, and the lower bound
 
 
-def import_rows(n: int, year: int) -> list[dict]:
-    """``n`` new production lines for ``year`` spread over up to 1,000 bases (10+ each)."""
-    from labor_bases.models import LaborBase, Unit
+def importer(staff):
+    """Who imports: ``staff`` in a county; in a province, a director of its first county (a
+    province's staff read their counties' data and change none of it)."""
+    from django.contrib.auth import get_user_model
 
-    bases = list(LaborBase.objects.select_related("school").order_by("pk")[: max(1, min(1000, n // 10))])
+    from workstudy import scoping
+    from workstudy.models import Region, Role, School
+
+    region = scoping.region_of(staff)
+    if region is None or region.level == Region.Level.COUNTY:
+        return staff
+    county = Region.objects.get(pk=School.objects.filter(county__path__startswith=region.path)
+                                .order_by("county__path").values("county_id")[:1])
+    user, _created = get_user_model().objects.update_or_create(
+        username="bench_county_staff",
+        defaults=dict(role=Role.STAFF, is_staff=True, is_director=True, region=county, first_name="基准县主任"),
+    )
+    return user
+
+
+def import_rows(n: int, year: int, staff) -> list[dict]:
+    """``n`` new production lines for ``year`` spread over up to 1,000 of the bases ``staff``
+    may change (10+ each)."""
+    from labor_bases.models import LaborBase, Unit
+    from workstudy import scoping
+
+    bases = list(scoping.editable(staff, LaborBase.objects.select_related("school")).order_by("pk")
+                 [: max(1, min(1000, n // 10))])
     units = [Unit.KG, Unit.JIN, Unit.PIECE]
     rows = []
     for i in range(n):
@@ -392,7 +415,8 @@ def measure_import(size: str, staff, year: int, *, rows: int, naive_rows: int, l
     from workstudy import excel
 
     registration = excel.get_registration("labor_production")
-    data_rows = import_rows(rows, year)
+    staff = importer(staff)
+    data_rows = import_rows(rows, year, staff)
     data = portal_xlsx(data_rows)
     year_obj = registration.resource_class._meta.model._meta.get_field("year").related_model.objects.get(pk=year)
     results = []
