@@ -140,6 +140,14 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
+# The first hasher hashes; the others only check older hashes, which are rewritten with the first
+# at the user's next login (workstudy.passwords.Argon2idHasher says why Argon2id).
+PASSWORD_HASHERS = [
+    "workstudy.passwords.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "workstudy.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -284,6 +292,9 @@ PORTAL_BUREAU_NAME = os.environ.get("PORTAL_BUREAU_NAME", "贵溪市教育局")
 # `runserver` works without a worker). A running job silent this many seconds is taken again.
 PORTAL_PDF_INLINE = env_bool("PORTAL_PDF_INLINE", default=DEBUG)
 PORTAL_PDF_JOB_TIMEOUT = int(os.environ.get("PORTAL_PDF_JOB_TIMEOUT", "300"))
+# The worker lowers its CPU priority by this much (os.nice): on a machine it shares with the web
+# workers, pages come first and PDFs take the time left over. 0 keeps the priority it was given.
+PORTAL_PDF_WORKER_NICE = int(os.environ.get("PORTAL_PDF_WORKER_NICE", "10"))
 
 # E-mail (催报 and return notices to principals). Printed to the console unless a backend is
 # given; with EMAIL_HOST set and no backend named, SMTP is used.
