@@ -12,3 +12,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 DEBUG = False
 PORTAL_PDF_INLINE = True  # the render-job tests (tests/reports/test_pdf_worker*.py) switch it off
+# `call_command("pdf_worker")` runs in the test process: it must not lower the suite's priority.
+PORTAL_PDF_WORKER_NICE = 0

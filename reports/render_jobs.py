@@ -225,6 +225,14 @@ def run(job: RenderJob) -> RenderJob:
     job tried again later (up to :data:`MAX_ATTEMPTS`)."""
     from . import pdf
 
+    covered = _covered_by(job)
+    if covered is not None:
+        # A render of this document began after this job was asked for: it read data at least as
+        # new as this job's, so this one is done without rendering the same PDF again.
+        _mine(job).update(state=State.DONE, finished_at=timezone.now(), error="",
+                          output_fingerprint=covered.output_fingerprint)
+        job.refresh_from_db()
+        return job
     try:
         made = pdf.render_for_job(job)
     except Exception as exc:  # any failure of a render is the job's, not the worker's
@@ -265,6 +273,13 @@ def run(job: RenderJob) -> RenderJob:
     _prune(job.key)
     job.refresh_from_db()
     return job
+
+
+def _covered_by(job: RenderJob) -> RenderJob | None:
+    """The PDF of ``job``'s document made by a render that started after ``job`` was asked for
+    (renders read the data as it is when they run), or None. Under a stream of edits every
+    download asks for the PDF of newer data; the worker makes one for all of those waiting."""
+    return (_made(job.key).exclude(pk=job.pk).filter(started_at__gte=job.requested_at).first())
 
 
 def _prune(key: str) -> None:

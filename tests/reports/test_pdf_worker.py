@@ -257,6 +257,45 @@ def test_only_the_newest_two_versions_are_kept(principal_a_client, county, schoo
     assert len(_rendered_files(settings)) == render_jobs.KEEP_VERSIONS
 
 
+def test_downloads_asked_for_while_the_data_kept_changing_get_one_render(principal_a_client, county, school_a,
+                                                                          settings, monkeypatch):
+    """Under a stream of edits every download asks for the PDF of newer data; a render that began
+    after a job was asked for read data at least as new, so the worker makes one PDF for all."""
+    from labor_bases.models import LandParcel
+
+    url = reverse("reports:school_sheet", kwargs={"year": 2024, "school_id": school_a.pk})
+    parcel = LandParcel.objects.get(base__school=school_a)
+    for area in (13, 14, 15):  # three downloads, each of other data, before the worker runs
+        parcel.area_mu = area
+        parcel.save()
+        assert principal_a_client.get(url).status_code == 202
+    assert RenderJob.objects.filter(state="queued").count() == 3
+    renders = []
+    real = pdf.render_for_job
+    monkeypatch.setattr(pdf, "render_for_job", lambda job: renders.append(job.pk) or real(job))
+    assert render_jobs.work(once=True) == 3
+    assert len(renders) == 1 and len(_rendered_files(settings)) == 1
+    assert set(RenderJob.objects.values_list("state", flat=True)) == {"done"}
+    latest = principal_a_client.get(url)
+    assert latest.status_code == 200 and "基地面积合计15亩" in _text(latest.content)
+    # Data changed after that render began: the next download is made anew.
+    parcel.area_mu = 16
+    parcel.save()
+    assert principal_a_client.get(url).status_code == 200  # the earlier PDF, while the new one is made
+    assert render_jobs.work(once=True) == 1 and len(renders) == 2
+    assert "基地面积合计16亩" in _text(principal_a_client.get(url).content)
+
+
+def test_the_worker_lowers_its_cpu_priority(db, settings, monkeypatch):
+    niced = []
+    monkeypatch.setattr("os.nice", lambda n: niced.append(n) or n)
+    settings.PORTAL_PDF_WORKER_NICE = 7
+    call_command("pdf_worker", once=True, stdout=io.StringIO())
+    settings.PORTAL_PDF_WORKER_NICE = 0
+    call_command("pdf_worker", once=True, stdout=io.StringIO())
+    assert niced == [7]
+
+
 def test_pdf_worker_command_runs_the_queue(auditor_client, county, settings):
     auditor_client.get(_summary_url())
     out = io.StringIO()

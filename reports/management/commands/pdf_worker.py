@@ -4,14 +4,17 @@ Run one (or more: they never take the same job) beside gunicorn::
 
     python manage.py pdf_worker
 
-``--once`` makes every PDF asked for and exits (cron, tests). SIGTERM/SIGINT finish the
+It lowers its own CPU priority (``PORTAL_PDF_WORKER_NICE``, default 10), so on a machine it shares
+with gunicorn the pages are served first. ``--once`` makes every PDF asked for and exits (cron, tests). SIGTERM/SIGINT finish the
 PDF being made, then stop.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from reports import render_jobs
@@ -33,6 +36,10 @@ class Command(BaseCommand):
         if not once:
             signal.signal(signal.SIGTERM, stop)
             signal.signal(signal.SIGINT, stop)
+        # Batch work beside the web workers: pages first, PDFs with the CPU time left over.
+        niceness = int(getattr(settings, "PORTAL_PDF_WORKER_NICE", 0))
+        if niceness > 0:
+            os.nice(niceness)
         # Load WeasyPrint and the fonts before the first job, not in it.
         from reports import weasy
 
