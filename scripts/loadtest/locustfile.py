@@ -51,6 +51,8 @@ ARRIVAL = float(os.environ.get("LOADTEST_ARRIVAL", "0"))
 IMPORT_ROWS = 20
 IMPORT_PRODUCT = "负载导入产品"
 SCHOOL_NAME_PART = "负载测试"
+# Reloads of a PDF's "being made" page before the auditor gives up (a failure): 5 s apart.
+PDF_WAITS = 24
 
 _principal_numbers = itertools.count()
 _staff_numbers = itertools.count()
@@ -527,9 +529,21 @@ class Auditor(PortalUser):
     def summary(self):
         self.get(f"/reports/{YEAR}/", "GET /reports/[year]/")
         self.think()
-        self.get(f"/reports/{YEAR}/summary.pdf", "GET /reports/[year]/summary.pdf")
+        self.download(f"/reports/{YEAR}/summary.pdf", "GET /reports/[year]/summary.pdf")
 
     @task(3)
     def school_sheet(self):
         school = random.choice(USERS["principals"])["school_id"]
-        self.get(f"/reports/{YEAR}/schools/{school}.pdf", "GET /reports/[year]/schools/[id].pdf")
+        self.download(f"/reports/{YEAR}/schools/{school}.pdf", "GET /reports/[year]/schools/[id].pdf")
+
+    def download(self, path: str, name: str) -> None:
+        """A PDF the worker has never made yet is answered 202 with a page that reloads itself
+        after ``Retry-After`` seconds; the auditor's browser waits and asks again, as here."""
+        response = self.call("GET", path, name, ok=(200, 202))
+        for _attempt in range(PDF_WAITS):
+            if response.status_code != 202:
+                return
+            time.sleep(int(response.headers.get("Retry-After", "5")) * THINK)
+            response = self.call("GET", path, f"{name} (reloaded while made)", ok=(200, 202))
+        if response.status_code == 202:
+            response.failure(f"still being made after {PDF_WAITS} reloads")
