@@ -66,3 +66,19 @@ def test_each_user_finds_what_the_script_expects(built, client, monkeypatch):
     assert f'href="/submissions/{pk}/"' in grid
     detail = client.get(f"/submissions/{pk}/").content.decode()
     assert hf.form_with(detail, "csrfmiddlewaretoken", action_contains="/approve/") is not None
+
+
+def test_the_minute_by_minute_table_holds_only_pages_to_the_page_figures(tmp_path, monkeypatch):
+    run = _module("run", monkeypatch)
+    started = 1000.0
+    rows = [(started + 1 + n / 10, 10 * (n + 1), 0, "GET / (checklist)") for n in range(20)]  # 10..200 ms
+    rows += [(started + 5, 9000, 0, "GET /reports/[year]/summary.pdf"),
+             (started + 6, 8000, 0, "POST /excel/[kind]/import/ (confirm)"),
+             (started + 61, 50, 1, "GET /labor-bases/")]
+    log = tmp_path / "requests.tsv"
+    log.write_text("".join(f"{t:.3f}\t{ms}\t{failed}\t{name}\n" for t, ms, failed, name in rows))
+    table = run.minute_report(log, started, [(started + 30, 0.5), (started + 40, 0.7), (started + 70, 0.25)])
+    lines = [line for line in table.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    # Minute 1: 22 requests; the pages' median and p95 of 10..200 ms (the PDF and the upload left out).
+    assert lines[0] == "| 1 | 0.4 | 110 | 190 | 0 | 60% |"
+    assert lines[1] == "| 2 | 0.0 | 50 | 50 | 1 | 25% |"

@@ -112,6 +112,20 @@ def _write_ledger(environment, **_kwargs):
         Path(path).write_text(json.dumps(LEDGER, ensure_ascii=False, indent=1, default=str))
 
 
+_requests_log = {"handle": None}
+
+
+@events.request.add_listener
+def _log_request(request_type, name, response_time, response_length, exception=None, **_kwargs):
+    """Every request with its time, for run.py's minute-by-minute table."""
+    path = os.environ.get("LOADTEST_REQUESTS")
+    if not path:
+        return
+    if _requests_log["handle"] is None:
+        _requests_log["handle"] = open(path, "a", buffering=1)  # noqa: SIM115 - open for the whole run
+    _requests_log["handle"].write(f"{time.time():.3f}\t{round(response_time or 0)}\t{int(exception is not None)}\t{name}\n")
+
+
 @events.request.add_listener
 def _log_failure(request_type, name, response_time, response_length, exception=None, response=None, **_kwargs):
     """Each failed request with its time (run.py sets them against the faults' times)."""

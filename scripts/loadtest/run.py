@@ -360,7 +360,7 @@ def summarise(rows: list[dict], seconds: float, command: str) -> tuple[str, list
         if name in EXCEL_KINDS:
             if p95_ms > EXCEL_P95_MS:
                 missed.append(f"{name}: p95 {p95_ms:.0f} ms > {EXCEL_P95_MS} ms")
-        elif not name.split("?")[0].split(" (")[0].endswith(DOCUMENT_SUFFIXES) and p95_ms > PAGE_P95_MS:
+        elif is_page(name) and p95_ms > PAGE_P95_MS:
             missed.append(f"{name}: p95 {p95_ms:.0f} ms > {PAGE_P95_MS} ms")
     if total is not None:
         lines.append(
@@ -369,6 +369,65 @@ def summarise(rows: list[dict], seconds: float, command: str) -> tuple[str, list
         )
     head = f"Command: `{command}`; {seconds:.0f} s of load."
     return head + "\n\n" + "\n".join(lines) + "\n", missed, failures
+
+
+def is_page(name: str) -> bool:
+    """A request held to the page target (not an Excel upload, not a document download)."""
+    return name not in EXCEL_KINDS and not name.split("?")[0].split(" (")[0].endswith(DOCUMENT_SUFFIXES)
+
+
+def _cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine since boot (Linux /proc/stat)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return sum(fields) - idle, sum(fields)
+
+
+def sample_cpu(samples: list, stop: threading.Event, every: float = 5.0) -> None:
+    """The machine's CPU use (share of all cores busy) every ``every`` seconds until ``stop``."""
+    try:
+        last = _cpu_times()
+    except OSError:
+        return
+    while not stop.wait(every):
+        now = _cpu_times()
+        busy, total = now[0] - last[0], now[1] - last[1]
+        samples.append((time.time(), busy / total if total else 0.0))
+        last = now
+
+
+def _percentile(values: list[int], pct: float) -> int:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+def minute_report(requests_log: Path, started: float, cpu_samples: list, minute: float = 60.0) -> str:
+    """Minute by minute: requests a second, the pages' median and p95 (the page target's
+    requests), failures and the machine's CPU use — when the sign-ins of the morning come,
+    when they are over, and whether the machine was the limit."""
+    if not requests_log.exists():
+        return ""
+    buckets: dict[int, dict] = {}
+    for line in requests_log.read_text().splitlines():
+        t, ms, failed, name = line.split("\t", 3)
+        bucket = buckets.setdefault(int((float(t) - started) // minute), {"n": 0, "failed": 0, "pages": []})
+        bucket["n"] += 1
+        bucket["failed"] += int(failed)
+        if is_page(name):
+            bucket["pages"].append(int(ms))
+    cpu: dict[int, list[float]] = {}
+    for t, share in cpu_samples:
+        cpu.setdefault(int((t - started) // minute), []).append(share)
+    lines = ["", "Minute by minute (pages: the requests held to the page target):", "",
+             "| minute | requests/s | pages: median ms | pages: p95 ms | failures | CPU used |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    for index in sorted(buckets):
+        bucket, pages = buckets[index], buckets[index]["pages"]
+        median = _percentile(pages, 50) if pages else "-"
+        p95 = _percentile(pages, 95) if pages else "-"
+        used = f"{100 * sum(cpu[index]) / len(cpu[index]):.0f}%" if cpu.get(index) else "-"
+        lines.append(f"| {index + 1} | {bucket['n'] / minute:.1f} | {median} | {p95} | {bucket['failed']} | {used} |")
+    return "\n".join(lines) + "\n"
 
 
 def fault_report(timeline: list, failures_log: Path) -> str:
@@ -427,7 +486,7 @@ def main() -> int:
     users_total = sum(counts.values())
     ramp = users_total / spawn_rate
     OUT.mkdir(parents=True, exist_ok=True)
-    for stale in ("ledger.json", "failures.jsonl", "summary.md"):
+    for stale in ("ledger.json", "failures.jsonl", "summary.md", "requests.tsv"):
         (OUT / stale).unlink(missing_ok=True)
 
     database_url = os.environ.get("LOADTEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ws_loadtest")
@@ -466,6 +525,7 @@ def main() -> int:
             LOADTEST_USERS=str(OUT / "users.json"),
             LOADTEST_LEDGER=str(OUT / "ledger.json"),
             LOADTEST_FAILURES=str(OUT / "failures.jsonl"),
+            LOADTEST_REQUESTS=str(OUT / "requests.tsv"),
             LOADTEST_THINK="0.5" if quick else "1",
             LOADTEST_ARRIVAL=str(round(duration * 0.4)),
             LOADTEST_PRINCIPALS=str(counts["principals"]),
@@ -501,6 +561,8 @@ def main() -> int:
             f"{instances} instance(s) x {workers} workers, requests spread round-robin"
         )
         started = time.time()
+        cpu_samples: list[tuple[float, float]] = []
+        threading.Thread(target=sample_cpu, args=(cpu_samples, stop), daemon=True).start()
         fault_thread = None
         if args.faults:
             fault_thread = threading.Thread(target=faults, args=(servers, started + ramp, duration, timeline, stop))
@@ -522,7 +584,7 @@ def main() -> int:
     invocation = "make loadtest" + (" QUICK=1" if quick else "") + (" FAULTS=1" if args.faults else "")
     invocation += f" ({instances} instance(s) x {workers} workers{', pdf_worker' if pdf_worker.available else ''})"
     table, missed, failures = summarise(read_stats(prefix), elapsed, invocation)
-    report = table + fault_report(timeline, OUT / "failures.jsonl")
+    report = table + minute_report(OUT / "requests.tsv", started, cpu_samples) + fault_report(timeline, OUT / "failures.jsonl")
     if (OUT / "ledger.json").exists():
         ledger = json.loads((OUT / "ledger.json").read_text())
         report += (
