@@ -56,7 +56,9 @@ def finding_key(code: str, school_id, obj, url, params: dict) -> str:
     Chinese and English; a changed number is a new warning."""
     meta = getattr(obj, "_meta", None)
     row = f"{meta.label_lower}:{obj.pk}" if meta is not None else ("" if obj is None else str(obj))
-    link = _url_kept(url) if url else ""
+    # A lazy link is kept as its view and arguments, never resolved here (a reverse() per warning
+    # was a fifth of a province's warnings).
+    link = _url_kept(url) if isinstance(url, LazyStr) or url else ""
     numbers = sorted((k, str(v)) for k, v in params.items() if isinstance(v, (int, float, Decimal)))
     text = json.dumps([code, school_id, row, link, numbers], ensure_ascii=False, sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()  # noqa: S324 - an identity, not a secret
