@@ -148,7 +148,7 @@ class CoverageListView(ScopedListView):
     paginate_by = 100
 
     def base_queryset(self):
-        return StudentAccidentCoverage.objects.select_related("school").with_counts().order_by("school__code")
+        return StudentAccidentCoverage.objects.select_related("school", "year").with_counts().order_by("school__code")
 
     def get_queryset(self):
         qs = super().get_queryset()

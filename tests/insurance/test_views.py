@@ -237,3 +237,23 @@ def test_module_counts_one_query(claim_a, django_assert_num_queries):
     module = {m.key: m for m in modules.all_modules()}["insurance"]
     with django_assert_num_queries(1):
         module.counts(2024)
+
+
+def test_coverage_list_queries_do_not_grow_with_its_rows(director_client, year, school_a, school_b):
+    """Each row's year came with a query of its own (100 a page); now with the rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import SchoolFactory
+
+    url = reverse("insurance:coverage_list") + "?year=2024"
+    CoverageFactory(school=school_a, year=year)
+    director_client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert director_client.get(url).status_code == 200
+    for school in [school_b, *(SchoolFactory(county=school_a.county) for _ in range(5))]:
+        CoverageFactory(school=school, year=year)
+    with CaptureQueriesContext(connection) as seven:
+        body = director_client.get(url).content.decode()
+    assert body.count("<tr") >= 7
+    assert len(seven.captured_queries) == len(one.captured_queries)
