@@ -159,14 +159,21 @@ class CoverageListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["totals"] = self.object_list.aggregate(
-            enrolled=Sum("counted_students"),
+        rows = self.object_list.order_by()
+        totals = rows.aggregate(
             insured_parent_paid=Sum("insured_parent_paid"),
-            poor_students=Sum("counted_poor"),
             poor_free_by_insurer=Sum("poor_free_by_insurer"),
             poor_advanced_by_school=Sum("poor_advanced_by_school"),
             advance_amount=Sum("advance_amount"),
         )
+        # The listed schools' counts of the year (what each row shows, ``with_counts``), summed over
+        # their returns in one semi-join rather than one subquery per row (a province has 15,000
+        # rows); a school has one coverage a year, so each return is counted once.
+        listed = rows.filter(school_id=OuterRef("school_id"), year_id=OuterRef("year_id"))
+        totals.update(Submission.objects.order_by().filter(Exists(listed)).aggregate(
+            enrolled=Sum("student_count"), poor_students=Sum("poor_student_count"),
+        ))
+        context["totals"] = totals
         return context
 
 

@@ -257,3 +257,25 @@ def test_coverage_list_queries_do_not_grow_with_its_rows(director_client, year, 
         body = director_client.get(url).content.decode()
     assert body.count("<tr") >= 7
     assert len(seven.captured_queries) == len(one.captured_queries)
+
+
+def test_coverage_totals_are_the_sums_of_the_rows_shown(director_client, year, school_a, school_b):
+    """The totals row: each column the sum of what its rows show, the schools' counts of the year
+    included (read from their returns), and a school without counts adds nothing."""
+    from tests.factories import SchoolFactory
+
+    CoverageFactory(school=school_a, year=year, enrolled=480, poor_students=31, insured_parent_paid=300)
+    CoverageFactory(school=school_b, year=year, enrolled=1250, poor_students=9, insured_parent_paid=1000,
+                    advance_amount=Decimal("50.50"))
+    CoverageFactory(school=SchoolFactory(county=school_a.county), year=year, insured_parent_paid=5,
+                    enrolled=None, poor_students=None)
+    # Another year's return of the same school is not this year's count.
+    CoverageFactory(school=school_a, year=ReportingYear.objects.create(year=2023), enrolled=999, poor_students=99)
+    response = director_client.get(reverse("insurance:coverage_list") + "?year=2024")
+    totals = response.context["totals"]
+    rows = list(response.context["object_list"])
+    assert len(rows) == 3
+    assert totals["enrolled"] == sum(r.enrolled or 0 for r in rows) == 480 + 1250
+    assert totals["poor_students"] == sum(r.poor_students or 0 for r in rows) == 31 + 9
+    assert totals["insured_parent_paid"] == 1305
+    assert totals["advance_amount"] == sum(r.advance_amount for r in rows)
