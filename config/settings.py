@@ -140,12 +140,11 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# The first hasher hashes; the others only check older hashes, which are rewritten with the first
+# The first hasher hashes; the other only checks older hashes, which are rewritten with the first
 # at the user's next login (workstudy.passwords.Argon2idHasher says why Argon2id).
 PASSWORD_HASHERS = [
     "workstudy.passwords.Argon2idHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

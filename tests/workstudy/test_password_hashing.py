@@ -34,6 +34,9 @@ def test_an_older_pbkdf2_password_signs_in_and_is_rewritten(client):
         assert response.status_code == 302
         user.refresh_from_db()
         assert identify_hasher(user.password).algorithm == "argon2"
+        rewritten = user.password
         client.logout()
         assert client.post("/login/", {"username": user.username, "password": "wrong" + PASSWORD}).status_code == 200
         assert client.post("/login/", {"username": user.username, "password": PASSWORD}).status_code == 302
+        user.refresh_from_db()
+        assert user.password == rewritten  # an Argon2id hash is kept, not made again at every login
