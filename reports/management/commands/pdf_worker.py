@@ -4,9 +4,9 @@ Run one (or more: they never take the same job) beside gunicorn::
 
     python manage.py pdf_worker
 
-It lowers its own CPU priority (``PORTAL_PDF_WORKER_NICE``, default 10), so on a machine it shares
-with gunicorn the pages are served first. ``--once`` makes every PDF asked for and exits (cron, tests). SIGTERM/SIGINT finish the
-PDF being made, then stop.
+It lowers its own CPU priority (``PORTAL_PDF_WORKER_NICE``, default 10), so on a machine it
+shares with gunicorn the pages are served first. ``--once`` makes every PDF asked for and exits
+(cron, tests). SIGTERM/SIGINT finish the PDF being made, then stop.
 """
 
 from __future__ import annotations
