@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from enterprises.models import EnterpriseYearStat
 from tests.enterprises.factories import EnterpriseFactory, YearStatFactory
+from tests.factories import xlsx_upload
 from workstudy.models import ImportUpload
 
 pytestmark = pytest.mark.django_db
@@ -18,16 +19,7 @@ HEADER = ["企业", "年度", "销售收入及营业额(元)", "成本(元)", "�
 
 
 def _xlsx(rows) -> io.BytesIO:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(HEADER)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    buffer.seek(0)
-    buffer.name = "figures.xlsx"
-    return buffer
+    return xlsx_upload(HEADER, rows)
 
 
 def _upload(client, rows):

@@ -4,9 +4,10 @@ import io
 
 import pytest
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from insurance.models import StudentAccidentCoverage
+from tests.factories import xlsx_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -15,16 +16,7 @@ HEADERS = ["学校", "年度", "在校学生数", "家长自愿投保人数", "�
 
 
 def xlsx(rows, headers=HEADERS):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    buffer.seek(0)
-    buffer.name = "coverage.xlsx"
-    return buffer
+    return xlsx_upload(headers, rows)
 
 
 def upload(client, data):
