@@ -12,6 +12,7 @@ school's year one after the other both end with every committed row counted.
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
@@ -119,7 +120,23 @@ def refresh_school_years(pairs: Iterable[tuple[int, int]]) -> None:
         for key, row in rows.items():
             for name, value in computed.get(key, empty).items():
                 setattr(row, name, value)
-        SchoolYearFigures.objects.bulk_update(list(rows.values()), ALL_FIELDS, batch_size=CHUNK)
+            row.token = new_token()
+        SchoolYearFigures.objects.bulk_update(list(rows.values()), [*ALL_FIELDS, "token"], batch_size=CHUNK)
+
+
+def new_token() -> int:
+    """A :attr:`SchoolYearFigures.token`: random, never 0 (a row's value before its first refresh),
+    below 2^31 so the database sums a bucket's tokens without overflowing
+    (:func:`aggregates.selectors.token_sums`)."""
+    return secrets.randbits(31) + 1
+
+
+def touch_schools(school_ids: Iterable[int]) -> None:
+    """New tokens for every year of these schools (renamed: their warnings print the new name)."""
+    rows = list(SchoolYearFigures.objects.filter(school_id__in=list(school_ids)).only("pk"))
+    for row in rows:
+        row.token = new_token()
+    SchoolYearFigures.objects.bulk_update(rows, ["token"], batch_size=CHUNK)
 
 
 def price_key(product: str, grade: str, unit: str) -> tuple[str, str, str]:
@@ -196,7 +213,7 @@ def rebuild(log=None) -> dict[str, int]:
         years = list(ReportingYear.objects.order_by("year").values_list("year", flat=True))
         for year in years:
             rows = [
-                SchoolYearFigures(school_id=school_id, year_id=year_id, **fields)
+                SchoolYearFigures(school_id=school_id, year_id=year_id, token=new_token(), **fields)
                 for (school_id, year_id), fields in _computed(None, [year]).items()
             ]
             SchoolYearFigures.objects.bulk_create(rows, batch_size=2000)

@@ -40,6 +40,11 @@ class SchoolYearFigures(models.Model):
     area_mismatches = models.PositiveIntegerField(_("面积不符的基地数"), default=0)
     participants = models.PositiveIntegerField(_("实践人次"), default=0)
     practice_days = models.PositiveIntegerField(_("实践天数"), default=0)
+    # A new random number each time this school's year is refreshed or anything its warnings
+    # print changes (a base or the school renamed): how the labor-base warnings kept in a
+    # process learn which schools to check again (:func:`labor_bases.rules.changed_schools`).
+    # Random, never counted up, so a rebuild or a restore never repeats a value seen before.
+    token = models.BigIntegerField(_("变更标记"), default=0)
 
     class Meta:
         verbose_name = _("学校年度汇总")

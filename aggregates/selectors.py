@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import F, Sum
 
 from workstudy.scoping import in_counties
@@ -112,7 +113,7 @@ def base_overview(year: int, counties: Iterable[int] | None = None) -> dict:
     from django.db.models import Count, Q
 
     from labor_bases.models import money
-    from workstudy.participation import schools_of_year
+    from workstudy.participation import count_of_year
 
     row = in_counties(SchoolYearFigures.objects.filter(year_id=year), counties).aggregate(
         total=Sum("plot_area"),
@@ -125,9 +126,45 @@ def base_overview(year: int, counties: Iterable[int] | None = None) -> dict:
     return {
         "total_mu": money(row["total"] or ZERO),
         "schools_with_base": row["schools"],
-        "school_count": in_counties(schools_of_year(year), counties).count(),
+        "school_count": count_of_year(year, counties),
         "declared_total_mu": money(row["declared"] or ZERO),
         "area_mismatches": row["mismatches"] or 0,
         "students_participating": row["participants"] or 0,
         "practice_days": row["days"] or 0,
     }
+
+
+
+# Schools are hashed into this many buckets by id; a bucket's tokens are summed by the database,
+# so a process that kept the sums learns which few buckets changed without reading every token.
+TOKEN_BUCKETS = 128
+
+
+def token_sums(years: Iterable[int]) -> dict[tuple[int, int], tuple[int, int]]:
+    """``{(year_id, bucket): (sum of tokens, rows)}`` of these years (1 query, a few hundred rows)."""
+    sql, params = _token_sql("year_id, school_id %% {n}, SUM(token), COUNT(*)", years)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + f" GROUP BY year_id, school_id %% {TOKEN_BUCKETS}", params)
+        return {(year, bucket): (int(total), count) for year, bucket, total, count in cursor.fetchall()}
+
+
+def change_tokens(years: Iterable[int], buckets: Iterable[int] | None = None) -> dict[tuple[int, int], int]:
+    """``{(school_id, year_id): token}`` of these years, of the schools in these buckets or all
+    (1 query, two small columns: a province's two years are 30,000 pairs of numbers)."""
+    sql, params = _token_sql("school_id, year_id, token", years)
+    if buckets is not None:
+        buckets = sorted({int(b) for b in buckets})
+        if not buckets:
+            return {}
+        sql += f" AND school_id %% {TOKEN_BUCKETS} IN ({', '.join(['%s'] * len(buckets))})"
+        params += buckets
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {(school, year): token for school, year, token in cursor.fetchall()}
+
+
+def _token_sql(columns: str, years: Iterable[int]) -> tuple[str, list]:
+    years = [int(y) for y in years]
+    table = connection.ops.quote_name(SchoolYearFigures._meta.db_table)
+    marks = ", ".join(["%s"] * len(years))
+    return f"SELECT {columns.format(n=TOKEN_BUCKETS)} FROM {table} WHERE year_id IN ({marks})", years  # noqa: S608

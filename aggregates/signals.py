@@ -77,11 +77,12 @@ def _year_rows_changed(sender, instance, raw=False, **kwargs):
 
 
 def _base_changed(sender, instance, raw=False, **kwargs):
-    """A base moved to another school takes its years' figures along."""
+    """A base moved to another school takes its years' figures along; a renamed one gives its
+    school's years new tokens (the warnings name the base)."""
     if raw:
         return
     old = instance.__dict__.pop(_OLD, None)
-    if old is None or old.school_id == instance.school_id:
+    if old is None or (old.school_id, old.name) == (instance.school_id, instance.name):
         return
     from labor_bases.models import BaseYearArea, BaseYearFinance, LandParcel, ProductionLine
 
@@ -89,6 +90,19 @@ def _base_changed(sender, instance, raw=False, **kwargs):
     for model in (ProductionLine, BaseYearFinance, LandParcel, BaseYearArea):
         years |= set(model.objects.filter(base_id=instance.pk).values_list("year_id", flat=True))
     maintain.refresh_school_years({(school, year) for school in (old.school_id, instance.school_id) for year in years})
+
+
+def _remember_name(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        return
+    instance.__dict__[_OLD] = sender._default_manager.filter(pk=instance.pk).values_list("name", flat=True).first()
+
+
+def _school_changed(sender, instance, raw=False, **kwargs):
+    """A renamed school: its years get new tokens (its warnings print its name)."""
+    old_name = instance.__dict__.pop(_OLD, None)
+    if not raw and old_name is not None and old_name != instance.name:
+        maintain.touch_schools([instance.pk])
 
 
 def _bulk_created(sender, objs, **kwargs):
@@ -108,6 +122,7 @@ def _year_models() -> tuple:
 
 def connect() -> None:
     from labor_bases.models import LaborBase, ProductionLine
+    from workstudy.models import School
     from workstudy.signals import rows_bulk_created
 
     for model, changed in ((ProductionLine, _line_changed), *((m, _year_rows_changed) for m in _year_models())):
@@ -118,3 +133,5 @@ def connect() -> None:
     pre_save.connect(_remember, sender=LaborBase, dispatch_uid="aggregates.LaborBase.pre")
     post_save.connect(_base_changed, sender=LaborBase, dispatch_uid="aggregates.LaborBase.post")
     rows_bulk_created.connect(_bulk_created, dispatch_uid="aggregates.bulk")
+    pre_save.connect(_remember_name, sender=School, dispatch_uid="aggregates.School.pre")
+    post_save.connect(_school_changed, sender=School, dispatch_uid="aggregates.School.post")

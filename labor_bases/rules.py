@@ -14,7 +14,7 @@ from statistics import median
 
 from django.utils.translation import gettext_lazy as _
 
-from workstudy.rules import ERROR, SWING_LIMIT, WARNING, finding_url, rule, year_check
+from workstudy.rules import ERROR, SWING_LIMIT, WARNING, finding_url, rule, school_changes, year_check
 
 M = "labor_bases"
 
@@ -278,6 +278,49 @@ def check_remitted(year: int, school_id: int | None = None):
         )
         for f in qs
     ]
+
+
+@school_changes(M)
+def changed_schools(year: int, before):
+    """What the checks above read, school by school, and the schools whose warnings of ``year``
+    may read otherwise than at ``before`` (this function's earlier state): those whose year or
+    last year was saved since (:attr:`aggregates.models.SchoolYearFigures.token`, new at every
+    refresh and when a base or the school is renamed) and, when a product's county median price
+    moved, every school with a line of that product (LB-04 compares with it).
+
+    The tokens are read in full once; after that the database's sums of them by bucket of
+    schools say which buckets to read again (2 queries when nothing changed, 3-4 otherwise)."""
+    from aggregates.selectors import change_tokens, price_medians, token_sums
+
+    from .selectors import schools_with_products
+
+    years = (year - 1, year)
+    sums, medians = token_sums(years), price_medians(year)
+    if before is None:
+        return {"sums": sums, "tokens": _by_bucket(change_tokens(years)), "medians": medians}, None
+    moved = {bucket for (_year, bucket) in sums.keys() | before["sums"].keys()
+             if sums.get((_year, bucket)) != before["sums"].get((_year, bucket))}
+    tokens, changed = before["tokens"], set()
+    if moved:
+        now = _by_bucket(change_tokens(years, moved))
+        for bucket in moved:
+            was, new = tokens.get(bucket, {}), now.get(bucket, {})
+            changed |= {key[0] for key in was.keys() | new.keys() if was.get(key) != new.get(key)}
+        tokens = {**{b: t for b, t in tokens.items() if b not in moved}, **now}  # the kept state is not changed
+    were = before["medians"]
+    if medians != were:
+        changed |= schools_with_products(year, {key for key in medians.keys() | were.keys()
+                                                 if medians.get(key) != were.get(key)})
+    return {"sums": sums, "tokens": tokens, "medians": medians}, changed
+
+
+def _by_bucket(tokens: dict) -> dict[int, dict]:
+    from aggregates.selectors import TOKEN_BUCKETS
+
+    out: dict[int, dict] = defaultdict(dict)
+    for key, token in tokens.items():
+        out[key[0] % TOKEN_BUCKETS][key] = token
+    return dict(out)
 
 
 def submit_errors(submission) -> list[str]:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workstudy import freshness, names
 from workstudy.models import School, Submission
-from workstudy.participation import schools_of_year
+from workstudy.participation import count_of_year
 from workstudy.scoping import in_counties
 
 from .models import (
@@ -137,7 +137,7 @@ def base_overview(year: int, counties: Iterable[int] | None = None) -> dict:
     return {
         "total_mu": money(land["total"]),
         "schools_with_base": land["schools"],
-        "school_count": in_counties(schools_of_year(year), counties).count(),
+        "school_count": count_of_year(year, counties),
         "declared_total_mu": money(declared["declared"]),
         "area_mismatches": area_mismatched_bases(year, counties).count(),
         "students_participating": activity["participants"],
@@ -277,6 +277,18 @@ def year_over_year(year: int, school_id: int | None = None, *, moved_more_than: 
         for measure, sid, last_value, now_value in cursor.fetchall():
             out[measure].append((sid, money(last_value), money(now_value)))
     return out
+
+
+def schools_with_products(year: int, keys: Iterable[tuple[str, str, str]]) -> set[int]:
+    """The schools with a production line of ``year`` of one of these products (name and grade
+    stripped, unit), priced or not (1 query)."""
+    keys = set(keys)
+    if not keys:
+        return set()
+    lines = ProductionLine.objects.filter(year_id=year, product__in={k[0] for k in keys})  # stored stripped
+    return {school for school, product, grade, unit
+            in lines.values_list("base__school_id", "product", "grade", "unit").distinct().order_by()
+            if (product.strip(), grade.strip(), unit) in keys}
 
 
 def finance_rows(year: int, school_id: int | None = None) -> list[dict]:

@@ -34,9 +34,11 @@ from typing import Any
 from django.conf import settings as django_settings
 from django.urls import reverse_lazy
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from workstudy import locks
+from workstudy.lazystr import LazyStr
 from workstudy.models import Region, ReportingYear, School, Submission, SubmissionStatus
 from workstudy.notes import split_accepted
 from workstudy.scoping import in_counties
@@ -165,23 +167,15 @@ class Summary:
                 for key, block in sorted(self.narratives.items())
             },
         }
-        raw = json.dumps(_without_urls(payload), sort_keys=True, ensure_ascii=False, default=_json_default)
+        raw = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=_json_default)
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def _without_urls(value):
-    """The payload minus links to list pages: they follow from the data, and resolving them
-    would load the whole URL configuration in a process that only renders the PDF."""
-    if is_dataclass(value) and not isinstance(value, type):
-        value = asdict(value)
-    if isinstance(value, dict):
-        return {k: _without_urls(v) for k, v in value.items() if k != "url"}
-    if isinstance(value, (list, tuple)):
-        return [_without_urls(v) for v in value]
-    return value
-
-
 def _json_default(value):
+    # Links to list pages are lazy and left out: they follow from the data, and resolving them
+    # would load the whole URL configuration in a process that only renders the PDF.
+    if isinstance(value, (LazyStr, Promise)):
+        return ""
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, (date, datetime)):
@@ -214,12 +208,26 @@ class _Builder:
         self.county = county
         self.counties = None if county is None else [county.pk]
         self.summary: Summary | None = None
+        self.stamps = None
 
     def call(self, app: str, name: str, *args, **kwargs):
         """:func:`reports.sources.call`, narrowed to the summary's county when it has one."""
         if self.counties is not None:
             kwargs["counties"] = self.counties
-        return sources.call(app, name, *args, **kwargs)
+        if sources.selectors(app) is None:
+            return MISSING
+        return self.kept(app, f"{app}.{name}", args, kwargs, lambda: sources.call(app, name, *args, **kwargs))
+
+    def kept(self, app: str, name: str, args: tuple, kwargs: dict, compute):
+        """``compute()``, a selector's result, kept in the shared cache until ``app``'s data or the
+        core's changes: after a principal saves a production line only the labor-base parts of
+        the summary are read again, not every app's (:func:`workstudy.freshness.cached`; the
+        stamps were read once, when the summary began)."""
+        from workstudy import freshness
+
+        text = repr((name, args, sorted(kwargs.items()), translation.get_language()))
+        key = "reports:part:" + hashlib.sha1(text.encode()).hexdigest()  # noqa: S324 - a cache key
+        return freshness.cached(key, compute, apps=[app], now=self.stamps)
 
     # -- helpers -----------------------------------------------------------------
     def add(self, figure: Figure, *, reason: str = "") -> Figure:
@@ -240,9 +248,9 @@ class _Builder:
             return MISSING
         from aggregates import selectors as aggregated
 
-        if self.counties is not None:
-            return getattr(aggregated, name)(*args, counties=self.counties)
-        return getattr(aggregated, name)(*args)
+        kwargs = {} if self.counties is None else {"counties": self.counties}
+        return self.kept("labor_bases", f"aggregates.{name}", args, kwargs,
+                         lambda: getattr(aggregated, name)(*args, **kwargs))
 
     @staticmethod
     def missing_app(app: str) -> str:
@@ -250,6 +258,10 @@ class _Builder:
 
     # -- the summary ---------------------------------------------------------------
     def build(self) -> Summary:
+        from workstudy import freshness
+
+        # Read before any data: a part kept under these stamps was read after them.
+        self.stamps = None if freshness.in_transaction() else freshness.stamps()
         years = ReportingYear.objects if self.county else ReportingYear.objects.annotate(**texts.sole_county_annotations())
         self.year_obj = year_obj = years.get(pk=self.year)
         # Whose staff-written rows (narrative, settings, documents, facts, stated figures) it prints.

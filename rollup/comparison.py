@@ -14,7 +14,8 @@ Where the figures come from (nothing here is a second formula of another app):
   summed per county by the database, each table once, through :func:`_by_county`.
 
 A region's total row is computed from the counties' summed parts, never by averaging their ratios.
-Queries: a fixed number (14), however many counties the region has.
+Queries: a fixed number (14), however many counties the region has; each app's part is kept
+until that app's data changes.
 """
 
 from __future__ import annotations
@@ -145,72 +146,105 @@ def _empty_parts() -> dict:
     return {name: (ZERO if name in ("plot_area", "income", "subsidy") else 0) for name in PARTS}
 
 
-def _counts(year: int, ids: list[int], parts: dict[int, dict]) -> None:
-    """Schools, students, returns approved, plots, 学平险, policies, claims, labor education."""
-    from aggregates.models import SchoolYearFigures
-    from insurance.models import InsurancePolicy, PolicyType, StudentAccidentCoverage
-    from insurance.selectors import _paid_claims
-    from labor_education.models import LaborEducation
+def _by_county_of(qs: QuerySet, **aggregates) -> dict[int, dict]:
+    """:func:`_by_county` with every value None made 0."""
+    return {county: {name: value or 0 for name, value in row.items()}
+            for county, row in _by_county(qs, **aggregates).items()}
+
+
+# Each piece sums one app's tables (and the core's) per county: ``(year, ids) -> {county: {part: value}}``.
+# They are kept apart (:func:`_county_parts`), so a saved production line sums the bases again,
+# not every app's rows.
+
+def _core_counts(year: int, ids: list[int]) -> dict[int, dict]:
+    """Schools, students, returns approved."""
     from workstudy.participation import schools_of_year
 
-    def add(found: dict[int, dict], **names):
-        for county, row in found.items():
-            if county in parts:
-                for part, column in names.items():
-                    parts[county][part] += row[column] or 0
-
-    add(_by_county(scoping.in_counties(schools_of_year(year), ids), n=Count("pk")), schools="n")
+    found: dict[int, dict] = {}
+    for county, row in _by_county_of(scoping.in_counties(schools_of_year(year), ids), schools=Count("pk")).items():
+        found.setdefault(county, {}).update(row)
     # Every school with a return of the year takes part in it (workstudy.participation): the
     # year's returns are the participating schools' returns, with no subquery of the schools.
-    add(_by_county(scoping.in_counties(Submission.objects.filter(year_id=year), ids),
-                   students=Sum("student_count"),
-                   approved=Count("pk", filter=Q(status=SubmissionStatus.APPROVED))),
-        students="students", approved="approved")
-    add(_by_county(scoping.in_counties(SchoolYearFigures.objects.filter(year_id=year), ids),
-                   area=Sum("plot_area"), with_base=Count("pk", filter=Q(plots__gt=0))),
-        plot_area="area", schools_with_base="with_base")
-    # StudentAccidentCoverage.insured_total, summed field by field.
-    for county, row in _by_county(scoping.in_counties(StudentAccidentCoverage.objects.filter(year_id=year), ids),
-                                  a=Sum("insured_parent_paid"), b=Sum("poor_free_by_insurer"),
-                                  c=Sum("poor_advanced_by_school")).items():
-        if county in parts:
-            parts[county]["insured_students"] += (row["a"] or 0) + (row["b"] or 0) + (row["c"] or 0)
-    liability = _by_county(
-        scoping.in_counties(InsurancePolicy.objects.filter(year_id=year, policy_type=PolicyType.LIABILITY), ids),
-        wide=Count("pk", filter=Q(school__isnull=True)),
-        own=Count("school_id", distinct=True, filter=Q(school__isnull=False)),
-    )
-    for county, row in liability.items():
-        if county in parts:
-            # A county-wide policy covers every school of the county.
-            covered = parts[county]["schools"] if row["wide"] else min(row["own"], parts[county]["schools"])
-            parts[county]["liability_schools"] = covered
-    add(_by_county(_paid_claims(ids).filter(paid_date__year=year), n=Count("pk")), claims="n")
-    add(_by_county(scoping.in_counties(LaborEducation.objects.filter(year_id=year), ids),
-                   n=Count("school_id", distinct=True)), labor_education="n")
+    for county, row in _by_county_of(scoping.in_counties(Submission.objects.filter(year_id=year), ids),
+                                     students=Sum("student_count"),
+                                     approved=Count("pk", filter=Q(status=SubmissionStatus.APPROVED))).items():
+        found.setdefault(county, {}).update(row)
+    return found
 
 
-def _money(year: int, ids: list[int], parts: dict[int, dict]) -> None:
-    """Income (profit) and subsidy per county, by the annual summary's formulas."""
+def _base_parts(year: int, ids: list[int]) -> dict[int, dict]:
+    """Plots, schools with a base, and the bases' income and subsidy by the summary's formula."""
     from aggregates.models import SchoolYearFigures
     from aggregates.selectors import _PARTS, _combined
-    from enterprises import selectors as enterprises
     from labor_bases.selectors import _county_year
-    from logistics import selectors as logistics
 
+    rows = scoping.in_counties(SchoolYearFigures.objects.filter(year_id=year), ids)
+    found = {county: {"plot_area": row["area"] or ZERO, "schools_with_base": row["with_base"] or 0}
+             for county, row in _by_county(rows, area=Sum("plot_area"),
+                                           with_base=Count("pk", filter=Q(plots__gt=0))).items()}
     sums = {name: Sum(name) for name in _PARTS}
-    for county, row in _by_county(scoping.in_counties(SchoolYearFigures.objects.filter(year_id=year), ids),
-                                  **sums, accounts=Sum("accounts")).items():
-        if county in parts and (row["accounts"] or row["production_value"]):
+    for county, row in _by_county(rows, **sums, accounts=Sum("accounts")).items():
+        if row["accounts"] or row["production_value"]:
             figures = _county_year(_combined(row))
-            parts[county]["income"] += figures["profit"]
-            parts[county]["subsidy"] += figures["remitted_to_school"]
+            found.setdefault(county, {}).update(income=figures["profit"], subsidy=figures["remitted_to_school"])
+    return found
 
-    for selectors in (enterprises, logistics):
-        for county, by_year in selectors.figures_by_year([year], counties=ids, by_county=True).items():
-            if county in parts:
-                parts[county]["income"] += by_year[year]["profit"]
-                parts[county]["subsidy"] += by_year[year]["remitted_to_education"]
+
+def _insurance_counts(year: int, ids: list[int]) -> dict[int, dict]:
+    """学平险 insured students, liability policies (county-wide, schools with their own), paid claims."""
+    from insurance.models import InsurancePolicy, PolicyType, StudentAccidentCoverage
+    from insurance.selectors import _paid_claims
+
+    found: dict[int, dict] = {}
+    # StudentAccidentCoverage.insured_total, summed field by field.
+    for county, row in _by_county_of(scoping.in_counties(StudentAccidentCoverage.objects.filter(year_id=year), ids),
+                                     a=Sum("insured_parent_paid"), b=Sum("poor_free_by_insurer"),
+                                     c=Sum("poor_advanced_by_school")).items():
+        found.setdefault(county, {})["insured_students"] = row["a"] + row["b"] + row["c"]
+    for county, row in _by_county_of(
+        scoping.in_counties(InsurancePolicy.objects.filter(year_id=year, policy_type=PolicyType.LIABILITY), ids),
+        liability_wide=Count("pk", filter=Q(school__isnull=True)),
+        liability_own=Count("school_id", distinct=True, filter=Q(school__isnull=False)),
+    ).items():
+        found.setdefault(county, {}).update(row)
+    for county, row in _by_county_of(_paid_claims(ids).filter(paid_date__year=year), claims=Count("pk")).items():
+        found.setdefault(county, {}).update(row)
+    return found
+
+
+def _labor_education_counts(year: int, ids: list[int]) -> dict[int, dict]:
+    from labor_education.models import LaborEducation
+
+    return _by_county_of(scoping.in_counties(LaborEducation.objects.filter(year_id=year), ids),
+                         labor_education=Count("school_id", distinct=True))
+
+
+def _money_of(app: str):
+    """Income (profit) and subsidy per county of the enterprises or the service centres, by the
+    annual summary's formulas (their ``figures_by_year``)."""
+
+    def piece(year: int, ids: list[int]) -> dict[int, dict]:
+        from reports import sources
+
+        by_county = sources.call(app, "figures_by_year", [year], counties=ids, by_county=True)
+        if by_county is sources.MISSING:
+            return {}
+        return {county: {"income": by_year[year]["profit"], "subsidy": by_year[year]["remitted_to_education"]}
+                for county, by_year in by_county.items()}
+
+    piece.__name__ = f"_money_of_{app}"
+    return piece
+
+
+# (the app whose data a piece sums, besides the core's; None: the core's only), the piece.
+_PIECES = (
+    (None, _core_counts),
+    ("labor_bases", _base_parts),
+    ("insurance", _insurance_counts),
+    ("labor_education", _labor_education_counts),
+    ("enterprises", _money_of("enterprises")),
+    ("logistics", _money_of("logistics")),
+)
 
 
 def counties_of(region: Region) -> list[Region]:
@@ -221,10 +255,30 @@ def counties_of(region: Region) -> list[Region]:
 
 
 def _county_parts(year: int, ids: list[int]) -> dict[int, dict]:
+    """Every county's parts: each app's piece kept until that app's data (or the core's)
+    changes (one query to know for all of them; a province's 100 counties take a tenth of a
+    second or more to sum)."""
     parts = {pk: _empty_parts() for pk in ids}
-    if ids:
-        _counts(year, ids, parts)
-        _money(year, ids, parts)
+    if not ids:
+        return parts
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
+    now = None if freshness.in_transaction() else freshness.stamps()
+    liability: dict[int, dict] = {}
+    for app, piece in _PIECES:
+        found = freshness.cached(f"rollup:{piece.__name__}:{year}:{digest}", lambda piece=piece: piece(year, ids),
+                                 apps=[app] if app else (), now=now)
+        for county, values in found.items():
+            if county not in parts:
+                continue
+            for name, value in values.items():
+                if name in PARTS:
+                    parts[county][name] += value
+                else:
+                    liability.setdefault(county, {})[name] = value
+    for county, row in liability.items():
+        # A county-wide policy covers every school of the county.
+        schools = parts[county]["schools"]
+        parts[county]["liability_schools"] = schools if row.get("liability_wide") else min(row.get("liability_own", 0), schools)
     return parts
 
 
@@ -235,10 +289,7 @@ def compare(region: Region, year) -> Comparison:
     year = getattr(year, "pk", year)
     counties = counties_of(region)
     ids = [c.pk for c in counties]
-    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
-    # The counties' sums, kept until data changes (one query to know; a province's 100 counties
-    # take a tenth of a second or more to sum).
-    parts = freshness.cached(f"rollup:parts:{year}:{digest}", lambda: _county_parts(year, ids))
+    parts = _county_parts(year, ids)
     rows = [Row(county, parts[county.pk]) for county in counties]
     total_parts = _empty_parts()
     for row in rows:

@@ -15,6 +15,16 @@ from workstudy.models import Role
 
 
 @pytest.fixture(autouse=True)
+def _no_kept_warnings():
+    """Every test starts without warnings kept in the process by an earlier test's database
+    (workstudy.rules keeps each module's and, for the labor bases, each school's)."""
+    from workstudy import rules
+
+    with rules._memo_lock:
+        rules._memo.clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Every test starts in the portal's language (zh-hans). A request in English
     leaves English active in the thread, which would leak into the next test."""

@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 TTL = 600
 
-# Schools, years and returns: every app's figures and checks read them.
+# Schools, years, county locks and returns: every app's figures and checks read them.
 CORE_APP = "workstudy"
 
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+["`]?(\w+)', re.IGNORECASE)
@@ -38,9 +38,10 @@ _tables: dict[str, str] | None = None
 
 def _watched_models() -> list:
     from workstudy import scoping
-    from workstudy.models import ReportingYear, School, Submission
+    from workstudy.models import CountyLock, ReportingYear, School, Submission
 
-    watched = set(scoping.registered_models()) | {School, ReportingYear, Submission}
+    # A county's lock decides which schools count in its year (workstudy.participation).
+    watched = set(scoping.registered_models()) | {School, ReportingYear, Submission, CountyLock}
     models = []
     for model in watched:
         models.append(model)
@@ -170,15 +171,17 @@ def in_transaction() -> bool:
     return connection.in_atomic_block
 
 
-def cached(key: str, compute, *, apps=None):
+def cached(key: str, compute, *, apps=None, now: dict[str, str] | None = None):
     """``compute()``, kept in the cache until the data it reads changes (the stamp above, one
     query) or for :data:`TTL` seconds. Whole-province figures take tenths of a second and
     change only when data does. ``apps``: the figures read only these apps' data and the
     core's, so a change elsewhere keeps them. Inside a transaction (a test, an import) always
-    computed afresh: a value read there may be rolled back and must not be cached."""
+    computed afresh: a value read there may be rolled back and must not be cached.
+    ``now``: :func:`stamps` read before any of the data the caller reads (one query for many
+    values)."""
     if in_transaction():
         return compute()
-    full_key = f"{key}:{generation(apps)}"
+    full_key = f"{key}:{generation(apps, now=now)}"
     value = cache.get(full_key)
     if value is None:
         value = compute()

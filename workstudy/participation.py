@@ -20,3 +20,14 @@ def schools_of_year(year: int) -> QuerySet[School]:
         return School.objects.filter(has_return)
     county_locked = Exists(CountyLock.objects.filter(year_id=year, county_id=OuterRef("county_id")))
     return School.objects.filter(Q(has_return) | (Q(active=True) & ~Q(county_locked)))
+
+
+def count_of_year(year: int, counties=None) -> int:
+    """How many schools take part in ``year`` (of these county ids, or all), kept until the
+    core's data changes: a province's count reads every school's returns (tens of ms), and the
+    summary asks for it again after every change to a data app's rows."""
+    from . import freshness
+    from .scoping import in_counties
+
+    key = f"participation:count:{int(year)}:{sorted(counties) if counties is not None else 'all'}"
+    return freshness.cached(key, lambda: in_counties(schools_of_year(year), counties).count(), apps=())

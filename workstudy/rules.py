@@ -152,26 +152,86 @@ def findings(year: int, school_id: int | None = None, module: str | None = None)
     for name in _modules(module):
         stamp = None if stamps is None else _module_stamp(name, stamps)
         key = (int(year), school_id, name, get_language())
+        before = None
         if stamp is not None:
             with _memo_lock:
-                hit = _memo.get(key)
-                if hit is not None and hit[0] == stamp and time.monotonic() - hit[1] < _MEMO_TTL:
+                before = _memo.get(key)
+                if before is not None and before.stamp == stamp and time.monotonic() - before.at < _MEMO_TTL:
                     _memo.move_to_end(key)
-                    found.extend(hit[2])
+                    found.extend(before.found)
                     continue
         if kept is _UNREAD:
             kept = _frozen(year)
         if kept is not None:  # a locked year: its warnings as they read at the lock
             part = [f for f in kept if f.rule.module == name and (school_id is None or f.school_id == school_id)]
+            entry = _Kept(stamp, time.monotonic(), tuple(part))
         else:
-            part = _check(year, school_id, name)
-        found.extend(part)
+            entry = _fresh(year, school_id, name, stamp, before if stamp is not None else None)
+        found.extend(entry.found)
         if stamp is not None:
             with _memo_lock:
-                _memo[key] = (stamp, time.monotonic(), tuple(part))
+                _memo[key] = entry
                 while len(_memo) > _MEMO_SIZE:
                     _memo.popitem(last=False)
     return found
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """One module's warnings of a year as this process last read them: under which data stamp and
+    when; for a module that tracks its schools (:func:`school_changes`), what its tracker read
+    then and when every school was last checked."""
+
+    stamp: str | None
+    at: float
+    found: tuple
+    state: object = None
+    checked_all_at: float = 0.0
+
+
+def _fresh(year: int, school_id: int | None, module: str, stamp, before: _Kept | None) -> _Kept:
+    """``module``'s warnings on the data as it is now. For the whole year of a module that says
+    which of its schools changed (:func:`school_changes`), only those schools are checked again
+    and the others' warnings are kept from ``before``; every school is checked again when more
+    than :data:`_RECHECK_LIMIT` changed, when nothing is kept, and every :data:`_MEMO_TTL` seconds."""
+    now = time.monotonic()
+    tracker = _SCHOOL_CHANGES.get(module) if school_id is None else None
+    if tracker is None:
+        return _Kept(stamp, now, tuple(_check(year, school_id, module)))
+    usable = before is not None and before.state is not None and 0 <= now - before.checked_all_at < _MEMO_TTL
+    state, changed = tracker(int(year), before.state if usable else None)  # read before the data it guards
+    if not usable or changed is None or len(changed) > _RECHECK_LIMIT:
+        return _Kept(stamp, now, _ordered(_check(year, None, module)), state, now)
+    unchanged = [f for f in before.found if f.school_id not in changed]
+    rechecked = [f for school in sorted(changed) for f in _check(year, school, module)]
+    return _Kept(stamp, now, _ordered(unchanged + rechecked), state, before.checked_all_at)
+
+
+def _ordered(found: list[Finding]) -> tuple:
+    """A year's warnings of a tracked module in one order however they were found: by rule, school, row."""
+    order = {code: n for n, code in enumerate(RULES)}
+    return tuple(sorted(found, key=lambda f: (order.get(f.rule.code, -1), f.school_id or 0, f.obj_label, f.key)))
+
+
+# Module -> its tracker: ``(year, state or None) -> (state, changed school ids or None)``.
+_SCHOOL_CHANGES: dict[str, Callable] = {}
+# More schools changed than this since a module's warnings were last read: all checked again
+# (one query per rule instead of a few per school).
+_RECHECK_LIMIT = 40
+
+
+def school_changes(module: str):
+    """Decorator registering ``module``'s tracker: a function ``(year, state)`` returning what it
+    reads now (any picklable value, compared by the function itself) and the ids of the schools
+    whose warnings of ``year`` may differ from when it returned ``state`` (None: every school, e.g.
+    when ``state`` is None). A module with a tracker has only school warnings; its checks must
+    give for one school exactly that school's part of the whole year's warnings."""
+
+    def decorate(func):
+        _SCHOOL_CHANGES[module] = func
+        return func
+
+    return decorate
 
 
 def _check(year: int, school_id: int | None, module: str) -> list[Finding]:

@@ -88,7 +88,7 @@ def _printed(summary) -> str:
     """Everything the summary prints (figures, tables, lists), as text."""
     payload = {"figures": {k: (f.value, f.text) for k, f in summary.figures.items()}, "data": summary.data,
                "gaps": summary.gaps}
-    return json.dumps(figures._without_urls(payload), ensure_ascii=False, default=figures._json_default)
+    return json.dumps(payload, ensure_ascii=False, default=figures._json_default)
 
 
 def test_money_figures_of_the_whole_are_the_sums_of_the_counties(two):
