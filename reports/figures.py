@@ -214,7 +214,7 @@ class _Builder:
         """:func:`reports.sources.call`, narrowed to the summary's county when it has one."""
         if self.counties is not None:
             kwargs["counties"] = self.counties
-        if sources.selectors(app) is None:
+        if getattr(sources.selectors(app), name, None) is None:
             return MISSING
         return self.kept(app, f"{app}.{name}", args, kwargs, lambda: sources.call(app, name, *args, **kwargs))
 
@@ -864,12 +864,17 @@ def quality_lists(year: int, counties=None) -> tuple[list, list[dict]]:
 
 def bureau_labels(year: int, counties) -> set[str]:
     """The labels by which the data apps' warnings without a school name the bureau-level rows
-    of ``counties`` in ``year`` (each app's ``finding_labels`` selector)."""
+    of ``counties`` in ``year`` (each app's ``finding_labels`` selector, kept until that app's
+    data changes)."""
+    from workstudy import freshness
+
     labels: set[str] = set()
     for app in sources.APPS:
-        found = sources.call(app, "finding_labels", year, counties=counties)
-        if found is not MISSING:
-            labels |= set(found)
+        if getattr(sources.selectors(app), "finding_labels", None) is None:
+            continue
+        key = f"reports:labels:{app}:{int(year)}:{sorted(counties) if counties is not None else 'all'}"
+        labels |= set(freshness.cached(
+            key, lambda app=app: sources.call(app, "finding_labels", year, counties=counties), apps=[app]))
     return labels
 
 

@@ -27,6 +27,9 @@ class _Missing:
     def __repr__(self):
         return "MISSING"
 
+    def __reduce__(self):
+        return "MISSING"  # unpickled (from a cache) as the one MISSING, so ``is MISSING`` holds
+
 
 MISSING = _Missing()
 

@@ -33,6 +33,24 @@ def test_stamps_follow_the_data_they_cover():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_county_lock_changes_who_takes_part_and_the_core_stamp():
+    """A county's lock decides which schools take part in its year (an active school without a
+    return no longer does): the core's stamp changes with it, and the count kept under it."""
+    from django.utils import timezone
+
+    from workstudy.models import CountyLock, Region
+    from workstudy.participation import count_of_year
+
+    year = ReportingYearFactory(year=2024)
+    SchoolFactory(code="F002", name="未填报学校")
+    core = freshness.generation(())
+    assert count_of_year(2024) == 1
+    CountyLock.objects.create(year=year, county=Region.default_county(), locked_at=timezone.now())
+    assert freshness.generation(()) != core
+    assert count_of_year(2024) == 0
+
+
+@pytest.mark.django_db(transaction=True)
 def test_warnings_are_kept_per_module_until_their_data_changes(monkeypatch):
     runs = {"labor_bases": 0, "enterprises": 0}
     for code, registered in list(rules.RULES.items()):

@@ -1,0 +1,88 @@
+"""The summary after a change reads again only what the change can alter: each app's part (its
+selectors' results, the county comparison's sums) is kept until that app's data or the core's
+changes, and the summary it gives is the one computed from nothing kept."""
+
+from __future__ import annotations
+
+import inspect
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+
+from aggregates import selectors as aggregated
+from insurance.models import StudentAccidentCoverage
+from labor_bases.models import ProductionLine
+from reports import figures, sources
+from rollup import comparison
+from tests.factories import SchoolFactory, SubmissionFactory
+from tests.reports.conftest import build_county
+from workstudy import rules
+from workstudy.models import Region
+
+
+@pytest.fixture
+def reads(monkeypatch) -> Counter:
+    """How often each app's selectors and each part of the county comparison run from now on."""
+    counted: Counter = Counter()
+
+    def counting(label, func):
+        def wrapper(*args, **kwargs):
+            counted[label] += 1
+            return func(*args, **kwargs)
+
+        wrapper.__name__ = func.__name__
+        return wrapper
+
+    for app in sources.APPS:
+        module = sources.selectors(app)
+        for name, func in inspect.getmembers(module, inspect.isfunction):
+            if func.__module__ == module.__name__ and not name.startswith("_"):
+                monkeypatch.setattr(module, name, counting(app, func))
+    for name, func in inspect.getmembers(aggregated, inspect.isfunction):
+        if func.__module__ == aggregated.__name__ and not name.startswith("_"):
+            monkeypatch.setattr(aggregated, name, counting("labor_bases", func))
+    monkeypatch.setattr(comparison, "_PIECES", tuple((app, counting(f"comparison:{app or 'core'}", piece))
+                                                     for app, piece in comparison._PIECES))
+    return counted
+
+
+def _from_nothing_kept(county) -> figures.Summary:
+    cache.clear()
+    with rules._memo_lock:
+        rules._memo.clear()
+    return figures.compute_cached(2024, county)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_reads_again_its_own_app_only(school_a, reads):
+    build_county(school_a=school_a)
+    county = school_a.county
+    neighbour = Region.objects.create(parent=county.parent, name="余江区", level=Region.Level.COUNTY)
+    SubmissionFactory(school=SchoolFactory(code="YJ001", name="余江乙校", county=neighbour), year_id=2024)
+    cache.clear()
+    first = figures.compute_cached(2024, county)
+    assert {"labor_bases", "insurance", "enterprises", "logistics", "comparison:core"} <= set(reads)
+
+    reads.clear()
+    line = ProductionLine.objects.filter(year_id=2024).order_by("pk").first()
+    line.quantity += Decimal("1")
+    line.save()
+    after_line = figures.compute_cached(2024, county)
+    assert set(reads) == {"labor_bases", "comparison:labor_bases"}, reads
+    assert after_line.fingerprint() != first.fingerprint()
+    assert after_line.fingerprint() == _from_nothing_kept(county).fingerprint()
+
+    reads.clear()
+    coverage = StudentAccidentCoverage.objects.filter(year_id=2024).order_by("pk").first()
+    coverage.insured_parent_paid += 1
+    coverage.save()
+    after_coverage = figures.compute_cached(2024, county)
+    assert set(reads) == {"insurance", "comparison:insurance"}, reads
+    assert after_coverage.fingerprint() != after_line.fingerprint()
+    assert after_coverage.fingerprint() == _from_nothing_kept(county).fingerprint()
+
+    reads.clear()
+    assert figures.compute_cached(2024, county).fingerprint() == after_coverage.fingerprint()
+    assert not reads, "nothing changed: the whole summary is kept"
