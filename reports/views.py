@@ -163,7 +163,8 @@ class SummaryView(RoleRequiredMixin, View):
 
 def _sheet_rows(year_obj: ReportingYear, county: Region) -> list[dict]:
     """Every school of the year in ``county`` with its return's status and, for a locked year, its issued sheet."""
-    statuses = dict(Submission.objects.filter(year=year_obj).values_list("school_id", "status"))
+    statuses = dict(scoping.in_counties(Submission.objects.filter(year=year_obj), [county.pk])
+                    .values_list("school_id", "status").order_by())
     labels = dict(SubmissionStatus.choices)
     issued = {}
     if year_obj.is_locked:
