@@ -21,6 +21,8 @@ from statistics import median
 from django.db import transaction
 from django.db.models import Q
 
+from workstudy import freshness
+
 from .models import ZERO, ProductPriceMedian, SchoolYearFigures
 
 FIGURE_FIELDS = ("production_value", "matched_production", "other_income", "cost", "remitted_to_school", "accounts")
@@ -222,6 +224,9 @@ def rebuild(log=None) -> dict[str, int]:
         for year in sorted(set(ProductionLine.objects.values_list("year_id", flat=True).distinct())):
             _refresh_year_prices(year, None)
         counts["prices"] = ProductPriceMedian.objects.count()
+        # What was kept from the labor bases' data (the summary's parts, the warnings) was read
+        # from the aggregates as they were: it is read again once the rebuilt ones commit.
+        transaction.on_commit(lambda: freshness.bump("labor_bases"))
     if log:
         log(f"aggregates rebuilt: {counts['school_years']} school-years, {counts['prices']} product medians")
     return counts
