@@ -134,7 +134,6 @@ def base_overview(year: int, counties: Iterable[int] | None = None) -> dict:
     }
 
 
-
 # Schools are hashed into this many buckets by id; a bucket's tokens are summed by the database,
 # so a process that kept the sums learns which few buckets changed without reading every token.
 TOKEN_BUCKETS = 128

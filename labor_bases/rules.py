@@ -289,7 +289,8 @@ def changed_schools(year: int, before):
     moved, every school with a line of that product (LB-04 compares with it).
 
     The tokens are read in full once; after that the database's sums of them by bucket of
-    schools say which buckets to read again (2 queries when nothing changed, 3-4 otherwise)."""
+    schools say which buckets to read again (2 queries when nothing changed, 3-4 otherwise).
+    Too many changed schools (:data:`RECHECK_AT_MOST`): None, every school is checked again."""
     from aggregates.selectors import change_tokens, price_medians, token_sums
 
     from .selectors import schools_with_products
@@ -311,7 +312,15 @@ def changed_schools(year: int, before):
     if medians != were:
         changed |= schools_with_products(year, {key for key in medians.keys() | were.keys()
                                                  if medians.get(key) != were.get(key)})
-    return {"sums": sums, "tokens": tokens, "medians": medians}, changed
+    state = {"sums": sums, "tokens": tokens, "medians": medians}
+    known = sum(len(bucket) for bucket in tokens.values())  # (school, year) pairs
+    return state, (changed if len(changed) <= min(RECHECK_AT_MOST, max(3, known // 200)) else None)
+
+
+# A school checked again costs a few queries; every school checked again, one query per rule.
+# More changed schools than this, or than one school in a hundred (at least 3): every school
+# is checked again.
+RECHECK_AT_MOST = 40
 
 
 def _by_bucket(tokens: dict) -> dict[int, dict]:

@@ -139,9 +139,11 @@ def findings(year: int, school_id: int | None = None, module: str | None = None)
     The checks read whole tables (at province size hundreds of thousands of rows), so each
     module's warnings are kept in this process until its data changes, i.e. while the data
     stamp of ``workstudy.freshness`` for that app and the core (their data versions, raised
-    when a write to their tables commits) stays the same: a new claim does not make the labor-base checks run
-    again. One copy per language (the messages are written in the reader's language). Inside
-    a transaction (a test, an import) always computed afresh.
+    when a write to their tables commits) stays the same: a new claim does not make the
+    labor-base checks run again. A module that says which schools changed
+    (:func:`school_changes`) has only those schools checked again after a change
+    (:func:`_fresh`). One copy per language (the messages are written in the reader's
+    language). Inside a transaction (a test, an import) always computed afresh.
 
     A locked year's warnings are not computed: they are read as they were at its lock
     (:func:`freeze_findings`), so renaming a school or a base later changes none of them.
@@ -192,16 +194,18 @@ class _Kept:
 def _fresh(year: int, school_id: int | None, module: str, stamp, before: _Kept | None) -> _Kept:
     """``module``'s warnings on the data as it is now. For the whole year of a module that says
     which of its schools changed (:func:`school_changes`), only those schools are checked again
-    and the others' warnings are kept from ``before``; every school is checked again when more
-    than :data:`_RECHECK_LIMIT` changed, when nothing is kept, and every :data:`_MEMO_TTL` seconds."""
+    and the others' warnings are kept from ``before``; every school is checked again when the
+    tracker says so (too many changed), when nothing is kept, and every :data:`_MEMO_TTL` seconds."""
     now = time.monotonic()
     tracker = _SCHOOL_CHANGES.get(module) if school_id is None else None
     if tracker is None:
         return _Kept(stamp, now, tuple(_check(year, school_id, module)))
     usable = before is not None and before.state is not None and 0 <= now - before.checked_all_at < _MEMO_TTL
     state, changed = tracker(int(year), before.state if usable else None)  # read before the data it guards
-    if not usable or changed is None or len(changed) > _RECHECK_LIMIT:
+    if not usable or changed is None:
         return _Kept(stamp, now, _ordered(_check(year, None, module)), state, now)
+    if not changed:
+        return _Kept(stamp, now, before.found, state, before.checked_all_at)
     unchanged = [f for f in before.found if f.school_id not in changed]
     rechecked = [f for school in sorted(changed) for f in _check(year, school, module)]
     return _Kept(stamp, now, _ordered(unchanged + rechecked), state, before.checked_all_at)
@@ -215,17 +219,15 @@ def _ordered(found: list[Finding]) -> tuple:
 
 # Module -> its tracker: ``(year, state or None) -> (state, changed school ids or None)``.
 _SCHOOL_CHANGES: dict[str, Callable] = {}
-# More schools changed than this since a module's warnings were last read: all checked again
-# (one query per rule instead of a few per school).
-_RECHECK_LIMIT = 40
 
 
 def school_changes(module: str):
     """Decorator registering ``module``'s tracker: a function ``(year, state)`` returning what it
     reads now (any picklable value, compared by the function itself) and the ids of the schools
-    whose warnings of ``year`` may differ from when it returned ``state`` (None: every school, e.g.
-    when ``state`` is None). A module with a tracker has only school warnings; its checks must
-    give for one school exactly that school's part of the whole year's warnings."""
+    whose warnings of ``year`` may differ from when it returned ``state`` (None: check every
+    school, e.g. when ``state`` is None or when that is cheaper than checking those one by one).
+    A module with a tracker has only school warnings; its checks must give for one school
+    exactly that school's part of the whole year's warnings."""
 
     def decorate(func):
         _SCHOOL_CHANGES[module] = func
