@@ -4,7 +4,9 @@ Everything the portal keeps in the cache can be computed again (figures, warning
 sheets), so when Redis is stopped or unreachable a read is a miss and a write is skipped: pages
 stay up, a little slower, and the portal uses Redis again as soon as it is back. Each failure is
 logged, at most once a minute per process. Short socket timeouts (``REDIS_TIMEOUT``, 0.5 s by
-default) keep a Redis that does not answer from holding a request for long.
+default) keep a Redis that does not answer from holding a request for long, and after a failure
+the process leaves that Redis alone for :data:`RETRY_AFTER` seconds: a page that reads many
+kept values (the summary reads one per app and part) waits at most one timeout, not one each.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ from django.core.cache.backends.redis import RedisCache
 logger = logging.getLogger(__name__)
 
 _LOG_EVERY = 60.0
+RETRY_AFTER = 5.0
 
 
 class ResilientRedisCache(RedisCache):
     _last_logged = 0.0
+    # Per Redis location: until when this process answers without asking it (after a failure).
+    _resting: dict[str, float] = {}
 
     def __init__(self, server, params):
         super().__init__(server, params)
@@ -38,9 +43,13 @@ class ResilientRedisCache(RedisCache):
     def _safely(self, operation: str, default, *args, **kwargs):
         import redis
 
+        where = str(self._servers)
+        if time.monotonic() < ResilientRedisCache._resting.get(where, 0.0):
+            return default
         try:
             return getattr(super(), operation)(*args, **kwargs)
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as exc:
+            ResilientRedisCache._resting[where] = time.monotonic() + RETRY_AFTER
             self._failed(operation, exc)
             return default
 

@@ -49,3 +49,29 @@ def test_the_same_backend_uses_redis_when_it_is_up(settings):
     assert cache.get("fallback-test") == {"v": 1}
     cache.delete("fallback-test")
     assert cache.get("fallback-test") is None
+
+
+def test_after_a_failure_redis_is_left_alone_for_a_few_seconds(settings, monkeypatch):
+    """A Redis that does not answer costs a page one timeout, not one per value it reads; the
+    process asks it again a few seconds later."""
+    import redis
+    from django.core.cache.backends.redis import RedisCache
+
+    from workstudy import cache as resilient
+
+    settings.CACHES = {"default": {**DOWN["default"], "LOCATION": "redis://127.0.0.1:9/1"}}
+    asked = []
+
+    def timing_out(self, key, default=None, version=None):
+        asked.append(key)
+        raise redis.exceptions.TimeoutError("no answer")
+
+    monkeypatch.setattr(RedisCache, "get", timing_out)
+    clock = [1000.0]
+    monkeypatch.setattr(resilient.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(resilient.ResilientRedisCache, "_resting", {})
+    cache = caches["default"]
+    assert [cache.get(f"part:{n}", "computed") for n in range(30)] == ["computed"] * 30
+    assert asked == ["part:0"]
+    clock[0] += resilient.RETRY_AFTER + 0.1
+    assert cache.get("again", "computed") == "computed" and asked == ["part:0", "again"]
