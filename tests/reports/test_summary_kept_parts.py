@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from aggregates import selectors as aggregated
 from insurance.models import StudentAccidentCoverage
@@ -86,3 +87,7 @@ def test_a_change_reads_again_its_own_app_only(school_a, reads):
     reads.clear()
     assert figures.compute_cached(2024, county).fingerprint() == after_coverage.fingerprint()
     assert not reads, "nothing changed: the whole summary is kept"
+
+    with translation.override("en"):  # the document is Chinese whoever reads it: the same parts
+        assert figures.compute_cached(2024, county).fingerprint() == after_coverage.fingerprint()
+        assert _from_nothing_kept(county).fingerprint() == after_coverage.fingerprint()
