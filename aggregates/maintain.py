@@ -135,10 +135,7 @@ def new_token() -> int:
 
 def touch_schools(school_ids: Iterable[int]) -> None:
     """New tokens for every year of these schools (renamed: their warnings print the new name)."""
-    rows = list(SchoolYearFigures.objects.filter(school_id__in=list(school_ids)).only("pk"))
-    for row in rows:
-        row.token = new_token()
-    SchoolYearFigures.objects.bulk_update(rows, ["token"], batch_size=CHUNK)
+    SchoolYearFigures.objects.filter(school_id__in=list(school_ids)).update(token=new_token())
 
 
 def price_key(product: str, grade: str, unit: str) -> tuple[str, str, str]:

@@ -141,9 +141,9 @@ TOKEN_BUCKETS = 128
 
 def token_sums(years: Iterable[int]) -> dict[tuple[int, int], tuple[int, int]]:
     """``{(year_id, bucket): (sum of tokens, rows)}`` of these years (1 query, a few hundred rows)."""
-    sql, params = _token_sql("year_id, school_id %% {n}, SUM(token), COUNT(*)", years)
+    sql, params = _token_sql(f"year_id, {_BUCKET}, SUM(token), COUNT(*)", years)
     with connection.cursor() as cursor:
-        cursor.execute(sql + f" GROUP BY year_id, school_id %% {TOKEN_BUCKETS}", params)
+        cursor.execute(f"{sql} GROUP BY year_id, {_BUCKET}", params)
         return {(year, bucket): (int(total), count) for year, bucket, total, count in cursor.fetchall()}
 
 
@@ -155,15 +155,18 @@ def change_tokens(years: Iterable[int], buckets: Iterable[int] | None = None) ->
         buckets = sorted({int(b) for b in buckets})
         if not buckets:
             return {}
-        sql += f" AND school_id %% {TOKEN_BUCKETS} IN ({', '.join(['%s'] * len(buckets))})"
+        sql += f" AND {_BUCKET} IN ({', '.join(['%s'] * len(buckets))})"
         params += buckets
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {(school, year): token for school, year, token in cursor.fetchall()}
 
 
+_BUCKET = f"school_id %% {TOKEN_BUCKETS}"  # %% : a literal % in a statement with parameters
+
+
 def _token_sql(columns: str, years: Iterable[int]) -> tuple[str, list]:
     years = [int(y) for y in years]
     table = connection.ops.quote_name(SchoolYearFigures._meta.db_table)
     marks = ", ".join(["%s"] * len(years))
-    return f"SELECT {columns.format(n=TOKEN_BUCKETS)} FROM {table} WHERE year_id IN ({marks})", years  # noqa: S608
+    return f"SELECT {columns} FROM {table} WHERE year_id IN ({marks})", years  # noqa: S608

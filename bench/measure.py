@@ -781,6 +781,16 @@ SUMMARY_AFTER_CHANGE_MS = 200
 SUMMARY_AFTER_CHANGE_TARGET = f"< {SUMMARY_AFTER_CHANGE_MS} ms"
 
 
+def _page_once(client, url: str) -> tuple[float, int]:
+    """One GET of ``url``, which must answer 200: (ms, queries)."""
+    with CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        response = client.get(url)
+        ms = (time.perf_counter() - start) * 1000
+    assert response.status_code == 200, response.status_code
+    return ms, len(ctx.captured_queries)
+
+
 def _after_a_change(client, url: str, year: int, repeat: int) -> tuple[list[float], int]:
     """The summary page right after a real change: one production line of ``year`` saved with
     another quantity (committed, as a principal's edit is) before each request, then restored.
@@ -795,12 +805,8 @@ def _after_a_change(client, url: str, year: int, repeat: int) -> tuple[list[floa
         for n in range(max(1, min(3, repeat))):
             line.quantity = original + Decimal(n + 1)
             line.save()
-            with CaptureQueriesContext(connection) as ctx:
-                start = time.perf_counter()
-                response = client.get(url)
-                samples.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200, response.status_code
-            queries = len(ctx.captured_queries)
+            ms, queries = _page_once(client, url)
+            samples.append(ms)
     finally:
         line.quantity = original
         line.save()
@@ -858,11 +864,8 @@ def measure_summary(size: str, staff, year: int, first_year: int, *, repeat: int
     cold = []
     for _ in range(max(1, min(3, repeat))):
         cache.clear()
-        with CaptureQueriesContext(connection) as ctx:
-            start = time.perf_counter()
-            response = client.get(url)
-            cold.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, response.status_code
+        ms, queries = _page_once(client, url)
+        cold.append(ms)
     results.append(
         Measurement(
             "summary",
@@ -870,7 +873,7 @@ def measure_summary(size: str, staff, year: int, first_year: int, *, repeat: int
             size,
             median_ms=statistics.median(cold),
             p95_ms=max(cold),
-            queries=len(ctx.captured_queries),
+            queries=queries,
             note="shared cache cleared before each; the process keeps the warnings it computed",
         )
     )
@@ -891,10 +894,8 @@ def measure_summary(size: str, staff, year: int, first_year: int, *, repeat: int
     log(f"  summary HTML after a change: {statistics.median(changed):.0f} ms")
     warm = []
     for _ in range(max(3, repeat)):
-        with CaptureQueriesContext(connection) as ctx:
-            start = time.perf_counter()
-            client.get(url)
-            warm.append((time.perf_counter() - start) * 1000)
+        ms, queries = _page_once(client, url)
+        warm.append(ms)
     results.append(
         Measurement(
             "summary",
@@ -902,7 +903,7 @@ def measure_summary(size: str, staff, year: int, first_year: int, *, repeat: int
             size,
             median_ms=statistics.median(warm),
             p95_ms=percentile(warm, 95),
-            queries=len(ctx.captured_queries),
+            queries=queries,
         )
     )
     log(f"  summary HTML: cold {statistics.median(cold):.0f} ms, cached {statistics.median(warm):.0f} ms")

@@ -214,20 +214,7 @@ class _Builder:
         """:func:`reports.sources.call`, narrowed to the summary's county when it has one."""
         if self.counties is not None:
             kwargs["counties"] = self.counties
-        if getattr(sources.selectors(app), name, None) is None:
-            return MISSING
-        return self.kept(app, f"{app}.{name}", args, kwargs, lambda: sources.call(app, name, *args, **kwargs))
-
-    def kept(self, app: str, name: str, args: tuple, kwargs: dict, compute):
-        """``compute()``, a selector's result, kept in the shared cache until ``app``'s data or the
-        core's changes: after a principal saves a production line only the labor-base parts of
-        the summary are read again, not every app's (:func:`workstudy.freshness.cached`; the
-        stamps were read once, when the summary began)."""
-        from workstudy import freshness
-
-        text = repr((name, args, sorted(kwargs.items()), translation.get_language()))
-        key = "reports:part:" + hashlib.sha1(text.encode()).hexdigest()  # noqa: S324 - a cache key
-        return freshness.cached(key, compute, apps=[app], now=self.stamps)
+        return sources.call_kept(app, name, *args, now=self.stamps, **kwargs)
 
     # -- helpers -----------------------------------------------------------------
     def add(self, figure: Figure, *, reason: str = "") -> Figure:
@@ -249,8 +236,8 @@ class _Builder:
         from aggregates import selectors as aggregated
 
         kwargs = {} if self.counties is None else {"counties": self.counties}
-        return self.kept("labor_bases", f"aggregates.{name}", args, kwargs,
-                         lambda: getattr(aggregated, name)(*args, **kwargs))
+        return sources.kept("labor_bases", f"aggregates.{name}", args, kwargs,
+                            lambda: getattr(aggregated, name)(*args, **kwargs), now=self.stamps)
 
     @staticmethod
     def missing_app(app: str) -> str:
@@ -866,15 +853,11 @@ def bureau_labels(year: int, counties) -> set[str]:
     """The labels by which the data apps' warnings without a school name the bureau-level rows
     of ``counties`` in ``year`` (each app's ``finding_labels`` selector, kept until that app's
     data changes)."""
-    from workstudy import freshness
-
     labels: set[str] = set()
     for app in sources.APPS:
-        if getattr(sources.selectors(app), "finding_labels", None) is None:
-            continue
-        key = f"reports:labels:{app}:{int(year)}:{sorted(counties) if counties is not None else 'all'}"
-        labels |= set(freshness.cached(
-            key, lambda app=app: sources.call(app, "finding_labels", year, counties=counties), apps=[app]))
+        found = sources.call_kept(app, "finding_labels", year, counties=counties)
+        if found is not MISSING:
+            labels |= set(found)
     return labels
 
 

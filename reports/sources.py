@@ -51,6 +51,29 @@ def call(app: str, name: str, *args, **kwargs):
     return func(*args, **kwargs)
 
 
+def kept(app: str, label: str, args: tuple, kwargs: dict, compute, *, now: dict | None = None):
+    """``compute()``, a selector's result (``label`` and its arguments), kept in the shared cache
+    until ``app``'s data or the core's changes (:func:`workstudy.freshness.cached`): after a
+    principal saves a production line only the labor-base parts of the summary are read again,
+    not every app's. ``now``: the data stamps, read once before any of the data."""
+    import hashlib
+
+    from django.utils.translation import get_language
+
+    from workstudy import freshness
+
+    text = repr((label, args, sorted(kwargs.items()), get_language()))
+    key = "reports:part:" + hashlib.sha1(text.encode()).hexdigest()  # noqa: S324 - a cache key
+    return freshness.cached(key, compute, apps=[app], now=now)
+
+
+def call_kept(app: str, name: str, *args, now: dict | None = None, **kwargs):
+    """:func:`call`, kept by :func:`kept` (MISSING, never kept, when the app has no such selector)."""
+    if getattr(selectors(app), name, None) is None:
+        return MISSING
+    return kept(app, f"{app}.{name}", args, kwargs, lambda: call(app, name, *args, **kwargs), now=now)
+
+
 def _resolve_rows_url(app: str, kind: str, year: int, filters: dict) -> str:
     module = selectors(app)
     func = getattr(module, "rows_url", None) if module is not None else None

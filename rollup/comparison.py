@@ -219,21 +219,24 @@ def _labor_education_counts(year: int, ids: list[int]) -> dict[int, dict]:
                          labor_education=Count("school_id", distinct=True))
 
 
-def _money_of(app: str):
+def _money_of(app: str, year: int, ids: list[int]) -> dict[int, dict]:
     """Income (profit) and subsidy per county of the enterprises or the service centres, by the
     annual summary's formulas (their ``figures_by_year``)."""
+    from reports import sources
 
-    def piece(year: int, ids: list[int]) -> dict[int, dict]:
-        from reports import sources
+    by_county = sources.call(app, "figures_by_year", [year], counties=ids, by_county=True)
+    if by_county is sources.MISSING:
+        return {}
+    return {county: {"income": by_year[year]["profit"], "subsidy": by_year[year]["remitted_to_education"]}
+            for county, by_year in by_county.items()}
 
-        by_county = sources.call(app, "figures_by_year", [year], counties=ids, by_county=True)
-        if by_county is sources.MISSING:
-            return {}
-        return {county: {"income": by_year[year]["profit"], "subsidy": by_year[year]["remitted_to_education"]}
-                for county, by_year in by_county.items()}
 
-    piece.__name__ = f"_money_of_{app}"
-    return piece
+def _enterprise_money(year: int, ids: list[int]) -> dict[int, dict]:
+    return _money_of("enterprises", year, ids)
+
+
+def _centre_money(year: int, ids: list[int]) -> dict[int, dict]:
+    return _money_of("logistics", year, ids)
 
 
 # (the app whose data a piece sums, besides the core's; None: the core's only), the piece.
@@ -242,8 +245,8 @@ _PIECES = (
     ("labor_bases", _base_parts),
     ("insurance", _insurance_counts),
     ("labor_education", _labor_education_counts),
-    ("enterprises", _money_of("enterprises")),
-    ("logistics", _money_of("logistics")),
+    ("enterprises", _enterprise_money),
+    ("logistics", _centre_money),
 )
 
 

@@ -20,8 +20,7 @@ def _no_kept_warnings():
     (workstudy.rules keeps each module's and, for the labor bases, each school's)."""
     from workstudy import rules
 
-    with rules._memo_lock:
-        rules._memo.clear()
+    rules.forget_kept()
 
 
 @pytest.fixture(autouse=True)

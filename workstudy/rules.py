@@ -341,6 +341,12 @@ def count_by_rule(found: Iterable[Finding]) -> list[tuple[Rule, int, int]]:
 
 _memo: OrderedDict = OrderedDict()
 _memo_lock = threading.Lock()
+
+
+def forget_kept() -> None:
+    """Drop every warning this process keeps (a test starting on another database)."""
+    with _memo_lock:
+        _memo.clear()
 _MEMO_SIZE = 256
 # Like the shared cache's entries (freshness.TTL): if a data version was not raised (a process
 # died between its commit and the bump), the warnings are at most this old.

@@ -130,8 +130,7 @@ def checks(monkeypatch) -> list:
 def test_kept_warnings_equal_every_school_checked_again(checks, operations):
     ReportingYearFactory(year=2023)
     ReportingYearFactory(year=2024)
-    with rules._memo_lock:
-        rules._memo.clear()
+    rules.forget_kept()
     codes = [f"K{next(_codes):04d}" for _ in range(SCHOOLS)]
     schools = [SchoolFactory(code=code, name=f"学校{code}") for code in codes]
     bases = [LaborBase.objects.create(school=schools[i % SCHOOLS], name=f"基地{i}", location="某村",

@@ -51,9 +51,15 @@ def reads(monkeypatch) -> Counter:
 
 def _from_nothing_kept(county) -> figures.Summary:
     cache.clear()
-    with rules._memo_lock:
-        rules._memo.clear()
+    rules.forget_kept()
     return figures.compute_cached(2024, county)
+
+
+def _after_saving(row, county, reads: Counter) -> tuple[figures.Summary, set]:
+    """``row`` saved (committed), then the county's summary: it and what was read for it."""
+    reads.clear()
+    row.save()
+    return figures.compute_cached(2024, county), set(reads)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -66,21 +72,17 @@ def test_a_change_reads_again_its_own_app_only(school_a, reads):
     first = figures.compute_cached(2024, county)
     assert {"labor_bases", "insurance", "enterprises", "logistics", "comparison:core"} <= set(reads)
 
-    reads.clear()
     line = ProductionLine.objects.filter(year_id=2024).order_by("pk").first()
     line.quantity += Decimal("1")
-    line.save()
-    after_line = figures.compute_cached(2024, county)
-    assert set(reads) == {"labor_bases", "comparison:labor_bases"}, reads
+    after_line, read = _after_saving(line, county, reads)
+    assert read == {"labor_bases", "comparison:labor_bases"}, read
     assert after_line.fingerprint() != first.fingerprint()
     assert after_line.fingerprint() == _from_nothing_kept(county).fingerprint()
 
-    reads.clear()
     coverage = StudentAccidentCoverage.objects.filter(year_id=2024).order_by("pk").first()
     coverage.insured_parent_paid += 1
-    coverage.save()
-    after_coverage = figures.compute_cached(2024, county)
-    assert set(reads) == {"insurance", "comparison:insurance"}, reads
+    after_coverage, read = _after_saving(coverage, county, reads)
+    assert read == {"insurance", "comparison:insurance"}, read
     assert after_coverage.fingerprint() != after_line.fingerprint()
     assert after_coverage.fingerprint() == _from_nothing_kept(county).fingerprint()
 
