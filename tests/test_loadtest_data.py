@@ -72,13 +72,43 @@ def test_the_minute_by_minute_table_holds_only_pages_to_the_page_figures(tmp_pat
     run = _module("run", monkeypatch)
     started = 1000.0
     rows = [(started + 1 + n / 10, 10 * (n + 1), 0, "GET / (checklist)") for n in range(20)]  # 10..200 ms
-    rows += [(started + 5, 9000, 0, "GET /reports/[year]/summary.pdf"),
-             (started + 6, 8000, 0, "POST /excel/[kind]/import/ (confirm)"),
-             (started + 61, 50, 1, "GET /labor-bases/")]
+    rows += [
+        (started + 5, 9000, 0, "GET /reports/[year]/summary.pdf"),
+        (started + 6, 8000, 0, "POST /excel/[kind]/import/ (confirm)"),
+        (started + 61, 50, 1, "GET /labor-bases/"),
+    ]
     log = tmp_path / "requests.tsv"
     log.write_text("".join(f"{t:.3f}\t{ms}\t{failed}\t{name}\n" for t, ms, failed, name in rows))
-    table = run.minute_report(log, started, [(started + 30, 0.5), (started + 40, 0.7), (started + 70, 0.25)])
+
+    def shares(web, database):
+        return dict(dict.fromkeys(run.ROLES, 0.0), web=web, database=database)
+
+    samples = [
+        (started + 30, 0.5, shares(0.3, 0.1)),
+        (started + 40, 0.7, shares(0.5, 0.1)),
+        (started + 70, 0.25, shares(0.2, 0.0)),
+    ]
+    table = run.minute_report(log, started, samples)
     lines = [line for line in table.splitlines() if line.startswith("| ") and line[2].isdigit()]
-    # Minute 1: 22 requests; the pages' median and p95 of 10..200 ms (the PDF and the upload left out).
-    assert lines[0] == "| 1 | 0.4 | 110 | 190 | 0 | 60% |"
-    assert lines[1] == "| 2 | 0.0 | 50 | 50 | 1 | 25% |"
+    # Minute 1: 22 requests; the pages' median and p95 of 10..200 ms (the PDF and the upload left
+    # out); the machine 60% busy, of which the web workers 40% and the database 10%.
+    assert lines[0] == "| 1 | 0.4 | 110 | 190 | 0 | 60% | 40% | 10% | 0% | 0% | 0% |"
+    assert lines[1] == "| 2 | 0.0 | 50 | 50 | 1 | 25% | 20% | 0% | 0% | 0% | 0% |"
+
+
+def test_cpu_is_counted_for_each_part_of_the_stack(monkeypatch):
+    run = _module("run", monkeypatch)
+    table = {
+        1: (0, "init", 5),
+        100: (1, "gunicorn", 7),  # a master the run started, and its two workers
+        101: (100, "gunicorn", 30),
+        102: (100, "gunicorn", 40),
+        200: (1, "postgres", 3),  # the database's processes, by name
+        201: (200, "postgres", 11),
+        300: (1, "python", 9),  # Locust
+        400: (1, "redis-server *:6379", 2),
+        500: (1, "bash", 50),  # nobody's
+    }
+    monkeypatch.setattr(run, "_processes", lambda: table)
+    used = run.role_ticks({"web": [100], "Locust": [300], "PDF worker": []})
+    assert used == {"web": 77, "database": 14, "Locust": 9, "PDF worker": 0, "Redis": 2}

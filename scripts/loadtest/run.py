@@ -383,17 +383,63 @@ def _cpu_times() -> tuple[int, int]:
     return sum(fields) - idle, sum(fields)
 
 
-def sample_cpu(samples: list, stop: threading.Event, every: float = 5.0) -> None:
-    """The machine's CPU use (share of all cores busy) every ``every`` seconds until ``stop``."""
+# Who used the CPU: the processes of each part of the stack (by the process trees the run
+# started, or by name for the services it did not start).
+ROLES = ("web", "database", "Locust", "PDF worker", "Redis")
+
+
+def _processes() -> dict[int, tuple[int, str, int]]:
+    """pid -> (parent pid, command name, CPU jiffies used so far) of every process."""
+    table = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            head, tail = Path(entry.path, "stat").read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        fields = tail.split()
+        table[int(entry.name)] = (int(fields[1]), head.split("(", 1)[1], int(fields[11]) + int(fields[12]))
+    return table
+
+
+def role_ticks(roots: dict[str, list[int]]) -> dict[str, int]:
+    """CPU jiffies used so far by each role: the processes under ``roots[role]`` (the run's own
+    children), PostgreSQL's and Redis's by name. A process that ended since the last sample
+    takes its jiffies with it (gunicorn workers and database connections live all run long)."""
+    table = _processes()
+    owner = {pid: role for role, pids in roots.items() for pid in pids}
+    used = dict.fromkeys(ROLES, 0)
+    for pid, (_parent, name, ticks) in table.items():
+        role, seen = None, set()
+        walk = pid
+        while walk and walk not in seen and role is None:
+            seen.add(walk)
+            role = owner.get(walk)
+            walk = table.get(walk, (0, "", 0))[0]
+        if role is None and name == "postgres":
+            role = "database"
+        elif role is None and name.startswith("redis-server"):
+            role = "Redis"
+        if role is not None:
+            used[role] += ticks
+    return used
+
+
+def sample_cpu(samples: list, stop: threading.Event, roots=None, every: float = 5.0) -> None:
+    """The machine's CPU use (share of all cores busy) every ``every`` seconds until ``stop``,
+    with each role's share of all cores (``roots``: a callable giving the root pids of the run's
+    own roles)."""
     try:
-        last = _cpu_times()
+        last, last_roles = _cpu_times(), role_ticks(roots() if roots else {})
     except OSError:
         return
     while not stop.wait(every):
-        now = _cpu_times()
+        now, now_roles = _cpu_times(), role_ticks(roots() if roots else {})
         busy, total = now[0] - last[0], now[1] - last[1]
-        samples.append((time.time(), busy / total if total else 0.0))
-        last = now
+        shares = {role: max(0, now_roles[role] - last_roles[role]) / total if total else 0.0 for role in ROLES}
+        samples.append((time.time(), busy / total if total else 0.0, shares))
+        last, last_roles = now, now_roles
 
 
 def _percentile(values: list[int], pct: float) -> int:
@@ -415,18 +461,27 @@ def minute_report(requests_log: Path, started: float, cpu_samples: list, minute:
         bucket["failed"] += int(failed)
         if is_page(name):
             bucket["pages"].append(int(ms))
-    cpu: dict[int, list[float]] = {}
-    for t, share in cpu_samples:
-        cpu.setdefault(int((t - started) // minute), []).append(share)
-    lines = ["", "Minute by minute (pages: the requests held to the page target):", "",
-             "| minute | requests/s | pages: median ms | pages: p95 ms | failures | CPU used |",
-             "|---:|---:|---:|---:|---:|---:|"]
+    cpu: dict[int, list] = {}
+    for t, share, shares in cpu_samples:
+        cpu.setdefault(int((t - started) // minute), []).append((share, shares))
+    lines = [
+        "",
+        "Minute by minute (pages: the requests held to the page target; CPU: the whole machine's "
+        "share of its cores, then each part's):",
+        "",
+        "| minute | requests/s | pages: median ms | pages: p95 ms | failures | CPU used | " + " | ".join(ROLES) + " |",
+        "|---:|---:|---:|---:|---:|---:|" + "---:|" * len(ROLES),
+    ]
     for index in sorted(buckets):
         bucket, pages = buckets[index], buckets[index]["pages"]
         median = _percentile(pages, 50) if pages else "-"
         p95 = _percentile(pages, 95) if pages else "-"
-        used = f"{100 * sum(cpu[index]) / len(cpu[index]):.0f}%" if cpu.get(index) else "-"
-        lines.append(f"| {index + 1} | {bucket['n'] / minute:.1f} | {median} | {p95} | {bucket['failed']} | {used} |")
+        parts = cpu.get(index, [])
+        used = [f"{100 * sum(share for share, _ in parts) / len(parts):.0f}%"] if parts else ["-"]
+        used += [f"{100 * sum(shares[role] for _, shares in parts) / len(parts):.0f}%" if parts else "-" for role in ROLES]
+        lines.append(
+            f"| {index + 1} | {bucket['n'] / minute:.1f} | {median} | {p95} | {bucket['failed']} | " + " | ".join(used) + " |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -561,13 +616,23 @@ def main() -> int:
             f"{instances} instance(s) x {workers} workers, requests spread round-robin"
         )
         started = time.time()
-        cpu_samples: list[tuple[float, float]] = []
-        threading.Thread(target=sample_cpu, args=(cpu_samples, stop), daemon=True).start()
+        cpu_samples: list = []
+        locust = subprocess.Popen(command, env=locust_env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+        def roots() -> dict[str, list[int]]:
+            return {
+                "web": [server.process.pid for server in servers if server.process],
+                "PDF worker": [pdf_worker.process.pid] if pdf_worker.process else [],
+                "Locust": [locust.pid],
+            }
+
+        threading.Thread(target=sample_cpu, args=(cpu_samples, stop, roots), daemon=True).start()
         fault_thread = None
         if args.faults:
             fault_thread = threading.Thread(target=faults, args=(servers, started + ramp, duration, timeline, stop))
             fault_thread.start()
-        result = subprocess.run(command, env=locust_env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        _out, stderr = locust.communicate()
+        result = subprocess.CompletedProcess(command, locust.returncode, None, stderr)
         elapsed = time.time() - started
         stop.set()
         if fault_thread:
