@@ -294,6 +294,9 @@ PORTAL_PDF_JOB_TIMEOUT = int(os.environ.get("PORTAL_PDF_JOB_TIMEOUT", "300"))
 # The worker lowers its CPU priority by this much (os.nice): on a machine it shares with the web
 # workers, pages come first and PDFs take the time left over. 0 keeps the priority it was given.
 PORTAL_PDF_WORKER_NICE = int(os.environ.get("PORTAL_PDF_WORKER_NICE", "10"))
+# And it runs under Linux's idle scheduling policy (SCHED_IDLE): a core is its only when no web
+# worker or database process wants it. 0 leaves the policy alone.
+PORTAL_PDF_WORKER_IDLE = env_bool("PORTAL_PDF_WORKER_IDLE", default=True)
 
 # E-mail (催报 and return notices to principals). Printed to the console unless a backend is
 # given; with EMAIL_HOST set and no backend named, SMTP is used.

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -257,8 +261,9 @@ def test_only_the_newest_two_versions_are_kept(principal_a_client, county, schoo
     assert len(_rendered_files(settings)) == render_jobs.KEEP_VERSIONS
 
 
-def test_downloads_asked_for_while_the_data_kept_changing_get_one_render(principal_a_client, county, school_a,
-                                                                          settings, monkeypatch):
+def test_downloads_asked_for_while_the_data_kept_changing_get_one_render(
+    principal_a_client, county, school_a, settings, monkeypatch
+):
     """Under a stream of edits every download asks for the PDF of newer data; a render that began
     after a job was asked for read data at least as new, so the worker makes one PDF for all."""
     from labor_bases.models import LandParcel
@@ -287,13 +292,29 @@ def test_downloads_asked_for_while_the_data_kept_changing_get_one_render(princip
 
 
 def test_the_worker_lowers_its_cpu_priority(db, settings, monkeypatch):
-    niced = []
+    niced, policies = [], []
     monkeypatch.setattr("os.nice", lambda n: niced.append(n) or n)
-    settings.PORTAL_PDF_WORKER_NICE = 7
+    monkeypatch.setattr("os.sched_setscheduler", lambda pid, policy, param: policies.append((pid, policy)))
+    settings.PORTAL_PDF_WORKER_NICE, settings.PORTAL_PDF_WORKER_IDLE = 7, True
+    out = io.StringIO()
+    call_command("pdf_worker", once=True, stdout=out)
+    assert "nice 7, SCHED_IDLE" in out.getvalue()
+    settings.PORTAL_PDF_WORKER_NICE, settings.PORTAL_PDF_WORKER_IDLE = 0, False
     call_command("pdf_worker", once=True, stdout=io.StringIO())
-    settings.PORTAL_PDF_WORKER_NICE = 0
-    call_command("pdf_worker", once=True, stdout=io.StringIO())
-    assert niced == [7]
+    assert niced == [7] and policies == [(0, os.SCHED_IDLE)]
+
+
+def test_the_idle_policy_is_what_a_real_process_gets():
+    """In a child process (the policy cannot always be undone): after ``lower`` the kernel
+    reports SCHED_IDLE and the nice value is raised."""
+    script = (
+        "import os; from reports import priority; before = os.nice(0); print(priority.lower(3, True)); "
+        "print(os.sched_getscheduler(0) == os.SCHED_IDLE, os.nice(0) - before)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2], check=True
+    )
+    assert out.stdout.split("\n")[:2] == ["['nice 3', 'SCHED_IDLE']", "True 3"]
 
 
 def test_pdf_worker_command_runs_the_queue(auditor_client, county, settings):

@@ -4,20 +4,20 @@ Run one (or more: they never take the same job) beside gunicorn::
 
     python manage.py pdf_worker
 
-It lowers its own CPU priority (``PORTAL_PDF_WORKER_NICE``, default 10), so on a machine it
-shares with gunicorn the pages are served first. ``--once`` makes every PDF asked for and exits
+It lowers its own CPU priority (``PORTAL_PDF_WORKER_IDLE``: Linux's idle scheduling policy;
+``PORTAL_PDF_WORKER_NICE``, default 10), so on a machine it shares with gunicorn the pages are
+served first. ``--once`` makes every PDF asked for and exits
 (cron, tests). SIGTERM/SIGINT finish the PDF being made, then stop.
 """
 
 from __future__ import annotations
 
-import os
 import signal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from reports import render_jobs
+from reports import priority, render_jobs
 
 
 class Command(BaseCommand):
@@ -37,14 +37,17 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, stop)
             signal.signal(signal.SIGINT, stop)
         # Batch work beside the web workers: pages first, PDFs with the CPU time left over.
-        niceness = int(getattr(settings, "PORTAL_PDF_WORKER_NICE", 0))
-        if niceness > 0:
-            os.nice(niceness)
+        lowered = priority.lower(
+            int(getattr(settings, "PORTAL_PDF_WORKER_NICE", 0)), bool(getattr(settings, "PORTAL_PDF_WORKER_IDLE", False))
+        )
         # Load WeasyPrint and the fonts before the first job, not in it.
         from reports import weasy
 
         weasy.load()
         worker = render_jobs.worker_name()
-        self.stdout.write(f"pdf_worker {worker}: {'once' if once else f'polling every {poll} s'}")
+        self.stdout.write(
+            f"pdf_worker {worker}: {'once' if once else f'polling every {poll} s'}"
+            + (f" (CPU priority: {', '.join(lowered)})" if lowered else "")
+        )
         done = render_jobs.work(once=once, poll=poll, stop=lambda: bool(stopping), worker=worker)
         self.stdout.write(f"pdf_worker {worker}: {done} jobs run, stopping")
