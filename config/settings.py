@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "workstudy.middleware.DatabaseUnavailableMiddleware",  # 503 page; before sessions (their save can fail too)
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "workstudy.middleware.SessionRenewalMiddleware",  # after sessions: marks them before they are saved
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "workstudy.middleware.DropNullCharactersMiddleware",
@@ -158,9 +159,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions end after an hour without activity.
+# Sessions end after an hour without activity, give or take the renewal interval: a request
+# renews its session when the last renewal is a minute old (workstudy.middleware.SessionRenewalMiddleware).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", "3600"))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_AFTER = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -14,3 +14,7 @@ DEBUG = False
 PORTAL_PDF_INLINE = True  # the render-job tests (tests/reports/test_pdf_worker*.py) switch it off
 # `call_command("pdf_worker")` runs in the test process: it must not lower the suite's priority.
 PORTAL_PDF_WORKER_NICE = 0
+PORTAL_PDF_WORKER_IDLE = False
+# Every signed-in request renews its session, so a test's query count does not depend on the
+# minute it runs in; tests/trust/test_access.py sets the production interval where it tests it.
+SESSION_RENEW_AFTER = 0

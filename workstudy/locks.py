@@ -35,10 +35,24 @@ def county_locks(year_obj: ReportingYear) -> dict[int, CountyLock]:
     if cached is None and not year_obj.county_locked:
         cached = year_obj._county_locks = {}  # kept on the year by the locks themselves: no query
     if cached is None:
-        cached = {lock.county_id: lock for lock in
-                  CountyLock.objects.filter(year_id=year_obj.pk).select_related("locked_by")}
+        cached = {lock.county_id: lock for lock in CountyLock.objects.filter(year_id=year_obj.pk).select_related("locked_by")}
         year_obj._county_locks = cached
     return cached
+
+
+def read_county_locks(years: list[ReportingYear]) -> list[ReportingYear]:
+    """``years`` with their counties' locks read for all of them in one query (at most), so that
+    :func:`county_locks` and :func:`for_county` of each need none."""
+    pending = {}
+    for year_obj in years:
+        if getattr(year_obj, "_county_locks", None) is None:
+            year_obj._county_locks = {}
+            if year_obj.county_locked:
+                pending[year_obj.pk] = year_obj
+    if pending:
+        for lock in CountyLock.objects.filter(year_id__in=pending).select_related("locked_by"):
+            pending[lock.year_id]._county_locks[lock.county_id] = lock
+    return years
 
 
 def is_locked(year_obj: ReportingYear, county) -> bool:
@@ -95,8 +109,7 @@ def locked_rows(year_path: str, county_path: str | None) -> Q:
     whole = Q(**{f"{year_path}__status": LOCKED})
     if county_path is None:
         return whole | Q(Exists(CountyLock.objects.filter(year_id=OuterRef(f"{year_path}_id"))))
-    own = Exists(CountyLock.objects.filter(year_id=OuterRef(f"{year_path}_id"),
-                                           county_id=OuterRef(f"{county_path}_id")))
+    own = Exists(CountyLock.objects.filter(year_id=OuterRef(f"{year_path}_id"), county_id=OuterRef(f"{county_path}_id")))
     shared = Exists(CountyLock.objects.filter(year_id=OuterRef(f"{year_path}_id")))
     return whole | Q(own) | (Q(**{f"{county_path}__isnull": True}) & Q(shared))
 

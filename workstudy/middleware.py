@@ -40,6 +40,37 @@ class DropNullCharactersMiddleware:
         return self.get_response(request)
 
 
+class SessionRenewalMiddleware:
+    """Keep a signed-in session alive while it is used, without writing it on every request.
+
+    A session ends after ``SESSION_COOKIE_AGE`` (an hour) without activity. Saving the session
+    on every request (``SESSION_SAVE_EVERY_REQUEST``) did that with a database transaction and a
+    commit flushed to disk per page. Here a request renews the session (saves it with a new
+    expiry, and its cookie is sent again) only when its last renewal is ``SESSION_RENEW_AFTER``
+    seconds old or more, or when the session changed anyway. So a session ends between
+    ``SESSION_COOKIE_AGE - SESSION_RENEW_AFTER`` and ``SESSION_COOKIE_AGE`` after its last
+    request. Listed after ``SessionMiddleware``: it marks the session before that one saves it.
+    """
+
+    KEY = "_renewed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import timezone
+
+        response = self.get_response(request)
+        user, session = getattr(request, "user", None), getattr(request, "session", None)
+        if session is None or not getattr(user, "is_authenticated", False):
+            return response
+        now = int(timezone.now().timestamp())
+        if session.modified or now - session.get(self.KEY, 0) >= settings.SESSION_RENEW_AFTER:
+            session[self.KEY] = now
+        return response
+
+
 # -- The database unreachable ---------------------------------------------------------------
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
@@ -50,6 +81,7 @@ _SCHEMA_ERRORS = ("no such table", "no such column")
 
 def _unreachable(exc) -> bool:
     return isinstance(exc, DATABASE_ERRORS) and not str(exc).startswith(_SCHEMA_ERRORS)
+
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 RETRY_AFTER_SECONDS = 5

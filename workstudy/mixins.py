@@ -39,25 +39,32 @@ class YearMixin:
     """Reads ``?year=`` (default: the year in progress, :func:`scoping.current_year`) and
     exposes it as ``self.year``."""
 
+    def all_years(self) -> list[ReportingYear]:
+        """Every reporting year with its counties' locks (two queries at most, read once per view)."""
+        if not hasattr(self, "_all_years"):
+            self._all_years = locks.read_county_locks(list(ReportingYear.objects.order_by("-year")))
+        return self._all_years
+
     def get_year(self) -> ReportingYear | None:
         if hasattr(self, "_year"):
             return self._year
-        years = ReportingYear.objects.all()
+        years = self.all_years()
         raw = self.request.GET.get("year") or self.kwargs.get("year")
         year = None
         if raw:
             try:
-                year = years.filter(pk=int(raw)).first()
+                year = next((y for y in years if y.pk == int(raw)), None)
             except (TypeError, ValueError):
                 year = None
         county = locks.county_of_user(self.request.user)
-        self._year = locks.for_county(year or scoping.current_year(county), county)
+        self._year = locks.for_county(year or scoping.current_year(county, years=years), county)
         return self._year
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["year"] = self.get_year()
-        context["years"] = [locks.seen_by(self.request.user, y) for y in ReportingYear.objects.all()]
+        county = locks.county_of_user(self.request.user)
+        context["years"] = [locks.for_county(y, county) for y in self.all_years()]
         return context
 
 
@@ -86,8 +93,7 @@ class ScopedListView(RoleRequiredMixin, YearMixin, ScopedQuerysetMixin, generic.
         context = super().get_context_data(**kwargs)
         user = self.request.user
         school = user.school if user.is_principal else None
-        context["write_block_reason"] = scoping.write_block_reason(
-            user, school=school, year=self.get_year(), model=self.model)
+        context["write_block_reason"] = scoping.write_block_reason(user, school=school, year=self.get_year(), model=self.model)
         year = self.get_year()
         if year is not None and year.is_locked and context.get("object_list") is not None:
             # A locked year's rows show the names and addresses of its lock, not today's.
@@ -143,8 +149,7 @@ def offer_entry_years_only(form, county=None) -> None:
         if queryset is None or queryset.model is not ReportingYear:
             continue
         offered = [] if field.empty_label is None else [("", field.empty_label)]
-        offered += [(year.pk, field.label_from_instance(year))
-                    for year in scoping.entry_years(county)]
+        offered += [(year.pk, field.label_from_instance(year)) for year in scoping.entry_years(county)]
         field.widget.choices = offered
 
 
@@ -175,8 +180,9 @@ class ScopedCreateView(RoleRequiredMixin, YearMixin, _SaveMixin, _EntryYearsMixi
     def form_valid(self, form):
         scoping.stamp_county(self.request.user, form.instance)
         school, year = self.owner(form)
-        reason = scoping.write_block_reason(self.request.user, school=school, year=year, model=self.model,
-                                            county=scoping.county_of(form.instance))
+        reason = scoping.write_block_reason(
+            self.request.user, school=school, year=year, model=self.model, county=scoping.county_of(form.instance)
+        )
         if reason:
             form.add_error(None, reason)
             return self.form_invalid(form)
@@ -223,7 +229,15 @@ class ScopedDeleteView(RoleRequiredMixin, ScopedQuerysetMixin, generic.DeleteVie
 
 
 __all__ = [
-    "ALL_ROLES", "READERS_OF_BUREAU_DATA", "RoleRequiredMixin", "YearMixin", "ScopedListView",
-    "ScopedDetailView", "ScopedCreateView", "ScopedUpdateView", "ScopedDeleteView", "VersionedFormMixin",
+    "ALL_ROLES",
+    "READERS_OF_BUREAU_DATA",
+    "RoleRequiredMixin",
+    "YearMixin",
+    "ScopedListView",
+    "ScopedDetailView",
+    "ScopedCreateView",
+    "ScopedUpdateView",
+    "ScopedDeleteView",
+    "VersionedFormMixin",
     "offer_entry_years_only",
 ]

@@ -604,7 +604,7 @@ def year_references(year, *, first_only: bool = False) -> list[tuple[str, int]]:
     return found
 
 
-def current_year(county=None) -> ReportingYear | None:
+def current_year(county=None, *, years: list[ReportingYear] | None = None) -> ReportingYear | None:
     """The year in progress: the default year of every page, picker and form.
 
     The one rule: the newest **open** year that is not an empty future year (a year after
@@ -613,8 +613,9 @@ def current_year(county=None) -> ReportingYear | None:
     the oldest of them. So opening next year early never moves anyone's pages onto an
     empty year; the year becomes the default once its calendar year starts or once data
     is entered in it. With ``county``, "open" is open for that county (not locked by it).
+    ``years``: every reporting year, newest first, when the caller has read them already.
     """
-    years = list(ReportingYear.objects.order_by("-year"))
+    years = list(ReportingYear.objects.order_by("-year")) if years is None else years
     this_year = timezone.localdate().year
 
     def begun(year: ReportingYear) -> bool:

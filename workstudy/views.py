@@ -71,6 +71,7 @@ class DashboardView(RoleRequiredMixin, YearMixin, generic.TemplateView):
 
 def principal_context(user, year: ReportingYear) -> dict:
     submission = services.submission_for(school=user.school, year=year)
+    submission.school, submission.year = user.school, year  # read already: not again by the checks below
     items = []
     for module in modules.all_modules():
         count = module.counts(year.year, school_ids=[user.school_id]).get(user.school_id, 0)

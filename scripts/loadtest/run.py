@@ -114,8 +114,8 @@ def start_redis() -> None:
 class Server:
     """One gunicorn instance (a master and its workers) in its own process group."""
 
-    def __init__(self, env: dict, port: int, workers: int):
-        self.env, self.port, self.workers = env, port, workers
+    def __init__(self, env: dict, port: int, workers: int, threads: int = 1):
+        self.env, self.port, self.workers, self.threads = env, port, workers, threads
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -126,6 +126,8 @@ class Server:
                 "config.wsgi",
                 "--workers",
                 str(self.workers),
+                "--threads",  # more than 1: gunicorn's threaded worker (gthread)
+                str(self.threads),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--access-logfile",
@@ -527,6 +529,9 @@ def main() -> int:
     parser.add_argument(
         "--workers", type=int, help="workers per instance (default: 4 in all, split over the instances: 2 cores x 2)"
     )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (default 1: sync workers; more: gunicorn's gthread workers)"
+    )
     parser.add_argument("--skip-build", action="store_true", help="reuse the database and users of the last run")
     args = parser.parse_args()
 
@@ -561,7 +566,7 @@ def main() -> int:
     users = json.loads((OUT / "users.json").read_text())
     instances = max(1, args.instances or (1 if quick else 2))
     workers = args.workers or max(1, 4 // instances)
-    servers = [Server(env, args.port + n, workers=workers) for n in range(instances)]
+    servers = [Server(env, args.port + n, workers=workers, threads=args.threads) for n in range(instances)]
     for n in range(instances):
         (OUT / f"gunicorn-{args.port + n}.log").unlink(missing_ok=True)
     pdf_worker = PdfWorker(env)
@@ -647,7 +652,8 @@ def main() -> int:
         pdf_worker.stop()
 
     invocation = "make loadtest" + (" QUICK=1" if quick else "") + (" FAULTS=1" if args.faults else "")
-    invocation += f" ({instances} instance(s) x {workers} workers{', pdf_worker' if pdf_worker.available else ''})"
+    threads = f" x {args.threads} threads" if args.threads > 1 else ""
+    invocation += f" ({instances} instance(s) x {workers} workers{threads}{', pdf_worker' if pdf_worker.available else ''})"
     table, missed, failures = summarise(read_stats(prefix), elapsed, invocation)
     report = table + minute_report(OUT / "requests.tsv", started, cpu_samples) + fault_report(timeline, OUT / "failures.jsonl")
     if (OUT / "ledger.json").exists():

@@ -14,7 +14,10 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -127,13 +130,45 @@ def test_activity_keeps_the_session_alive(settings, principal_a):
             assert client.get(reverse("dashboard")).status_code == 200, n
 
 
-def test_every_page_renews_an_hour_long_session_cookie_scripts_cannot_read(settings, principal_a, year):
+def test_pages_renew_an_hour_long_session_cookie_scripts_cannot_read(settings, principal_a, year):
     client = Client()
     client.force_login(principal_a)
     response = client.get(reverse("dashboard"))
-    cookie = response.cookies[settings.SESSION_COOKIE_NAME]  # sent again with every page
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]  # the first page renews the session
     assert cookie["httponly"] is True
     assert int(cookie["max-age"]) == 60 * 60
+
+
+def _session_writes(client, url, cookie_name):
+    """The statements that wrote the session while ``url`` was served, and the cookie it sent."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    writes = [q["sql"] for q in queries.captured_queries if "django_session" in q["sql"] and "SELECT" not in q["sql"]]
+    return writes, response.cookies.get(cookie_name)
+
+
+def test_a_session_is_written_once_a_minute_not_on_every_page(settings, principal_a, year):
+    """Pages within a minute of the last renewal neither write the session nor send its cookie;
+    the first page after that minute renews both, so an hour of inactivity still ends it."""
+    settings.SESSION_RENEW_AFTER = 60  # production's (the suite renews on every request)
+    client = Client()
+    client.force_login(principal_a)
+    url = reverse("dashboard")
+    writes, cookie = _session_writes(client, url, settings.SESSION_COOKIE_NAME)
+    assert writes and cookie is not None
+    with _later(settings.SESSION_RENEW_AFTER - 5):
+        writes, cookie = _session_writes(client, url, settings.SESSION_COOKIE_NAME)
+    assert writes == [] and cookie is None
+    with _later(settings.SESSION_RENEW_AFTER + 1):
+        writes, cookie = _session_writes(client, url, settings.SESSION_COOKIE_NAME)
+    assert writes and int(cookie["max-age"]) == settings.SESSION_COOKIE_AGE
+    expiry = Session.objects.get(session_key=client.session.session_key).expire_date
+    assert expiry > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    # Inactive for the cookie's age after that renewal: signed out.
+    with _later(settings.SESSION_RENEW_AFTER + 1 + settings.SESSION_COOKIE_AGE + 1):
+        response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
 # --- (c) deactivation and account creation -------------------------------------------------
@@ -199,7 +234,8 @@ def test_weak_password_for_a_new_principal_is_refused_in_chinese(director_client
 def test_staff_creates_a_principal_who_can_log_in_and_sees_only_their_school(director_client, school_a, school_b, year):
     password = "Qing-Shan-" + secrets.token_hex(4)
     response = director_client.post(
-        reverse("users"), {"username": "lisi", "first_name": "李四", "school": school_a.pk, "password": password},
+        reverse("users"),
+        {"username": "lisi", "first_name": "李四", "school": school_a.pk, "password": password},
         follow=True,
     )
     assert "已为 甲校樟坪 创建校长账号 lisi" in response.content.decode()
@@ -214,7 +250,8 @@ def test_staff_creates_a_principal_who_can_log_in_and_sees_only_their_school(dir
 
 def test_new_principal_needs_a_school(director_client):
     response = director_client.post(
-        reverse("users"), {"username": "wangwu", "first_name": "王五", "school": "", "password": "Qing-Shan-88a7"},
+        reverse("users"),
+        {"username": "wangwu", "first_name": "王五", "school": "", "password": "Qing-Shan-88a7"},
     )
     assert response.status_code == 400
     assert not get_user_model().objects.filter(username="wangwu").exists()
@@ -287,9 +324,7 @@ def _manage(*args, env_extra: dict, tmp_path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update({"DJANGO_ENV": "production", "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}"})
     env.update(env_extra)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.parametrize(
@@ -311,7 +346,10 @@ def test_production_refuses_to_start_without_secret_key_and_hosts(env_extra, tmp
 
 def test_production_passes_check_deploy_with_no_warnings(tmp_path):
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         env_extra={"SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "portal.example.cn"},
         tmp_path=tmp_path,
     )
