@@ -121,8 +121,14 @@ def _see_writes(execute, sql, params, many, context):
 
 
 def _install(sender=None, connection=None, **kwargs) -> None:
+    # First in the list, not last: a connection first opened inside a request is opened inside
+    # the request's own execute wrapper (workstudy.middleware), whose exit pops the *last*
+    # wrapper. Appended, this one was popped in its place (so the connection's writes went
+    # unseen) and the request's was left behind, one more at every reconnection: a server that
+    # opens connections in request threads (gunicorn's threaded workers) failed with
+    # RecursionError within minutes.
     if connection is not None and _see_writes not in connection.execute_wrappers:
-        connection.execute_wrappers.append(_see_writes)
+        connection.execute_wrappers.insert(0, _see_writes)
 
 
 def connect() -> None:

@@ -98,3 +98,36 @@ def test_kept_warnings_expire(monkeypatch):
     clock[0] += 2
     rules.findings(2024, module="labor_bases")
     assert len(runs) > first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writes_are_seen_on_a_connection_first_opened_inside_a_request(principal_a, year):
+    """A new thread has its own database connection, opened by its first request inside the
+    request's execute wrapper (workstudy.middleware). Afterwards the connection must still
+    report writes to the stamps, and carry no wrapper of the finished request."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(principal_a)
+    base = LaborBaseFactory(school=principal_a.school, name="线程基地")
+    seen = {}
+
+    def in_a_new_thread():
+        try:
+            for _ in range(3):
+                assert client.get(reverse("dashboard")).status_code == 200
+            seen["wrappers"] = list(connection.execute_wrappers)
+            before = freshness.generation(["labor_bases"])
+            LandParcelFactory(base=base, year=year, area_mu=Decimal("4"))
+            seen["moved"] = freshness.generation(["labor_bases"]) != before
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=in_a_new_thread)
+    thread.start()
+    thread.join()
+    assert seen == {"wrappers": [freshness._see_writes], "moved": True}
