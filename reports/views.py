@@ -115,7 +115,7 @@ class IndexView(RoleRequiredMixin, View):
     """Years with their summary (staff, auditors) or the principal's own school sheets."""
 
     def get(self, request):
-        years = list(ReportingYear.objects.all())
+        years = locks.read_county_locks(list(ReportingYear.objects.all()))
         issued = {d.year_id: d for d in archived_documents(request.user, ArchivedDocument.objects.filter(
             kind=ArchivedDocument.Kind.SUMMARY, superseded_at__isnull=True))}
         return render(request, "reports/index.html", {

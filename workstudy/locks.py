@@ -31,18 +31,15 @@ def _county_id(county) -> int | None:
 
 def county_locks(year_obj: ReportingYear) -> dict[int, CountyLock]:
     """The counties' locks of ``year_obj`` by county id (read once per year object)."""
-    cached = getattr(year_obj, "_county_locks", None)
-    if cached is None and not year_obj.county_locked:
-        cached = year_obj._county_locks = {}  # kept on the year by the locks themselves: no query
-    if cached is None:
-        cached = {lock.county_id: lock for lock in CountyLock.objects.filter(year_id=year_obj.pk).select_related("locked_by")}
-        year_obj._county_locks = cached
-    return cached
+    if getattr(year_obj, "_county_locks", None) is None:
+        read_county_locks([year_obj])
+    return year_obj._county_locks
 
 
 def read_county_locks(years: list[ReportingYear]) -> list[ReportingYear]:
-    """``years`` with their counties' locks read for all of them in one query (at most), so that
-    :func:`county_locks` and :func:`for_county` of each need none."""
+    """``years`` with their counties' locks read for all of them in one query (at most; none for
+    years no county has locked, as the year itself records), so that :func:`county_locks` and
+    :func:`for_county` of each need none."""
     pending = {}
     for year_obj in years:
         if getattr(year_obj, "_county_locks", None) is None:

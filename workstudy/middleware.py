@@ -8,11 +8,12 @@ import os
 import sys
 from contextlib import ExitStack
 
+from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -58,9 +59,6 @@ class SessionRenewalMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-        from django.utils import timezone
-
         response = self.get_response(request)
         user, session = getattr(request, "user", None), getattr(request, "session", None)
         if session is None or not getattr(user, "is_authenticated", False):

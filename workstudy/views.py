@@ -191,7 +191,7 @@ def year_overview(user) -> list[dict]:
     rows = []
     per_year = _status_counts_by_year()
     counties = scoping.county_ids(user)
-    for year in ReportingYear.objects.select_related("locked_by"):
+    for year in locks.read_county_locks(list(ReportingYear.objects.select_related("locked_by"))):
         counts = sum((per_year.get((year.year, county), Counter()) for county in counties), Counter())
         rows.append({"year": locks.seen_by(user, year), "approved": counts.get("approved", 0),
                      "total": sum(counts.values())})
