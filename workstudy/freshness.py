@@ -122,10 +122,11 @@ def _see_writes(execute, sql, params, many, context):
 
 def _install(sender=None, connection=None, **kwargs) -> None:
     # First in the list, not last: a connection first opened inside a request is opened inside
-    # the request's own execute wrapper (workstudy.middleware), whose exit pops the *last*
-    # wrapper. Appended, this one was popped in its place (so the connection's writes went
-    # unseen) and the request's was left behind, one more at every reconnection: a server that
-    # opens connections in request threads (gunicorn's threaded workers) failed with
+    # the request's own execute wrapper (workstudy.middleware). When that wrapper was still
+    # taken off by position (the last one), this one, appended, went in its place: the
+    # connection's writes went unseen, and since stamps() installs it again when it is missing,
+    # one more request wrapper stayed behind on every request that read the stamps. A server
+    # that opens connections in request threads (gunicorn's threaded workers) then failed with
     # RecursionError within minutes.
     if connection is not None and _see_writes not in connection.execute_wrappers:
         connection.execute_wrappers.insert(0, _see_writes)

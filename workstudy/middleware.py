@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 
 from django.conf import settings
 from django.core.signals import got_request_exception
@@ -126,6 +126,19 @@ class _Writes:
         return result
 
 
+@contextmanager
+def _wrapped(connection, writes: _Writes):
+    """``connection.execute_wrapper(writes)``, but taken off by identity: Django's pops the last
+    wrapper, which is another's when one was added during the request (a connection opened
+    inside it gets the data versions' wrapper), and this one would stay on the connection, one
+    more each time, until every query recursed through hundreds of them."""
+    connection.execute_wrappers.append(writes)
+    try:
+        yield
+    finally:
+        connection.execute_wrappers.remove(writes)
+
+
 def _failed_to_connect(response) -> Exception | None:
     """A 400 after a connection could not even be opened (the session saved after the view, on
     a connection closed and then refused): no statement ran, so the execute wrapper saw nothing,
@@ -207,7 +220,7 @@ class DatabaseUnavailableMiddleware:
         request._database_writes, request._database_retried = writes, retried
         with ExitStack() as stack:
             for connection in connections.all():
-                stack.enter_context(connection.execute_wrapper(writes))
+                stack.enter_context(_wrapped(connection, writes))
             response = self.get_response(request)
         return response, writes
 

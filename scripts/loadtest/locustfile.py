@@ -141,6 +141,8 @@ def _log_failure(request_type, name, response_time, response_length, exception=N
                     "name": name,
                     "status": status,
                     "error": str(exception)[:300],
+                    # no answer at all: what the connection said (reset, closed, timed out)
+                    "cause": repr(getattr(response, "error", None))[:300] if status == 0 else None,
                     "ms": round(response_time or 0),
                 },
                 ensure_ascii=False,
@@ -211,6 +213,10 @@ class PortalUser(HttpUser):
                 "Referer": origin + "/",
                 "Host": address,
                 "Accept-Language": "zh-hans",
+                # A new connection for every request, as nginx talks to its upstream servers by
+                # default (and as the sync workers of earlier runs answered anyway): a kept-alive
+                # connection the server closes while a request is on its way fails that request.
+                "Connection": "close",
             }
         )
 

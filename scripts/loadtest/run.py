@@ -530,7 +530,7 @@ def main() -> int:
         "--workers", type=int, help="workers per instance (default: 4 in all, split over the instances: 2 cores x 2)"
     )
     parser.add_argument(
-        "--threads", type=int, default=1, help="threads per worker (default 1: sync workers; more: gunicorn's gthread workers)"
+        "--threads", type=int, default=2, help="per worker (default 2: gthread workers, as in production; 1: sync workers)"
     )
     parser.add_argument("--skip-build", action="store_true", help="reuse the database and users of the last run")
     args = parser.parse_args()
@@ -618,7 +618,7 @@ def main() -> int:
         log(
             f"locust: {counts['principals']} principals, {counts['staff']} staff, {counts['auditors']} auditors; "
             f"ramp {ramp:.0f} s at {spawn_rate}/s, then {duration:.0f} s of steady load; "
-            f"{instances} instance(s) x {workers} workers, requests spread round-robin"
+            f"{instances} instance(s) x {workers} workers x {args.threads} thread(s), requests spread round-robin"
         )
         started = time.time()
         cpu_samples: list = []

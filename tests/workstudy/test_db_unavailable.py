@@ -307,3 +307,28 @@ def test_an_api_change_that_failed_says_not_saved_in_json(principal_a, year):
     assert response.status_code == 503 and response["Retry-After"] == "5"
     assert response.json() == {"detail": NOT_SAVED, "code": "database_unavailable", "saved": False}
     assert LandParcel.objects.get(pk=plot.pk).area_mu == Decimal("12.00")
+
+
+def test_a_request_takes_off_its_own_execute_wrapper_and_no_other(rf):
+    """A wrapper added to the connection during the request (as the data versions' is when the
+    connection is opened inside it) stays; the request's own goes. Taken off by position, the
+    request's stayed behind instead, one more per request, until queries hit RecursionError."""
+    from django.db import connection
+    from django.http import HttpResponse
+
+    from workstudy.middleware import DatabaseUnavailableMiddleware
+
+    def another(execute, sql, params, many, context):
+        return execute(sql, params, many, context)
+
+    def view(request):
+        connection.execute_wrappers.append(another)
+        return HttpResponse("ok")
+
+    before = list(connection.execute_wrappers)
+    try:
+        for _ in range(3):
+            assert DatabaseUnavailableMiddleware(view)(rf.get("/")).status_code == 200
+        assert connection.execute_wrappers == before + [another] * 3
+    finally:
+        connection.execute_wrappers[:] = before
