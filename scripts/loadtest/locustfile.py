@@ -213,12 +213,13 @@ class PortalUser(HttpUser):
                 "Referer": origin + "/",
                 "Host": address,
                 "Accept-Language": "zh-hans",
-                # A new connection for every request, as nginx talks to its upstream servers by
-                # default (and as the sync workers of earlier runs answered anyway): a kept-alive
-                # connection the server closes while a request is on its way fails that request.
-                "Connection": "close",
             }
         )
+        if not os.environ.get("LOADTEST_KEEP_ALIVE"):
+            # A new connection for every request, as nginx talks to its upstream servers by
+            # default (and as the sync workers of earlier runs answered anyway): a kept-alive
+            # connection the server closes while a request is on its way fails that request.
+            self.client.headers["Connection"] = "close"
 
     def think(self):
         time.sleep(self.wait_time() * THINK)

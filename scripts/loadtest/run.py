@@ -532,6 +532,9 @@ def main() -> int:
     parser.add_argument(
         "--threads", type=int, default=2, help="per worker (default 2: gthread workers, as in production; 1: sync workers)"
     )
+    parser.add_argument(
+        "--keep-alive", action="store_true", help="keep connections open between requests (default: one per request, as nginx)"
+    )
     parser.add_argument("--skip-build", action="store_true", help="reuse the database and users of the last run")
     args = parser.parse_args()
 
@@ -593,6 +596,7 @@ def main() -> int:
             LOADTEST_AUDITORS=str(counts["auditors"]),
             PYTHONPATH=str(HERE),
             LOADTEST_HOSTS=",".join(f"http://127.0.0.1:{server.port}" for server in servers),
+            LOADTEST_KEEP_ALIVE="1" if args.keep_alive else "",
         )
         command = [
             str(Path(PY).parent / "locust"),
