@@ -12,7 +12,7 @@ import contextlib
 from contextvars import ContextVar
 from decimal import Decimal
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -251,17 +251,20 @@ class ProductionLine(DomainModel):
         finally:
             _LINE_TOTALS.reset(token)
 
+    # The line and its base's accounts (production value, revenue, profit) in one transaction.
     def save(self, *args, **kwargs):
         self.value = self.compute_value()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "value"}
-        super().save(*args, **kwargs)
-        BaseYearFinance.refresh(self.base_id, self.year_id)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            BaseYearFinance.refresh(self.base_id, self.year_id)
 
     def delete(self, *args, **kwargs):
         base_id, year_id = self.base_id, self.year_id
-        result = super().delete(*args, **kwargs)
-        BaseYearFinance.refresh(base_id, year_id)
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            BaseYearFinance.refresh(base_id, year_id)
         return result
 
     # What save() does, for new lines written together with bulk_create (Excel import).

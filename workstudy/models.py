@@ -37,9 +37,11 @@ class DomainModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if self._state.adding or kwargs.get("force_insert"):
-            return super().save(*args, **kwargs)
+        # One transaction: the row, its history record and what is kept from it (the school's
+        # yearly figures, a base's accounts) are saved together or not at all.
         with transaction.atomic():
+            if self._state.adding or kwargs.get("force_insert"):
+                return super().save(*args, **kwargs)
             bumped = type(self)._base_manager.filter(pk=self.pk, version=self.version).update(
                 version=models.F("version") + 1
             )
