@@ -32,6 +32,7 @@ import os
 import secrets
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -212,66 +213,105 @@ class PdfWorker:
             self.logfile.close()
 
 
-def warm_up(port: int, users: dict) -> None:
-    """Each page kind a few times per role, so every worker has imported and cached what it
-    needs before anything is measured (GET only: nothing is written)."""
-    sys.path.insert(0, str(HERE))
-    import htmlforms as hf
-    import requests
-
+def _plan(users: dict) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The pages each role reads: (username, [(the request's kind as the scenario names it,
+    path)]). GET only: nothing is written."""
     year = users["year"]
-    base = f"http://127.0.0.1:{port}"
     principal = users["principals"][-1]
-    plan = [
+    return [
         (
             principal["username"],
             [
-                f"/?year={year}",
-                f"/labor-bases/?year={year}",
-                f"/labor-bases/plots/{principal['plot']}/edit/",
-                f"/labor-bases/production/{principal['line']}/edit/",
-                f"/excel/labor_production/import/?year={year}",
-                "/excel/labor_production/template.xlsx",
-                f"/labor-bases/production/?year={year}",
-                f"/api/submissions/?year={year}",
-                f"/api/labor-bases/production/?year={year}",
+                ("GET / (checklist)", f"/?year={year}"),
+                ("GET /labor-bases/", f"/labor-bases/?year={year}"),
+                ("GET /labor-bases/plots/[id]/edit/", f"/labor-bases/plots/{principal['plot']}/edit/"),
+                ("GET /labor-bases/production/[id]/edit/", f"/labor-bases/production/{principal['line']}/edit/"),
+                ("GET /excel/[kind]/import/", f"/excel/labor_production/import/?year={year}"),
+                ("GET /excel/[kind]/template.xlsx", "/excel/labor_production/template.xlsx"),
+                ("GET /labor-bases/production/", f"/labor-bases/production/?year={year}"),
+                ("GET /api/submissions/", f"/api/submissions/?year={year}"),
+                ("GET /api/labor-bases/production/", f"/api/labor-bases/production/?year={year}"),
             ],
         ),
         (
             users["staff"][-1],
             [
-                f"/?year={year}&status=submitted",
-                f"/?year={year}&page=2",
-                f"/schools/?year={year}",
-                f"/labor-bases/plots/?year={year}",
-                f"/reports/{year}/",
+                ("GET / (grid, submitted)", f"/?year={year}&status=submitted"),
+                ("GET / (grid, page)", f"/?year={year}&page=2"),
+                ("GET /schools/", f"/schools/?year={year}"),
+                ("GET /labor-bases/plots/", f"/labor-bases/plots/?year={year}"),
+                ("GET /reports/[year]/", f"/reports/{year}/"),
             ],
         ),
         (
             users["auditors"][-1],
-            [f"/reports/{year}/", f"/reports/{year}/summary.pdf", f"/reports/{year}/schools/{principal['school_id']}.pdf"],
+            [
+                ("GET /reports/[year]/", f"/reports/{year}/"),
+                ("GET /reports/[year]/summary.pdf", f"/reports/{year}/summary.pdf"),
+                ("GET /reports/[year]/schools/[id].pdf", f"/reports/{year}/schools/{principal['school_id']}.pdf"),
+            ],
         ),
     ]
-    for username, paths in plan:
-        session = requests.Session()
-        session.headers.update(
-            {"X-Forwarded-Proto": "https", "Origin": f"https://127.0.0.1:{port}", "Referer": f"https://127.0.0.1:{port}/"}
-        )
 
-        def get(path, session=session):
-            for cookie in session.cookies:
-                cookie.secure = False
-            return session.get(base + path, allow_redirects=False, timeout=120)
 
-        form = hf.form_with(get("/login/").text, "username")
-        form.fields.update(username=username, password=users["password"])
-        for cookie in session.cookies:
+def _signed_in(port: int, username: str, users: dict, timings: dict | None = None):
+    """A session signed in as ``username`` on the instance at ``port``, and a GET on it. With
+    ``timings``, the sign-in's two requests are timed into it."""
+    sys.path.insert(0, str(HERE))
+    import htmlforms as hf
+    import requests
+
+    base = f"http://127.0.0.1:{port}"
+    session = requests.Session()
+    session.headers.update(
+        {"X-Forwarded-Proto": "https", "Origin": f"https://127.0.0.1:{port}", "Referer": f"https://127.0.0.1:{port}/"}
+    )
+
+    def timed(name, call):
+        for cookie in session.cookies:  # Secure cookies go back over the plain hop
             cookie.secure = False
-        session.post(base + "/login/", data=form.fields, allow_redirects=False, timeout=60)
+        began = time.perf_counter()
+        response = call()
+        if timings is not None:
+            timings.setdefault(name, []).append((time.perf_counter() - began) * 1000)
+        return response
+
+    def get(path, name=None):
+        return timed(name, lambda: session.get(base + path, allow_redirects=False, timeout=120))
+
+    form = hf.form_with(get("/login/", "GET /login/").text, "username")
+    form.fields.update(username=username, password=users["password"])
+    timed("POST /login/", lambda: session.post(base + "/login/", data=form.fields, allow_redirects=False, timeout=60))
+    return get
+
+
+def warm_up(port: int, users: dict) -> None:
+    """Each page kind a few times per role, so every worker has imported and cached what it
+    needs before anything is measured (GET only: nothing is written)."""
+    for username, pages in _plan(users):
+        get = _signed_in(port, username, users)
         for _round in range(4):  # up to four workers: most see each page at least once
-            for path in paths:
+            for _name, path in pages:
                 get(path)
     log("warm-up done (each page kind 4 times per role, not measured)")
+
+
+ALONE_ROUNDS = 10
+
+
+def alone(port: int, users: dict, rounds: int = ALONE_ROUNDS) -> dict[str, list[float]]:
+    """The single-user figures of the run: after the warm-up and before the load, one user at a
+    time signs in and reads each page kind of its role, ``rounds`` times, one request at a time
+    (milliseconds per kind). Changes are not measured alone: they would write data the run's
+    ledger does not know."""
+    timings: dict[str, list[float]] = {}
+    for _round in range(rounds):
+        for username, pages in _plan(users):
+            get = _signed_in(port, username, users, timings)
+            for name, path in pages:
+                get(path, name)
+    log(f"single user: each page kind {rounds} times, one request at a time")
+    return timings
 
 
 def faults(servers: list[Server], start_at: float, duration: float, timeline: list, stop: threading.Event) -> None:
@@ -344,9 +384,26 @@ def read_stats(prefix: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def summarise(rows: list[dict], seconds: float, command: str) -> tuple[str, list[str], int]:
-    """The results table (markdown) and the targets missed."""
-    lines = ["| request | count | failures | median ms | p95 ms | req/s |", "|---|---:|---:|---:|---:|---:|"]
+def _alone_cells(name: str, alone: dict[str, list[float]] | None) -> str:
+    if alone is None:
+        return ""
+    times = alone.get(name)
+    if not times:
+        return " – | – |"
+    return f" {statistics.median(times):.0f} | {_percentile(sorted(times), 95):.0f} |"
+
+
+def summarise(
+    rows: list[dict], seconds: float, command: str, alone: dict[str, list[float]] | None = None
+) -> tuple[str, list[str], int]:
+    """The results table (markdown) and the targets missed. With ``alone`` (see :func:`alone`),
+    two more columns: each kind's median and p95 for a single user, before the load."""
+    head_alone = " alone: median ms | alone: p95 ms |" if alone is not None else ""
+    rule_alone = "---:|---:|" if alone is not None else ""
+    lines = [
+        f"| request | count | failures | median ms | p95 ms | req/s |{head_alone}",
+        f"|---|---:|---:|---:|---:|---:|{rule_alone}",
+    ]
     missed, failures = [], 0
     total = None
     for row in rows:
@@ -357,7 +414,9 @@ def summarise(rows: list[dict], seconds: float, command: str) -> tuple[str, list
             total = row
             continue
         failures += failed
-        lines.append(f"| `{name}` | {count} | {failed} | {median} | {p95} | {float(row['Requests/s']):.2f} |")
+        lines.append(
+            f"| `{name}` | {count} | {failed} | {median} | {p95} | {float(row['Requests/s']):.2f} |{_alone_cells(name, alone)}"
+        )
         p95_ms = float(p95) if p95 not in ("N/A", "") else 0
         if name in EXCEL_KINDS:
             if p95_ms > EXCEL_P95_MS:
@@ -367,7 +426,7 @@ def summarise(rows: list[dict], seconds: float, command: str) -> tuple[str, list
     if total is not None:
         lines.append(
             f"| **all** | {total['Request Count']} | {total['Failure Count']} | {total['50%']} | "
-            f"{total['95%']} | {float(total['Requests/s']):.2f} |"
+            f"{total['95%']} | {float(total['Requests/s']):.2f} |" + (" | |" if alone is not None else "")
         )
     head = f"Command: `{command}`; {seconds:.0f} s of load."
     return head + "\n\n" + "\n".join(lines) + "\n", missed, failures
@@ -581,6 +640,7 @@ def main() -> int:
         pdf_worker.start()
         for server in servers:
             warm_up(server.port, users)
+        single_user = alone(servers[0].port, users)
         run_time = int(ramp + duration)
         prefix = OUT / "results"
         locust_env = dict(
@@ -658,7 +718,7 @@ def main() -> int:
     invocation = "make loadtest" + (" QUICK=1" if quick else "") + (" FAULTS=1" if args.faults else "")
     threads = f" x {args.threads} threads" if args.threads > 1 else ""
     invocation += f" ({instances} instance(s) x {workers} workers{threads}{', pdf_worker' if pdf_worker.available else ''})"
-    table, missed, failures = summarise(read_stats(prefix), elapsed, invocation)
+    table, missed, failures = summarise(read_stats(prefix), elapsed, invocation, single_user)
     report = table + minute_report(OUT / "requests.tsv", started, cpu_samples) + fault_report(timeline, OUT / "failures.jsonl")
     if (OUT / "ledger.json").exists():
         ledger = json.loads((OUT / "ledger.json").read_text())
