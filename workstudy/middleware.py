@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 
 from django.conf import settings
 from django.core.signals import got_request_exception
@@ -136,7 +136,8 @@ def _wrapped(connection, writes: _Writes):
     try:
         yield
     finally:
-        connection.execute_wrappers.remove(writes)
+        with suppress(ValueError):  # already gone: nothing to take off, and the answer stands
+            connection.execute_wrappers.remove(writes)
 
 
 def _failed_to_connect(response) -> Exception | None:

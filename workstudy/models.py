@@ -38,7 +38,7 @@ class DomainModel(models.Model):
 
     def save(self, *args, **kwargs):
         # One transaction: the row, its history record and what is kept from it (the school's
-        # yearly figures, a base's accounts) are saved together or not at all.
+        # yearly figures) are saved together or not at all.
         with transaction.atomic():
             if self._state.adding or kwargs.get("force_insert"):
                 return super().save(*args, **kwargs)
