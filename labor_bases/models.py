@@ -368,15 +368,11 @@ class BaseYearFinance(DomainModel):
     def refresh(cls, base_id, year_id) -> None:
         """Recompute the cached revenue/profit after a production line changed.
 
-        Uses ``update()`` so the accounts' version does not move: a principal editing the
-        cost items while adding a line elsewhere is not told someone else changed them.
-        The lines' own history records the change.
+        Through :meth:`refresh_many`, which updates the computed fields only, so the accounts'
+        version does not move: a principal editing the cost items while adding a line elsewhere
+        is not told someone else changed them. The lines' own history records the change.
         """
-        for finance in cls.objects.filter(base_id=base_id, year_id=year_id):
-            finance.compute()
-            cls.objects.filter(pk=finance.pk).update(
-                production_value=finance.production_value, revenue=finance.revenue, profit=finance.profit,
-            )
+        cls.refresh_many({(base_id, year_id)})
 
     @classmethod
     def refresh_many(cls, pairs) -> None:

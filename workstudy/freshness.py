@@ -121,13 +121,9 @@ def _see_writes(execute, sql, params, many, context):
 
 
 def _install(sender=None, connection=None, **kwargs) -> None:
-    # First in the list, not last: a connection first opened inside a request is opened inside
-    # the request's own execute wrapper (workstudy.middleware). When that wrapper was still
-    # taken off by position (the last one), this one, appended, went in its place: the
-    # connection's writes went unseen, and since stamps() installs it again when it is missing,
-    # one more request wrapper stayed behind on every request that read the stamps. A server
-    # that opens connections in request threads (gunicorn's threaded workers) then failed with
-    # RecursionError within minutes.
+    # First in the list: it stays outermost, whatever a request adds and takes off around it
+    # (workstudy.middleware takes its own off by identity). A connection first opened inside a
+    # request is opened inside that request's wrapper.
     if connection is not None and _see_writes not in connection.execute_wrappers:
         connection.execute_wrappers.insert(0, _see_writes)
 

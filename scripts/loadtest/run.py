@@ -257,7 +257,8 @@ def _plan(users: dict) -> list[tuple[str, list[tuple[str, str]]]]:
 def _signed_in(port: int, username: str, users: dict, timings: dict | None = None):
     """A session signed in as ``username`` on the instance at ``port``, and a GET on it. With
     ``timings``, the sign-in's two requests are timed into it."""
-    sys.path.insert(0, str(HERE))
+    if str(HERE) not in sys.path:
+        sys.path.insert(0, str(HERE))
     import htmlforms as hf
     import requests
 
