@@ -138,7 +138,8 @@ AUTH_USER_MODEL = "workstudy.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the signed-in user with their school, county and region
+    "workstudy.backends.PortalBackend",
 ]
 
 # The first hasher hashes; the other only checks older hashes, which are rewritten with the first
@@ -299,6 +300,11 @@ PORTAL_PDF_WORKER_NICE = int(os.environ.get("PORTAL_PDF_WORKER_NICE", "10"))
 # And it runs under Linux's idle scheduling policy (SCHED_IDLE): a core is its only when no web
 # worker or database process wants it. 0 leaves the policy alone.
 PORTAL_PDF_WORKER_IDLE = env_bool("PORTAL_PDF_WORKER_IDLE", default=True)
+# While other processes use more than this share of the machine's CPU time (0-1), the worker
+# makes only PDFs nobody has any version of yet; a newer version of one already made waits for a
+# quiet moment, at most PORTAL_PDF_REFRESH_WAIT seconds (the earlier one is served meanwhile).
+PORTAL_PDF_BUSY_ABOVE = float(os.environ.get("PORTAL_PDF_BUSY_ABOVE", "0.5"))
+PORTAL_PDF_REFRESH_WAIT = int(os.environ.get("PORTAL_PDF_REFRESH_WAIT", "120"))
 
 # E-mail (催报 and return notices to principals). Printed to the console unless a backend is
 # given; with EMAIL_HOST set and no backend named, SMTP is used.

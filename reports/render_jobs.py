@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -49,6 +49,20 @@ def inline() -> bool:
 def timeout() -> int:
     """Seconds after which a running job whose worker went silent may be claimed again."""
     return int(getattr(settings, "PORTAL_PDF_JOB_TIMEOUT", 300))
+
+
+def busy_above() -> float:
+    """The share of the machine's CPU time (0-1) other processes must use for it to count as
+    busy: then the worker makes only PDFs nobody has any version of yet (someone is waiting on
+    the page that reloads itself) and refreshes kept waiting :func:`refresh_wait` seconds.
+    1 or more: never busy."""
+    return float(getattr(settings, "PORTAL_PDF_BUSY_ABOVE", 0.5))
+
+
+def refresh_wait() -> int:
+    """Seconds a newer version of a PDF already made may wait for a quiet moment (meanwhile
+    the earlier version is served and the summary page says a newer one is being made)."""
+    return int(getattr(settings, "PORTAL_PDF_REFRESH_WAIT", 120))
 
 
 def retry_failed_after() -> int:
@@ -188,12 +202,18 @@ def _give_up_on_silent(now: datetime) -> None:
     )
 
 
-def claim(worker: str | None = None) -> RenderJob | None:
-    """Take the oldest job ready to run (or one whose worker went silent), or None."""
+def claim(worker: str | None = None, *, busy: bool = False) -> RenderJob | None:
+    """Take the oldest job ready to run (or one whose worker went silent), or None. ``busy``
+    (the machine's cores busy with pages): only a document nobody has any version of yet, or
+    a newer version asked for at least :func:`refresh_wait` seconds ago."""
     worker = worker or worker_name()
     now = timezone.now()
     _give_up_on_silent(now)
-    ready = RenderJob.objects.filter(_ready(now)).order_by("available_at", "pk")
+    ready = RenderJob.objects.filter(_ready(now))
+    if busy:
+        made_before = Exists(RenderJob.objects.filter(key=OuterRef("key"), state=State.DONE).exclude(pdf=""))
+        ready = ready.filter(~made_before | Q(requested_at__lte=now - timedelta(seconds=refresh_wait())))
+    ready = ready.order_by("available_at", "pk")
     if connection.features.has_select_for_update_skip_locked:
         with transaction.atomic():
             job = ready.select_for_update(skip_locked=True).first()
@@ -289,20 +309,26 @@ def _prune(key: str) -> None:
         old.delete()
 
 
-def work(*, once: bool = False, poll: float = 1.0, stop=None, worker: str | None = None) -> int:
+def work(*, once: bool = False, poll: float = 1.0, stop=None, worker: str | None = None, load=None) -> int:
     """Run jobs until stopped (``stop()`` true) or, with ``once``, until none is ready. Returns the
-    number of jobs run."""
+    number of jobs run. Between jobs the worker reads how busy the machine is (``load``:
+    :class:`reports.priority.OthersLoad`); while other processes use more than :func:`busy_above`
+    of it, refreshes of PDFs already made wait (:func:`claim`). ``once`` makes every job."""
     import time
 
     from django.db import close_old_connections
 
+    from .priority import OthersLoad
+
     done = 0
     worker = worker or worker_name()
+    load = load or OthersLoad()
     while not (stop and stop()):
         if not connection.in_atomic_block:  # (a test's transaction: keep its connection)
             close_old_connections()
+        busy = not once and load.since_last() > busy_above()
         try:
-            job = claim(worker)
+            job = claim(worker, busy=busy)
             if job is None:
                 if once:
                     break

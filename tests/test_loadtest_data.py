@@ -4,6 +4,7 @@ forms of the plot and the line, and the import page; staff the school in their g
 submitted. ``make loadtest`` is not part of the suite, so without this the data builder rots
 unseen (it once wrote schools without the county every school now has)."""
 
+import argparse
 import importlib.util
 import sys
 import types
@@ -144,3 +145,21 @@ def test_the_single_user_pass_reads_the_kinds_the_scenario_names(monkeypatch):
     assert len(names) > 15
     for name in names:
         assert f'"{name}"' in scenario, name
+
+
+def test_a_count_of_zero_is_kept_and_the_single_user_pass_skips_that_role(monkeypatch):
+    """``--auditors 0`` runs without auditors (it used to fall back to 5), and a role with no
+    users is not timed alone."""
+    run = _module("run", monkeypatch)
+
+    def counts(quick=False, **given):
+        args = {"principals": None, "staff": None, "auditors": None, **given}
+        return run.user_counts(argparse.Namespace(quick=quick, **args))
+
+    assert counts() == {"principals": 300, "staff": 10, "auditors": 5}
+    assert counts(quick=True) == {"principals": 30, "staff": 3, "auditors": 2}
+    assert counts(auditors=0) == {"principals": 300, "staff": 10, "auditors": 0}
+    assert counts(staff=0, principals=7) == {"principals": 7, "staff": 0, "auditors": 5}
+    users = {"year": 2024, "password": "x", "staff": [], "auditors": [],
+             "principals": [{"username": "p", "plot": 1, "line": 2, "school_id": 3}]}
+    assert [user for user, _pages in run._plan(users)] == ["p"]

@@ -192,8 +192,20 @@ class ScopedCreateView(RoleRequiredMixin, YearMixin, _SaveMixin, _EntryYearsMixi
 class ScopedUpdateView(RoleRequiredMixin, ScopedQuerysetMixin, _SaveMixin, _EntryYearsMixin, generic.UpdateView):
     roles = (Role.STAFF, Role.PRINCIPAL)
 
+    def get_queryset(self):
+        # The row with the school and the year its write checks and its form read, not one query each.
+        qs = super().get_queryset()
+        scope = scoping.scope_of(qs.model) if qs.model in scoping.registered_models() else None
+        paths = [path for path in (scope.school, scope.year) if path] if scope else []
+        return qs.select_related(*paths) if paths else qs
+
     def get_object(self, queryset=None):
-        return scoping.get_writable_or_404(self.request.user, self.get_queryset(), pk=self.kwargs["pk"])
+        # The answers of this request's write checks, per (school, year, county): the check after
+        # binding reads the year and the return's state again only if the form moved the row.
+        self._write_checks = {}
+        return scoping.get_writable_or_404(
+            self.request.user, self.get_queryset(), memo=self._write_checks, pk=self.kwargs["pk"]
+        )
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -204,7 +216,7 @@ class ScopedUpdateView(RoleRequiredMixin, ScopedQuerysetMixin, _SaveMixin, _Entr
     def form_valid(self, form):
         # Re-check after binding: the form must not move the row to another school or a locked year.
         scoping.stamp_county(self.request.user, form.instance)
-        reason = scoping.obj_write_block_reason(self.request.user, form.instance)
+        reason = scoping.obj_write_block_reason(self.request.user, form.instance, getattr(self, "_write_checks", None))
         if reason:
             form.add_error(None, reason)
             return self.form_invalid(form)

@@ -543,8 +543,8 @@ def can_write(user, obj) -> bool:
     return obj_write_block_reason(user, obj) is None
 
 
-def check_obj_write(user, obj) -> None:
-    reason = obj_write_block_reason(user, obj)
+def check_obj_write(user, obj, memo: dict | None = None) -> None:
+    reason = obj_write_block_reason(user, obj, memo)
     if reason:
         raise PermissionDenied(reason)
 
@@ -557,10 +557,11 @@ def get_visible_or_404(user, model_or_qs, **lookups):
         raise Http404 from None
 
 
-def get_writable_or_404(user, model_or_qs, **lookups):
-    """404 if not visible; 403 with the reason if visible but not writable."""
+def get_writable_or_404(user, model_or_qs, *, memo: dict | None = None, **lookups):
+    """404 if not visible; 403 with the reason if visible but not writable (``memo``: as for
+    :func:`obj_write_block_reason`)."""
     obj = get_visible_or_404(user, model_or_qs, **lookups)
-    check_obj_write(user, obj)
+    check_obj_write(user, obj, memo)
     return obj
 
 

@@ -213,12 +213,22 @@ class PdfWorker:
             self.logfile.close()
 
 
+def user_counts(args) -> dict[str, int]:
+    """How many principals, staff and auditors run: as given (0 included: ``--auditors 0`` is a
+    run without PDF downloads), else the full or quick scenario's."""
+    defaults = {"principals": (300, 30), "staff": (10, 3), "auditors": (5, 2)}
+    return {
+        role: given if (given := getattr(args, role)) is not None else full_quick[bool(args.quick)]
+        for role, full_quick in defaults.items()
+    }
+
+
 def _plan(users: dict) -> list[tuple[str, list[tuple[str, str]]]]:
     """The pages each role reads: (username, [(the request's kind as the scenario names it,
     path)]). GET only: nothing is written."""
     year = users["year"]
     principal = users["principals"][-1]
-    return [
+    plan = [
         (
             principal["username"],
             [
@@ -232,26 +242,33 @@ def _plan(users: dict) -> list[tuple[str, list[tuple[str, str]]]]:
                 ("GET /api/submissions/", f"/api/submissions/?year={year}"),
                 ("GET /api/labor-bases/production/", f"/api/labor-bases/production/?year={year}"),
             ],
-        ),
-        (
-            users["staff"][-1],
-            [
-                ("GET / (grid, submitted)", f"/?year={year}&status=submitted"),
-                ("GET / (grid, page)", f"/?year={year}&page=2"),
-                ("GET /schools/", f"/schools/?year={year}"),
-                ("GET /labor-bases/plots/", f"/labor-bases/plots/?year={year}"),
-                ("GET /reports/[year]/", f"/reports/{year}/"),
-            ],
-        ),
-        (
-            users["auditors"][-1],
-            [
-                ("GET /reports/[year]/", f"/reports/{year}/"),
-                ("GET /reports/[year]/summary.pdf", f"/reports/{year}/summary.pdf"),
-                ("GET /reports/[year]/schools/[id].pdf", f"/reports/{year}/schools/{principal['school_id']}.pdf"),
-            ],
-        ),
+        )
     ]
+    if users["staff"]:
+        plan.append(
+            (
+                users["staff"][-1],
+                [
+                    ("GET / (grid, submitted)", f"/?year={year}&status=submitted"),
+                    ("GET / (grid, page)", f"/?year={year}&page=2"),
+                    ("GET /schools/", f"/schools/?year={year}"),
+                    ("GET /labor-bases/plots/", f"/labor-bases/plots/?year={year}"),
+                    ("GET /reports/[year]/", f"/reports/{year}/"),
+                ],
+            )
+        )
+    if users["auditors"]:
+        plan.append(
+            (
+                users["auditors"][-1],
+                [
+                    ("GET /reports/[year]/", f"/reports/{year}/"),
+                    ("GET /reports/[year]/summary.pdf", f"/reports/{year}/summary.pdf"),
+                    ("GET /reports/[year]/schools/[id].pdf", f"/reports/{year}/schools/{principal['school_id']}.pdf"),
+                ],
+            )
+        )
+    return plan
 
 
 def _signed_in(port: int, username: str, users: dict, timings: dict | None = None):
@@ -599,11 +616,7 @@ def main() -> int:
     args = parser.parse_args()
 
     quick = args.quick
-    counts = {
-        "principals": args.principals or (30 if quick else 300),
-        "staff": args.staff or (3 if quick else 10),
-        "auditors": args.auditors or (2 if quick else 5),
-    }
+    counts = user_counts(args)
     duration = args.duration or (45 if quick else 600)
     spawn_rate = args.spawn_rate or (2 if quick else 3)
     users_total = sum(counts.values())

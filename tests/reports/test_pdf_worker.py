@@ -332,12 +332,96 @@ def test_worker_keeps_going_through_a_database_outage(monkeypatch):
     claims = []
     real_claim = render_jobs.claim
 
-    def flaky(worker):
+    def flaky(worker, **kwargs):
         claims.append(worker)
         if len(claims) == 1:
             raise OperationalError("server closed the connection unexpectedly")
-        return real_claim(worker)
+        return real_claim(worker, **kwargs)
 
     monkeypatch.setattr(render_jobs, "claim", flaky)
     assert render_jobs.work(poll=0, stop=lambda: len(claims) >= 3, worker="w1") == 0
     assert len(claims) == 3  # went on claiming after the error
+
+
+class _Load:
+    """A machine as busy as told (``reports.priority.OthersLoad``'s answer)."""
+
+    def __init__(self, share):
+        self.share = share
+
+    def since_last(self):
+        return self.share
+
+
+def test_a_busy_machine_refreshes_made_pdfs_later_and_makes_first_ones_at_once(
+    auditor_client, principal_a_client, county, school_a, settings
+):
+    """While the web workers and the database keep the cores busy, the worker makes only PDFs
+    nobody has any version of (someone waits on the page that reloads itself); a newer version
+    of one already made waits for a quiet moment, at most PORTAL_PDF_REFRESH_WAIT seconds, and
+    the earlier one is served meanwhile."""
+    settings.PORTAL_PDF_BUSY_ABOVE, settings.PORTAL_PDF_REFRESH_WAIT = 0.5, 120
+    auditor_client.get(_summary_url())
+    render_jobs.work(once=True)
+    block = NarrativeBlock.objects.get(year_id=2024, section="intro")
+    block.text = "忙时改的一段。"
+    block.save()
+    stale = auditor_client.get(_summary_url())
+    assert stale["X-Summary-Source"] == "earlier" and stale["X-PDF-Newer-Pending"] == "1"
+    refresh = RenderJob.objects.get(state="queued")
+    sheet_url = reverse("reports:school_sheet", kwargs={"year": 2024, "school_id": school_a.pk})
+    assert principal_a_client.get(sheet_url).status_code == 202  # never made: someone is waiting
+
+    loops = []
+    assert render_jobs.work(poll=0, stop=lambda: len(loops) > 3 or loops.append(1), load=_Load(0.8)) == 1
+    assert principal_a_client.get(sheet_url).status_code == 200
+    refresh.refresh_from_db()
+    assert refresh.state == "queued"  # busy: waits
+    assert render_jobs.claim("w1", busy=True) is None
+
+    now = timezone.now()  # two minutes later, the earlier version made before then
+    RenderJob.objects.exclude(pk=refresh.pk).update(started_at=now - timedelta(seconds=300))
+    RenderJob.objects.filter(pk=refresh.pk).update(requested_at=now - timedelta(seconds=121))
+    claimed = render_jobs.claim("w1", busy=True)  # waited long enough: made even on a busy machine
+    assert claimed is not None and claimed.pk == refresh.pk
+    render_jobs.run(claimed)
+    assert "忙时改的一段。" in _text(auditor_client.get(_summary_url()).content)
+
+
+def test_a_quiet_machine_or_a_run_to_the_end_makes_every_pdf_at_once(auditor_client, county, settings):
+    auditor_client.get(_summary_url())
+    render_jobs.work(once=True)
+    block = NarrativeBlock.objects.get(year_id=2024, section="intro")
+    block.text = "闲时改的一段。"
+    block.save()
+    auditor_client.get(_summary_url())
+    assert render_jobs.work(once=True, load=_Load(1.0)) == 1  # --once (cron, tests): never waits
+    block.text = "再改一次。"
+    block.save()
+    auditor_client.get(_summary_url())
+    loops = []
+    assert render_jobs.work(poll=0, stop=lambda: len(loops) > 2 or loops.append(1), load=_Load(0.3)) == 1
+    assert "再改一次。" in _text(auditor_client.get(_summary_url()).content)
+
+
+def test_the_machine_load_is_what_other_processes_used():
+    from reports.priority import OthersLoad
+
+    machine = iter([(1000, 2000), (1150, 2200), (1150, 2200), None, (1300, 2400)])
+    own = iter([1.0, 1.5, 1.5, 1.5, 1.5])
+    load = OthersLoad(lambda: next(machine), lambda: next(own), ticks_per_second=100)
+    assert load.since_last() == 0.0  # nothing to compare with yet
+    assert load.since_last() == 0.5  # 150 busy ticks of 200, 50 of them this process's
+    assert load.since_last() == 0.0  # no time passed
+    assert load.since_last() == 0.0  # counters unreadable
+    assert load.since_last() == 0.0  # nothing to compare with again
+
+
+@pytest.mark.skipif(not Path("/proc/stat").exists(), reason="Linux only")
+def test_the_machine_load_sees_a_real_busy_process():
+    from reports.priority import OthersLoad
+
+    load = OthersLoad()
+    load.since_last()
+    subprocess.run([sys.executable, "-c", "import time\nend = time.time() + 0.6\nwhile time.time() < end: pass"], check=True)
+    assert load.since_last() >= 0.3 / os.cpu_count()
