@@ -347,10 +347,15 @@ class _FormPageMixin:
         context["title"] = self.title
         context["row_year"] = year
         context["back_url"] = index_url(year.pk if year else "", None if self.request.user.is_principal else self.row_school_id())
-        # Staff creating a row have not chosen the school yet: the year alone decides (locked or not).
-        context["write_block_reason"] = scoping.write_block_reason(
-            self.request.user, school=self.row_school_id(), year=year if self.year_bound else None
-        )
+        obj = getattr(self, "object", None)
+        if obj is not None and obj.pk:  # the row's own check, answered already by get_object's
+            context["write_block_reason"] = scoping.obj_write_block_reason(
+                self.request.user, obj, getattr(self, "_write_checks", None)
+            )
+        else:  # staff creating a row have not chosen the school yet: the year alone decides (locked or not)
+            context["write_block_reason"] = scoping.write_block_reason(
+                self.request.user, school=self.row_school_id(), year=year if self.year_bound else None
+            )
         context.update(self.extra_context_data(context.get("form")))
         return context
 

@@ -163,3 +163,14 @@ def test_a_count_of_zero_is_kept_and_the_single_user_pass_skips_that_role(monkey
     users = {"year": 2024, "password": "x", "staff": [], "auditors": [],
              "principals": [{"username": "p", "plot": 1, "line": 2, "school_id": 3}]}
     assert [user for user, _pages in run._plan(users)] == ["p"]
+
+
+def test_the_threaded_workers_run_as_the_readme_tells_production_to(monkeypatch):
+    """A threaded worker takes a connection only when a thread is free and keeps none open, in
+    the load test and in the README's production command alike."""
+    run = _module("run", monkeypatch)
+    assert run.gthread_flags(2) == ["--worker-connections", "2", "--keep-alive", "0"]
+    assert run.gthread_flags(4)[:2] == ["--worker-connections", "4"]
+    assert run.gthread_flags(1) == []  # sync workers take one connection at a time anyway
+    readme = (HERE.parents[1] / "README.md").read_text()
+    assert "gunicorn config.wsgi --workers 4 --threads 2 " + " ".join(run.gthread_flags(2)) in readme

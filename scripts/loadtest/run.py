@@ -112,6 +112,15 @@ def start_redis() -> None:
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
 
 
+def gthread_flags(threads: int) -> list[str]:
+    """As the README's production command: a threaded worker takes a connection only when one of
+    its threads is free (``--worker-connections`` = threads), so a request waits in the shared
+    listen queue for whichever worker frees up first, not behind the slow requests of the worker
+    that accepted it; and it closes each connection after its answer (``--keep-alive 0``: the
+    balancer opens one per request), so an idle kept connection never holds a thread's place."""
+    return ["--worker-connections", str(threads), "--keep-alive", "0"] if threads > 1 else []
+
+
 class Server:
     """One gunicorn instance (a master and its workers) in its own process group."""
 
@@ -129,6 +138,7 @@ class Server:
                 str(self.workers),
                 "--threads",  # more than 1: gunicorn's threaded worker (gthread)
                 str(self.threads),
+                *gthread_flags(self.threads),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--access-logfile",
