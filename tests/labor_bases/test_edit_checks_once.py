@@ -44,3 +44,16 @@ def test_a_save_that_moves_the_row_to_another_school_is_refused(principal_a_clie
     response = principal_a_client.post(url, plot_form(base_b, land_type="tea", row_version=plot.version))
     assert response.status_code == 200  # refused: not the principal's school
     assert LandParcel.objects.get(pk=plot.pk).base_id == base_a.pk
+
+
+def test_the_answer_kept_for_a_row_is_not_used_once_the_row_has_moved(principal_a, tea_a, base_b, submission_a):
+    """What the save's check asks after binding: the same row, moved by the form to another
+    school's base, is asked about where it would go, not answered from the first check."""
+    from workstudy import scoping
+
+    plot = LandParcel.objects.select_related("base__school", "year").get(pk=tea_a["plot"].pk)
+    memo = {}
+    assert scoping.obj_write_block_reason(principal_a, plot, memo) is None
+    plot.base = base_b
+    assert scoping.obj_write_block_reason(principal_a, plot, memo) is not None
+    assert len(memo) == 2
