@@ -238,9 +238,9 @@ def _plan(users: dict) -> list[tuple[str, list[tuple[str, str]]]]:
     path)]). GET only: nothing is written."""
     year = users["year"]
     principal = users["principals"][-1]
-    plan = [
+    roles = [
         (
-            principal["username"],
+            [principal["username"]],
             [
                 ("GET / (checklist)", f"/?year={year}"),
                 ("GET /labor-bases/", f"/labor-bases/?year={year}"),
@@ -252,33 +252,27 @@ def _plan(users: dict) -> list[tuple[str, list[tuple[str, str]]]]:
                 ("GET /api/submissions/", f"/api/submissions/?year={year}"),
                 ("GET /api/labor-bases/production/", f"/api/labor-bases/production/?year={year}"),
             ],
-        )
+        ),
+        (
+            users["staff"],
+            [
+                ("GET / (grid, submitted)", f"/?year={year}&status=submitted"),
+                ("GET / (grid, page)", f"/?year={year}&page=2"),
+                ("GET /schools/", f"/schools/?year={year}"),
+                ("GET /labor-bases/plots/", f"/labor-bases/plots/?year={year}"),
+                ("GET /reports/[year]/", f"/reports/{year}/"),
+            ],
+        ),
+        (
+            users["auditors"],
+            [
+                ("GET /reports/[year]/", f"/reports/{year}/"),
+                ("GET /reports/[year]/summary.pdf", f"/reports/{year}/summary.pdf"),
+                ("GET /reports/[year]/schools/[id].pdf", f"/reports/{year}/schools/{principal['school_id']}.pdf"),
+            ],
+        ),
     ]
-    if users["staff"]:
-        plan.append(
-            (
-                users["staff"][-1],
-                [
-                    ("GET / (grid, submitted)", f"/?year={year}&status=submitted"),
-                    ("GET / (grid, page)", f"/?year={year}&page=2"),
-                    ("GET /schools/", f"/schools/?year={year}"),
-                    ("GET /labor-bases/plots/", f"/labor-bases/plots/?year={year}"),
-                    ("GET /reports/[year]/", f"/reports/{year}/"),
-                ],
-            )
-        )
-    if users["auditors"]:
-        plan.append(
-            (
-                users["auditors"][-1],
-                [
-                    ("GET /reports/[year]/", f"/reports/{year}/"),
-                    ("GET /reports/[year]/summary.pdf", f"/reports/{year}/summary.pdf"),
-                    ("GET /reports/[year]/schools/[id].pdf", f"/reports/{year}/schools/{principal['school_id']}.pdf"),
-                ],
-            )
-        )
-    return plan
+    return [(names[-1], pages) for names, pages in roles if names]  # a role run by nobody is not timed
 
 
 def _signed_in(port: int, username: str, users: dict, timings: dict | None = None):
