@@ -11,6 +11,7 @@ import types
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from workstudy import demo
 from workstudy.models import School, User
@@ -174,3 +175,38 @@ def test_the_threaded_workers_run_as_the_readme_tells_production_to(monkeypatch)
     assert run.gthread_flags(1) == []  # sync workers take one connection at a time anyway
     readme = (HERE.parents[1] / "README.md").read_text()
     assert "gunicorn config.wsgi --workers 4 --threads 2 " + " ".join(run.gthread_flags(2)) in readme
+
+
+def test_the_run_analyzes_the_tables_autovacuum_would_when_it_is_off(monkeypatch):
+    """On a server without autovacuum the run does its analyze: the due tables, in one ANALYZE,
+    recorded for the report; nothing when none is due."""
+    run = _module("run", monkeypatch)
+    due = [["public.labor_bases_productionline", "public.workstudy_school"], []]
+    ran = []
+    monkeypatch.setattr(run, "psql_rows", lambda url, sql: due.pop(0) if sql == run.DUE_FOR_ANALYZE else [])
+    monkeypatch.setattr(run, "psql", lambda url, sql: ran.append(sql))
+
+    class TwoRounds:
+        rounds = 0
+
+        def wait(self, seconds):
+            self.rounds += 1
+            return self.rounds > 2
+
+    done = []
+    run.analyze_as_autovacuum("postgres://x/ws_loadtest", done, TwoRounds(), every=0)
+    assert ran == ["ANALYZE public.labor_bases_productionline, public.workstudy_school"]
+    assert [tables for _at, tables in done] == [["public.labor_bases_productionline", "public.workstudy_school"]]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics views")
+def test_the_due_tables_query_runs_on_postgresql_and_names_real_tables(monkeypatch):
+    run = _module("run", monkeypatch)
+    with connection.cursor() as cursor:
+        cursor.execute(run.DUE_FOR_ANALYZE)
+        names = [row[0] for row in cursor.fetchall()]
+        if names:  # names ANALYZE accepts as they are
+            cursor.execute("ANALYZE " + ", ".join(names))
+        cursor.execute("SELECT count(*) FROM pg_stat_user_tables")
+        assert cursor.fetchone()[0] > 0

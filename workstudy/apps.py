@@ -7,7 +7,7 @@ class WorkstudyConfig(AppConfig):
     verbose_name = _("勤工俭学平台")
 
     def ready(self):
-        from . import scoping
+        from . import checks, scoping  # noqa: F401 (checks: registers the system checks)
         from .models import Reminder, Submission, WarningNote, WorkflowEvent
 
         scoping.register(Submission, school="school", year="year")

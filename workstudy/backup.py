@@ -258,6 +258,15 @@ def _storage_for(field_label: str | None):
     return default_storage
 
 
+def _analyze(using: str) -> None:
+    """PostgreSQL: statistics of the tables just filled, so the planner does not go on taking
+    them for empty until autovacuum comes round (or forever, where it is off)."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def restore_backup(archive_path: Path | str, *, force: bool = False, using: str = DEFAULT_DB_ALIAS) -> RestoreResult:
     """Load an archive into a migrated database; see the module docstring."""
     _register_format()
@@ -291,6 +300,7 @@ def restore_backup(archive_path: Path | str, *, force: bool = False, using: str 
             }
             if wrong:
                 raise BackupError(f"恢复后的行数与备份清单不一致：{wrong}；已回滚。")
+        _analyze(using)
 
         restored_files = 0
         for name, path in sorted(files.items()):

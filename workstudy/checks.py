@@ -1,0 +1,31 @@
+"""System checks of the deployment that only the database can answer (``manage.py check
+--database default``; ``migrate`` runs them too)."""
+
+from django.core import checks
+from django.db import connections
+
+
+@checks.register(checks.Tags.database)
+def autovacuum_is_on(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+    """PostgreSQL keeps the statistics its planner needs by itself (autovacuum), unless that is
+    switched off. Without them a table the planner believes empty is read in full for every row
+    of a join: on the load test's county, the summary page after a change spent 79 ms in the
+    database instead of 17 ms."""
+    found = []
+    for alias in databases or ():
+        connection = connections[alias]
+        if connection.vendor != "postgresql":
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('autovacuum'), current_setting('track_counts')")
+            autovacuum, track_counts = cursor.fetchone()
+        if autovacuum != "on" or track_counts != "on":
+            found.append(checks.Warning(
+                f"PostgreSQL's autovacuum is off for the database '{alias}' "
+                f"(autovacuum = {autovacuum}, track_counts = {track_counts}): its tables' statistics "
+                "go stale and queries get slow plans.",
+                hint="Set autovacuum = on and track_counts = on in postgresql.conf (the default), "
+                     "or run ANALYZE after every bulk load and regularly from cron.",
+                id="workstudy.W001",
+            ))
+    return found
