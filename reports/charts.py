@@ -8,6 +8,7 @@ JavaScript reads, is left out.
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 
@@ -82,34 +83,67 @@ def _point(key: str, value, unit: str, trace: bool) -> dict:
     return {"value": _f(value if unit != "wan" else to_wan(value)), "formatter": lambda _x, label=label: label}
 
 
+# Each chart is drawn from a tuple of its exact inputs (values as their Decimal strings), so a
+# process draws it again only when something it shows changed: after a production line is saved
+# the land and claims charts are the ones already drawn (pygal takes several ms a chart).
+_DRAWN = 64
+
+
+def _exact(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _dec(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
 def land_by_type(rows: list[dict], trace: bool = False) -> str:
-    rows = [r for r in rows if r["area_mu"]]  # no empty categories
+    return _land(tuple((str(r["label"]), r["land_type"], _exact(r["area_mu"])) for r in rows if r["area_mu"]), trace)
+
+
+@functools.lru_cache(maxsize=_DRAWN)
+def _land(rows: tuple, trace: bool) -> str:
     chart = pygal.HorizontalBar(**_config(show_legend=False, height=max(160, 60 + 34 * len(rows))))
-    chart.x_labels = [r["label"] for r in rows]
-    chart.add("面积（亩）", [_point(f"land.{r['land_type']}", r["area_mu"], "num", trace) for r in rows])
+    chart.x_labels = [label for label, _type, _area in rows]
+    chart.add("面积（亩）", [_point(f"land.{land_type}", _dec(area), "num", trace) for _label, land_type, area in rows])
     return _render(chart, "land", "各类劳动基地面积（亩）")
 
 
+INCOME_SERIES = (("enterprises", "校办企业利润"), ("labor_bases", "劳动基地利润"), ("logistics", "服务中心及中考食宿"))
+
+
 def profit_by_source(finance_rows: list[dict], trace: bool = False) -> str:
+    return _income(tuple((r["year"], tuple(_exact(r[key]["profit"]) for key, _label in INCOME_SERIES))
+                         for r in finance_rows), trace)
+
+
+@functools.lru_cache(maxsize=_DRAWN)
+def _income(rows: tuple, trace: bool) -> str:
     chart = pygal.Bar(**_config())  # grouped: each bar carries its own value label
-    chart.x_labels = [str(r["year"]) for r in finance_rows]
-    for key, label in (("enterprises", "校办企业利润"), ("labor_bases", "劳动基地利润"), ("logistics", "服务中心及中考食宿")):
-        if any(r[key]["profit"] for r in finance_rows):  # no empty series
-            chart.add(label, [_point(f"income.{key}.profit.{r['year']}", r[key]["profit"], "wan", trace)
-                              for r in finance_rows])
+    chart.x_labels = [str(year) for year, _profits in rows]
+    for n, (key, label) in enumerate(INCOME_SERIES):
+        if any(_dec(profits[n]) for _year, profits in rows):  # no empty series
+            chart.add(label, [_point(f"income.{key}.profit.{year}", _dec(profits[n]), "wan", trace)
+                              for year, profits in rows])
     return _render(chart, "income", "各年勤工俭学收益构成（万元）")
 
 
 def claims_by_type(rows: list[dict], years: list[int], trace: bool = False) -> str:
+    return _claims(tuple((r["year"], r["policy_type"], str(r["label"]), _exact(r["paid_total"])) for r in rows),
+                   tuple(years), trace)
+
+
+@functools.lru_cache(maxsize=_DRAWN)
+def _claims(rows: tuple, years: tuple, trace: bool) -> str:
     chart = pygal.Bar(**_config())
-    years = [y for y in years if any(r["paid_total"] for r in rows if r["year"] == y)]  # no empty years
+    years = [y for y in years if any(_dec(paid) for year, _t, _l, paid in rows if year == y)]  # no empty years
     chart.x_labels = [str(y) for y in years]
     types = []
-    for r in rows:
-        if (r["policy_type"], r["label"]) not in types and r["paid_total"]:
-            types.append((r["policy_type"], r["label"]))
+    for _year, policy_type, label, paid in rows:
+        if (policy_type, label) not in types and _dec(paid):
+            types.append((policy_type, label))
     for policy_type, label in types:
-        by_year = {r["year"]: r["paid_total"] for r in rows if r["policy_type"] == policy_type}
+        by_year = {year: _dec(paid) for year, kind, _l, paid in rows if kind == policy_type}
         chart.add(label, [_point(f"claims.{policy_type}.{y}.paid", by_year.get(y) or Decimal(0), "wan", trace)
                           for y in years])
     return _render(chart, "claims", "各年理赔金额（万元）")

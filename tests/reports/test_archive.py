@@ -9,11 +9,12 @@ import pypdf
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils.html import escape
 
 from reports import archive
 from reports.models import ArchivedDocument, FrozenSummary
 from workstudy import services
-from workstudy.models import ReportingYear, School, Submission
+from workstudy.models import ReportingYear, School, Submission, SubmissionStatus
 
 DRAFT = "征求意见稿"
 
@@ -159,6 +160,36 @@ def test_auditor_reaches_every_schools_sheet_from_the_summary(demo, auditor_clie
     doc = archive.current(ReportingYear.objects.get(pk=2023), "sheet", School.objects.get(code="GX001"))
     assert doc.sha256 in page
     assert auditor_client.get(reverse("reports:archived_document", args=[doc.pk])).content == archive.read(doc)
+
+
+def _sheet_table(page: str) -> list[list[str]]:
+    table = page.split('id="school-sheets"', 1)[1].split("</tbody>", 1)[0].split("<tbody>", 1)[1]
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_the_sheet_table_lists_each_school_of_the_county_once_with_its_own_link_status_and_issued_hash(
+        demo, auditor_client, year):
+    from workstudy.participation import schools_of_year
+
+    School.objects.filter(code="GX002").update(name="<b>第二</b>小学")  # printed as text, not as markup
+    page = auditor_client.get(reverse("reports:summary", args=[year])).content.decode()
+    rows = _sheet_table(page)
+    county = School.objects.get(code="GX001").county
+    schools = list(schools_of_year(year).filter(county=county).order_by("code"))
+    assert [row[0] for row in rows] == [s.code for s in schools]  # this county's schools only, by code
+    statuses = dict(Submission.objects.filter(year_id=year).values_list("school_id", "status"))
+    labels = dict(SubmissionStatus.choices)
+    locked = ReportingYear.objects.get(pk=year).is_locked
+    for school, (_code, name, status, link, sha) in zip(schools, rows, strict=True):
+        assert name == escape(school.name)
+        assert status == str(labels.get(statuses.get(school.pk), "未填报"))
+        href = re.fullmatch(r'<a href="([^"]+)">(.*)</a>', link)
+        assert href[1] == reverse("reports:school_sheet", args=[year, school.pk])
+        assert href[2] == ("下载存档简表" if locked else "下载简表（征求意见稿）")
+        doc = archive.current(ReportingYear.objects.get(pk=year), "sheet", school) if locked else None
+        assert sha == (doc.sha256 if doc else "—")
+    assert "&lt;b&gt;第二&lt;/b&gt;小学" in page and "<b>第二</b>" not in page
 
 
 def test_a_large_year_keeps_sheet_data_at_the_lock_and_renders_it_once(county, director, school_a, auditor_client,

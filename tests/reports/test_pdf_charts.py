@@ -3,6 +3,9 @@
 import re
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from reports import charts
 
 
@@ -79,3 +82,42 @@ def test_only_the_charts_of_the_document_are_served_and_a_broken_one_stays_inlin
     assert pdf.charts_as_images(elsewhere, fetcher) == elsewhere
     assert fetcher.images == {}
     assert pdf.charts_as_images("<p>x</p>", object()) == "<p>x</p>"  # a fetcher that cannot serve them
+
+
+def _draw_all(land, income, claims, years, trace):
+    return (charts.land_by_type(land, trace), charts.profit_by_source(income, trace),
+            charts.claims_by_type(claims, years, trace))
+
+
+def _fresh(*args):
+    for drawn in (charts._land, charts._income, charts._claims):
+        drawn.cache_clear()
+    return _draw_all(*args)
+
+
+_amounts = st.one_of(st.none(), st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    areas=st.lists(st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False), min_size=0, max_size=4),
+    profits=st.lists(st.tuples(_amounts, _amounts, _amounts), min_size=1, max_size=3),
+    paid=st.lists(st.tuples(st.sampled_from([2023, 2024]), st.sampled_from(["a", "b"]), _amounts), max_size=4),
+    trace=st.booleans(),
+)
+def test_a_chart_kept_from_an_earlier_drawing_is_the_one_its_data_draws_now(areas, profits, paid, trace):
+    """Charts are kept per process by their data: whatever was drawn before, each one is what
+    drawing its data afresh gives, and a chart whose data did not change is not drawn again."""
+    land = [{"label": f"地类{n}", "land_type": f"t{n}", "area_mu": area} for n, area in enumerate(areas)]
+    income = [{"year": 2022 + n, "enterprises": {"profit": e}, "labor_bases": {"profit": b},
+               "logistics": {"profit": g}} for n, (e, b, g) in enumerate(profits)]
+    claims = [{"year": y, "policy_type": t, "label": f"险种{t}", "paid_total": amount} for y, t, amount in paid]
+    args = (land, income, claims, [2023, 2024], trace)
+    kept = _draw_all(*args)  # possibly from earlier examples' drawings
+    assert kept == _fresh(*args)
+    before = charts._land.cache_info().hits
+    changed = [dict(row, area_mu=(row["area_mu"] or 0) + 1) for row in land]
+    assert _draw_all(changed, income, claims, [2023, 2024], trace)[1:] == kept[1:]  # the others kept
+    if land:
+        assert charts._land.cache_info().hits == before  # the land chart drawn again, for its new data
+        assert charts.land_by_type(changed, trace) != kept[0]
