@@ -16,12 +16,14 @@ process dies between its commit and the bump, figures are at most :data:`TTL` se
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import logging
 import re
 import secrets
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import DatabaseError, connection, connections
 from django.db.backends.signals import connection_created
 
@@ -81,6 +83,8 @@ def bump(app: str, *, using: str = "default") -> None:
     the data is already committed and the user's save succeeded; the cache ages out."""
     from dataversions.models import DataVersion
 
+    _forget(using)
+
     table = connections[using].ops.quote_name(DataVersion._meta.db_table)
     # A counter starts at a random number: after a flush or a restore emptied the table, the
     # new versions do not repeat old ones that a shared cache may still hold figures under.
@@ -116,6 +120,7 @@ def _see_writes(execute, sql, params, many, context):
     if match:
         app = watched_tables().get(match.group(1))
         if app:
+            _forget(context["connection"].alias)
             _note(context["connection"], app)
     return result
 
@@ -131,6 +136,8 @@ def _install(sender=None, connection=None, **kwargs) -> None:
 def connect() -> None:
     """Watch writes on every database connection (called from the app config)."""
     connection_created.connect(_install, dispatch_uid="workstudy.freshness")
+    request_started.connect(_begin_request, dispatch_uid="workstudy.freshness.begin")
+    request_finished.connect(_end_request, dispatch_uid="workstudy.freshness.end")
     for conn in connections.all(initialized_only=True):
         _install(connection=conn)
 
@@ -138,18 +145,45 @@ def connect() -> None:
 # -- reads -------------------------------------------------------------------------------
 
 
+# The stamps a request read, per database alias: read once a request (the summary page asked
+# for them eleven times, a query each), again after the request writes watched data or raises a
+# version. None outside a request (a worker, a command): there every call reads them.
+_request_stamps: contextvars.ContextVar[dict | None] = contextvars.ContextVar("freshness_stamps", default=None)
+
+
+def _begin_request(**kwargs) -> None:
+    _request_stamps.set({})
+
+
+def _end_request(**kwargs) -> None:
+    _request_stamps.set(None)
+
+
+def _forget(alias: str) -> None:
+    kept = _request_stamps.get()
+    if kept:
+        kept.pop(alias, None)
+
+
 def stamps() -> dict[str, str]:
-    """Every watched app's version (one query). Inside a transaction that wrote an app's
-    tables, that app's value also says how many writes are not committed yet: the stamp a
-    transaction sees follows its own writes, and never equals a committed one."""
+    """Every watched app's version (one query; in a request, the first call's until the request
+    writes watched data: values kept under them were read after them all the same). Inside a
+    transaction that wrote an app's tables, that app's value also says how many writes are not
+    committed yet: the stamp a transaction sees follows its own writes, and never equals a
+    committed one."""
     from dataversions.models import DataVersion
 
     conn = connection
     _install(connection=conn)
+    kept = None if conn.in_atomic_block else _request_stamps.get()
+    if kept is not None and conn.alias in kept:
+        return dict(kept[conn.alias])
     values = {app: "0" for app in watched_apps()}  # never written since the table was emptied
     with conn.cursor() as cursor:
         cursor.execute(f"SELECT app, version FROM {conn.ops.quote_name(DataVersion._meta.db_table)}")
         values.update({app: str(version) for app, version in cursor.fetchall()})
+    if kept is not None:
+        kept[conn.alias] = dict(values)
     if conn.in_atomic_block:
         for _sids, func, _robust in conn.run_on_commit:
             if isinstance(func, _Bump):

@@ -93,3 +93,25 @@ def test_a_change_reads_again_its_own_app_only(school_a, reads):
     with translation.override("en"):  # the document is Chinese whoever reads it: the same parts
         assert figures.compute_cached(2024, county).fingerprint() == after_coverage.fingerprint()
         assert _from_nothing_kept(county).fingerprint() == after_coverage.fingerprint()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_summary_page_after_a_change_reads_the_data_versions_once(school_a, auditor_client):
+    """Every kept part of the page is looked up under the stamps the request read first (it asked
+    for them eleven times, a query each, on the load test's county)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from dataversions.models import DataVersion
+
+    build_county(school_a=school_a)
+    url = reverse("reports:summary", args=[2024])
+    assert auditor_client.get(url).status_code == 200
+    line = ProductionLine.objects.filter(year_id=2024).first()
+    line.quantity += 1
+    line.save()
+    with CaptureQueriesContext(connection) as queries:
+        assert auditor_client.get(url).status_code == 200
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and DataVersion._meta.db_table in q["sql"]]
+    assert len(reads) == 1, reads

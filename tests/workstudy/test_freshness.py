@@ -131,3 +131,48 @@ def test_writes_are_seen_on_a_connection_first_opened_inside_a_request(principal
     thread.start()
     thread.join()
     assert seen == {"wrappers": [freshness._see_writes], "moved": True}
+
+
+def _version_reads(queries) -> int:
+    from dataversions.models import DataVersion
+
+    table = DataVersion._meta.db_table
+    return sum(1 for q in queries if q["sql"].lstrip().upper().startswith("SELECT") and table in q["sql"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_reads_the_stamps_once_and_again_after_it_writes():
+    """In a request the stamps are read once, however many kept values it asks for; a write of
+    watched data in the request (and the version it raises) makes the next call read them
+    again; outside a request every call reads them."""
+    from django.core.signals import request_finished, request_started
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dataversions.models import DataVersion
+
+    school = SchoolFactory(code="F010", name="一次读取学校")
+    request_started.send(sender=None)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            first = freshness.stamps()
+            assert freshness.stamps() == first and freshness.generation(["labor_bases"]) == freshness.generation(
+                ["labor_bases"], now=first)
+        assert _version_reads(queries) == 1
+        # Raised by another process meanwhile (not a write of this request): the request keeps its stamps.
+        DataVersion.objects.filter(app="workstudy").update(version=123456789)
+        assert freshness.stamps() == first
+        school.name = "一次读取学校（改名）"
+        school.save()  # this request's own write: read again, and it sees its write's version
+        with CaptureQueriesContext(connection) as queries:
+            after = freshness.stamps()
+        assert _version_reads(queries) == 1 and after["workstudy"] != first["workstudy"]
+        assert freshness.stamps() == after
+    finally:
+        request_finished.send(sender=None)
+    DataVersion.objects.filter(app="workstudy").update(version=987654321)
+    with CaptureQueriesContext(connection) as queries:
+        assert freshness.stamps()["workstudy"] == "987654321"  # outside a request: read every time
+        freshness.stamps()
+    assert _version_reads(queries) == 2
+
