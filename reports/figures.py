@@ -432,10 +432,7 @@ class _Builder:
         brief = [c for c in chosen if c.mode == ExampleSchool.Mode.BRIEF]
         # Staff's choice; with none, the three schools with the highest profit on known cost.
         ranked = full if chosen else self.base_sums("top_profit_schools", self.year, 3)
-        examples = self.call("labor_bases", "school_examples", self.year, limit=3,
-                                school_ids=None if ranked is MISSING else ranked)
-        mentions = self.call("labor_bases", "school_examples", self.year,
-                                school_ids=[c.school_id for c in brief]) if brief else []
+        examples, mentions = self.examples(ranked, [c.school_id for c in brief])
         unmatched = self.base_sums("unmatched_schools", self.year)
         reason = self.missing_app("labor_bases") if land is MISSING else ""
         rows = [] if land is MISSING else list(land)
@@ -479,6 +476,21 @@ class _Builder:
              "url": sources.rows_url("labor_bases", "plots", self.year, school=m["school_id"])}
             for m in ([] if mentions is MISSING else mentions)
         ]
+
+    def examples(self, ranked, brief: list[int]) -> tuple:
+        """The schools written up in full (``ranked``, or the highest profit when the ranking is
+        MISSING) and those mentioned briefly, read together: a school is one or the other (one
+        choice per school and year), and the county's summary reads them again after every
+        change to a base."""
+        if ranked is MISSING:
+            return (self.call("labor_bases", "school_examples", self.year, limit=3),
+                    self.call("labor_bases", "school_examples", self.year, school_ids=brief) if brief else [])
+        both = self.call("labor_bases", "school_examples", self.year, school_ids=[*ranked, *brief])
+        if both is MISSING:
+            return MISSING, MISSING
+        by_school = {item["school_id"]: item for item in both}
+        return ([by_school[sid] for sid in ranked if sid in by_school],
+                [by_school[sid] for sid in brief if sid in by_school])
 
     def example_findings(self, school_ids: list[int]) -> dict[int, list]:
         """The open warnings on these schools' base figures and yearly counts (the appendix lists them too)."""

@@ -134,6 +134,26 @@ def test_chosen_examples_in_staff_order_with_brief_mentions(county, school_a):
     assert "全年收入" not in html.split("如鸿塘中学")[1].split("此外")[0]
 
 
+def test_full_and_brief_examples_are_read_in_one_go_and_each_list_keeps_its_own(county, school_a, monkeypatch):
+    """The schools written up in full and those mentioned briefly are read together (the
+    county's summary reads them again after every change to a base), and split again: each
+    list has its own schools, in the staff's order."""
+    from labor_bases import selectors
+
+    full = [SchoolFactory(name=f"详写{n}校") for n in range(2)]
+    for order, school in enumerate(reversed(full), start=1):
+        ExampleSchool.objects.create(year_id=2024, school=school, mode=ExampleSchool.Mode.FULL, order=order)
+    ExampleSchool.objects.create(year_id=2024, school=school_a, mode=ExampleSchool.Mode.BRIEF, order=3, feature="茶园")
+    calls = []
+    real = selectors.school_examples
+    monkeypatch.setattr(selectors, "school_examples", lambda *a, **k: calls.append(k) or real(*a, **k))
+    summary = figures.compute(2024)
+    assert len(calls) == 1
+    assert [e["school_id"] for e in summary.data["examples"]] == [full[1].pk, full[0].pk]
+    assert [m["school_name"] for m in summary.data["mentions"]] == [school_a.name]
+    assert summary.data["mentions"][0]["feature"] == "茶园"
+
+
 def test_example_without_cost_says_so(county, school_a):
     from labor_bases.models import BaseYearFinance
 
