@@ -4,6 +4,11 @@
 from django.core import checks
 from django.db import connections
 
+# The server settings that keep the planner's statistics; all must be "on" (the load test's own
+# analyze, scripts/loadtest/run.py, reads the same ones).
+STATISTICS_SETTINGS = ("autovacuum", "track_counts")
+STATISTICS_SQL = "SELECT " + ", ".join(f"current_setting('{name}')" for name in STATISTICS_SETTINGS)
+
 
 @checks.register(checks.Tags.database)
 def autovacuum_is_on(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
@@ -17,7 +22,7 @@ def autovacuum_is_on(app_configs=None, databases=None, **kwargs) -> list[checks.
         if connection.vendor != "postgresql":
             continue
         with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('autovacuum'), current_setting('track_counts')")
+            cursor.execute(STATISTICS_SQL)
             autovacuum, track_counts = cursor.fetchone()
         if autovacuum != "on" or track_counts != "on":
             found.append(checks.Warning(

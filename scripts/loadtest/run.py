@@ -61,8 +61,8 @@ def run(args: list[str], env: dict, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(args, env=env, cwd=ROOT, check=True, **kwargs)
 
 
-def psql(admin_url: str, sql: str) -> None:
-    subprocess.run(["psql", admin_url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], check=True)
+def psql(url: str, sql: str) -> None:
+    psql_rows(url, sql)
 
 
 def prepare(env: dict, database_url: str, counts: dict) -> None:
@@ -107,12 +107,19 @@ SELECT quote_ident(schemaname) || '.' || quote_ident(relname) FROM pg_stat_user_
 
 
 def psql_rows(url: str, sql: str) -> list[str]:
-    out = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atq", "-c", sql], check=True, capture_output=True, text=True)
+    out = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atq", "-c", sql], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"psql failed ({sql.split()[0]} on {url.rsplit('/', 1)[1]}): {out.stderr.strip()}")
     return [row for row in out.stdout.splitlines() if row]
 
 
 def autovacuum_on(url: str) -> bool:
-    return psql_rows(url, "SELECT current_setting('autovacuum') = 'on' AND current_setting('track_counts') = 'on'") == ["t"]
+    """The portal's own check (``workstudy.W001``) would pass: every statistics setting is on."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from workstudy.checks import STATISTICS_SQL
+
+    return set(psql_rows(url, STATISTICS_SQL)[0].split("|")) == {"on"}  # psql -A: fields joined by |
 
 
 def analyze_as_autovacuum(url: str, done: list, stop: threading.Event, every: float = 60.0) -> None:
