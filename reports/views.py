@@ -161,22 +161,24 @@ class SummaryView(RoleRequiredMixin, View):
         return render(request, "reports/summary.html", context)
 
 
-def _sheet_rows(year_obj: ReportingYear, county: Region) -> list[dict]:
-    """Every school of the year in ``county`` with its return's status and, for a locked year, its issued sheet."""
+def _sheet_rows(year_obj: ReportingYear, county: Region) -> list[tuple]:
+    """Every school of the year in ``county``, in code order, as the sheet table prints it (a
+    county lists hundreds): code, name, its return's status, its sheet's URL and, for a locked
+    year, its issued sheet's SHA-256 (None before the lock)."""
     statuses = dict(scoping.in_counties(Submission.objects.filter(year=year_obj), [county.pk])
                     .values_list("school_id", "status").order_by())
     labels = {value: str(label) for value, label in SubmissionStatus.choices}  # translated once, not per school
     not_entered = str(_("未填报"))
     issued = {}
     if year_obj.is_locked:
-        issued = {d.school_id: d for d in scoping.in_counties(ArchivedDocument.objects.filter(
-            year=year_obj, kind=ArchivedDocument.Kind.SHEET, superseded_at__isnull=True), [county.pk])}
-    # One reverse() for the table (a county lists hundreds of schools): the school's id put into it.
-    marker = 987654321987654321
+        issued = dict(scoping.in_counties(ArchivedDocument.objects.filter(
+            year=year_obj, kind=ArchivedDocument.Kind.SHEET, superseded_at__isnull=True), [county.pk])
+            .values_list("school_id", "sha256").order_by())
+    # One reverse() for the table: the school's id put into it.
+    marker = "987654321987654321"
     url = reverse("reports:school_sheet", kwargs={"year": year_obj.year, "school_id": marker})
     return [
-        {"code": code, "name": name, "status": labels.get(statuses.get(pk), not_entered), "issued": issued.get(pk),
-         "url": url.replace(str(marker), str(pk))}
+        (code, name, labels.get(statuses.get(pk), not_entered), url.replace(marker, str(pk)), issued.get(pk))
         for pk, code, name in scoping.in_counties(schools_of_year(year_obj.year), [county.pk])
         .order_by("code").values_list("pk", "code", "name")
     ]
