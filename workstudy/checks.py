@@ -23,14 +23,14 @@ def autovacuum_is_on(app_configs=None, databases=None, **kwargs) -> list[checks.
             continue
         with connection.cursor() as cursor:
             cursor.execute(STATISTICS_SQL)
-            autovacuum, track_counts = cursor.fetchone()
-        if autovacuum != "on" or track_counts != "on":
+            values = dict(zip(STATISTICS_SETTINGS, cursor.fetchone(), strict=True))
+        if any(value != "on" for value in values.values()):
+            shown = ", ".join(f"{name} = {value}" for name, value in values.items())
             found.append(checks.Warning(
-                f"PostgreSQL's autovacuum is off for the database '{alias}' "
-                f"(autovacuum = {autovacuum}, track_counts = {track_counts}): its tables' statistics "
-                "go stale and queries get slow plans.",
-                hint="Set autovacuum = on and track_counts = on in postgresql.conf (the default), "
-                     "or run ANALYZE after every bulk load and regularly from cron.",
+                f"PostgreSQL's autovacuum is off for the database '{alias}' ({shown}): its tables' "
+                "statistics go stale and queries get slow plans.",
+                hint=f"Set {' and '.join(f'{name} = on' for name in STATISTICS_SETTINGS)} in postgresql.conf "
+                     "(the default), or run ANALYZE after every bulk load and regularly from cron.",
                 id="workstudy.W001",
             ))
     return found

@@ -120,8 +120,7 @@ def _see_writes(execute, sql, params, many, context):
     if match:
         app = watched_tables().get(match.group(1))
         if app:
-            _forget(context["connection"].alias)
-            _note(context["connection"], app)
+            _note(context["connection"], app)  # its bump (now or at commit) forgets the request's stamps
     return result
 
 

@@ -61,18 +61,14 @@ def run(args: list[str], env: dict, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(args, env=env, cwd=ROOT, check=True, **kwargs)
 
 
-def psql(url: str, sql: str) -> None:
-    psql_rows(url, sql)
-
-
 def prepare(env: dict, database_url: str, counts: dict) -> None:
     name = database_url.rsplit("/", 1)[1]
     if "loadtest" not in name:
         raise SystemExit(f"the load test drops and recreates its database; {name!r} does not contain 'loadtest'")
     admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
     log(f"database {name}: drop, create, migrate")
-    psql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    psql(admin_url, f'CREATE DATABASE "{name}"')
+    psql_rows(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    psql_rows(admin_url, f'CREATE DATABASE "{name}"')
     run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
     # Static files first: locking the demo's years renders their PDFs, which name the hashed files.
     run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env)
@@ -130,7 +126,7 @@ def analyze_as_autovacuum(url: str, done: list, stop: threading.Event, every: fl
     while not stop.wait(every):
         tables = psql_rows(url, DUE_FOR_ANALYZE)
         if tables:
-            psql(url, "ANALYZE " + ", ".join(tables))
+            psql_rows(url, "ANALYZE " + ", ".join(tables))
             done.append((time.time(), tables))
 
 
@@ -682,7 +678,7 @@ def main() -> int:
     if not args.skip_build:
         prepare(env, database_url, counts)
     log("ANALYZE: the planner's statistics of the data just built")
-    psql(database_url, "ANALYZE")
+    psql_rows(database_url, "ANALYZE")
     analyzed: list = []
     own_autovacuum = not autovacuum_on(database_url)
     if own_autovacuum:
