@@ -2,32 +2,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _module_counts(year: int, school_ids=None) -> dict[int, int]:
-    """学平险 rows + claims per school for ``year`` (all schools, or only ``school_ids``), in one
-    query (two grouped counts, UNION ALL).
-
-    (A correlated subquery per school is slow at province size, 15,000 schools.)
-    """
-    from collections import Counter
-
-    from django.db.models import Count
-
-    from .models import Claim, StudentAccidentCoverage
-
-    ids = None if school_ids is None else list(school_ids)
-
-    def grouped(model):
-        qs = model.objects.filter(year_id=year)
-        if ids is not None:
-            qs = qs.filter(school_id__in=ids)
-        return qs.values("school_id").annotate(n=Count("id")).order_by()
-
-    counts: Counter = Counter()
-    for school_id, n in grouped(StudentAccidentCoverage).union(grouped(Claim), all=True).values_list("school_id", "n"):
-        counts[school_id] += n
-    return {school_id: n for school_id, n in counts.items() if n}
-
-
 class InsuranceConfig(AppConfig):
     name = "insurance"
     verbose_name = _("学校保险与理赔")
@@ -63,7 +37,7 @@ class InsuranceConfig(AppConfig):
                 title=_("学校保险与理赔"),
                 order=40,
                 url=lambda year: reverse("insurance:index") + f"?year={year}",
-                counts=_module_counts,
+                counted=(StudentAccidentCoverage, Claim),  # 学平险 rows + claims
                 school_url=_school_url,
                 figures=_figures,
             )

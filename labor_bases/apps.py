@@ -11,7 +11,7 @@ class LaborBasesConfig(AppConfig):
 
         from workstudy import modules, scoping
 
-        from . import rules, selectors
+        from . import rules
         from .models import BaseYearArea, BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
 
         scoping.register(LaborBase, school="school", year=None)
@@ -27,7 +27,7 @@ class LaborBasesConfig(AppConfig):
                 title=_("劳动实践基地"),
                 order=20,
                 url=lambda year: reverse("labor_bases:index") + f"?year={year}",
-                counts=selectors.module_counts,
+                counted=(LandParcel, ProductionLine),  # the checklist's count: plots + production lines
                 submit_errors=rules.submit_errors,
                 school_url=lambda year, school_id: reverse("labor_bases:index") + f"?year={year}&school={school_id}",
                 figures=_figures,

@@ -7,7 +7,6 @@ class LaborEducationConfig(AppConfig):
     verbose_name = _("劳动教育")
 
     def ready(self):
-        from django.db.models import Count
         from django.urls import reverse
 
         from workstudy import excel_registry, modules, scoping
@@ -17,17 +16,10 @@ class LaborEducationConfig(AppConfig):
 
         scoping.register(models.LaborEducation, school="school", year="year")
 
-        def counts(year: int, school_ids=None) -> dict[int, int]:
-            qs = models.LaborEducation.objects.filter(year_id=year)
-            if school_ids is not None:
-                qs = qs.filter(school_id__in=list(school_ids))
-            rows = qs.values("school_id").annotate(n=Count("pk")).order_by()
-            return {row["school_id"]: row["n"] for row in rows}
-
         modules.register(modules.Module(
             key="labor_education", title=_("劳动教育"), order=25,
             url=lambda year: reverse("labor_education:index") + f"?year={year}",
-            counts=counts,
+            counted=(models.LaborEducation,),
             school_url=_school_url, figures=_figures,
         ))
         modules.register_nav(modules.NavItem(

@@ -7,7 +7,6 @@ class LogisticsConfig(AppConfig):
     verbose_name = _("后勤社会化")
 
     def ready(self):
-        from django.db.models import Count
         from django.urls import reverse
 
         from workstudy import modules, scoping
@@ -24,17 +23,10 @@ class LogisticsConfig(AppConfig):
         scoping.register(models.ExamSite, school="host_school", year="program__year")
         scoping.register(models.SchoolService, school="school", year="year")
 
-        def counts(year: int, school_ids=None) -> dict[int, int]:
-            qs = models.SchoolService.objects.filter(year_id=year)
-            if school_ids is not None:
-                qs = qs.filter(school_id__in=list(school_ids))
-            rows = qs.values("school_id").annotate(n=Count("pk")).order_by()
-            return {row["school_id"]: row["n"] for row in rows}
-
         modules.register(modules.Module(
             key="logistics", title=_("后勤社会化"), order=30,
             url=lambda year: reverse("logistics:services") + f"?year={year}",
-            counts=counts,
+            counted=(models.SchoolService,),
             school_url=lambda year, school_id: reverse("logistics:services") + f"?year={year}&school={school_id}",
             figures=_figures,
         ))

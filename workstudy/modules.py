@@ -6,18 +6,22 @@ read this registry, so an app appears everywhere by registering once (in ``apps.
     modules.register(Module(
         key="labor_bases", title=_("劳动实践基地"), order=20,
         url=lambda year: reverse("labor_bases:index") + f"?year={year}",
-        counts=lambda year, school_ids=None: {school_id: rows, ...},
+        counted=(LandParcel, ProductionLine),
     ))
 
-``counts(year)`` counts every school's rows in one grouped query; pages pass
-``school_ids`` (the schools on the page, or a principal's own school) so the count reads
-only those schools' rows: a province has 15,000 schools.
+A module's count is its ``counted`` rows of the year per school; :func:`counts` reads every
+module's in one query (a UNION ALL of grouped counts), each model reaching its school and
+year by the paths it is registered with in :mod:`workstudy.scoping`. Pages pass
+``school_ids`` (the schools on the page, or a principal's own school) so the count reads only
+those schools' rows: a province has 15,000 schools.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Value
 
 
 @dataclass(frozen=True)
@@ -26,8 +30,8 @@ class Module:
     title: str
     order: int
     url: Callable[[int], str]
-    # (year, school_ids=None) -> {school_id: rows}; schools without rows may be left out.
-    counts: Callable[..., dict[int, int]]
+    # The models whose rows of a year the checklist, the grid and the submit step count per school.
+    counted: tuple
     # Whether a school must have at least one row here before it can submit.
     required: bool = False
     # Extra checks run at submit time: (submission) -> list of blocking messages.
@@ -37,6 +41,10 @@ class Module:
     # (year, school_id) -> [dict(key, label, value, unit, url)]: the school's main figures of the
     # year, which the review screen shows next to the year before's (value None: nothing entered).
     figures: Callable[[int, int], list[dict]] | None = field(default=None)
+
+    def counts(self, year: int, school_ids: Iterable[int] | None = None) -> dict[int, int]:
+        """{school_id: rows} of ``year``, every school's or only ``school_ids``' (schools without rows left out)."""
+        return counts(year, school_ids, [self])[self.key]
 
 
 _modules: dict[str, Module] = {}
@@ -48,6 +56,34 @@ def register(module: Module) -> None:
 
 def all_modules() -> list[Module]:
     return sorted(_modules.values(), key=lambda m: m.order)
+
+
+def counts(
+    year: int, school_ids: Iterable[int] | None = None, module_list: list[Module] | None = None
+) -> dict[str, dict[int, int]]:
+    """{module key: {school_id: rows}} of ``year`` for ``module_list`` (default: every module), in
+    one query whatever the number of modules; every school's, or only ``school_ids``'."""
+    from . import scoping
+
+    module_list = all_modules() if module_list is None else module_list
+    out: dict[str, dict[int, int]] = {module.key: {} for module in module_list}
+    ids = None if school_ids is None else list(school_ids)
+    parts = []
+    for module in module_list:
+        for model in module.counted:
+            scope = scoping.scope_of(model)
+            rows = model._default_manager.filter(**{f"{scope.year}_id": year})
+            if ids is not None:
+                rows = rows.filter(**{f"{scope.school}_id__in": ids})
+            parts.append(
+                rows.values(counted_school=F(f"{scope.school}_id")).annotate(n=Count("pk"), counted_module=Value(module.key))
+                .order_by().values_list("counted_module", "counted_school", "n")
+            )
+    if not parts or ids == []:
+        return out
+    for key, school_id, n in parts[0].union(*parts[1:], all=True):
+        out[key][school_id] = out[key].get(school_id, 0) + n
+    return out
 
 
 @dataclass(frozen=True)

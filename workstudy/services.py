@@ -112,8 +112,10 @@ def submit_errors(submission: Submission) -> list[str]:
     errors = []
     if submission.staff_count is None or submission.student_count is None:
         errors.append(str(SUBMISSION_COUNTS_REQUIRED.message))
-    for module in modules.all_modules():
-        if module.required and not module.counts(submission.year_id, [submission.school_id]).get(submission.school_id):
+    every = modules.all_modules()
+    counts = modules.counts(submission.year_id, [submission.school_id], [m for m in every if m.required])
+    for module in every:
+        if module.required and not counts[module.key].get(submission.school_id):
             errors.append(_("“%(module)s”尚未填写任何数据。") % {"module": module.title})
         if module.submit_errors is not None:
             errors.extend(module.submit_errors(submission))

@@ -72,10 +72,11 @@ class DashboardView(RoleRequiredMixin, YearMixin, generic.TemplateView):
 def principal_context(user, year: ReportingYear) -> dict:
     submission = services.submission_for(school=user.school, year=year)
     submission.school, submission.year = user.school, year  # read already: not again by the checks below
-    items = []
-    for module in modules.all_modules():
-        count = module.counts(year.year, school_ids=[user.school_id]).get(user.school_id, 0)
-        items.append({"module": module, "count": count, "url": module.url(year.year)})
+    counts = modules.counts(year.year, school_ids=[user.school_id])
+    items = [
+        {"module": module, "count": counts[module.key].get(user.school_id, 0), "url": module.url(year.year)}
+        for module in modules.all_modules()
+    ]
     return {
         "submission": submission,
         "checklist": items,
@@ -129,7 +130,7 @@ def grid_context(request, user, year: ReportingYear) -> dict:
     page = paginator.get_page(request.GET.get("page"))
     names.as_locked(page, year)  # a locked year shows its schools as they were named then
     school_ids = [s.school_id for s in page]
-    counts = {m.key: m.counts(year.year, school_ids=school_ids) for m in module_list}
+    counts = modules.counts(year.year, school_ids=school_ids, module_list=module_list)
     rows = [
         {"submission": s, "cells": [counts[m.key].get(s.school_id, 0) for m in module_list]} for s in page
     ]

@@ -7,6 +7,7 @@ import pytest
 from labor_bases import demo, rules, selectors
 from labor_bases.models import BaseYearFinance, LaborBase, LandParcel, ProductionLine, StudentPracticeActivity
 from workstudy import demo as core_demo
+from workstudy import modules
 from workstudy.models import Submission
 from workstudy.services import submit_errors
 
@@ -44,7 +45,7 @@ def test_2024_land_by_type_is_the_countys(loaded):
     assert sheet["finance"]["cost"] == D("24000.00") and sheet["finance"]["profit"] == D("21600.00")
     assert [a["activity"] for a in sheet["activities"]] == ["采茶", "参观茶叶焙制流程"]
     # 2024: base and plots there (checklist shows progress), accounts still to fill in -> cannot submit yet.
-    assert selectors.module_counts(2024)[school.pk] == 3
+    assert modules.counts(2024)["labor_bases"][school.pk] == 3
     errors = submit_errors(Submission.objects.get(school=school, year_id=2024))
     assert any("还没有填写任何成本" in e for e in errors)
 

@@ -22,6 +22,7 @@ from tests.labor_bases.factories import (
     LandParcelFactory,
     ProductionLineFactory,
 )
+from workstudy import modules
 
 D = Decimal
 
@@ -145,8 +146,9 @@ def test_school_sheet(county, school_a, base_a):
 
 
 def test_module_counts_are_plots_plus_lines(county, school_a, school_b):
-    assert selectors.module_counts(2024) == {school_a.pk: 4, school_b.pk: 2}
-    assert selectors.module_counts(2023) == {}
+    module = {m.key: m for m in modules.all_modules()}["labor_bases"]
+    assert module.counts(2024) == {school_a.pk: 4, school_b.pk: 2}
+    assert module.counts(2023) == {}
 
 
 def test_rows_url():
@@ -180,7 +182,7 @@ CALLS = {
     "finance_by_year": lambda: selectors.finance_by_year([2023, 2024]),
     "school_examples": lambda: selectors.school_examples(2024, limit=3),
     "school_sheet": lambda: selectors.school_sheet(2024, selectors.LaborBase.objects.first().school_id),
-    "module_counts": lambda: selectors.module_counts(2024),
+    "module_counts": lambda: modules.counts(2024),  # every module's
     "warnings": lambda: rules_findings(2024, None),
 }
 

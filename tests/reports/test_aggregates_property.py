@@ -156,6 +156,11 @@ def _assert_same_as_from_rows() -> None:
         assert aggregated.top_profit_schools(year, 3) == from_rows.table_school_ids(
             year, sort="profit", accounts_only=True)[:3]
         assert aggregated.price_medians(year) == _medians_from_every_price(year)
+        # A school's sheet adds its bases' figures up: the same as the database grouping the school's rows.
+        for school_id in LaborBase.objects.values_list("school_id", flat=True).distinct():
+            grouped = from_rows.school_finance(year, [school_id]).get(school_id) or from_rows._combine(
+                Decimal(0), Decimal(0), None)
+            assert from_rows.school_sheet(year, school_id)["finance"] == grouped
 
 
 def _world():

@@ -57,6 +57,28 @@ def test_module_counts_for_given_schools_only(year, school_a, school_b):
     assert by_key["insurance"].counts(2024, school_ids=[school_b.pk]) == {}
     assert by_key["insurance"].counts(2024, school_ids=[school_a.pk]) == {school_a.pk: 1}
     assert by_key["labor_bases"].counts(2024, school_ids=[]) == {}
+    # Every module's in one query, the same as each module's own.
+    both = [school_a.pk, school_b.pk]
+    with CaptureQueriesContext(connection) as ctx:
+        every = modules.counts(2024, school_ids=both)
+    assert len(ctx.captured_queries) == 1
+    assert every == {key: module.counts(2024, school_ids=both) for key, module in by_key.items()}
+    assert every["labor_bases"] == {school_a.pk: 3, school_b.pk: 1} and every["insurance"] == {school_a.pk: 1}
+    assert modules.counts(2024, school_ids=[]) == {key: {} for key in by_key}
+
+
+def test_a_required_module_without_rows_stops_the_submit(monkeypatch, year, school_a, submission_a):
+    import dataclasses
+
+    from workstudy import services
+
+    registry = dict(modules._modules)
+    registry["logistics"] = dataclasses.replace(registry["logistics"], required=True)
+    monkeypatch.setattr(modules, "_modules", registry)
+    title = registry["logistics"].title
+    assert f"“{title}”尚未填写任何数据。" in services.submit_errors(submission_a)
+    _fill(school_a, year, services=1)
+    assert not any(title in error for error in services.submit_errors(submission_a))
 
 
 def test_staff_grid_counts_and_status_totals(director_client, year, school_a, school_b, submission_a, submission_b):
