@@ -306,6 +306,12 @@ PORTAL_PDF_WORKER_IDLE = env_bool("PORTAL_PDF_WORKER_IDLE", default=True)
 PORTAL_PDF_BUSY_ABOVE = float(os.environ.get("PORTAL_PDF_BUSY_ABOVE", "0.5"))
 PORTAL_PDF_REFRESH_WAIT = int(os.environ.get("PORTAL_PDF_REFRESH_WAIT", "120"))
 
+# Values kept under the data versions (workstudy.freshness.cached) are also kept in each process,
+# up to this many megabytes, so a page reading thirty of them asks the shared cache only for those
+# the process has not seen under the current versions. 0 turns it off (the default without Redis:
+# the local-memory cache is in the process already).
+PORTAL_KEPT_IN_PROCESS_MB = int(os.environ.get("PORTAL_KEPT_IN_PROCESS_MB", "64" if os.environ.get("REDIS_URL") else "0"))
+
 # E-mail (催报 and return notices to principals). Printed to the console unless a backend is
 # given; with EMAIL_HOST set and no backend named, SMTP is used.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -19,8 +19,12 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import logging
+import pickle
 import re
 import secrets
+import threading
+import time
+from collections import OrderedDict
 
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
@@ -214,12 +218,82 @@ def cached(key: str, compute, *, apps=None, now: dict[str, str] | None = None):
     core's, so a change elsewhere keeps them. Inside a transaction (a test, an import) always
     computed afresh: a value read there may be rolled back and must not be cached.
     ``now``: :func:`stamps` read before any of the data the caller reads (one query for many
-    values)."""
+    values).
+
+    A value is also kept in the process (:class:`_NearCopies`): the key holds the stamps, so the
+    value under it never changes, and a page that reads thirty kept values asks the shared cache
+    only for those this process has not seen. Each call gets its own copy, as from the cache."""
     if in_transaction():
         return compute()
     full_key = f"{key}:{generation(apps, now=now)}"
-    value = cache.get(full_key)
+    value = _near.get(full_key)
     if value is None:
-        value = compute()
-        cache.set(full_key, value, TTL)
+        value = cache.get(full_key)
+        if value is None:
+            value = compute()
+            cache.set(full_key, value, TTL)
+        _near.put(full_key, value)
     return value
+
+
+class _NearCopies:
+    """The kept values this process read or computed last, pickled (so every use unpickles its own
+    copy, as from the shared cache), at most ``PORTAL_KEPT_IN_PROCESS_MB`` megabytes, the least
+    recently used dropped first. Each is used for :data:`NEAR_TTL` seconds at most: a value kept
+    under stamps a lost bump left unchanged is at most ``TTL + NEAR_TTL`` seconds old."""
+
+    def __init__(self):
+        self._items: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _limit() -> int:
+        from django.conf import settings
+
+        return int(getattr(settings, "PORTAL_KEPT_IN_PROCESS_MB", 0)) * 1024 * 1024
+
+    def get(self, key: str):
+        if not self._limit():
+            return None
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            if time.monotonic() >= item[0]:
+                self._drop(key)
+                return None
+            self._items.move_to_end(key)
+        return pickle.loads(item[1])  # noqa: S301 - pickled by this process, from its own values
+
+    def put(self, key: str, value) -> None:
+        limit = self._limit()
+        if not limit:
+            return
+        try:
+            blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - a value that does not pickle is simply not kept here
+            logger.warning("kept value %s not kept in the process", key, exc_info=True)
+            return
+        if len(blob) > limit // 4:
+            return
+        with self._lock:
+            self._drop(key)
+            self._items[key] = (time.monotonic() + NEAR_TTL, blob)
+            self._size += len(blob)
+            while self._size > limit:
+                self._drop(next(iter(self._items)))
+
+    def _drop(self, key: str) -> None:
+        item = self._items.pop(key, None)
+        if item is not None:
+            self._size -= len(item[1])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._size = 0
+
+
+NEAR_TTL = 60
+_near = _NearCopies()
