@@ -11,7 +11,8 @@ so a long import committing after a short save left cached figures older than th
 Writes are seen where they happen, in the database layer (``connection.execute_wrappers``):
 every INSERT, UPDATE and DELETE on a watched table (the scoped domain tables, schools, years,
 returns, and their history tables), ``bulk_create`` and ``QuerySet.update()`` included. If a
-process dies between its commit and the bump, figures are at most :data:`TTL` seconds old.
+process dies between its commit and the bump, figures are at most :data:`TTL` seconds old
+(``TTL + NEAR_TTL`` where a process kept its own copy, see :func:`cached`).
 """
 
 from __future__ import annotations
