@@ -521,7 +521,7 @@ def school_examples(year: int, limit: int = 3, school_ids: list[int] | None = No
 
 def school_sheet(year: int, school_id: int) -> dict:
     """One school's year on one page: its bases with plots, lines and accounts, totals and activities
-    (6 queries; 8 for a locked year, whose names are read as at its lock).
+    (11 queries whatever the number of rows; a locked year's names are read as at its lock).
 
     Returns dict(school_id, school_name, staff_count, student_count, total_mu, declared_total_mu,
     bases=[dict(id, name, location, declared_total_mu, area_mu, area_matches, plots, lines, finance)],
