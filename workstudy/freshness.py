@@ -221,27 +221,32 @@ def cached(key: str, compute, *, apps=None, now: dict[str, str] | None = None):
     ``now``: :func:`stamps` read before any of the data the caller reads (one query for many
     values).
 
-    A value is also kept in the process (:class:`_NearCopies`): the key holds the stamps, so the
-    value under it never changes, and a page that reads thirty kept values asks the shared cache
-    only for those this process has not seen. Each call gets its own copy, as from the cache."""
+    A value is kept pickled, the same bytes in the shared cache and in the process
+    (:class:`_NearCopies`): the key holds the stamps, so the value under it never changes, and a
+    page that reads thirty kept values asks the shared cache only for those this process has not
+    seen. Each call unpickles its own copy; the value is pickled once, when computed."""
     if in_transaction():
         return compute()
-    full_key = f"{key}:{generation(apps, now=now)}"
-    value = _near.get(full_key)
-    if value is None:
-        value = cache.get(full_key)
-        if value is None:
+    # ":p": pickled by this function (values kept before it did were the objects themselves).
+    full_key = f"{key}:{generation(apps, now=now)}:p"
+    blob = _near.get(full_key)
+    if blob is None:
+        blob = cache.get(full_key)
+        if blob is None:
             value = compute()
-            cache.set(full_key, value, TTL)
-        _near.put(full_key, value)
-    return value
+            blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+            cache.set(full_key, blob, TTL)
+            _near.put(full_key, blob)
+            return value  # the caller's own: the kept bytes were made before it could change it
+        _near.put(full_key, blob)
+    return pickle.loads(blob)  # noqa: S301 - pickled above, by this portal, into its own cache
 
 
 class _NearCopies:
-    """The kept values this process read or computed last, pickled (so every use unpickles its own
-    copy, as from the shared cache), at most ``PORTAL_KEPT_IN_PROCESS_MB`` megabytes, the least
-    recently used dropped first. Each is used for :data:`NEAR_TTL` seconds at most: a value kept
-    under stamps a lost bump left unchanged is at most ``TTL + NEAR_TTL`` seconds old."""
+    """The kept values this process read or computed last, as the bytes :func:`cached` keeps, at
+    most ``PORTAL_KEPT_IN_PROCESS_MB`` megabytes, the least recently used dropped first. Each is
+    used for :data:`NEAR_TTL` seconds at most: a value kept under stamps a lost bump left
+    unchanged is at most ``TTL + NEAR_TTL`` seconds old."""
 
     def __init__(self):
         self._items: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
@@ -254,7 +259,7 @@ class _NearCopies:
 
         return int(getattr(settings, "PORTAL_KEPT_IN_PROCESS_MB", 0)) * 1024 * 1024
 
-    def get(self, key: str):
+    def get(self, key: str) -> bytes | None:
         if not self._limit():
             return None
         with self._lock:
@@ -265,18 +270,11 @@ class _NearCopies:
                 self._drop(key)
                 return None
             self._items.move_to_end(key)
-        return pickle.loads(item[1])  # noqa: S301 - pickled by this process, from its own values
+            return item[1]
 
-    def put(self, key: str, value) -> None:
+    def put(self, key: str, blob: bytes) -> None:
         limit = self._limit()
-        if not limit:
-            return
-        try:
-            blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
-        except Exception:  # noqa: BLE001 - a value that does not pickle is simply not kept here
-            logger.warning("kept value %s not kept in the process", key, exc_info=True)
-            return
-        if len(blob) > limit // 4:
+        if not limit or len(blob) > limit // 4:
             return
         with self._lock:
             self._drop(key)

@@ -68,6 +68,8 @@ def counts(
     module_list = all_modules() if module_list is None else module_list
     out: dict[str, dict[int, int]] = {module.key: {} for module in module_list}
     ids = None if school_ids is None else list(school_ids)
+    if ids == []:
+        return out
     parts = []
     for module in module_list:
         for model in module.counted:
@@ -79,7 +81,7 @@ def counts(
                 rows.values(counted_school=F(f"{scope.school}_id")).annotate(n=Count("pk"), counted_module=Value(module.key))
                 .order_by().values_list("counted_module", "counted_school", "n")
             )
-    if not parts or ids == []:
+    if not parts:
         return out
     for key, school_id, n in parts[0].union(*parts[1:], all=True):
         out[key][school_id] = out[key].get(school_id, 0) + n

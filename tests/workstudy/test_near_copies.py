@@ -96,3 +96,10 @@ def test_off_when_the_limit_is_zero(near, settings):
     for _ in range(3):
         freshness.cached("test:near", compute)
     assert len(near) == 3 and len(made) == 1 and freshness._near._size == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_shared_cache_and_the_process_keep_the_same_bytes(near):
+    freshness.cached("test:near", lambda: {"figure": "1.00"})
+    [(key, (_expires, kept))] = freshness._near._items.items()
+    assert cache.get(key) == kept and isinstance(kept, bytes)  # pickled once, when computed
