@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "workstudy.middleware.ServerTimingMiddleware",  # first: it times the whole request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "workstudy.middleware.DatabaseUnavailableMiddleware",  # 503 page; before sessions (their save can fail too)
@@ -311,6 +312,11 @@ PORTAL_PDF_REFRESH_WAIT = int(os.environ.get("PORTAL_PDF_REFRESH_WAIT", "120"))
 # the process has not seen under the current versions. 0 turns it off (the default without Redis:
 # the local-memory cache is in the process already).
 PORTAL_KEPT_IN_PROCESS_MB = int(os.environ.get("PORTAL_KEPT_IN_PROCESS_MB", "64" if os.environ.get("REDIS_URL") else "0"))
+
+# Every answer says what it cost the server (app, CPU and database time) in a Server-Timing
+# header (workstudy.middleware.ServerTimingMiddleware). Off by default: it tells anyone who asks
+# how long the server worked, which is for the people who run it (the load test turns it on).
+PORTAL_SERVER_TIMING = env_bool("PORTAL_SERVER_TIMING", default=False)
 
 # E-mail (催报 and return notices to principals). Printed to the console unless a backend is
 # given; with EMAIL_HOST set and no backend named, SMTP is used.

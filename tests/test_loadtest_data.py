@@ -210,3 +210,28 @@ def test_the_due_tables_query_runs_on_postgresql_and_names_real_tables(monkeypat
             cursor.execute("ANALYZE " + ", ".join(names))
         cursor.execute("SELECT count(*) FROM pg_stat_user_tables")
         assert cursor.fetchone()[0] > 0
+
+
+def test_each_request_is_logged_with_the_servers_account_of_it(monkeypatch):
+    timing = _module("timing", monkeypatch)
+    response = types.SimpleNamespace(headers={"Server-Timing": 'app;dur=41.5, cpu;dur=30.2, db;dur=6.0;desc="17"'})
+    assert timing.server_timing(response) == "41.5\t30.2\t6.0\t17"
+    # No answer (a refused connection), or an answer without the header: empty columns.
+    assert timing.server_timing(None) == "\t\t\t"
+    assert timing.server_timing(types.SimpleNamespace(headers={})) == "\t\t\t"
+
+
+def test_where_the_time_went_per_kind(tmp_path, monkeypatch):
+    run = _module("run", monkeypatch)
+    lines = [f"{1000 + n}.000\t{100 + n}\t0\tGET / (checklist)\t{60 + n}\t{40 + n}\t{10 + n}\t{16}\n" for n in range(20)]
+    lines.append("1030.000\t5000\t1\tGET / (checklist)\t\t\t\t\n")  # no answer: left out of this table
+    lines.append("1031.000\t80\t0\tPOST /login/\t70\t60\t\t\n")  # an answer with no statement
+    log = tmp_path / "requests.tsv"
+    log.write_text("".join(lines))
+    table = run.server_report(log).splitlines()
+    # client 100..119, app 60..79, CPU 40..59, database 10..29, 16 statements, queued 40 each time.
+    assert "| `GET / (checklist)` | 20 | 110 / 118 | 70 / 78 | 50 / 58 | 20 / 28 | 16 | 40 / 40 |" in table
+    assert "| `POST /login/` | 1 | 80 / 80 | 70 / 70 | 60 / 60 | 0 / 0 | 0 | 10 / 10 |" in table
+    # The minute table reads the same log, the columns after the name left aside.
+    minutes = [line for line in run.minute_report(log, 1000.0, []).splitlines() if line.startswith("| 1 |")]
+    assert minutes == ["| 1 | 0.4 | 109 | 119 | 1 | - | - | - | - | - | - |"]

@@ -38,6 +38,7 @@ from urllib.parse import urlsplit
 
 import htmlforms as hf
 import openpyxl
+import timing
 from locust import HttpUser, between, events, task
 from locust.exception import StopUser
 
@@ -116,14 +117,16 @@ _requests_log = {"handle": None}
 
 
 @events.request.add_listener
-def _log_request(request_type, name, response_time, response_length, exception=None, **_kwargs):
-    """Every request with its time, for run.py's minute-by-minute table."""
+def _log_request(request_type, name, response_time, response_length, exception=None, response=None, **_kwargs):
+    """Every request with its time, then the server's account of it (:func:`timing.server_timing`),
+    for run.py's minute-by-minute table and its table of where the time went."""
     path = os.environ.get("LOADTEST_REQUESTS")
     if not path:
         return
     if _requests_log["handle"] is None:
         _requests_log["handle"] = open(path, "a", buffering=1)  # noqa: SIM115 - open for the whole run
-    _requests_log["handle"].write(f"{time.time():.3f}\t{round(response_time or 0)}\t{int(exception is not None)}\t{name}\n")
+    client = f"{time.time():.3f}\t{round(response_time or 0)}\t{int(exception is not None)}\t{name}"
+    _requests_log["handle"].write(f"{client}\t{timing.server_timing(response)}\n")
 
 
 @events.request.add_listener

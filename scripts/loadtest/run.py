@@ -572,7 +572,7 @@ def minute_report(requests_log: Path, started: float, cpu_samples: list, minute:
         return ""
     buckets: dict[int, dict] = {}
     for line in requests_log.read_text().splitlines():
-        t, ms, failed, name = line.split("\t", 3)
+        t, ms, failed, name = line.split("\t")[:4]
         bucket = buckets.setdefault(int((float(t) - started) // minute), {"n": 0, "failed": 0, "pages": []})
         bucket["n"] += 1
         bucket["failed"] += int(failed)
@@ -598,6 +598,48 @@ def minute_report(requests_log: Path, started: float, cpu_samples: list, minute:
         used += [f"{100 * sum(shares[role] for _, shares in parts) / len(parts):.0f}%" if parts else "-" for role in ROLES]
         lines.append(
             f"| {index + 1} | {bucket['n'] / minute:.1f} | {median} | {p95} | {bucket['failed']} | " + " | ".join(used) + " |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def server_report(requests_log: Path) -> str:
+    """Per kind, where a request's time went, from the portal's Server-Timing header: in the web
+    worker (``app``), of which the thread's CPU and the database's statements; the rest of the
+    client's time waited for a free worker thread (``queued``: the client's time less ``app``).
+    ``app`` well above CPU + database is time the thread waited for a core or for its process's
+    interpreter lock. Medians and p95s of each column separately."""
+    if not requests_log.exists():
+        return ""
+    kinds: dict[str, dict[str, list[float]]] = {}
+    for line in requests_log.read_text().splitlines():
+        fields = line.split("\t")
+        if len(fields) < 8 or not fields[4]:
+            continue  # no answer, or an answer without the header
+        _t, ms, _failed, name, app, cpu, db, statements = fields[:8]
+        kind = kinds.setdefault(name, {"client": [], "app": [], "cpu": [], "db": [], "queued": [], "statements": []})
+        for column, value in (("client", ms), ("app", app), ("cpu", cpu), ("db", db or "0"), ("statements", statements or "0")):
+            kind[column].append(float(value))
+        kind["queued"].append(max(0.0, float(ms) - float(app)))
+    if not kinds:
+        return ""
+
+    def cell(values: list[float]) -> str:
+        return f"{_percentile(values, 50):.0f} / {_percentile(values, 95):.0f}"
+
+    lines = [
+        "",
+        "Where the time went (ms, median / p95 of each column; from the portal's Server-Timing header: "
+        "`app` in the web worker, of which its thread's CPU and the database; `queued` the client's "
+        "time less `app`, waiting for a free worker thread):",
+        "",
+        "| request | count | client | app | CPU | database | statements | queued |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in sorted(kinds):
+        kind = kinds[name]
+        lines.append(
+            f"| `{name}` | {len(kind['client'])} | {cell(kind['client'])} | {cell(kind['app'])} | {cell(kind['cpu'])} | "
+            f"{cell(kind['db'])} | {_percentile(kind['statements'], 50):.0f} | {cell(kind['queued'])} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -673,6 +715,7 @@ def main() -> int:
         REDIS_URL=os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/13"),
         MEDIA_ROOT=str(OUT / "media"),
         LOG_LEVEL="ERROR",
+        PORTAL_SERVER_TIMING="1",  # each answer's cost, for the table of where the time went
     )
     ensure_redis(env)
     if not args.skip_build:
@@ -779,7 +822,12 @@ def main() -> int:
     threads = f" x {args.threads} threads" if args.threads > 1 else ""
     invocation += f" ({instances} instance(s) x {workers} workers{threads}{', pdf_worker' if pdf_worker.available else ''})"
     table, missed, failures = summarise(read_stats(prefix), elapsed, invocation, single_user)
-    report = table + minute_report(OUT / "requests.tsv", started, cpu_samples) + fault_report(timeline, OUT / "failures.jsonl")
+    report = (
+        table
+        + minute_report(OUT / "requests.tsv", started, cpu_samples)
+        + server_report(OUT / "requests.tsv")
+        + fault_report(timeline, OUT / "failures.jsonl")
+    )
     if (OUT / "ledger.json").exists():
         ledger = json.loads((OUT / "ledger.json").read_text())
         report += (
