@@ -10,6 +10,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AXES_ENABLED = False  # switched on in the tests that exercise throttling
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PORTAL_KEPT_IN_PROCESS_MB = 0  # tests/workstudy/test_near_copies.py turns it on
+# Every kept value and every module's warnings read only the data whose stamps they are kept by
+# (workstudy.freshness.reads_checked): a read of another app's tables fails the test.
+PORTAL_CHECK_KEPT_READS = True
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 DEBUG = False
 PORTAL_PDF_INLINE = True  # the render-job tests (tests/reports/test_pdf_worker*.py) switch it off

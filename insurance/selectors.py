@@ -16,6 +16,7 @@ from django.db.models import Count, DecimalField, IntegerField, Min, Q, Sum, Val
 from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 
+from workstudy import freshness
 from workstudy.money import round_money
 from workstudy.scoping import in_counties
 
@@ -128,6 +129,7 @@ def premium_by_source(year: int, counties=None) -> list[dict]:
     ]
 
 
+@freshness.also_reads(freshness.RETURNS)  # the reporting schools' counts of students
 def coverage(year: int, counties=None) -> dict:
     """County totals of 学平险 coverage for ``year`` (plus the number of schools reporting). One query."""
     # 在校学生 and 贫困家庭学生 are the reporting schools' yearly counts (their submissions).

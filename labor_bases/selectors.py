@@ -487,6 +487,7 @@ def _school_details(year: int, school_ids: list[int]) -> dict[int, dict]:
 LINE_KEYS = ("id", "product", "grade", "quantity", "unit", "unit_price", "value")
 
 
+@freshness.also_reads(freshness.RETURNS)  # the schools' counts of staff and students
 def school_examples(year: int, limit: int = 3, school_ids: list[int] | None = None,
                     counties: Iterable[int] | None = None) -> list[dict]:
     """``school_ids`` in that order, or else the schools with the highest base profit in ``year``

@@ -13,9 +13,10 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from workstudy.rules import ERROR, WARNING, finding_url, rule, year_check
+from workstudy.rules import ERROR, READS_RETURNS, WARNING, finding_url, rule, year_check
 
 MODULE = "labor_education"
+READS_RETURNS.add(MODULE)  # RECORD_MISSING: a school that reported (its return touched) and recorded nothing
 
 # The outline's minimums (2 hours for every grade: the simple reading of "2-3 hours").
 MIN_CLASS_PERIODS = Decimal("1")

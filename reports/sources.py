@@ -51,11 +51,12 @@ def call(app: str, name: str, *args, **kwargs):
     return func(*args, **kwargs)
 
 
-def kept(app: str, label: str, args: tuple, kwargs: dict, compute, *, now: dict | None = None):
+def kept(app: str, label: str, args: tuple, kwargs: dict, compute, *, now: dict | None = None, also=()):
     """``compute()``, a selector's result (``label`` and its arguments), kept in the shared cache
     until ``app``'s data or the core's changes (:func:`workstudy.freshness.cached`): after a
     principal saves a production line only the labor-base parts of the summary are read again,
-    not every app's. ``now``: the data stamps, read once before any of the data."""
+    not every app's. ``now``: the data stamps, read once before any of the data. ``also``: other
+    stamps whose data it reads (the returns', :func:`workstudy.freshness.also_reads`)."""
     import hashlib
 
     from django.utils.translation import get_language
@@ -64,14 +65,16 @@ def kept(app: str, label: str, args: tuple, kwargs: dict, compute, *, now: dict 
 
     text = repr((label, args, sorted(kwargs.items()), get_language()))
     key = "reports:part:" + hashlib.sha1(text.encode()).hexdigest()  # noqa: S324 - a cache key
-    return freshness.cached(key, compute, apps=[app], now=now)
+    return freshness.cached(key, compute, apps=[app, *also], now=now, what=label)
 
 
 def call_kept(app: str, name: str, *args, now: dict | None = None, **kwargs):
     """:func:`call`, kept by :func:`kept` (MISSING, never kept, when the app has no such selector)."""
-    if getattr(selectors(app), name, None) is None:
+    func = getattr(selectors(app), name, None)
+    if func is None:
         return MISSING
-    return kept(app, f"{app}.{name}", args, kwargs, lambda: call(app, name, *args, **kwargs), now=now)
+    return kept(app, f"{app}.{name}", args, kwargs, lambda: call(app, name, *args, **kwargs), now=now,
+                also=getattr(func, "also_reads", ()))
 
 
 def _resolve_rows_url(app: str, kind: str, year: int, filters: dict) -> str:

@@ -239,9 +239,9 @@ def _centre_money(year: int, ids: list[int]) -> dict[int, dict]:
     return _money_of("logistics", year, ids)
 
 
-# (the app whose data a piece sums, besides the core's; None: the core's only), the piece.
+# (the stamp of the data a piece sums, besides the core's: an app's, or the returns'), the piece.
 _PIECES = (
-    (None, _core_counts),
+    (freshness.RETURNS, _core_counts),
     ("labor_bases", _base_parts),
     ("insurance", _insurance_counts),
     ("labor_education", _labor_education_counts),
@@ -269,7 +269,7 @@ def _county_parts(year: int, ids: list[int]) -> dict[int, dict]:
     liability: dict[int, dict] = {}
     for app, piece in _PIECES:
         found = freshness.cached(f"rollup:{piece.__name__}:{year}:{digest}", lambda piece=piece: piece(year, ids),
-                                 apps=[app] if app else (), now=now)
+                                 apps=[app], now=now)
         for county, values in found.items():
             if county not in parts:
                 continue

@@ -188,6 +188,10 @@ class SubmissionAdmin(ScopedAdmin):
     search_fields = ("school__name",)
     readonly_fields = ("status", "returned_reason", "submitted_at", "submitted_by", "reviewed_at", "reviewed_by")
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "school", "year") if obj is not None else fields  # a return never moves (Submission.save)
+
 
 @admin.register(WorkflowEvent)
 class WorkflowEventAdmin(ScopedAdmin):

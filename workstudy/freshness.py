@@ -36,19 +36,33 @@ logger = logging.getLogger(__name__)
 
 TTL = 600
 
-# Schools, years, county locks and returns: every app's figures and checks read them.
+# Schools, years and county locks: every app's figures and checks read them.
 CORE_APP = "workstudy"
+# The schools' returns and what goes with them (statuses, workflow, reminders, explained
+# warnings): their own stamp, so that a return submitted or approved (every minute or so on a
+# deadline day) leaves the figures and checks that never read returns kept. A value that reads
+# them says so: ``apps=[..., RETURNS]`` (tests check it, see :func:`reads_checked`).
+RETURNS = "returns"
+# But whether a school has a return for a year says whether it takes part in that year
+# (workstudy.participation), which counts of schools read: a return made or deleted raises the
+# core's stamp too. A return never moves to another school or year (Submission.save refuses it).
 
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+["`]?(\w+)', re.IGNORECASE)
 _tables: dict[str, str] | None = None
 
 
+def _returns_models() -> set:
+    from workstudy.models import Reminder, Submission, WarningNote, WorkflowEvent
+
+    return {Submission, WorkflowEvent, Reminder, WarningNote}
+
+
 def _watched_models() -> list:
     from workstudy import scoping
-    from workstudy.models import CountyLock, ReportingYear, School, Submission
+    from workstudy.models import CountyLock, ReportingYear, School
 
     # A county's lock decides which schools count in its year (workstudy.participation).
-    watched = set(scoping.registered_models()) | {School, ReportingYear, Submission, CountyLock}
+    watched = set(scoping.registered_models()) | {School, ReportingYear, CountyLock} | _returns_models()
     models = []
     for model in watched:
         models.append(model)
@@ -58,10 +72,14 @@ def _watched_models() -> list:
 
 
 def watched_tables() -> dict[str, str]:
-    """Table name -> the app whose figures it feeds."""
+    """Table name -> the stamp its writes raise: the app whose figures it feeds, or
+    :data:`RETURNS` for the returns' tables."""
     global _tables
     if _tables is None:
-        _tables = {model._meta.db_table: model._meta.app_label for model in _watched_models()}
+        returns = {model._meta.db_table for model in _returns_models()}
+        returns |= {model.history.model._meta.db_table for model in _returns_models() if hasattr(model, "history")}
+        _tables = {model._meta.db_table: RETURNS if model._meta.db_table in returns else model._meta.app_label
+                   for model in _watched_models()}
     return _tables
 
 
@@ -126,6 +144,11 @@ def _see_writes(execute, sql, params, many, context):
         app = watched_tables().get(match.group(1))
         if app:
             _note(context["connection"], app)  # its bump (now or at commit) forgets the request's stamps
+        if match.group(1) == _existence_table() and not sql.lstrip()[:6].upper().startswith("UPDATE"):
+            _note(context["connection"], CORE_APP)  # a return made or deleted: who takes part changed
+    reading = _reading.get()
+    if reading is not None and isinstance(sql, str):
+        reading.update(_statement_stamps(sql))
     return result
 
 
@@ -197,7 +220,8 @@ def stamps() -> dict[str, str]:
 
 def generation(apps=None, *, now: dict[str, str] | None = None) -> str:
     """A short stamp that changes whenever watched data changes — or, given ``apps`` (app
-    labels), only data of those apps and of the core (schools, years, returns).
+    labels, and :data:`RETURNS` for the returns), only data of those and of the core (schools,
+    years, county locks).
 
     ``now``: :func:`stamps` already read, to derive several stamps from one query."""
     values = stamps() if now is None else now
@@ -212,7 +236,7 @@ def in_transaction() -> bool:
     return connection.in_atomic_block
 
 
-def cached(key: str, compute, *, apps=None, now: dict[str, str] | None = None):
+def cached(key: str, compute, *, apps=None, now: dict[str, str] | None = None, what: str = ""):
     """``compute()``, kept in the cache until the data it reads changes (the stamp above, one
     query) or for :data:`TTL` seconds. Whole-province figures take tenths of a second and
     change only when data does. ``apps``: the figures read only these apps' data and the
@@ -225,6 +249,7 @@ def cached(key: str, compute, *, apps=None, now: dict[str, str] | None = None):
     (:class:`_NearCopies`): the key holds the stamps, so the value under it never changes, and a
     page that reads thirty kept values asks the shared cache only for those this process has not
     seen. Each call unpickles its own copy; the value is pickled once, when computed."""
+    compute = reads_checked(what or key, compute, apps)  # what: a readable name where the key is a digest
     if in_transaction():
         return compute()
     # ":p": pickled by this function (values kept before it did were the objects themselves).
@@ -296,3 +321,84 @@ class _NearCopies:
 
 NEAR_TTL = 60
 _near = _NearCopies()
+
+
+def _existence_table() -> str:
+    from workstudy.models import Submission
+
+    return Submission._meta.db_table
+
+
+# -- what a kept value reads (the test suite's check) ------------------------------------
+
+# The stamps of the data read while a value is computed under :func:`reads_checked` (None:
+# nothing recorded).
+_reading: contextvars.ContextVar[set | None] = contextvars.ContextVar("freshness_reading", default=None)
+_WORD = re.compile(r"\w+")
+_DERIVED = {"aggregates": "labor_bases"}  # aggregates.maintain sums labor_bases' rows and raises its stamp
+
+
+def _statement_stamps(sql: str) -> set[str]:
+    """The stamps whose data one statement reads: every watched table it names (a table of an
+    app that only sums another's counts as that app's). A statement that names the returns'
+    table but none of its columns beyond its school and year asks only whether a return exists:
+    the core's stamp."""
+    from django.apps import apps as registry
+
+    from workstudy.models import Submission
+
+    tables = dict(watched_tables())
+    for app, source in _DERIVED.items():
+        if registry.is_installed(app):
+            tables.update({model._meta.db_table: source for model in registry.get_app_config(app).get_models()})
+    words = set(_WORD.findall(sql))
+    found = {tables[word] for word in words - {_existence_table()} if word in tables}
+    if _existence_table() in words:
+        details = {field.column for field in Submission._meta.concrete_fields} - {"id", "school_id", "year_id"}
+        found.add(RETURNS if words & details else CORE_APP)
+    return found
+
+
+def also_reads(*stamps: str):
+    """Mark a selector kept under its app's stamp (``reports.sources.call_kept``) as reading
+    these stamps' data too (:data:`RETURNS`): it is kept under them as well."""
+
+    def mark(func):
+        func.also_reads = stamps
+        return func
+
+    return mark
+
+
+class UndeclaredReads(AssertionError):
+    """A kept value read data whose changes do not move the stamp it is kept under."""
+
+
+def reads_checked(what: str, compute, apps):
+    """``compute``, which must read only the data of ``apps`` and the core's (``apps=None``:
+    everything). With ``PORTAL_CHECK_KEPT_READS`` on (the test suite), every table its
+    statements name is looked up, its values kept elsewhere included (computed afresh in a
+    test's transaction), and reading another app's tables raises :class:`UndeclaredReads`:
+    the value would be kept after that data changed. Off in production: nothing is recorded."""
+    from django.conf import settings
+
+    if apps is None or not getattr(settings, "PORTAL_CHECK_KEPT_READS", False):
+        return compute
+
+    def run():
+        outer = _reading.get()
+        token = _reading.set(set())
+        try:
+            value = compute()
+        finally:
+            read = _reading.get()
+            _reading.reset(token)
+            if outer is not None:
+                outer |= read  # the enclosing value read it too
+        allowed = {*apps, CORE_APP}
+        undeclared = sorted(stamp for stamp in read if stamp not in allowed)
+        if undeclared:
+            raise UndeclaredReads(f"{what} is kept by the stamps of {sorted(allowed)} but reads {undeclared}")
+        return value
+
+    return run

@@ -477,6 +477,21 @@ class Submission(DomainModel):
     def __str__(self):
         return f"{self.school} {self.year_id}"
 
+    def save(self, *args, **kwargs):
+        # A return stays the return of its school and year: whether one exists says which schools
+        # take part in a year, and the data versions follow only its creation and deletion
+        # (workstudy.freshness).
+        loaded = getattr(self, "_loaded_place", None)
+        if loaded and None not in loaded and not self._state.adding and loaded != (self.school_id, self.year_id):
+            raise ValidationError(_("一份填报不能改到别的学校或年度；请为那所学校或那个年度另建填报。"))
+        return super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_place = (instance.__dict__.get("school_id"), instance.__dict__.get("year_id"))
+        return instance
+
     def clean(self):
         super().clean()
         from .rules import check_submission_counts

@@ -237,12 +237,18 @@ def school_changes(module: str):
 
 
 def _check(year: int, school_id: int | None, module: str) -> list[Finding]:
-    """Run ``module``'s warning checks on the data as it is now."""
-    return [
-        finding
-        for registered in RULES.values() if registered.year_check is not None and registered.module == module
-        for finding in registered.year_check(year, school_id)
-    ]
+    """Run ``module``'s warning checks on the data as it is now (reading only what its stamp
+    follows, :func:`_stamp_apps`; the test suite checks it)."""
+    from . import freshness
+
+    def run() -> list[Finding]:
+        return [
+            finding
+            for registered in RULES.values() if registered.year_check is not None and registered.module == module
+            for finding in registered.year_check(year, school_id)
+        ]
+
+    return freshness.reads_checked(f"the warnings of {module}", run, _stamp_apps(module))()
 
 
 _UNREAD = object()
@@ -363,10 +369,23 @@ def _data_stamps() -> dict[str, int] | None:
     return freshness.stamps()
 
 
+# Modules whose checks read the schools' returns (:data:`workstudy.freshness.RETURNS`): their
+# warnings are checked again when a return changes, the others' only when their own data does.
+READS_RETURNS: set[str] = set()
+
+
+def _stamp_apps(module: str) -> list[str] | None:
+    from . import freshness
+
+    if not module:
+        return None  # no module: every table
+    return [module, freshness.RETURNS] if module in READS_RETURNS else [module]
+
+
 def _module_stamp(module: str, stamps: dict[str, int]) -> str:
     from . import freshness
 
-    return freshness.generation([module] if module else None, now=stamps)  # no module: every table
+    return freshness.generation(_stamp_apps(module), now=stamps)
 
 
 # A change from last year larger than this share (50%) is flagged and must be explained:

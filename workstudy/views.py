@@ -183,7 +183,7 @@ def _status_counts_by_year() -> dict[tuple[int, int], Counter]:
             per_year.setdefault((row["year_id"], row["school__county_id"]), Counter())[row["status"]] += row["n"]
         return per_year
 
-    return freshness.cached("workstudy:status-by-year-county", count, apps=())
+    return freshness.cached("workstudy:status-by-year-county", count, apps=(freshness.RETURNS,))
 
 
 def year_overview(user) -> list[dict]:

@@ -1,5 +1,6 @@
 """Dated facts and their order, staff-chosen examples, stated against computed."""
 
+import functools
 import re
 from decimal import Decimal
 
@@ -146,7 +147,8 @@ def test_full_and_brief_examples_are_read_in_one_go_and_each_list_keeps_its_own(
     ExampleSchool.objects.create(year_id=2024, school=school_a, mode=ExampleSchool.Mode.BRIEF, order=3, feature="茶园")
     calls = []
     real = selectors.school_examples
-    monkeypatch.setattr(selectors, "school_examples", lambda *a, **k: calls.append(k) or real(*a, **k))
+    monkeypatch.setattr(selectors, "school_examples",
+                        functools.wraps(real)(lambda *a, **k: calls.append(k) or real(*a, **k)))
     summary = figures.compute(2024)
     assert len(calls) == 1
     assert [e["school_id"] for e in summary.data["examples"]] == [full[1].pk, full[0].pk]

@@ -4,6 +4,7 @@ changes, and the summary it gives is the one computed from nothing kept."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections import Counter
 from decimal import Decimal
@@ -20,7 +21,7 @@ from rollup import comparison
 from tests.factories import SchoolFactory, SubmissionFactory
 from tests.reports.conftest import build_county
 from workstudy import rules
-from workstudy.models import Region
+from workstudy.models import Region, Submission
 
 
 @pytest.fixture
@@ -29,11 +30,11 @@ def reads(monkeypatch) -> Counter:
     counted: Counter = Counter()
 
     def counting(label, func):
+        @functools.wraps(func)  # what it is kept by (freshness.also_reads) with it
         def wrapper(*args, **kwargs):
             counted[label] += 1
             return func(*args, **kwargs)
 
-        wrapper.__name__ = func.__name__
         return wrapper
 
     for app in sources.APPS:
@@ -44,7 +45,7 @@ def reads(monkeypatch) -> Counter:
     for name, func in inspect.getmembers(aggregated, inspect.isfunction):
         if func.__module__ == aggregated.__name__ and not name.startswith("_"):
             monkeypatch.setattr(aggregated, name, counting("labor_bases", func))
-    monkeypatch.setattr(comparison, "_PIECES", tuple((app, counting(f"comparison:{app or 'core'}", piece))
+    monkeypatch.setattr(comparison, "_PIECES", tuple((app, counting(f"comparison:{app}", piece))
                                                      for app, piece in comparison._PIECES))
     return counted
 
@@ -70,7 +71,7 @@ def test_a_change_reads_again_its_own_app_only(school_a, reads):
     SubmissionFactory(school=SchoolFactory(code="YJ001", name="余江乙校", county=neighbour), year_id=2024)
     cache.clear()
     first = figures.compute_cached(2024, county)
-    assert {"labor_bases", "insurance", "enterprises", "logistics", "comparison:core"} <= set(reads)
+    assert {"labor_bases", "insurance", "enterprises", "logistics", "comparison:returns"} <= set(reads)
 
     line = ProductionLine.objects.filter(year_id=2024).order_by("pk").first()
     line.quantity += Decimal("1")
@@ -86,13 +87,25 @@ def test_a_change_reads_again_its_own_app_only(school_a, reads):
     assert after_coverage.fingerprint() != after_line.fingerprint()
     assert after_coverage.fingerprint() == _from_nothing_kept(county).fingerprint()
 
+    # A return's counts (a principal's form; submitting and approving write the same row): the
+    # parts that print a school's counts of staff and students, and the comparison's counts of
+    # returns, are read again; the others are kept.
+    submission = Submission.objects.get(school=school_a, year_id=2024)
+    submission.student_count += 10
+    after_return, read = _after_saving(submission, county, reads)
+    assert read == {"labor_bases", "insurance", "comparison:returns"}, read
+    # school_examples (and the school_finance it calls); coverage
+    assert reads["labor_bases"] == 2 and reads["insurance"] == 1, reads
+    assert after_return.fingerprint() != after_coverage.fingerprint()
+    assert after_return.fingerprint() == _from_nothing_kept(county).fingerprint()
+
     reads.clear()
-    assert figures.compute_cached(2024, county).fingerprint() == after_coverage.fingerprint()
+    assert figures.compute_cached(2024, county).fingerprint() == after_return.fingerprint()
     assert not reads, "nothing changed: the whole summary is kept"
 
     with translation.override("en"):  # the document is Chinese whoever reads it: the same parts
-        assert figures.compute_cached(2024, county).fingerprint() == after_coverage.fingerprint()
-        assert _from_nothing_kept(county).fingerprint() == after_coverage.fingerprint()
+        assert figures.compute_cached(2024, county).fingerprint() == after_return.fingerprint()
+        assert _from_nothing_kept(county).fingerprint() == after_return.fingerprint()
 
 
 @pytest.mark.django_db(transaction=True)
