@@ -336,6 +336,8 @@ def _existence_table() -> str:
 _reading: contextvars.ContextVar[set | None] = contextvars.ContextVar("freshness_reading", default=None)
 _WORD = re.compile(r"\w+")
 _DERIVED = {"aggregates": "labor_bases"}  # aggregates.maintain sums labor_bases' rows and raises its stamp
+_read_tables: dict[str, str] | None = None  # table -> stamp, the derived tables' included
+_return_details: set[str] = set()  # the returns' columns beyond their school and year
 
 
 def _statement_stamps(sql: str) -> set[str]:
@@ -343,19 +345,23 @@ def _statement_stamps(sql: str) -> set[str]:
     app that only sums another's counts as that app's). A statement that names the returns'
     table but none of its columns beyond its school and year asks only whether a return exists:
     the core's stamp."""
-    from django.apps import apps as registry
+    global _read_tables, _return_details
+    if _read_tables is None:
+        from django.apps import apps as registry
 
-    from workstudy.models import Submission
+        from workstudy.models import Submission
 
-    tables = dict(watched_tables())
-    for app, source in _DERIVED.items():
-        if registry.is_installed(app):
-            tables.update({model._meta.db_table: source for model in registry.get_app_config(app).get_models()})
+        tables = dict(watched_tables())
+        for app, source in _DERIVED.items():
+            if registry.is_installed(app):
+                tables.update({model._meta.db_table: source for model in registry.get_app_config(app).get_models()})
+        _return_details = {field.column for field in Submission._meta.concrete_fields} - {"id", "school_id", "year_id"}
+        _read_tables = tables
     words = set(_WORD.findall(sql))
-    found = {tables[word] for word in words - {_existence_table()} if word in tables}
-    if _existence_table() in words:
-        details = {field.column for field in Submission._meta.concrete_fields} - {"id", "school_id", "year_id"}
-        found.add(RETURNS if words & details else CORE_APP)
+    existence = _existence_table()
+    found = {_read_tables[word] for word in words - {existence} if word in _read_tables}
+    if existence in words:
+        found.add(RETURNS if words & _return_details else CORE_APP)
     return found
 
 
