@@ -132,3 +132,17 @@ def test_a_statement_that_asks_only_whether_a_return_exists_reads_the_core():
         f'WHERE U0.{quote("school_id")} = 1 AND U0.{quote("year_id")} = %s)') == {freshness.CORE_APP}
     assert freshness._statement_stamps(
         f'SELECT U0.{quote("status")} FROM {quote(table)} U0') == {freshness.RETURNS}
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_a_returns_school_and_year_read_only(rf, year, school_a, director):
+    from django.contrib import admin
+
+    from workstudy.admin import SubmissionAdmin
+
+    submission = SubmissionFactory(school=school_a, year=year)
+    request = rf.get("/")
+    request.user = director
+    model_admin = SubmissionAdmin(Submission, admin.site)
+    assert {"school", "year"} <= set(model_admin.get_readonly_fields(request, submission))
+    assert not {"school", "year"} & set(model_admin.get_readonly_fields(request, None))  # a new return: chosen
