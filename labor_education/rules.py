@@ -108,9 +108,18 @@ def _labor_week(year: int, school_id: int | None):
     ]
 
 
+# RECORD_MISSING's warnings, each made once per year, school, name and language (what it
+# prints): every change to a return checks this module again, and making a county's hundreds of
+# warnings afresh was most of the time of that check.
+_made: dict[tuple, object] = {}
+_MADE_AT_MOST = 50_000
+
+
 @year_check(RECORD_MISSING)
 def _missing(year: int, school_id: int | None):
-    from workstudy.models import Submission, SubmissionStatus
+    from django.utils.translation import get_language
+
+    from workstudy.models import School, Submission, SubmissionStatus
 
     from .models import LaborEducation
 
@@ -122,14 +131,20 @@ def _missing(year: int, school_id: int | None):
     qs = (Submission.objects.filter(year_id=year)
           .exclude(status=SubmissionStatus.DRAFT, staff_count__isnull=True, student_count__isnull=True)
           .exclude(Exists(LaborEducation.objects.filter(school_id=OuterRef("school_id"), year_id=year)))
-          .select_related("school").order_by("school__code"))
+          .order_by("school__code"))
     if school_id is not None:
         qs = qs.filter(school_id=school_id)
-    return [
-        RECORD_MISSING.finding(
-            school=s.school, obj=s.school,
-            url=finding_url("labor_education:index", query=f"year={year}&school={s.school_id}"),
-            school_name=s.school.name, year=year,
-        )
-        for s in qs
-    ]
+    language, found = get_language(), []
+    for pk, name in qs.values_list("school_id", "school__name"):
+        finding = _made.get((year, pk, name, language))
+        if finding is None:
+            if len(_made) >= _MADE_AT_MOST:
+                _made.clear()
+            school = School(pk=pk, name=name)  # what the warning names: its key is the school's row
+            finding = _made[(year, pk, name, language)] = RECORD_MISSING.finding(
+                school=school, obj=school,
+                url=finding_url("labor_education:index", query=f"year={year}&school={pk}"),
+                school_name=name, year=year,
+            )
+        found.append(finding)
+    return found

@@ -1,6 +1,7 @@
 """Warnings (never block saving) below the 2020 outline, each at its boundary, and a school
 with a return for the year but no labor-education record."""
 
+import dataclasses
 from decimal import Decimal
 
 from tests.factories import SchoolFactory, SubmissionFactory
@@ -73,3 +74,31 @@ def test_a_year_nobody_recorded_was_not_collected(year, submission_a, school_b):
     assert findings("LE-08") == []
     LaborEducationFactory(school=school_b, year=year)
     assert [f.school_id for f in findings("LE-08")] == [submission_a.school_id]
+
+
+def test_a_missing_record_is_the_same_warning_however_often_it_is_made(record_a, school_a, school_b, submission_b):
+    """The warning is made once per school, name and language and then reused: it must be the one
+    made from the school's row (its key is what an explanation is kept under), and a renamed
+    school or another language gets its own."""
+    from django.utils import translation
+
+    from labor_education.rules import RECORD_MISSING
+    from workstudy.rules import finding_url
+
+    def made_from_the_row(school):
+        return RECORD_MISSING.finding(school=school, obj=school, school_name=school.name, year=2024,
+                                      url=finding_url("labor_education:index", query=f"year=2024&school={school.pk}"))
+
+    first = findings("LE-08")
+    assert [dataclasses.astuple(f) for f in first] == [dataclasses.astuple(made_from_the_row(school_b))]
+    core_rules.forget_kept()
+    assert findings("LE-08") == first  # made again from what was kept: equal in every field
+    school_b.name = "改名后的乙校"
+    school_b.save()
+    [renamed] = findings("LE-08")
+    assert "改名后的乙校" in renamed.message and renamed.school_name == "改名后的乙校"
+    assert renamed.key == first[0].key  # the same warning of the same school: its explanation stays
+    with translation.override("en"):
+        [english] = findings("LE-08")
+        assert english.message != renamed.message and english.key == renamed.key
+        assert dataclasses.astuple(english) == dataclasses.astuple(made_from_the_row(school_b))
