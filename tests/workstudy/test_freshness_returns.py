@@ -146,3 +146,19 @@ def test_the_admin_shows_a_returns_school_and_year_read_only(rf, year, school_a,
     model_admin = SubmissionAdmin(Submission, admin.site)
     assert {"school", "year"} <= set(model_admin.get_readonly_fields(request, submission))
     assert not {"school", "year"} & set(model_admin.get_readonly_fields(request, None))  # a new return: chosen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_value_read_from_the_cache_inside_another_counts_as_read():
+    """Outside a transaction the inner value comes from the cache and runs no statement: what
+    it is kept by counts as read by the value around it all the same."""
+    from django.core.cache import cache
+
+    cache.clear()
+    school = SchoolFactory(code="R003", name="缓存学校")
+    SubmissionFactory(school=school, year=ReportingYearFactory(year=2024))
+    freshness.cached("t:inner-kept", _return_statuses, apps=(freshness.RETURNS,))  # kept now
+    with pytest.raises(freshness.UndeclaredReads, match=r"t:outer-kept .* reads \['returns'\]"):
+        freshness.cached("t:outer-kept",
+                         lambda: freshness.cached("t:inner-kept", _return_statuses, apps=(freshness.RETURNS,)),
+                         apps=())
