@@ -50,9 +50,9 @@ def test_a_county_lock_changes_who_takes_part_and_the_core_stamp():
     assert count_of_year(2024) == 0
 
 
-@pytest.mark.django_db(transaction=True)
-def test_warnings_are_kept_per_module_until_their_data_changes(monkeypatch):
-    runs = {"labor_bases": 0, "enterprises": 0}
+def count_checks(monkeypatch, *modules: str) -> dict[str, int]:
+    """How often each of these modules' warning checks runs from now on."""
+    runs = dict.fromkeys(modules, 0)
     for code, registered in list(rules.RULES.items()):
         if registered.year_check is not None and registered.module in runs:
             def counting(year, school_id, _check=registered.year_check, _module=registered.module):
@@ -60,6 +60,12 @@ def test_warnings_are_kept_per_module_until_their_data_changes(monkeypatch):
                 return _check(year, school_id)
 
             monkeypatch.setitem(rules.RULES, code, dataclasses.replace(registered, year_check=counting))
+    return runs
+
+
+@pytest.mark.django_db(transaction=True)
+def test_warnings_are_kept_per_module_until_their_data_changes(monkeypatch):
+    runs = count_checks(monkeypatch, "labor_bases", "enterprises")
     year = ReportingYearFactory(year=2024)
     base = LaborBaseFactory(school=SchoolFactory(code="F002", name="模块学校"), name="模块基地")
     rules.findings(2024)

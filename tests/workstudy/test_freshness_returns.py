@@ -3,14 +3,13 @@ leaves kept what never reads returns; a return made or deleted changes who takes
 year (the core's stamp); and the test suite's check that a kept value reads only the data its
 stamps follow."""
 
-import dataclasses
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
 from tests.factories import ReportingYearFactory, SchoolFactory, SubmissionFactory
 from tests.labor_bases.factories import LaborBaseFactory
+from tests.workstudy.test_freshness import count_checks
 from workstudy import freshness, rules
 from workstudy.models import School, Submission, SubmissionStatus
 from workstudy.participation import count_of_year
@@ -77,14 +76,7 @@ def test_a_return_never_moves_to_another_school_or_year(year, school_a, school_b
 
 @pytest.mark.django_db(transaction=True)
 def test_warnings_that_read_no_returns_are_kept_when_a_return_changes(monkeypatch):
-    runs = {"labor_bases": 0, "labor_education": 0}
-    for code, registered in list(rules.RULES.items()):
-        if registered.year_check is not None and registered.module in runs:
-            def counting(year, school_id, _check=registered.year_check, _module=registered.module):
-                runs[_module] += 1
-                return _check(year, school_id)
-
-            monkeypatch.setitem(rules.RULES, code, dataclasses.replace(registered, year_check=counting))
+    runs = count_checks(monkeypatch, "labor_bases", "labor_education")
     year = ReportingYearFactory(year=2024)
     school = SchoolFactory(code="R002", name="填报学校")
     LaborBaseFactory(school=school, name="填报基地")
