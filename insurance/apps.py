@@ -59,7 +59,7 @@ def _school_url(year: int, school_id: int) -> str:
     return rows_url("coverage", year, school=school_id)
 
 
-def _figures(year: int, school_id: int) -> list[dict]:
+def _figures(years: list[int], school_id: int) -> dict[int, list[dict]]:
     from .review import school_figures
 
-    return school_figures(year, school_id)
+    return school_figures(years, school_id)

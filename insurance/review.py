@@ -1,14 +1,19 @@
-"""A school's 学平险 coverage and claims of one year for the review screen (3 queries)."""
+"""A school's 学平险 coverage and claims of each year for the review screen (2 queries)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from .selectors import rows_url, school_sheet
+from .selectors import rows_url, school_sheets
 
 
-def school_figures(year: int, school_id: int) -> list[dict]:
-    sheet = school_sheet(year, school_id)
+def school_figures(years: list[int], school_id: int) -> dict[int, list[dict]]:
+    """``{year: [dict(key, label, value, unit, url)]}`` for each of ``years`` (2 queries)."""
+    sheets = school_sheets(years, school_id)
+    return {year: _figures(year, school_id, sheets[year]) for year in years}
+
+
+def _figures(year: int, school_id: int, sheet: dict) -> list[dict]:
     coverage = sheet["coverage"]
     coverage_url = rows_url("coverage", year, school=school_id)
     claims_url = rows_url("claims", year, school=school_id)

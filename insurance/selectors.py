@@ -211,10 +211,15 @@ def milestones(counties=None) -> dict:
 
 def school_sheet(year: int, school_id: int) -> dict:
     """One school's 学平险 row and its claims of ``year`` (personal data masked). Two queries."""
-    row = StudentAccidentCoverage.objects.filter(year_id=year, school_id=school_id).with_counts().first()
-    coverage_row = None
-    if row is not None:
-        coverage_row = {
+    return school_sheets([year], school_id)[year]
+
+
+def school_sheets(years, school_id: int) -> dict[int, dict]:
+    """:func:`school_sheet` of each of ``years``, ``{year: sheet}``, in the same two queries."""
+    years = list(years)
+    coverage_rows = {}
+    for row in StudentAccidentCoverage.objects.filter(year_id__in=years, school_id=school_id).with_counts():
+        coverage_rows[row.year_id] = {
             "enrolled": row.enrolled,
             "insured_parent_paid": row.insured_parent_paid,
             "poor_students": row.poor_students,
@@ -224,8 +229,10 @@ def school_sheet(year: int, school_id: int) -> dict:
             "advance_amount": _money(row.advance_amount),
             "voluntary_consent_recorded": row.voluntary_consent_recorded,
         }
-    claims = [
-        {
+    claims_of: dict[int, list[dict]] = {year: [] for year in years}
+    for c in (Claim.objects.filter(year_id__in=years, school_id=school_id).select_related("policy")
+              .order_by("incident_date", "id")):
+        claims_of[c.year_id].append({
             "id": c.pk,
             "claim_no": c.claim_no,
             "policy_type": c.policy.policy_type,
@@ -240,18 +247,20 @@ def school_sheet(year: int, school_id: int) -> dict:
             "status": c.status,
             "status_label": c.get_status_display(),
             "paid_date": c.paid_date,
+        })
+    out = {}
+    for year in years:
+        claims = claims_of[year]
+        paid = [c for c in claims if c["status"] in PAID_STATUSES]
+        out[year] = {
+            "coverage": coverage_rows.get(year),
+            "claims": claims,
+            "claim_count": len(claims),
+            "paid_count": len(paid),
+            "person_times": sum(c["persons"] for c in paid),
+            "paid_total": _money(sum((c["paid_amount"] for c in paid), start=ZERO)),
         }
-        for c in Claim.objects.filter(year_id=year, school_id=school_id).select_related("policy").order_by("incident_date", "id")
-    ]
-    paid = [c for c in claims if c["status"] in PAID_STATUSES]
-    return {
-        "coverage": coverage_row,
-        "claims": claims,
-        "claim_count": len(claims),
-        "paid_count": len(paid),
-        "person_times": sum(c["persons"] for c in paid),
-        "paid_total": _money(sum((c["paid_amount"] for c in paid), start=ZERO)),
-    }
+    return out
 
 
 ROWS_PAGES = {

@@ -47,7 +47,7 @@ class LaborBasesConfig(AppConfig):
         excel_registry.register("labor_production", "labor_bases.resources.ProductionResource", title=_("基地产品产销"))
 
 
-def _figures(year: int, school_id: int) -> list[dict]:
+def _figures(years: list[int], school_id: int) -> dict[int, list[dict]]:
     from .review import school_figures
 
-    return school_figures(year, school_id)
+    return school_figures(years, school_id)

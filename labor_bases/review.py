@@ -1,4 +1,4 @@
-"""A school's labor-base figures of one year for the review screen (compared there with the
+"""A school's labor-base figures of each year for the review screen (compared there with the
 year before): area by land type, production value, revenue, cost, profit, student practice.
 The same figures as the school's years side by side (:func:`selectors.school_years`), plus its
 area by land type, so each has one definition."""
@@ -8,13 +8,17 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from .models import LandType
-from .selectors import land_by_school, rows_url, school_years
+from .selectors import rows_url, school_land_by_year, school_years
 
 
-def school_figures(year: int, school_id: int) -> list[dict]:
-    """``[dict(key, label, value, unit, url)]``; a value is None where nothing was entered (6 queries)."""
-    land = land_by_school(year, school_ids=[school_id]).get(school_id, {})
-    figures = school_years(school_id, [year])[year]
+def school_figures(years: list[int], school_id: int) -> dict[int, list[dict]]:
+    """``{year: [dict(key, label, value, unit, url)]}``; a value is None where nothing was
+    entered (6 queries, whatever the number of years)."""
+    land, figures = school_land_by_year(school_id, years), school_years(school_id, years)
+    return {year: _figures(year, school_id, land.get(year, {}), figures[year]) for year in years}
+
+
+def _figures(year: int, school_id: int, land: dict, figures: dict) -> list[dict]:
     entered = figures["has_accounts"] or bool(figures["production_value"])  # lines or accounts this year
     out = [
         {"key": f"area.{value}", "label": _("%(type)s面积") % {"type": label}, "value": land[value],

@@ -337,6 +337,17 @@ def land_by_school(
     return dict(out)
 
 
+def school_land_by_year(school_id: int, years: Iterable[int]) -> dict[int, dict[str, Decimal]]:
+    """``{year: {land_type: area}}`` of one school's plots in ``years``: :func:`land_by_school` of
+    each year, in one query."""
+    out: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    rows = (LandParcel.objects.filter(year_id__in=list(years), base__school_id=school_id)
+            .values("year_id", "land_type").annotate(a=_sum("area_mu")).order_by())
+    for row in rows:
+        out[row["year_id"]][row["land_type"]] = money(row["a"])
+    return dict(out)
+
+
 # The county overview's per-school table ---------------------------------------------
 
 # ?sort= of the per-school table: key -> (label, SQL expression it orders by, largest first, then code).

@@ -1,4 +1,4 @@
-"""A school's labor education of one year for the review screen (1 query): the weekly class
+"""A school's labor education of each year for the review screen (1 query): the weekly class
 periods and out-of-class hours, the 劳动周's days, the students taking part and the bases used,
 each linked to the school's record."""
 
@@ -15,9 +15,15 @@ def school_url(year: int, school_id: int) -> str:
     return reverse("labor_education:index") + f"?year={year}&school={school_id}"
 
 
-def school_figures(year: int, school_id: int) -> list[dict]:
-    record = (LaborEducation.objects.filter(year_id=year, school_id=school_id)
-              .annotate(n_bases=Count("bases_used")).first())
+def school_figures(years: list[int], school_id: int) -> dict[int, list[dict]]:
+    """``{year: [dict(key, label, value, unit, url)]}`` for each of ``years`` (1 query)."""
+    records = {record.year_id: record for record in
+               LaborEducation.objects.filter(year_id__in=list(years), school_id=school_id)
+               .annotate(n_bases=Count("bases_used"))}
+    return {year: _figures(year, school_id, records.get(year)) for year in years}
+
+
+def _figures(year: int, school_id: int, record) -> list[dict]:
     url = school_url(year, school_id)
 
     def value(attr):

@@ -46,7 +46,7 @@ class LogisticsConfig(AppConfig):
                                 title=_("中考食宿考点"), import_roles=staff_only)
 
 
-def _figures(year: int, school_id: int) -> list[dict]:
+def _figures(years: list[int], school_id: int) -> dict[int, list[dict]]:
     from .review import school_figures
 
-    return school_figures(year, school_id)
+    return school_figures(years, school_id)

@@ -38,9 +38,10 @@ class Module:
     submit_errors: Callable[[object], list[str]] | None = field(default=None)
     # (year, school_id) -> the page of this school's rows (the review screen links to it).
     school_url: Callable[[int, int], str] | None = field(default=None)
-    # (year, school_id) -> [dict(key, label, value, unit, url)]: the school's main figures of the
-    # year, which the review screen shows next to the year before's (value None: nothing entered).
-    figures: Callable[[int, int], list[dict]] | None = field(default=None)
+    # (years, school_id) -> {year: [dict(key, label, value, unit, url)]}: the school's main figures
+    # of each year, which the review screen shows next to the year before's (value None: nothing
+    # entered). Every year in the same queries: the screen asks for two.
+    figures: Callable[[list[int], int], dict[int, list[dict]]] | None = field(default=None)
 
     def counts(self, year: int, school_ids: Iterable[int] | None = None) -> dict[int, int]:
         """{school_id: rows} of ``year``, every school's or only ``school_ids``' (schools without rows left out)."""

@@ -163,7 +163,7 @@ def findings(year: int, school_id: int | None = None, module: str | None = None)
                     found.extend(before.found)
                     continue
         if kept is _UNREAD:
-            kept = _frozen(year)
+            kept = _frozen_as_of(year, stamps)
         if kept is not None:  # a locked year: its warnings as they read at the lock
             part = [f for f in kept if f.rule.module == name and (school_id is None or f.school_id == school_id)]
             entry = _Kept(stamp, time.monotonic(), tuple(part))
@@ -312,6 +312,34 @@ def _frozen(year: int) -> list[Finding] | None:
     return found
 
 
+# Whether a year's warnings are frozen, and which, changes only when the year is locked or
+# reopened: that raises the core's stamp, and the warnings are frozen and thawed in the same
+# transaction. So they are read once per year, language and core stamp, not on every page that
+# checks a module again after its data changed.
+_frozen_memo: OrderedDict = OrderedDict()
+_FROZEN_MEMO_SIZE = 16
+
+
+def _frozen_as_of(year: int, stamps: dict | None) -> list[Finding] | None:
+    """:func:`_frozen`, kept in this process under the core's data stamp (read afresh inside a
+    transaction, where ``stamps`` is None)."""
+    if stamps is None:
+        return _frozen(year)
+    from . import freshness
+
+    key = (int(year), _language(), stamps.get(freshness.CORE_APP))
+    with _memo_lock:
+        hit = _frozen_memo.get(key)
+    if hit is not None and time.monotonic() - hit[0] < _MEMO_TTL:
+        return hit[1]
+    found = _frozen(year)
+    with _memo_lock:
+        _frozen_memo[key] = (time.monotonic(), found)
+        while len(_frozen_memo) > _FROZEN_MEMO_SIZE:
+            _frozen_memo.popitem(last=False)
+    return found
+
+
 def _url_kept(url):
     """A finding's link as JSON: a :func:`finding_url` as its view and arguments (resolved when a
     page prints it, like a live finding's), any other as its text."""
@@ -353,6 +381,7 @@ def forget_kept() -> None:
     """Drop every warning this process keeps (a test starting on another database)."""
     with _memo_lock:
         _memo.clear()
+        _frozen_memo.clear()
 _MEMO_SIZE = 256
 # Like the shared cache's entries (freshness.TTL): if a data version was not raised (a process
 # died between its commit and the bump), the warnings are at most this old.

@@ -28,12 +28,14 @@ def compared_figures(year: int, school_id: int) -> tuple[list[dict], bool]:
     """Per module: its title, the link to this school's rows and its figures of ``year`` beside
     those of the year before, with the change; and whether the year before exists."""
     has_last = ReportingYear.objects.filter(pk=year - 1).exists()
+    years = [year - 1, year] if has_last else [year]
     out = []
     for module in modules.all_modules():
         if module.figures is None:
             continue
-        now = module.figures(year, school_id)
-        before = {f["key"]: f for f in module.figures(year - 1, school_id)} if has_last else {}
+        both = module.figures(years, school_id)
+        now = both[year]
+        before = {f["key"]: f for f in both[year - 1]} if has_last else {}
         keys = [f["key"] for f in now]
         rows = []
         for figure in _merged(now, before):

@@ -81,3 +81,30 @@ def test_the_summary_appendix_prints_the_kept_warnings(locked_2023, school_a):
         kept = [f.message for f in rules.findings(2023)]
     printed = [row["message"] for row in summary.data["findings"] if row["code"] == "LB-03"]
     assert printed == [m for m in kept if "老茶园基地" in m] and printed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_whether_a_year_is_frozen_is_read_once_per_core_stamp(locked_2023, director, school_a):
+    """Outside a transaction (as a page is served), a module checked again does not read the
+    year's frozen warnings again while the core's stamp stands; reopening the year moves the stamp,
+    and its warnings follow the data at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    table = FrozenFindings._meta.db_table
+    with translation.override("zh-hans"):
+        with CaptureQueriesContext(connection) as first:
+            before = _messages(2023)
+        with CaptureQueriesContext(connection) as second:
+            assert _messages(2023, school_a.pk) == [m for m in before if m[4] == school_a.pk]
+    assert sum(table in q["sql"] for q in first) == 1
+    assert sum(table in q["sql"] for q in second) == 0, "read again under the same core stamp"
+
+    locked_2023["base"].name = "新茶园基地"
+    locked_2023["base"].save()
+    with translation.override("zh-hans"):
+        assert _messages(2023) == before, "still locked: as at the lock"
+    services.year_reopen(user=director, year=locked_2023["year"], reason="更正")
+    with translation.override("zh-hans"):
+        after = _messages(2023)
+    assert any(code == "LB-03" and "新茶园基地" in message for code, message, *_ in after), after

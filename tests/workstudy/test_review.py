@@ -145,3 +145,39 @@ def test_a_figure_of_last_year_only_keeps_its_place():
     before = {k: {"key": k} for k in ("services.canteen", "services.shop", "services.dormitory", "services")}
     assert [f["key"] for f in _merged(now, before)] == [
         "services.canteen", "services.shop", "services.dormitory", "services"]
+
+
+@pytest.mark.django_db
+def test_each_modules_two_years_are_read_in_the_queries_of_one(two_years, school_a, year):
+    """The review screen asks every module for this year's figures and last year's together: the
+    two years cost the queries of one, and each year's figures are those read alone."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.insurance.factories import ClaimFactory, CoverageFactory, PolicyFactory
+    from tests.labor_education.factories import LaborEducationFactory
+    from tests.logistics.factories import SchoolServiceFactory
+    from workstudy import modules
+    from workstudy.models import ReportingYear
+
+    last = ReportingYear.objects.get(pk=2023)
+    for y, n in ((last, 1), (year, 2)):
+        LaborEducationFactory(school=school_a, year=y, labor_week_days=3 + n, students_taking_part=100 * n)
+        for kind in ("canteen", "dormitory")[:n]:
+            SchoolServiceFactory(school=school_a, year=y, kind=kind)
+        CoverageFactory(school=school_a, year=y, insured_parent_paid=100 * n)
+        for _ in range(n):
+            ClaimFactory(school=school_a, policy=PolicyFactory(year=y), status="paid",
+                         paid_amount=Decimal("1000.00") * n, paid_date=f"{y.year}-06-01")
+    readers = [module for module in modules.all_modules() if module.figures is not None]
+    assert {m.key for m in readers} >= {"labor_bases", "labor_education", "logistics", "insurance"}
+    for module in readers:
+        alone = {}
+        for y in (2023, 2024):
+            with CaptureQueriesContext(connection) as one:
+                alone[y] = module.figures([y], school_a.pk)[y]
+        with CaptureQueriesContext(connection) as both:
+            together = module.figures([2023, 2024], school_a.pk)
+        assert len(both) == len(one), module.key
+        assert together == alone, module.key
+        assert alone[2023] != alone[2024], module.key  # the data differ by year: a mix-up would show
