@@ -243,6 +243,32 @@ class _Builder:
     def missing_app(app: str) -> str:
         return _("“%(app)s”模块尚未提供数据") % {"app": APP_TITLES[app]}
 
+    def staff_texts(self) -> dict:
+        """The staff-written rows the summary prints (:mod:`reports.texts`: the county's own, else
+        the shared ones): its settings, narrative, example schools, policy documents, dated facts
+        and stated figures, read together and kept until one of them (or the core) changes, so
+        a summary computed again after a production line is saved does not read them again."""
+        from workstudy import freshness
+
+        county, year = self.texts_county, self.year
+
+        def read() -> dict:
+            return {
+                "settings": settings_for(year, county),
+                "narratives": texts.by_key(texts.own_or_shared(NarrativeBlock.objects.filter(year_id=year), county),
+                                           county, lambda block: block.section),
+                "examples": list(in_counties(ExampleSchool.objects.filter(year_id=year), self.counties)
+                                 .order_by("order", "id")),
+                "documents": texts.choose(texts.own_or_shared(PolicyDocument.objects.all(), county), county,
+                                          lambda doc: doc.topic),
+                "facts": county_facts.dated_facts(county),
+                "stated": texts.choose(texts.own_or_shared(StatedFigure.objects.filter(year_id=year), county)
+                                       .order_by("key", "source"), county, lambda row: row.key),
+            }
+
+        key = f"reports:texts:{year}:{county}:{self.counties}"
+        return freshness.cached(key, read, apps=["reports"], now=self.stamps, what="the summary's staff texts")
+
     # -- the summary ---------------------------------------------------------------
     def build(self) -> Summary:
         from workstudy import freshness
@@ -253,7 +279,8 @@ class _Builder:
         self.year_obj = year_obj = years.get(pk=self.year)
         # Whose staff-written rows (narrative, settings, documents, facts, stated figures) it prints.
         self.texts_county = texts.texts_county(self.county, year_obj)
-        conf = settings_for(self.year, self.texts_county)
+        self.texts = self.staff_texts()
+        conf = self.texts["settings"]
         start = min(conf.period_start, self.year)
         period = list(range(start, self.year + 1))
         self.summary = s = Summary(
@@ -263,9 +290,7 @@ class _Builder:
             period_years=period, subsidy_mode=conf.subsidy_mode,
         )
         s.data["base_coverage_threshold"] = conf.base_coverage_threshold
-        blocks = texts.by_key(texts.own_or_shared(NarrativeBlock.objects.filter(year_id=self.year), self.texts_county),
-                              self.texts_county, lambda block: block.section)
-        s.narratives = {key: blocks.get(key) for key in Section.values}
+        s.narratives = {key: self.texts["narratives"].get(key) for key in Section.values}
         self.add(Figure("period_start", _("统计起始年度（××年以来）"), start, "年", f"{start}", "P1",
                         _("总结设置中的统计起始年度")))
         self.enterprises()
@@ -427,7 +452,7 @@ class _Builder:
         land = self.call("labor_bases", "land_by_type", self.year)
         overview = self.base_sums("base_overview", self.year)
         prev = self.base_sums("base_overview", self.year - 1)
-        chosen = list(in_counties(ExampleSchool.objects.filter(year_id=self.year), self.counties).order_by("order", "id"))
+        chosen = self.texts["examples"]
         full = [c.school_id for c in chosen if c.mode == ExampleSchool.Mode.FULL]
         brief = [c for c in chosen if c.mode == ExampleSchool.Mode.BRIEF]
         # Staff's choice; with none, the three schools with the highest profit on known cost.
@@ -554,7 +579,7 @@ class _Builder:
         m = {} if milestones is MISSING else milestones
         s.data["milestones"] = m
         links = self.link("insurance", "policies", _("保单"))
-        first = county_facts.dated_facts(self.texts_county).get(DatedFact.Kind.FIRST_INSURANCE)
+        first = self.texts["facts"].get(DatedFact.Kind.FIRST_INSURANCE)
         s.data["first_insurance"] = first and {"year": first.year, "month": first.month}
         self.add(Figure("first_insurance_year", _("率先推行财产险和校(园)方责任险"), first and first.year, "年",
                         f"{first.year}年{first.month}月" if first and first.month else str(first.year) if first else "",
@@ -585,8 +610,7 @@ class _Builder:
 
     def documents(self):
         s = self.summary
-        docs = texts.choose(texts.own_or_shared(PolicyDocument.objects.all(), self.texts_county), self.texts_county,
-                            lambda doc: doc.topic)
+        docs = self.texts["documents"]
         s.data["logistics_documents"] = [
             {"title": d.title, "issuer": d.issuer, "doc_no": d.doc_no, "date": d.date}
             for d in docs if d.topic == PolicyDocument.Topic.LOGISTICS
@@ -621,17 +645,21 @@ class _Builder:
         if self.county is None or not apps.is_installed("rollup"):
             return
         from rollup.comparison import rank_sentence
+        from workstudy import freshness
 
-        parent = self.county.parent
-        if parent is not None and parent.children.filter(schools__isnull=False).distinct().count() > 1:
+        def peers() -> int:  # the counties with schools in the county's city (2 queries, kept under the core's stamp)
+            parent = self.county.parent
+            return 0 if parent is None else parent.children.filter(schools__isnull=False).distinct().count()
+
+        if freshness.cached(f"reports:standing-peers:{self.county.pk}", peers, apps=[], now=self.stamps,
+                            what="the counties beside the summary's") > 1:
             s.data["standing"] = rank_sentence(self.county, self.year)
 
     def stated(self):
         """Figures an earlier document stated for this year, beside what the data gives (appendix)."""
         s = self.summary
         rows = []
-        stated_rows = texts.own_or_shared(StatedFigure.objects.filter(year_id=self.year), self.texts_county)
-        for stated in texts.choose(stated_rows.order_by("key", "source"), self.texts_county, lambda row: row.key):
+        for stated in self.texts["stated"]:
             fig = s.figures.get(stated.key)
             computed = None if fig is None or fig.value is None else dec(fig.value)
             diff = None if computed is None else computed - stated.value

@@ -47,6 +47,9 @@ def reads(monkeypatch) -> Counter:
             monkeypatch.setattr(aggregated, name, counting("labor_bases", func))
     monkeypatch.setattr(comparison, "_PIECES", tuple((app, counting(f"comparison:{app}", piece))
                                                      for app, piece in comparison._PIECES))
+    # The staff-written rows (settings, narrative, examples, documents, facts, stated figures) are
+    # read together, their settings first.
+    monkeypatch.setattr(figures, "settings_for", counting("texts", figures.settings_for))
     return counted
 
 
@@ -71,7 +74,7 @@ def test_a_change_reads_again_its_own_app_only(school_a, reads):
     SubmissionFactory(school=SchoolFactory(code="YJ001", name="余江乙校", county=neighbour), year_id=2024)
     cache.clear()
     first = figures.compute_cached(2024, county)
-    assert {"labor_bases", "insurance", "enterprises", "logistics", "comparison:returns"} <= set(reads)
+    assert {"labor_bases", "insurance", "enterprises", "logistics", "comparison:returns", "texts"} <= set(reads)
 
     line = ProductionLine.objects.filter(year_id=2024).order_by("pk").first()
     line.quantity += Decimal("1")
@@ -98,6 +101,18 @@ def test_a_change_reads_again_its_own_app_only(school_a, reads):
     assert reads["labor_bases"] == 2 and reads["insurance"] == 1, reads
     assert after_return.fingerprint() != after_coverage.fingerprint()
     assert after_return.fingerprint() == _from_nothing_kept(county).fingerprint()
+
+    # A paragraph written by staff: the staff texts are read again, no data.
+    from reports.models import NarrativeBlock, Section
+
+    written = set(NarrativeBlock.objects.filter(year_id=2024).values_list("section", flat=True))
+    section = next(key for key in Section.values if key not in written)
+    block = NarrativeBlock(year_id=2024, section=section, heading="", text="本段由勤工办撰写。", approved=True)
+    after_text, read = _after_saving(block, county, reads)
+    assert read == {"texts"}, read
+    assert after_text.fingerprint() != after_return.fingerprint()
+    assert after_text.fingerprint() == _from_nothing_kept(county).fingerprint()
+    after_return = after_text
 
     reads.clear()
     assert figures.compute_cached(2024, county).fingerprint() == after_return.fingerprint()
