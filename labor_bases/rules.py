@@ -81,6 +81,14 @@ def _list_url(name: str, year: int, **params) -> str:
     return finding_url(f"labor_bases:{name}", query=query)
 
 
+def _only(school_id) -> list[int] | None:
+    """The schools a check reads: every one (None), one (its id) or several (a collection of ids:
+    those a kept copy checks again together, :func:`changed_schools`)."""
+    if school_id is None:
+        return None
+    return [school_id] if isinstance(school_id, int) else sorted(school_id)
+
+
 @year_check(AREA_SUM)
 def check_area_sum(year: int, school_id: int | None = None):
     """Bases whose plots this year do not add up to the declared total (1 query; the database
@@ -89,7 +97,7 @@ def check_area_sum(year: int, school_id: int | None = None):
 
     bases = area_mismatched_bases(year).select_related("school")
     if school_id is not None:
-        bases = bases.filter(school_id=school_id)
+        bases = bases.filter(school_id__in=_only(school_id))
     found = []
     for base in bases:
         total = base.total
@@ -121,12 +129,15 @@ def _outlier_candidates(year: int, school_id: int | None) -> list[int]:
 
     quote = connection.ops.quote_name
     line, med, base = (quote(m._meta.db_table) for m in (ProductionLine, ProductPriceMedian, LaborBase))
-    if school_id is None:
+    school = _only(school_id)
+    if school is None:
         school, lines_of, previous_of = [], "", ""
+    elif not school:
+        return []
     else:
-        school = [school_id]
-        lines_of = f"JOIN {base} b ON b.id = l.base_id AND b.school_id = %s"
-        previous_of = f"JOIN {base} pb ON pb.id = p.base_id AND pb.school_id = %s"
+        marks = ", ".join(["%s"] * len(school))
+        lines_of = f"JOIN {base} b ON b.id = l.base_id AND b.school_id IN ({marks})"
+        previous_of = f"JOIN {base} pb ON pb.id = p.base_id AND pb.school_id IN ({marks})"
     sql = f"""
         SELECT l.id FROM {line} l {lines_of}
         LEFT JOIN (
@@ -196,7 +207,7 @@ def check_price_outliers(year: int, school_id: int | None = None):
         return []
     bases = LaborBase.objects.filter(pk__in={f[1] for f in flagged}).select_related("school")
     if school_id is not None:
-        bases = bases.filter(school_id=school_id)
+        bases = bases.filter(school_id__in=_only(school_id))
     bases = {base.pk: base for base in bases}
     units = dict(Unit.choices)
     found = []
@@ -270,7 +281,7 @@ def check_remitted(year: int, school_id: int | None = None):
 
     qs = BaseYearFinance.objects.filter(year_id=year, remitted_to_school__gt=F("revenue")).select_related("base__school")
     if school_id is not None:
-        qs = qs.filter(base__school_id=school_id)
+        qs = qs.filter(base__school_id__in=_only(school_id))
     return [
         REMITTED_LE_REVENUE.finding(
             school=f.base.school, obj=f, url=finding_url("labor_bases:finance_edit", args=[f.pk]),
@@ -290,7 +301,8 @@ def changed_schools(year: int, before):
 
     The tokens are read in full once; after that the database's sums of them by bucket of
     schools say which buckets to read again (2 queries when nothing changed, 3-4 otherwise).
-    Too many changed schools (:data:`RECHECK_AT_MOST`): None, every school is checked again."""
+    The changed schools are checked again together, in the queries of one school's check. Too
+    many (:data:`RECHECK_AT_MOST`): None, every school is checked again."""
     from aggregates.selectors import change_tokens, price_medians, token_sums
 
     from .selectors import schools_with_products
@@ -313,13 +325,11 @@ def changed_schools(year: int, before):
         changed |= schools_with_products(year, {key for key in medians.keys() | were.keys()
                                                  if medians.get(key) != were.get(key)})
     state = {"sums": sums, "tokens": tokens, "medians": medians}
-    known = sum(len(bucket) for bucket in tokens.values())  # (school, year) pairs
-    return state, (changed if len(changed) <= min(RECHECK_AT_MOST, max(3, known // 200)) else None)
+    return state, (changed if len(changed) <= RECHECK_AT_MOST else None)
 
 
-# A school checked again costs a few queries; every school checked again, one query per rule.
-# More changed schools than this, or than one school in a hundred (at least 3): every school
-# is checked again.
+# The changed schools are checked again in one go: the queries of one school's check, each
+# reading those schools' rows only. More changed schools than this: every school is checked again.
 RECHECK_AT_MOST = 40
 
 

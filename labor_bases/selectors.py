@@ -255,9 +255,11 @@ def finance_by_year(years: Iterable[int], counties: Iterable[int] | None = None)
 # Per school / per base -----------------------------------------------------
 
 
-def year_over_year(year: int, school_id: int | None = None, *, moved_more_than: Decimal = ZERO) -> dict[str, list[tuple]]:
-    """Each school's plot area (``"area"``) and base revenue (``"revenue"``: Σ line values +
-    other income) in ``year - 1`` and ``year``: ``{measure: [(school_id, last, now)]}``, only
+def year_over_year(year: int, school_id: int | Iterable[int] | None = None, *,
+                   moved_more_than: Decimal = ZERO) -> dict[str, list[tuple]]:
+    """Each school's (``school_id``: that school's or those schools' only) plot area (``"area"``)
+    and base revenue (``"revenue"``: Σ line values + other income) in ``year - 1`` and ``year``:
+    ``{measure: [(school_id, last, now)]}``, only
     schools with figures in both years and a non-zero last year, and only those whose
     figure moved by more than ``moved_more_than`` (a fraction, e.g. 0.49) of last year's.
     One query: the database sums and filters, so a province's 15,000 schools come back as
@@ -265,7 +267,10 @@ def year_over_year(year: int, school_id: int | None = None, *, moved_more_than: 
     """
     quote = connection.ops.quote_name
     plot, line, acc, base = (quote(m._meta.db_table) for m in (LandParcel, ProductionLine, BaseYearFinance, LaborBase))
-    one_school = "AND b.school_id = %s" if school_id is not None else ""
+    only = None if school_id is None else [school_id] if isinstance(school_id, int) else sorted(school_id)
+    one_school = f"AND b.school_id IN ({', '.join(['%s'] * len(only))})" if only else ""
+    if only == []:
+        return {"area": [], "revenue": []}
     last, now = (f"SUM(CASE WHEN t.year_id = {int(y)} THEN t.v END)" for y in (year - 1, year))
     sql = f"""
         SELECT t.measure, t.school_id, {last}, {now} FROM (
@@ -285,7 +290,7 @@ def year_over_year(year: int, school_id: int | None = None, *, moved_more_than: 
     """
     params = []
     for _branch in range(3):
-        params += [year - 1, year] + ([school_id] if school_id is not None else [])
+        params += [year - 1, year] + (only or [])
     params.append(Decimal(moved_more_than))
     out: dict[str, list[tuple]] = {"area": [], "revenue": []}
     with connection.cursor() as cursor:

@@ -207,7 +207,7 @@ def _fresh(year: int, school_id: int | None, module: str, stamp, before: _Kept |
     if not changed:
         return _Kept(stamp, now, before.found, state, before.checked_all_at)
     unchanged = [f for f in before.found if f.school_id not in changed]
-    rechecked = [f for school in sorted(changed) for f in _check(year, school, module)]
+    rechecked = _check(year, frozenset(changed), module)  # together, in the queries of one school's check
     return _Kept(stamp, now, _ordered(unchanged + rechecked), state, before.checked_all_at)
 
 
@@ -226,8 +226,9 @@ def school_changes(module: str):
     reads now (any picklable value, compared by the function itself) and the ids of the schools
     whose warnings of ``year`` may differ from when it returned ``state`` (None: check every
     school, e.g. when ``state`` is None or when that is cheaper than checking those one by one).
-    A module with a tracker has only school warnings; its checks must give for one school
-    exactly that school's part of the whole year's warnings."""
+    A module with a tracker has only school warnings; its checks must give for one school (its
+    id), or for several (a frozenset of ids: the changed schools, checked again together),
+    exactly those schools' part of the whole year's warnings."""
 
     def decorate(func):
         _SCHOOL_CHANGES[module] = func

@@ -164,7 +164,25 @@ def test_a_moved_median_rechecks_the_other_schools_with_that_product(checks):
     line.save()
     checks.clear()
     assert rules.findings(2024, module=M) == []
-    assert None not in checks and schools[2].pk in checks
+    assert None not in checks and any(schools[2].pk in checked for checked in checks)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_changed_schools_are_checked_again_together(checks):
+    """Each rule runs once for the changed schools together (the queries of one school's check),
+    not once per school, and finds what checking every school finds."""
+    ReportingYearFactory(year=2024)
+    schools = [SchoolFactory(code=f"T{i}", name=f"学校{i}") for i in range(5)]
+    bases = [LaborBase.objects.create(school=s, name="基地", location="某村", established_year=2010) for s in schools]
+    rules.findings(2024, module=M)
+    for base in bases[:3]:
+        BaseYearFinance.objects.create(base=base, year_id=2024, remitted_to_school=Decimal("5"))  # LB-12
+    checks.clear()
+    kept = rules.findings(2024, module=M)
+    assert sorted(f.school_id for f in kept) == [s.pk for s in schools[:3]]
+    assert _rows(kept) == _rows(rules._ordered(rules._check(2024, None, M)))
+    rules_of_module = [r for r in rules.RULES.values() if r.year_check is not None and r.module == M]
+    assert checks[:len(rules_of_module)] == [frozenset(s.pk for s in schools[:3])] * len(rules_of_module)
 
 
 @pytest.mark.django_db(transaction=True)
