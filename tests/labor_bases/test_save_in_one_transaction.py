@@ -76,3 +76,25 @@ def test_a_saved_line_moves_its_accounts_and_figures_together(line):
     pks_values, history, accounts, figures = _state(line)
     assert pks_values == [(line.pk, Decimal("200.00"), Decimal("700.00"))]
     assert history == 3 and accounts[0] == Decimal("700.00") and figures == Decimal("700.00")
+
+
+def test_the_kept_figures_take_no_savepoint_of_their_own_and_fail_with_the_save(line, monkeypatch):
+    """The school's yearly figures and the county's median prices are refreshed inside the save's
+    transaction without savepoints of their own (statements every save would pay for); a failure
+    in them still leaves nothing of the save."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    line.quantity = Decimal("120")
+    with CaptureQueriesContext(connection) as queries:
+        line.save()
+    savepoints = [q["sql"] for q in queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 1, savepoints  # the row's own save (its version check), nothing more
+    assert _state(line)[3] == Decimal("420.00")
+
+    before = _state(line)
+    monkeypatch.setattr(maintain, "_computed", fail)
+    line.quantity = Decimal("200")
+    with pytest.raises(Failed):
+        line.save()
+    assert _state(line) == before
