@@ -82,11 +82,9 @@ def _list_url(name: str, year: int, **params) -> str:
 
 
 def _only(school_id) -> list[int] | None:
-    """The schools a check reads: every one (None), one (its id) or several (a collection of ids:
-    those a kept copy checks again together, :func:`changed_schools`)."""
-    if school_id is None:
-        return None
-    return [school_id] if isinstance(school_id, int) else sorted(school_id)
+    from .selectors import only_schools
+
+    return only_schools(school_id)
 
 
 @year_check(AREA_SUM)

@@ -255,6 +255,14 @@ def finance_by_year(years: Iterable[int], counties: Iterable[int] | None = None)
 # Per school / per base -----------------------------------------------------
 
 
+def only_schools(school_id) -> list[int] | None:
+    """The schools a reader is narrowed to: every one (None), one (its id) or several (a collection
+    of ids, e.g. those a kept copy of the warnings checks again together)."""
+    if school_id is None:
+        return None
+    return [school_id] if isinstance(school_id, int) else sorted(school_id)
+
+
 def year_over_year(year: int, school_id: int | Iterable[int] | None = None, *,
                    moved_more_than: Decimal = ZERO) -> dict[str, list[tuple]]:
     """Each school's (``school_id``: that school's or those schools' only) plot area (``"area"``)
@@ -267,7 +275,7 @@ def year_over_year(year: int, school_id: int | Iterable[int] | None = None, *,
     """
     quote = connection.ops.quote_name
     plot, line, acc, base = (quote(m._meta.db_table) for m in (LandParcel, ProductionLine, BaseYearFinance, LaborBase))
-    only = None if school_id is None else [school_id] if isinstance(school_id, int) else sorted(school_id)
+    only = only_schools(school_id)
     one_school = f"AND b.school_id IN ({', '.join(['%s'] * len(only))})" if only else ""
     if only == []:
         return {"area": [], "revenue": []}

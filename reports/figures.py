@@ -647,7 +647,10 @@ class _Builder:
         from rollup.comparison import rank_sentence
         from workstudy import freshness
 
-        def peers() -> int:  # the counties with schools in the county's city (2 queries, kept under the core's stamp)
+        # The counties with schools in the county's city (2 queries), kept under the core's stamp:
+        # regions never move (workstudy.models.Region), and which of them have schools changes
+        # with the schools, which are the core's.
+        def peers() -> int:
             parent = self.county.parent
             return 0 if parent is None else parent.children.filter(schools__isnull=False).distinct().count()
 
