@@ -81,21 +81,15 @@ def _list_url(name: str, year: int, **params) -> str:
     return finding_url(f"labor_bases:{name}", query=query)
 
 
-def _only(school_id) -> list[int] | None:
-    from .selectors import only_schools
-
-    return only_schools(school_id)
-
-
 @year_check(AREA_SUM)
 def check_area_sum(year: int, school_id: int | None = None):
     """Bases whose plots this year do not add up to the declared total (1 query; the database
     sums and compares, so only the mismatches come back)."""
-    from .selectors import area_mismatched_bases
+    from .selectors import area_mismatched_bases, only_schools
 
     bases = area_mismatched_bases(year).select_related("school")
     if school_id is not None:
-        bases = bases.filter(school_id__in=_only(school_id))
+        bases = bases.filter(school_id__in=only_schools(school_id))
     found = []
     for base in bases:
         total = base.total
@@ -124,10 +118,11 @@ def _outlier_candidates(year: int, school_id: int | None) -> list[int]:
     from aggregates.models import ProductPriceMedian
 
     from .models import LaborBase, ProductionLine
+    from .selectors import only_schools
 
     quote = connection.ops.quote_name
     line, med, base = (quote(m._meta.db_table) for m in (ProductionLine, ProductPriceMedian, LaborBase))
-    school = _only(school_id)
+    school = only_schools(school_id)
     if school is None:
         school, lines_of, previous_of = [], "", ""
     elif not school:
@@ -173,6 +168,7 @@ def check_price_outliers(year: int, school_id: int | None = None):
     from aggregates.selectors import price_medians
 
     from .models import LaborBase, ProductionLine, Unit
+    from .selectors import only_schools
 
     candidates = _outlier_candidates(year, school_id)
     if not candidates:
@@ -205,7 +201,7 @@ def check_price_outliers(year: int, school_id: int | None = None):
         return []
     bases = LaborBase.objects.filter(pk__in={f[1] for f in flagged}).select_related("school")
     if school_id is not None:
-        bases = bases.filter(school_id__in=_only(school_id))
+        bases = bases.filter(school_id__in=only_schools(school_id))
     bases = {base.pk: base for base in bases}
     units = dict(Unit.choices)
     found = []
@@ -276,10 +272,11 @@ def check_remitted(year: int, school_id: int | None = None):
     from django.db.models import F
 
     from .models import BaseYearFinance
+    from .selectors import only_schools
 
     qs = BaseYearFinance.objects.filter(year_id=year, remitted_to_school__gt=F("revenue")).select_related("base__school")
     if school_id is not None:
-        qs = qs.filter(base__school_id__in=_only(school_id))
+        qs = qs.filter(base__school_id__in=only_schools(school_id))
     return [
         REMITTED_LE_REVENUE.finding(
             school=f.base.school, obj=f, url=finding_url("labor_bases:finance_edit", args=[f.pk]),

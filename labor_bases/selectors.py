@@ -276,9 +276,9 @@ def year_over_year(year: int, school_id: int | Iterable[int] | None = None, *,
     quote = connection.ops.quote_name
     plot, line, acc, base = (quote(m._meta.db_table) for m in (LandParcel, ProductionLine, BaseYearFinance, LaborBase))
     only = only_schools(school_id)
-    one_school = f"AND b.school_id IN ({', '.join(['%s'] * len(only))})" if only else ""
     if only == []:
         return {"area": [], "revenue": []}
+    one_school = f"AND b.school_id IN ({', '.join(['%s'] * len(only))})" if only else ""
     last, now = (f"SUM(CASE WHEN t.year_id = {int(y)} THEN t.v END)" for y in (year - 1, year))
     sql = f"""
         SELECT t.measure, t.school_id, {last}, {now} FROM (
