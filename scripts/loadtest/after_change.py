@@ -60,6 +60,8 @@ def main() -> int:
     parser.add_argument("--returns", type=int, default=3, help="returns whose status changes before each page")
     parser.add_argument("--users", default=str(ROOT / "var" / "loadtest" / "users.json"))
     args = parser.parse_args()
+    if not Path(args.users).is_file():
+        raise SystemExit(f"{args.users} not found: run `make loadtest` first (it builds the data this measures)")
     _setup()
 
     from django.contrib.auth import get_user_model
