@@ -129,9 +129,9 @@ def refresh_school_years(pairs: Iterable[tuple[int, int]]) -> None:
 
 
 def new_token() -> int:
-    """A :attr:`SchoolYearFigures.token`: random, never 0 (a row's value before its first refresh),
-    below 2^31 so the database sums a bucket's tokens without overflowing
-    (:func:`aggregates.selectors.token_sums`)."""
+    """A :attr:`SchoolYearFigures.token` or :attr:`ProductPriceMedian.token`: random, never 0 (a
+    row's value before its first refresh), below 2^31 so the database sums a bucket's tokens
+    without overflowing (:func:`aggregates.selectors.token_sums`, :func:`~aggregates.selectors.median_token_sums`)."""
     return secrets.randbits(31) + 1
 
 
@@ -195,10 +195,12 @@ def _refresh_year_prices(year: int, keys: set | None) -> None:
     for key in sorted(set(rows) | set(prices)):
         found = prices.get(key)
         row = rows.get(key) or ProductPriceMedian(year_id=year, product=key[0], grade=key[1], unit=key[2])
-        row.lines = len(found) if found else 0
-        row.median = Decimal(median(found)) if found else ZERO
+        lines, value = (len(found), Decimal(median(found))) if found else (0, ZERO)
+        if row.pk and row.token and (row.lines, row.median) == (lines, value):
+            continue  # unchanged: its token stays, and nobody reads it again (selectors.median_token_sums)
+        row.lines, row.median, row.token = lines, value, new_token()
         (changed if row.pk else new).append(row)
-    ProductPriceMedian.objects.bulk_update(changed, ["lines", "median"], batch_size=CHUNK)
+    ProductPriceMedian.objects.bulk_update(changed, ["lines", "median", "token"], batch_size=CHUNK)
     ProductPriceMedian.objects.bulk_create(new, batch_size=CHUNK)
     ProductPriceMedian.objects.filter(year_id=year, lines=0).delete()
 

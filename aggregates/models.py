@@ -67,6 +67,9 @@ class ProductPriceMedian(models.Model):
     lines = models.PositiveIntegerField(_("产品条数"), default=0)
     # Prices have 2 decimals; the median of an even number of them may have 3.
     median = models.DecimalField(_("单价中位数"), max_digits=17, decimal_places=3)
+    # New whenever ``lines`` or ``median`` is written with another value (as SchoolYearFigures.token):
+    # a process that kept the medians learns from the sums of a few buckets which rows to read again.
+    token = models.BigIntegerField(_("变更标记"), default=0)
 
     class Meta:
         verbose_name = _("产品单价中位数")

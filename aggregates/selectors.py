@@ -107,6 +107,37 @@ def price_medians(year: int, keys: Iterable[tuple[str, str, str]] | None = None)
     return found
 
 
+def median_token_sums(year: int) -> dict[int, tuple[int, int]]:
+    """``{bucket: (sum of tokens, rows)}`` of ``year``'s product medians, by row id (1 query, at
+    most :data:`TOKEN_BUCKETS` rows): which buckets :func:`medians_by_bucket` must read again."""
+    from django.db.models import Count
+
+    return {row["bucket"]: (int(row["tokens"]), row["rows"])
+            for row in _median_rows(year).values("bucket").annotate(tokens=Sum("token"), rows=Count("pk")).order_by()}
+
+
+def medians_by_bucket(year: int, buckets: Iterable[int] | None = None) -> dict[int, dict[tuple, tuple[int, object]]]:
+    """:func:`price_medians` of ``year`` by bucket of :func:`median_token_sums`, of these buckets
+    or all (1 query)."""
+    rows = _median_rows(year)
+    if buckets is not None:
+        buckets = {int(b) for b in buckets}
+        if not buckets:
+            return {}
+        rows = rows.filter(bucket__in=buckets)
+    out: dict[int, dict] = {}
+    for bucket, product, grade, unit, lines, median in rows.values_list("bucket", "product", "grade", "unit", "lines",
+                                                                         "median"):
+        out.setdefault(bucket, {})[(product, grade, unit)] = (lines, median)
+    return out
+
+
+def _median_rows(year: int):
+    from .models import ProductPriceMedian
+
+    return ProductPriceMedian.objects.filter(year_id=year).annotate(bucket=F("pk") % TOKEN_BUCKETS)
+
+
 def base_overview(year: int, counties: Iterable[int] | None = None) -> dict:
     """:func:`labor_bases.selectors.base_overview` (2 queries: the schools' rows summed, and the
     schools taking part in the year)."""

@@ -294,33 +294,46 @@ def changed_schools(year: int, before):
     refresh and when a base or the school is renamed) and, when a product's county median price
     moved, every school with a line of that product (LB-04 compares with it).
 
-    The tokens are read in full once; after that the database's sums of them by bucket of
-    schools say which buckets to read again (2 queries when nothing changed, 3-4 otherwise).
-    The changed schools are checked again together, in the queries of one school's check. Too
-    many (:data:`RECHECK_AT_MOST`): None, every school is checked again."""
-    from aggregates.selectors import change_tokens, price_medians, token_sums
+    The tokens and the medians are read in full once; after that the database's sums of their
+    tokens by bucket (of schools; of median rows, :attr:`aggregates.models.ProductPriceMedian.token`)
+    say which buckets to read again (2 queries when nothing changed, 3-5 otherwise). The changed
+    schools are checked again together, in the queries of one school's check. Too many
+    (:data:`RECHECK_AT_MOST`): None, every school is checked again."""
+    from aggregates.selectors import change_tokens, median_token_sums, medians_by_bucket, token_sums
 
     from .selectors import schools_with_products
 
     years = (year - 1, year)
-    sums, medians = token_sums(years), price_medians(year)
+    sums, median_sums = token_sums(years), median_token_sums(year)
     if before is None:
-        return {"sums": sums, "tokens": _by_bucket(change_tokens(years)), "medians": medians}, None
-    moved = {bucket for (_year, bucket) in sums.keys() | before["sums"].keys()
-             if sums.get((_year, bucket)) != before["sums"].get((_year, bucket))}
-    tokens, changed = before["tokens"], set()
-    if moved:
-        now = _by_bucket(change_tokens(years, moved))
-        for bucket in moved:
-            was, new = tokens.get(bucket, {}), now.get(bucket, {})
-            changed |= {key[0] for key in was.keys() | new.keys() if was.get(key) != new.get(key)}
-        tokens = {**{b: t for b, t in tokens.items() if b not in moved}, **now}  # the kept state is not changed
-    were = before["medians"]
-    if medians != were:
-        changed |= schools_with_products(year, {key for key in medians.keys() | were.keys()
-                                                 if medians.get(key) != were.get(key)})
-    state = {"sums": sums, "tokens": tokens, "medians": medians}
-    return state, (changed if len(changed) <= RECHECK_AT_MOST else None)
+        state = {"sums": sums, "tokens": _by_bucket(change_tokens(years)),
+                 "median_sums": median_sums, "medians": medians_by_bucket(year)}
+        return state, None
+    moved = {bucket for (_year, bucket) in _moved(sums, before["sums"])}
+    tokens, changed = _read_again(before["tokens"], moved, lambda: _by_bucket(change_tokens(years, moved)))
+    schools = {key[0] for key in changed}
+    moved = _moved(median_sums, before["median_sums"])
+    medians, products = _read_again(before["medians"], moved, lambda: medians_by_bucket(year, moved))
+    schools |= schools_with_products(year, products)
+    state = {"sums": sums, "tokens": tokens, "median_sums": median_sums, "medians": medians}
+    return state, (schools if len(schools) <= RECHECK_AT_MOST else None)
+
+
+def _moved(sums: dict, before: dict) -> set:
+    """The buckets whose sum of tokens (or count of rows) is not what it was."""
+    return {bucket for bucket in sums.keys() | before.keys() if sums.get(bucket) != before.get(bucket)}
+
+
+def _read_again(kept: dict, moved: set, read) -> tuple[dict, set]:
+    """``kept`` (``{bucket: {key: value}}``) with the ``moved`` buckets read again (``read()``;
+    not at all when none moved), and the keys whose value differs. ``kept`` itself is not changed."""
+    if not moved:
+        return kept, set()
+    now, changed = read(), set()
+    for bucket in moved:
+        was, new = kept.get(bucket, {}), now.get(bucket, {})
+        changed |= {key for key in was.keys() | new.keys() if was.get(key) != new.get(key)}
+    return {**{b: rows for b, rows in kept.items() if b not in moved}, **now}, changed
 
 
 # The changed schools are checked again in one go: the queries of one school's check, each

@@ -225,3 +225,42 @@ def test_tokens_change_at_every_refresh_rename_and_rebuild():
     maintain.rebuild()
     token()
     assert freshness.generation(["labor_bases"]) != stamp, "what was read from the old aggregates is read again"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_the_medians_that_moved_are_read_again(monkeypatch):
+    """After the first read, the tracker reads again only the buckets of median rows whose tokens
+    moved: none after a save that moves no median (a plot, a quantity), the moved product's
+    bucket after a price is saved. Every product's median is not read on every change."""
+    from aggregates import selectors as aggregated
+    from aggregates.models import ProductPriceMedian
+
+    ReportingYearFactory(year=2024)
+    schools = [SchoolFactory(code=f"M{i}", name=f"学校{i}") for i in range(3)]
+    bases = [LaborBase.objects.create(school=s, name="基地", location="某村", established_year=2010) for s in schools]
+    lines = [ProductionLine.objects.create(base=bases[i % 3], year_id=2024, product=f"产品{i}", unit="kg",
+                                           quantity=Decimal("1"), unit_price=Decimal("10.00")) for i in range(12)]
+    rules.forget_kept()
+    rules.findings(2024, module=M)  # every median read once
+    read: list = []
+    every = aggregated.medians_by_bucket
+
+    def spy(year, buckets=None):
+        read.append(None if buckets is None else set(buckets))
+        return every(year, buckets)
+
+    monkeypatch.setattr(aggregated, "medians_by_bucket", spy)
+    tokens = dict(ProductPriceMedian.objects.values_list("product", "token"))
+    LandParcel.objects.create(base=bases[0], year_id=2024, land_type="tea", crop="茶", area_mu=Decimal("3"))
+    lines[4].quantity = Decimal("7")  # its price, and so the median, stays
+    lines[4].save()
+    assert _rows(rules.findings(2024, module=M)) == _rows(rules._ordered(rules._check(2024, None, M)))
+    assert read == []
+    assert dict(ProductPriceMedian.objects.values_list("product", "token")) == tokens
+
+    lines[5].unit_price = Decimal("90.00")
+    lines[5].save()
+    assert _rows(rules.findings(2024, module=M)) == _rows(rules._ordered(rules._check(2024, None, M)))
+    moved = ProductPriceMedian.objects.get(product="产品5")
+    assert moved.token != tokens["产品5"] and moved.median == Decimal("90")
+    assert read == [{moved.pk % aggregated.TOKEN_BUCKETS}]
