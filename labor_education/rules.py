@@ -3,7 +3,8 @@ per school a labor class of at least one period a week, at least 2 hours of labo
 class a week, and a 劳动周 each school year.
 
 Errors are enforced in the model's ``clean()`` (forms and Excel import alike); the outline's
-minimums are warnings, found in saved data by the ``year_check`` functions below, one query each.
+minimums are warnings, found in saved data by the ``year_check`` functions below: the three
+minimums in one query, the missing records in another.
 """
 
 from __future__ import annotations
@@ -68,43 +69,36 @@ def shown(value) -> str:
     return f"{number.normalize():f}" if number != number.to_integral_value() else f"{number:.0f}"
 
 
-def _records(year: int, school_id: int | None):
+@year_check(CLASS_PERIODS_MIN, OUT_OF_CLASS_MIN, LABOR_WEEK_HELD)
+def _below_outline(year: int, school_id: int | None):
+    """The outline's three minimums, from one read of the records that miss any of them: each
+    rule's warnings in school-code order, LE-05's first."""
+    from django.db.models import Q
+
     from .models import LaborEducation
 
-    qs = LaborEducation.objects.filter(year_id=year).select_related("school").order_by("school__code")
-    return qs.filter(school_id=school_id) if school_id is not None else qs
+    rows = LaborEducation.objects.filter(
+        Q(class_periods_per_week__lt=MIN_CLASS_PERIODS) | Q(out_of_class_hours_per_week__lt=MIN_OUT_OF_CLASS_HOURS)
+        | Q(labor_week_held=False), year_id=year,
+    ).select_related("school").order_by("school__code")
+    if school_id is not None:
+        rows = rows.filter(school_id=school_id)
+    rows = list(rows)
 
+    def found(registered, below, value=None):
+        return [
+            registered.finding(
+                school=r.school, obj=r, url=finding_url("labor_education:edit", args=[r.pk]),
+                school_name=r.school.name, year=year, **({} if value is None else {"value": shown(getattr(r, value))}),
+            )
+            for r in rows if below(r)
+        ]
 
-def _below(registered, year, school_id, value_field, **lookup):
     return [
-        registered.finding(
-            school=r.school, obj=r, url=finding_url("labor_education:edit", args=[r.pk]),
-            school_name=r.school.name, year=year, value=shown(getattr(r, value_field)),
-        )
-        for r in _records(year, school_id).filter(**lookup)
-    ]
-
-
-@year_check(CLASS_PERIODS_MIN)
-def _class_periods(year: int, school_id: int | None):
-    return _below(CLASS_PERIODS_MIN, year, school_id, "class_periods_per_week",
-                  class_periods_per_week__lt=MIN_CLASS_PERIODS)
-
-
-@year_check(OUT_OF_CLASS_MIN)
-def _out_of_class(year: int, school_id: int | None):
-    return _below(OUT_OF_CLASS_MIN, year, school_id, "out_of_class_hours_per_week",
-                  out_of_class_hours_per_week__lt=MIN_OUT_OF_CLASS_HOURS)
-
-
-@year_check(LABOR_WEEK_HELD)
-def _labor_week(year: int, school_id: int | None):
-    return [
-        LABOR_WEEK_HELD.finding(
-            school=r.school, obj=r, url=finding_url("labor_education:edit", args=[r.pk]),
-            school_name=r.school.name, year=year,
-        )
-        for r in _records(year, school_id).filter(labor_week_held=False)
+        *found(CLASS_PERIODS_MIN, lambda r: r.class_periods_per_week < MIN_CLASS_PERIODS, "class_periods_per_week"),
+        *found(OUT_OF_CLASS_MIN, lambda r: r.out_of_class_hours_per_week < MIN_OUT_OF_CLASS_HOURS,
+               "out_of_class_hours_per_week"),
+        *found(LABOR_WEEK_HELD, lambda r: not r.labor_week_held),
     ]
 
 
@@ -124,11 +118,9 @@ def _missing(year: int, school_id: int | None):
     from .models import LaborEducation
 
     # A year in which no school recorded its labor education was not collected (the years before
-    # the bureau asked for it): nobody is missing from it.
-    if not LaborEducation.objects.filter(year_id=year).exists():
-        return []
+    # the bureau asked for it): nobody is missing from it (asked in the same statement).
     # A return opened with the year and never touched is not yet a school's report.
-    qs = (Submission.objects.filter(year_id=year)
+    qs = (Submission.objects.filter(Exists(LaborEducation.objects.filter(year_id=year)), year_id=year)
           .exclude(status=SubmissionStatus.DRAFT, staff_count__isnull=True, student_count__isnull=True)
           .exclude(Exists(LaborEducation.objects.filter(school_id=OuterRef("school_id"), year_id=year)))
           .order_by("school__code"))

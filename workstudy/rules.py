@@ -116,12 +116,17 @@ def rule(code: str, severity: str, title, message, *, module: str = "") -> Rule:
     return registered
 
 
-def year_check(registered: Rule):
+def year_check(registered: Rule, *also: Rule):
     """Decorator attaching a function ``(year, school_id|None) -> findings`` to a warning rule.
 
     The function may read its own app's data (the rule's ``module``) and the core's
     (schools, years, returns): its warnings are kept until one of those changes (see
-    :func:`findings`)."""
+    :func:`findings`). ``also``: rules of the same module whose warnings the function finds too,
+    from the rows it reads for ``registered`` (one query for several rules); it is attached to
+    ``registered`` only, and returns each rule's warnings after those of the rules before it."""
+
+    if any(other.module != registered.module for other in also):
+        raise ValueError(f"{registered.code}: one check finds the warnings of one module's rules")
 
     def decorate(func):
         RULES[registered.code] = Rule(

@@ -102,3 +102,21 @@ def test_a_missing_record_is_the_same_warning_however_often_it_is_made(record_a,
         [english] = findings("LE-08")
         assert english.message != renamed.message and english.key == renamed.key
         assert dataclasses.astuple(english) == dataclasses.astuple(made_from_the_row(school_b))
+
+
+def test_the_module_is_checked_in_two_statements(django_assert_num_queries, record_a, school_a, school_b,
+                                                  submission_b):
+    """The three minimums come from one read of the records (each rule's warnings in school-code
+    order, as three reads gave them), the missing records from another, whether a school or the
+    whole year is checked: every return submitted on a deadline day checks this module again."""
+    record_a.class_periods_per_week, record_a.labor_week_held, record_a.labor_week_days = Decimal("0.5"), False, 0
+    record_a.save()
+    last = LaborEducationFactory(school=SchoolFactory(code="ZZZ9"), year=record_a.year,
+                                 class_periods_per_week=Decimal("0"), out_of_class_hours_per_week=Decimal("1"))
+    everything = [("LE-05", school_a.pk), ("LE-05", last.school_id), ("LE-06", last.school_id),
+                  ("LE-07", school_a.pk), ("LE-08", school_b.pk)]
+    for school_id in (None, school_a.pk, last.school_id):
+        with django_assert_num_queries(2):
+            found = core_rules._check(2024, school_id, "labor_education")
+        assert [(f.rule.code, f.school_id) for f in found] \
+            == [(code, school) for code, school in everything if school_id in (None, school)]
