@@ -132,6 +132,32 @@ def medians_by_bucket(year: int, buckets: Iterable[int] | None = None) -> dict[i
     return out
 
 
+def school_tokens(year: int, school_id: int) -> frozenset:
+    """What one school's labor-base warnings of ``year`` read, as tokens (1 query): its aggregates'
+    tokens of ``year`` and the year before, and those of the county medians of its products of
+    ``year`` (name and grade stripped, unit). Another value than before: its warnings may differ."""
+    from labor_bases.models import LaborBase, ProductionLine
+
+    from .models import ProductPriceMedian
+
+    quote = connection.ops.quote_name
+    figures, medians = quote(SchoolYearFigures._meta.db_table), quote(ProductPriceMedian._meta.db_table)
+    lines, bases = quote(ProductionLine._meta.db_table), quote(LaborBase._meta.db_table)
+    sql = f"""
+        SELECT 0, year_id, token FROM {figures} WHERE school_id = %s AND year_id IN (%s, %s)
+        UNION ALL
+        SELECT 1, m.id, m.token FROM {medians} m JOIN (
+            SELECT DISTINCT TRIM(l.product) AS product, TRIM(l.grade) AS grade, l.unit
+              FROM {lines} l JOIN {bases} b ON b.id = l.base_id
+             WHERE b.school_id = %s AND l.year_id = %s
+        ) k ON m.product = k.product AND m.grade = k.grade AND m.unit = k.unit
+        WHERE m.year_id = %s
+    """  # noqa: S608 - table names from the models
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [school_id, year - 1, year, school_id, year, year])
+        return frozenset(cursor.fetchall())
+
+
 def _median_rows(year: int):
     from .models import ProductPriceMedian
 

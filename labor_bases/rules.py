@@ -14,7 +14,16 @@ from statistics import median
 
 from django.utils.translation import gettext_lazy as _
 
-from workstudy.rules import ERROR, SWING_LIMIT, WARNING, finding_url, rule, school_changes, year_check
+from workstudy.rules import (
+    ERROR,
+    SWING_LIMIT,
+    WARNING,
+    finding_url,
+    rule,
+    school_changes,
+    school_reads,
+    year_check,
+)
 
 M = "labor_bases"
 
@@ -317,6 +326,15 @@ def changed_schools(year: int, before):
     schools |= schools_with_products(year, products)
     state = {"sums": sums, "tokens": tokens, "median_sums": median_sums, "medians": medians}
     return state, (schools if len(schools) <= RECHECK_AT_MOST else None)
+
+
+@school_reads(M)
+def one_school_reads(year: int, school_id: int) -> frozenset:
+    """What the checks above read for one school, as :func:`changed_schools` follows it for every
+    school: its year's and last year's tokens, and its products' county medians' tokens."""
+    from aggregates.selectors import school_tokens
+
+    return school_tokens(year, school_id)
 
 
 def _moved(sums: dict, before: dict) -> set:

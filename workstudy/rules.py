@@ -159,12 +159,13 @@ def findings(year: int, school_id: int | None = None, module: str | None = None)
     for name in _modules(module):
         stamp = None if stamps is None else _module_stamp(name, stamps)
         key = (int(year), school_id, name, get_language())
+        memo, size = (_memo, _MEMO_SIZE) if school_id is None else (_school_memo, _SCHOOL_MEMO_SIZE)
         before = None
         if stamp is not None:
             with _memo_lock:
-                before = _memo.get(key)
+                before = memo.get(key)
                 if before is not None and before.stamp == stamp and time.monotonic() - before.at < _MEMO_TTL:
-                    _memo.move_to_end(key)
+                    memo.move_to_end(key)
                     found.extend(before.found)
                     continue
         if kept is _UNREAD:
@@ -177,9 +178,9 @@ def findings(year: int, school_id: int | None = None, module: str | None = None)
         found.extend(entry.found)
         if stamp is not None:
             with _memo_lock:
-                _memo[key] = entry
-                while len(_memo) > _MEMO_SIZE:
-                    _memo.popitem(last=False)
+                memo[key] = entry
+                while len(memo) > size:
+                    memo.popitem(last=False)
     return found
 
 
@@ -193,7 +194,7 @@ class _Kept:
     at: float
     found: tuple
     state: object = None
-    checked_all_at: float = 0.0
+    checked_all_at: float = 0.0  # for one school (:func:`_fresh_school`): when it was last checked
 
 
 def _fresh(year: int, school_id: int | None, module: str, stamp, before: _Kept | None) -> _Kept:
@@ -202,6 +203,8 @@ def _fresh(year: int, school_id: int | None, module: str, stamp, before: _Kept |
     and the others' warnings are kept from ``before``; every school is checked again when the
     tracker says so (too many changed), when nothing is kept, and every :data:`_MEMO_TTL` seconds."""
     now = time.monotonic()
+    if school_id is not None and module in _SCHOOL_READS:
+        return _fresh_school(year, school_id, module, stamp, before, now)
     tracker = _SCHOOL_CHANGES.get(module) if school_id is None else None
     if tracker is None:
         return _Kept(stamp, now, tuple(_check(year, school_id, module)))
@@ -214,6 +217,16 @@ def _fresh(year: int, school_id: int | None, module: str, stamp, before: _Kept |
     unchanged = [f for f in before.found if f.school_id not in changed]
     rechecked = _check(year, frozenset(changed), module)  # together, in the queries of one school's check
     return _Kept(stamp, now, _ordered(unchanged + rechecked), state, before.checked_all_at)
+
+
+def _fresh_school(year: int, school_id: int, module: str, stamp, before: _Kept | None, now: float) -> _Kept:
+    """One school's warnings of a module that says what they read (:func:`school_reads`): kept
+    from ``before`` while the school's reads are what they were (its check not run again, though
+    other schools' data changed), else checked again; every :data:`_MEMO_TTL` seconds in any case."""
+    state = _SCHOOL_READS[module](int(year), school_id)  # read before the data it guards
+    if before is not None and before.state == state and 0 <= now - before.checked_all_at < _MEMO_TTL:
+        return _Kept(stamp, now, before.found, state, before.checked_all_at)
+    return _Kept(stamp, now, tuple(_check(year, school_id, module)), state, now)
 
 
 def _ordered(found: list[Finding]) -> tuple:
@@ -237,6 +250,25 @@ def school_changes(module: str):
 
     def decorate(func):
         _SCHOOL_CHANGES[module] = func
+        return func
+
+    return decorate
+
+
+# Module -> ``(year, school_id) -> state``: see school_reads.
+_SCHOOL_READS: dict[str, Callable] = {}
+
+
+def school_reads(module: str):
+    """Decorator registering ``module``'s reader of what one school's checks depend on: a
+    function ``(year, school_id)`` returning a comparable value (one query) that differs whenever
+    that school's warnings of ``year`` may differ. While it returns what it returned at the
+    school's last check, the school's kept warnings are used (a principal's page after other
+    schools' saves runs no check); the test suite compares them with a fresh check after random
+    changes."""
+
+    def decorate(func):
+        _SCHOOL_READS[module] = func
         return func
 
     return decorate
@@ -379,7 +411,10 @@ def count_by_rule(found: Iterable[Finding]) -> list[tuple[Rule, int, int]]:
     return [(rule, count[0], len(schools)) for _code, (rule, count, schools) in sorted(groups.items())]
 
 
+# The whole years' warnings and each school's, kept apart: the schools' pages of a county's
+# hundreds of principals must not push out the year's, which are the dearest to check again.
 _memo: OrderedDict = OrderedDict()
+_school_memo: OrderedDict = OrderedDict()
 _memo_lock = threading.Lock()
 
 
@@ -387,8 +422,12 @@ def forget_kept() -> None:
     """Drop every warning this process keeps (a test starting on another database)."""
     with _memo_lock:
         _memo.clear()
+        _school_memo.clear()
         _frozen_memo.clear()
+
+
 _MEMO_SIZE = 256
+_SCHOOL_MEMO_SIZE = 8192  # a county's schools times the modules; an entry is a few warnings
 # Like the shared cache's entries (freshness.TTL): if a data version was not raised (a process
 # died between its commit and the bump), the warnings are at most this old.
 _MEMO_TTL = 600

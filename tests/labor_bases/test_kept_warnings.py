@@ -264,3 +264,57 @@ def test_only_the_medians_that_moved_are_read_again(monkeypatch):
     moved = ProductPriceMedian.objects.get(product="产品5")
     assert moved.token != tokens["产品5"] and moved.median == Decimal("90")
     assert read == [{moved.pk % aggregated.TOKEN_BUCKETS}]
+
+
+@pytest.mark.django_db(transaction=True)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(operations=st.lists(operation, min_size=1, max_size=10))
+def test_a_schools_kept_warnings_equal_its_check_again(checks, operations):
+    """One school's warnings (a principal's pages) kept while what it reads is unchanged
+    (:func:`labor_bases.rules.one_school_reads`) equal the school checked again, after any changes."""
+    ReportingYearFactory(year=2023)
+    ReportingYearFactory(year=2024)
+    rules.forget_kept()
+    codes = [f"S{next(_codes):04d}" for _ in range(SCHOOLS)]
+    schools = [SchoolFactory(code=code, name=f"学校{code}") for code in codes]
+    bases = [LaborBase.objects.create(school=schools[i % SCHOOLS], name=f"基地{i}", location="某村",
+                                      established_year=2010) for i in range(BASES)]
+    try:
+        for school in schools:
+            rules.findings(2024, school.pk, module=M)
+        for op in operations:
+            _apply(op, schools, bases)
+            for school in schools:
+                kept = rules.findings(2024, school.pk, module=M)
+                assert _rows(kept) == _rows(rules._check(2024, school.pk, M)), (op, school.code)
+    finally:
+        _empty()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_school_is_not_checked_again_after_other_schools_changed(checks):
+    ReportingYearFactory(year=2024)
+    schools = [SchoolFactory(code=f"O{i}", name=f"学校{i}") for i in range(3)]
+    bases = [LaborBase.objects.create(school=s, name="基地", location="某村", established_year=2010) for s in schools]
+    lines = [ProductionLine.objects.create(base=base, year_id=2024, product=product, unit="kg", quantity=Decimal("1"),
+                                           unit_price=Decimal("10.00"))
+             for base, product in zip(bases, ("茶叶", "稻谷", "茶叶"), strict=True)]
+    rules.forget_kept()
+    mine = schools[0].pk
+    assert rules.findings(2024, mine, module=M) == []
+    checks.clear()
+    lines[1].unit_price = Decimal("12.00")  # another school, another product
+    lines[1].save()
+    LandParcel.objects.create(base=bases[2], year_id=2024, land_type="tea", crop="茶", area_mu=Decimal("3"))
+    assert rules.findings(2024, mine, module=M) == []
+    assert checks == [], "another school's changes ran the school's checks"
+    lines[2].unit_price = Decimal("80.00")  # the county median of the school's product moves
+    lines[2].save()
+    rules.findings(2024, mine, module=M)
+    assert set(checks) == {mine}
+    checks.clear()
+    lines[0].quantity = Decimal("2")  # the school's own line
+    lines[0].save()
+    rules.findings(2024, mine, module=M)
+    assert set(checks) == {mine}
