@@ -200,9 +200,14 @@ def _refresh_year_prices(year: int, keys: set | None) -> None:
             continue  # unchanged: its token stays, and nobody reads it again (selectors.median_token_sums)
         row.lines, row.median, row.token = lines, value, new_token()
         (changed if row.pk else new).append(row)
-    ProductPriceMedian.objects.bulk_update(changed, ["lines", "median", "token"], batch_size=CHUNK)
+    # A product without a priced line has no median: its row (made above to be locked, or left by
+    # the last such line) goes. Only the rows read here can be such: every refresh removes its own.
+    gone = [row.pk for row in changed if not row.lines]
+    ProductPriceMedian.objects.bulk_update([row for row in changed if row.lines], ["lines", "median", "token"],
+                                           batch_size=CHUNK)
     ProductPriceMedian.objects.bulk_create(new, batch_size=CHUNK)
-    ProductPriceMedian.objects.filter(year_id=year, lines=0).delete()
+    for chunk in _chunks(gone):
+        ProductPriceMedian.objects.filter(pk__in=chunk).delete()
 
 
 def rebuild(log=None) -> dict[str, int]:
