@@ -187,14 +187,14 @@ def findings(year: int, school_id: int | None = None, module: str | None = None)
 @dataclass(frozen=True)
 class _Kept:
     """One module's warnings of a year as this process last read them: under which data stamp and
-    when; for a module that tracks its schools (:func:`school_changes`), what its tracker read
-    then and when every school was last checked."""
+    when; for a module that tracks its schools (:func:`school_changes`, :func:`school_reads`), what
+    its tracker read then and when the schools were last checked."""
 
     stamp: str | None
     at: float
     found: tuple
     state: object = None
-    checked_all_at: float = 0.0  # for one school (:func:`_fresh_school`): when it was last checked
+    checked_at: float = 0.0  # when every school (for one school's warnings: that school) was last checked
 
 
 def _fresh(year: int, school_id: int | None, module: str, stamp, before: _Kept | None) -> _Kept:
@@ -208,15 +208,15 @@ def _fresh(year: int, school_id: int | None, module: str, stamp, before: _Kept |
     tracker = _SCHOOL_CHANGES.get(module) if school_id is None else None
     if tracker is None:
         return _Kept(stamp, now, tuple(_check(year, school_id, module)))
-    usable = before is not None and before.state is not None and 0 <= now - before.checked_all_at < _MEMO_TTL
+    usable = before is not None and before.state is not None and 0 <= now - before.checked_at < _MEMO_TTL
     state, changed = tracker(int(year), before.state if usable else None)  # read before the data it guards
     if not usable or changed is None:
         return _Kept(stamp, now, _ordered(_check(year, None, module)), state, now)
     if not changed:
-        return _Kept(stamp, now, before.found, state, before.checked_all_at)
+        return _Kept(stamp, now, before.found, state, before.checked_at)
     unchanged = [f for f in before.found if f.school_id not in changed]
     rechecked = _check(year, frozenset(changed), module)  # together, in the queries of one school's check
-    return _Kept(stamp, now, _ordered(unchanged + rechecked), state, before.checked_all_at)
+    return _Kept(stamp, now, _ordered(unchanged + rechecked), state, before.checked_at)
 
 
 def _fresh_school(year: int, school_id: int, module: str, stamp, before: _Kept | None, now: float) -> _Kept:
@@ -224,8 +224,8 @@ def _fresh_school(year: int, school_id: int, module: str, stamp, before: _Kept |
     from ``before`` while the school's reads are what they were (its check not run again, though
     other schools' data changed), else checked again; every :data:`_MEMO_TTL` seconds in any case."""
     state = _SCHOOL_READS[module](int(year), school_id)  # read before the data it guards
-    if before is not None and before.state == state and 0 <= now - before.checked_all_at < _MEMO_TTL:
-        return _Kept(stamp, now, before.found, state, before.checked_all_at)
+    if before is not None and before.state == state and 0 <= now - before.checked_at < _MEMO_TTL:
+        return _Kept(stamp, now, before.found, state, before.checked_at)
     return _Kept(stamp, now, tuple(_check(year, school_id, module)), state, now)
 
 

@@ -109,6 +109,18 @@ def _empty() -> None:
             row.delete()  # one by one, as a user deletes: the aggregates follow
 
 
+def _county(prefix: str) -> tuple[list, list]:
+    """The two years, SCHOOLS new schools and BASES bases spread over them; nothing kept yet."""
+    ReportingYearFactory(year=2023)
+    ReportingYearFactory(year=2024)
+    rules.forget_kept()
+    codes = [f"{prefix}{next(_codes):04d}" for _ in range(SCHOOLS)]
+    schools = [SchoolFactory(code=code, name=f"学校{code}") for code in codes]
+    bases = [LaborBase.objects.create(school=schools[i % SCHOOLS], name=f"基地{i}", location="某村",
+                                      established_year=2010) for i in range(BASES)]
+    return schools, bases
+
+
 @pytest.fixture
 def checks(monkeypatch) -> list:
     """The school (None: every school) of each labor-base check run from now on."""
@@ -128,13 +140,7 @@ def checks(monkeypatch) -> list:
                                                                    HealthCheck.too_slow])
 @given(operations=st.lists(operation, min_size=1, max_size=10))
 def test_kept_warnings_equal_every_school_checked_again(checks, operations):
-    ReportingYearFactory(year=2023)
-    ReportingYearFactory(year=2024)
-    rules.forget_kept()
-    codes = [f"K{next(_codes):04d}" for _ in range(SCHOOLS)]
-    schools = [SchoolFactory(code=code, name=f"学校{code}") for code in codes]
-    bases = [LaborBase.objects.create(school=schools[i % SCHOOLS], name=f"基地{i}", location="某村",
-                                      established_year=2010) for i in range(BASES)]
+    schools, bases = _county("K")
     try:
         rules.findings(2024, module=M)  # every school checked: kept from here on
         for op in operations:
@@ -273,13 +279,7 @@ def test_only_the_medians_that_moved_are_read_again(monkeypatch):
 def test_a_schools_kept_warnings_equal_its_check_again(checks, operations):
     """One school's warnings (a principal's pages) kept while what it reads is unchanged
     (:func:`labor_bases.rules.one_school_reads`) equal the school checked again, after any changes."""
-    ReportingYearFactory(year=2023)
-    ReportingYearFactory(year=2024)
-    rules.forget_kept()
-    codes = [f"S{next(_codes):04d}" for _ in range(SCHOOLS)]
-    schools = [SchoolFactory(code=code, name=f"学校{code}") for code in codes]
-    bases = [LaborBase.objects.create(school=schools[i % SCHOOLS], name=f"基地{i}", location="某村",
-                                      established_year=2010) for i in range(BASES)]
+    schools, bases = _county("S")
     try:
         for school in schools:
             rules.findings(2024, school.pk, module=M)
