@@ -511,7 +511,37 @@ def _school_details(year: int, school_ids: list[int]) -> dict[int, dict]:
 LINE_KEYS = ("id", "product", "grade", "quantity", "unit", "unit_price", "value")
 
 
+def school_examples_state(year: int, limit: int = 3, school_ids: list[int] | None = None,
+                          counties: Iterable[int] | None = None) -> tuple | None:
+    """What :func:`school_examples` of the given schools reads (the same arguments), as one
+    comparable value (1 query): their yearly aggregates' tokens of ``year`` (new at every save of
+    their plots, lines, accounts and activities, and when a base moves or a base or the school is
+    renamed, :mod:`aggregates.signals`) and their returns' counts of staff and students. While it
+    is unchanged, so are those schools' examples, whatever other schools save. None without
+    ``school_ids`` (the highest profit: any school's save may change which)."""
+    from aggregates.models import SchoolYearFigures
+
+    if school_ids is None:
+        return None
+    ids = sorted({int(sid) for sid in school_ids})
+    if not ids:
+        return ()
+    quote = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(ids))
+    sql = f"""
+        SELECT 0, school_id, token, NULL, NULL FROM {quote(SchoolYearFigures._meta.db_table)}
+         WHERE year_id = %s AND school_id IN ({marks})
+        UNION ALL
+        SELECT 1, school_id, id, staff_count, student_count FROM {quote(Submission._meta.db_table)}
+         WHERE year_id = %s AND school_id IN ({marks})
+    """  # noqa: S608 - table names from the models, values as parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year, *ids, year, *ids])
+        return tuple(sorted(tuple(row) for row in cursor.fetchall()))
+
+
 @freshness.also_reads(freshness.RETURNS)  # the schools' counts of staff and students
+@freshness.kept_while_same(school_examples_state)
 def school_examples(year: int, limit: int = 3, school_ids: list[int] | None = None,
                     counties: Iterable[int] | None = None) -> list[dict]:
     """``school_ids`` in that order, or else the schools with the highest base profit in ``year``

@@ -57,24 +57,37 @@ def kept(app: str, label: str, args: tuple, kwargs: dict, compute, *, now: dict 
     principal saves a production line only the labor-base parts of the summary are read again,
     not every app's. ``now``: the data stamps, read once before any of the data. ``also``: other
     stamps whose data it reads (the returns', :func:`workstudy.freshness.also_reads`)."""
+    from workstudy import freshness
+
+    return freshness.cached(_key(label, args, kwargs), compute, apps=[app, *also], now=now, what=label)
+
+
+def _key(label: str, args: tuple, kwargs: dict) -> str:
     import hashlib
 
     from django.utils.translation import get_language
 
-    from workstudy import freshness
-
     text = repr((label, args, sorted(kwargs.items()), get_language()))
-    key = "reports:part:" + hashlib.sha1(text.encode()).hexdigest()  # noqa: S324 - a cache key
-    return freshness.cached(key, compute, apps=[app, *also], now=now, what=label)
+    return "reports:part:" + hashlib.sha1(text.encode()).hexdigest()  # noqa: S324 - a cache key
 
 
 def call_kept(app: str, name: str, *args, now: dict | None = None, **kwargs):
-    """:func:`call`, kept by :func:`kept` (MISSING, never kept, when the app has no such selector)."""
+    """:func:`call`, kept by :func:`kept` (MISSING, never kept, when the app has no such selector);
+    a selector that says what it reads (``freshness.kept_while_same``) is kept while that is
+    unchanged instead, so a save at another school leaves it kept."""
+    from workstudy import freshness
+
     func = getattr(selectors(app), name, None)
     if func is None:
         return MISSING
-    return kept(app, f"{app}.{name}", args, kwargs, lambda: call(app, name, *args, **kwargs), now=now,
-                also=getattr(func, "also_reads", ()))
+    also = getattr(func, "also_reads", ())
+    state_of = getattr(func, "kept_while_same", None)
+    state = None if state_of is None or freshness.in_transaction() else state_of(*args, **kwargs)
+    if state is not None:  # read before the data it guards
+        return freshness.kept_while(_key(f"{app}.{name}", args, kwargs), state,
+                                    lambda: call(app, name, *args, **kwargs), reads=[app, *also],
+                                    what=f"{app}.{name}")
+    return kept(app, f"{app}.{name}", args, kwargs, lambda: call(app, name, *args, **kwargs), now=now, also=also)
 
 
 def _resolve_rows_url(app: str, kind: str, year: int, filters: dict) -> str:

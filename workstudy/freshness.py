@@ -253,7 +253,26 @@ def cached(key: str, compute, *, apps=None, now: dict[str, str] | None = None, w
     if in_transaction():
         return compute()
     # ":p": pickled by this function (values kept before it did were the objects themselves).
-    full_key = f"{key}:{generation(apps, now=now)}:p"
+    return _kept(f"{key}:{generation(apps, now=now)}:p", compute, watched_apps() if apps is None else apps)
+
+
+def kept_while(key: str, state, compute, *, reads, what: str = ""):
+    """``compute()``, kept in the cache while ``state`` stays what it was and the core's data
+    (schools, years, county locks) does not change, or for :data:`TTL` seconds; like
+    :func:`cached`, for a value that reads a few schools' rows of tables written all day
+    (``reads``: their stamps), where ``state`` is a cheap read that changes whenever those rows
+    do (their aggregates' tokens): other schools' saves leave it kept. Inside a transaction
+    always computed afresh."""
+    compute = reads_checked(what or key, compute, reads)
+    if in_transaction():
+        return compute()
+    digest = hashlib.sha1(repr(state).encode()).hexdigest()[:16]  # noqa: S324 - a cache key
+    return _kept(f"{key}:{generation([])}:{digest}:s", compute, reads)
+
+
+def _kept(full_key: str, compute, reads):
+    """The value kept under ``full_key`` (in this process, else in the shared cache), else
+    ``compute()`` kept there; ``reads``: the stamps of the data it read."""
     blob = _near.get(full_key)
     if blob is None:
         blob = cache.get(full_key)
@@ -266,7 +285,7 @@ def cached(key: str, compute, *, apps=None, now: dict[str, str] | None = None, w
         _near.put(full_key, blob)
     reading = _reading.get()
     if reading is not None:  # the test suite's check: a value kept inside another, read from the cache
-        reading.update(apps if apps is not None else watched_apps())
+        reading.update(reads)
     return pickle.loads(blob)  # noqa: S301 - pickled above, by this portal, into its own cache
 
 
@@ -374,6 +393,18 @@ def also_reads(*stamps: str):
 
     def mark(func):
         func.also_reads = stamps
+        return func
+
+    return mark
+
+
+def kept_while_same(state):
+    """Mark a selector kept by ``reports.sources.call_kept`` as kept while ``state`` (a function of
+    the same arguments, one cheap query) returns the same value, rather than until its app's
+    stamp moves (:func:`kept_while`); where ``state`` returns None, by the stamp."""
+
+    def mark(func):
+        func.kept_while_same = state
         return func
 
     return mark

@@ -39,8 +39,12 @@ def reads(monkeypatch) -> Counter:
 
     for app in sources.APPS:
         module = sources.selectors(app)
-        for name, func in inspect.getmembers(module, inspect.isfunction):
-            if func.__module__ == module.__name__ and not name.startswith("_"):
+        members = inspect.getmembers(module, inspect.isfunction)
+        # What a selector kept while it is unchanged reads (freshness.kept_while_same) is read at
+        # every computation, as the data stamps are: not counted.
+        states = {getattr(func, "kept_while_same", None) for _name, func in members}
+        for name, func in members:
+            if func.__module__ == module.__name__ and not name.startswith("_") and func not in states:
                 monkeypatch.setattr(module, name, counting(app, func))
     for name, func in inspect.getmembers(aggregated, inspect.isfunction):
         if func.__module__ == aggregated.__name__ and not name.startswith("_"):
