@@ -15,6 +15,7 @@ generic texts ("确认总共不超过 10 个数字.", "该字段是必填项。"
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -194,7 +195,18 @@ _FORM_PARAM_CODES = frozenset({
 def field_messages(label, limit: Limit | None = None, *, kind: str = "", style: str = "form") -> dict:
     """Error messages for a field labelled ``label``: a dict of Django's (``style="form"``) or
     DRF's (``style="api"``) error codes. ``kind`` is "integer", "decimal" or "" when the field
-    is not a number. A form's range messages quote what was typed (Django passes it)."""
+    is not a number. A form's range messages quote what was typed (Django passes it).
+
+    Worded once per label, limit, kind, style and language in a process (every API request
+    words every field of its serializer, about three hundred translations), and copied for
+    the caller."""
+    from django.utils.translation import get_language
+
+    return dict(_field_messages(str(label), limit, kind, style, get_language()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_messages(label: str, limit: Limit | None, kind: str, style: str, language: str | None) -> dict:
     form = style == "form"
 
     def say(text, code="", **params):
