@@ -85,7 +85,7 @@ def call_kept(app: str, name: str, *args, now: dict | None = None, **kwargs):
     state = None if state_of is None or freshness.in_transaction() else state_of(*args, **kwargs)
     if state is not None:  # read before the data it guards
         return freshness.kept_while(_key(f"{app}.{name}", args, kwargs), state,
-                                    lambda: call(app, name, *args, **kwargs), reads=[app, *also],
+                                    lambda: call(app, name, *args, **kwargs), reads=[app, *also], now=now,
                                     what=f"{app}.{name}")
     return kept(app, f"{app}.{name}", args, kwargs, lambda: call(app, name, *args, **kwargs), now=now, also=also)
 

@@ -256,18 +256,18 @@ def cached(key: str, compute, *, apps=None, now: dict[str, str] | None = None, w
     return _kept(f"{key}:{generation(apps, now=now)}:p", compute, watched_apps() if apps is None else apps)
 
 
-def kept_while(key: str, state, compute, *, reads, what: str = ""):
+def kept_while(key: str, state, compute, *, reads, now: dict[str, str] | None = None, what: str = ""):
     """``compute()``, kept in the cache while ``state`` stays what it was and the core's data
     (schools, years, county locks) does not change, or for :data:`TTL` seconds; like
     :func:`cached`, for a value that reads a few schools' rows of tables written all day
     (``reads``: their stamps), where ``state`` is a cheap read that changes whenever those rows
-    do (their aggregates' tokens): other schools' saves leave it kept. Inside a transaction
-    always computed afresh."""
+    do (their aggregates' tokens): other schools' saves leave it kept. ``state`` and ``now``
+    (:func:`stamps`) are read before the data. Inside a transaction always computed afresh."""
     compute = reads_checked(what or key, compute, reads)
     if in_transaction():
         return compute()
     digest = hashlib.sha1(repr(state).encode()).hexdigest()[:16]  # noqa: S324 - a cache key
-    return _kept(f"{key}:{generation([])}:{digest}:s", compute, reads)
+    return _kept(f"{key}:{generation([], now=now)}:{digest}:s", compute, reads)
 
 
 def _kept(full_key: str, compute, reads):
