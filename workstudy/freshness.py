@@ -253,7 +253,7 @@ def cached(key: str, compute, *, apps=None, now: dict[str, str] | None = None, w
     if in_transaction():
         return compute()
     # ":p": pickled by this function (values kept before it did were the objects themselves).
-    return _kept(f"{key}:{generation(apps, now=now)}:p", compute, watched_apps() if apps is None else apps)
+    return _kept(f"{key}:{generation(apps, now=now)}:p", compute, apps)
 
 
 def kept_while(key: str, state, compute, *, reads, now: dict[str, str] | None = None, what: str = ""):
@@ -272,7 +272,7 @@ def kept_while(key: str, state, compute, *, reads, now: dict[str, str] | None = 
 
 def _kept(full_key: str, compute, reads):
     """The value kept under ``full_key`` (in this process, else in the shared cache), else
-    ``compute()`` kept there; ``reads``: the stamps of the data it read."""
+    ``compute()`` kept there; ``reads``: the stamps of the data it read (None: any)."""
     blob = _near.get(full_key)
     if blob is None:
         blob = cache.get(full_key)
@@ -285,7 +285,7 @@ def _kept(full_key: str, compute, reads):
         _near.put(full_key, blob)
     reading = _reading.get()
     if reading is not None:  # the test suite's check: a value kept inside another, read from the cache
-        reading.update(reads)
+        reading.update(watched_apps() if reads is None else reads)
     return pickle.loads(blob)  # noqa: S301 - pickled above, by this portal, into its own cache
 
 
