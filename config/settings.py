@@ -313,6 +313,11 @@ PORTAL_PDF_REFRESH_WAIT = int(os.environ.get("PORTAL_PDF_REFRESH_WAIT", "120"))
 # the local-memory cache is in the process already).
 PORTAL_KEPT_IN_PROCESS_MB = int(os.environ.get("PORTAL_KEPT_IN_PROCESS_MB", "64" if os.environ.get("REDIS_URL") else "0"))
 
+# A web worker collects its young objects every this many new containers (Python's default is
+# 700), with what it loaded at start frozen out of the collector's reach (workstudy.heap,
+# config/wsgi.py). 0 leaves the collector as Python sets it.
+PORTAL_GC_THRESHOLD = int(os.environ.get("PORTAL_GC_THRESHOLD", "20000"))
+
 # Every answer says what it cost the server (app, CPU and database time) in a Server-Timing
 # header (workstudy.middleware.ServerTimingMiddleware). Off by default: it tells anyone who asks
 # how long the server worked, which is for the people who run it (the load test turns it on).

@@ -10,3 +10,9 @@ application = get_wsgi_application()
 from reports import weasy  # noqa: E402
 
 weasy.load()
+
+# What the worker has loaded lives as long as it does: out of the collector's reach, and the
+# young generation collected less often (workstudy.heap says what it saves).
+from workstudy import heap  # noqa: E402
+
+heap.settle()

@@ -493,16 +493,20 @@ def is_page(name: str) -> bool:
     return name not in EXCEL_KINDS and not name.split("?")[0].split(" (")[0].endswith(DOCUMENT_SUFFIXES)
 
 
-def _cpu_times() -> tuple[int, int]:
-    """(busy, total) jiffies of the whole machine since boot (Linux /proc/stat)."""
+def _cpu_times() -> tuple[int, int, int]:
+    """(busy, total, stolen) jiffies of the whole machine since boot (Linux /proc/stat). Busy
+    includes stolen: the time a virtual machine's host gave its cores to other guests while this
+    one had work for them."""
     fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
-    return sum(fields) - idle, sum(fields)
+    stolen = fields[7] if len(fields) > 7 else 0
+    return sum(fields) - idle, sum(fields), stolen
 
 
 # Who used the CPU: the processes of each part of the stack (by the process trees the run
 # started, or by name for the services it did not start).
 ROLES = ("web", "database", "Locust", "PDF worker", "Redis")
+STOLEN = "stolen by the host"
 
 
 def _processes() -> dict[int, tuple[int, str, int]]:
@@ -555,6 +559,7 @@ def sample_cpu(samples: list, stop: threading.Event, roots=None, every: float = 
         now, now_roles = _cpu_times(), role_ticks(roots() if roots else {})
         busy, total = now[0] - last[0], now[1] - last[1]
         shares = {role: max(0, now_roles[role] - last_roles[role]) / total if total else 0.0 for role in ROLES}
+        shares[STOLEN] = (now[2] - last[2]) / total if total else 0.0
         samples.append((time.time(), busy / total if total else 0.0, shares))
         last, last_roles = now, now_roles
 
@@ -578,16 +583,18 @@ def minute_report(requests_log: Path, started: float, cpu_samples: list, minute:
         bucket["failed"] += int(failed)
         if is_page(name):
             bucket["pages"].append(int(ms))
+    columns = (*ROLES, STOLEN)
     cpu: dict[int, list] = {}
     for t, share, shares in cpu_samples:
         cpu.setdefault(int((t - started) // minute), []).append((share, shares))
     lines = [
         "",
         "Minute by minute (pages: the requests held to the page target; CPU: the whole machine's "
-        "share of its cores, then each part's):",
+        "share of its cores, then each part's, and the share a virtual machine's host gave to other "
+        "guests while this one had work for it):",
         "",
-        "| minute | requests/s | pages: median ms | pages: p95 ms | failures | CPU used | " + " | ".join(ROLES) + " |",
-        "|---:|---:|---:|---:|---:|---:|" + "---:|" * len(ROLES),
+        "| minute | requests/s | pages: median ms | pages: p95 ms | failures | CPU used | " + " | ".join(columns) + " |",
+        "|---:|---:|---:|---:|---:|---:|" + "---:|" * len(columns),
     ]
     for index in sorted(buckets):
         bucket, pages = buckets[index], buckets[index]["pages"]
@@ -595,7 +602,8 @@ def minute_report(requests_log: Path, started: float, cpu_samples: list, minute:
         p95 = _percentile(pages, 95) if pages else "-"
         parts = cpu.get(index, [])
         used = [f"{100 * sum(share for share, _ in parts) / len(parts):.0f}%"] if parts else ["-"]
-        used += [f"{100 * sum(shares[role] for _, shares in parts) / len(parts):.0f}%" if parts else "-" for role in ROLES]
+        used += [f"{100 * sum(shares.get(role, 0.0) for _, shares in parts) / len(parts):.0f}%" if parts else "-"
+                 for role in columns]
         lines.append(
             f"| {index + 1} | {bucket['n'] / minute:.1f} | {median} | {p95} | {bucket['failed']} | " + " | ".join(used) + " |"
         )
