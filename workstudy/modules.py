@@ -18,9 +18,11 @@ those schools' rows: a province has 15,000 schools.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, F, Value
 
 
@@ -63,14 +65,31 @@ def counts(
     year: int, school_ids: Iterable[int] | None = None, module_list: list[Module] | None = None
 ) -> dict[str, dict[int, int]]:
     """{module key: {school_id: rows}} of ``year`` for ``module_list`` (default: every module), in
-    one query whatever the number of modules; every school's, or only ``school_ids``'."""
-    from . import scoping
+    one query whatever the number of modules; every school's, or only ``school_ids``'.
 
+    The query's SQL is built once per process for each set of modules and number of schools
+    (:func:`_count_sql`): building it through the ORM took 5 ms of CPU, a fifth of a principal's
+    checklist, where running it takes a tenth of a millisecond."""
     module_list = all_modules() if module_list is None else module_list
     out: dict[str, dict[int, int]] = {module.key: {} for module in module_list}
     ids = None if school_ids is None else list(school_ids)
-    if ids == []:
+    if ids == [] or not any(module.counted for module in module_list):
         return out
+    keys = tuple(module.key for module in module_list)
+    sql, slots = _count_sql(connection.alias, connection.vendor, keys, None if ids is None else len(ids))
+    params = [year if slot is _YEAR else ids[slot] if isinstance(slot, int) else slot.value for slot in slots]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for key, school_id, n in rows:
+        out[key][school_id] = out[key].get(school_id, 0) + n
+    return out
+
+
+def _count_query(module_list: list[Module], year: int, ids: list[int] | None):
+    """The modules' counts as one UNION ALL of grouped counts (module key, school id, rows)."""
+    from . import scoping
+
     parts = []
     for module in module_list:
         for model in module.counted:
@@ -82,11 +101,42 @@ def counts(
                 rows.values(counted_school=F(f"{scope.school}_id")).annotate(n=Count("pk"), counted_module=Value(module.key))
                 .order_by().values_list("counted_module", "counted_school", "n")
             )
-    if not parts:
-        return out
-    for key, school_id, n in parts[0].union(*parts[1:], all=True):
-        out[key][school_id] = out[key].get(school_id, 0) + n
-    return out
+    return parts[0].union(*parts[1:], all=True)
+
+
+class _Fixed:
+    """A parameter of the built SQL that is the same on every call (a module's key)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+_YEAR = object()
+_MARK = -987_650_000  # the year built into the SQL, then the schools' ids: -987_650_001, -987_650_002...
+
+
+@functools.lru_cache(maxsize=512)
+def _count_sql(alias: str, vendor: str, keys: tuple[str, ...], n_ids: int | None) -> tuple[str, tuple]:
+    """The SQL of :func:`_count_query` for the modules ``keys`` and ``n_ids`` schools (None: all),
+    its columns in a fixed order, and where each parameter comes from: :data:`_YEAR`, the index
+    of a school id, or a :class:`_Fixed` value. Built with marker values that no year or id
+    takes, each found again among the parameters (the ORM's parameters are positional)."""
+    from django.db import connections
+
+    by_key = {module.key: module for module in all_modules()}
+    marks = None if n_ids is None else [_MARK - 1 - i for i in range(n_ids)]
+    query = _count_query([by_key[key] for key in keys], _MARK, marks)
+    inner, params = query.query.get_compiler(using=alias).as_sql()
+    where = {_MARK: _YEAR, **({mark: i for i, mark in enumerate(marks)} if marks else {})}
+    slots = tuple(where[p] if isinstance(p, int) and p in where else _Fixed(p) for p in params)
+    schools = {slot for slot in slots if isinstance(slot, int)}
+    if not any(slot is _YEAR for slot in slots) or schools != set(range(n_ids or 0)):
+        raise AssertionError(f"the modules' count query did not take its year and schools as parameters: {inner}")
+    quote = connections[alias].ops.quote_name
+    columns = ", ".join(quote(name) for name in ("counted_module", "counted_school", "n"))
+    return f"SELECT {columns} FROM ({inner}) {quote('module_counts')}", slots
 
 
 @dataclass(frozen=True)
