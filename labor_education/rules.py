@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from workstudy.rules import ERROR, READS_RETURNS, WARNING, finding_url, rule, year_check
+from workstudy.rules import ERROR, READS_RETURNS, WARNING, finding_url, rule, school_reads, year_check
 
 MODULE = "labor_education"
 READS_RETURNS.add(MODULE)  # RECORD_MISSING: a school that reported (its return touched) and recorded nothing
@@ -140,3 +140,34 @@ def _missing(year: int, school_id: int | None):
             )
         found.append(finding)
     return found
+
+
+@school_reads(MODULE)
+def one_school_reads(year: int, school_id: int) -> tuple | None:
+    """What the checks above read for one school, in one statement: its name, whether any school
+    recorded ``year``, its record's three figures the outline sets minimums for, and its return's
+    status and whether its counts are filled in. While these are what they were, a principal's
+    pages keep the school's warnings of this module (``workstudy.rules.school_reads``), though
+    every other school's return changes status on a deadline day (a change to any return moves
+    this module's stamp)."""
+    from django.db import connection
+
+    from workstudy.models import School, Submission
+
+    from .models import LaborEducation
+
+    q = connection.ops.quote_name
+    record, school, submission = (q(m._meta.db_table) for m in (LaborEducation, School, Submission))
+    sql = (
+        f"SELECT s.{q('name')}, EXISTS (SELECT 1 FROM {record} WHERE {q('year_id')} = %s), r.{q('id')}, "
+        f"r.{q('class_periods_per_week')}, r.{q('out_of_class_hours_per_week')}, r.{q('labor_week_held')}, "
+        f"t.{q('status')}, t.{q('staff_count')} IS NULL, t.{q('student_count')} IS NULL "
+        f"FROM {school} s "
+        f"LEFT JOIN {record} r ON r.{q('school_id')} = s.{q('id')} AND r.{q('year_id')} = %s "
+        f"LEFT JOIN {submission} t ON t.{q('school_id')} = s.{q('id')} AND t.{q('year_id')} = %s "
+        f"WHERE s.{q('id')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year, year, year, school_id])
+        row = cursor.fetchone()
+    return None if row is None else tuple(row)
