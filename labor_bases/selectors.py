@@ -619,6 +619,44 @@ def school_sheet(year: int, school_id: int) -> dict:
     }
 
 
+def school_sheet_state(year: int, school_id: int) -> tuple:
+    """What :func:`school_sheet` reads of one school, as one comparable value (1 query): its yearly
+    aggregate's token of ``year`` (new at every save of its plots, lines, accounts, declared areas
+    and activities, and when one of its bases moves or is renamed, :mod:`aggregates.signals`), its
+    return's counts of staff and students, its bases as the sheet prints them (name, location,
+    in use, year established) and its name. While it is unchanged, so is the sheet, whatever
+    other schools save."""
+    from aggregates.models import SchoolYearFigures
+
+    quote = connection.ops.quote_name
+    figures, returns = quote(SchoolYearFigures._meta.db_table), quote(Submission._meta.db_table)
+    bases, schools = quote(LaborBase._meta.db_table), quote(School._meta.db_table)
+    sql = f"""
+        SELECT 0, token, NULL, NULL, NULL, NULL, NULL FROM {figures} WHERE year_id = %s AND school_id = %s
+        UNION ALL
+        SELECT 1, id, staff_count, student_count, NULL, NULL, NULL FROM {returns} WHERE year_id = %s AND school_id = %s
+        UNION ALL
+        SELECT 2, id, established_year, NULL, name, location, active FROM {bases} WHERE school_id = %s
+        UNION ALL
+        SELECT 3, id, NULL, NULL, name, NULL, NULL FROM {schools} WHERE id = %s
+    """  # noqa: S608 - table names from the models, values as parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year, school_id, year, school_id, school_id, school_id])
+        return tuple(sorted((tuple(row) for row in cursor.fetchall()), key=repr))
+
+
+def kept_school_sheet(year: int, school_id: int) -> dict:
+    """:func:`school_sheet`, kept in the shared cache while :func:`school_sheet_state` is unchanged
+    (and the core's data: schools, years, locks): a principal who opens the base page again after
+    other schools' saves gets the sheet without its 11 queries."""
+    from django.utils.translation import get_language
+
+    return freshness.kept_while(
+        f"labor_bases:sheet:{int(year)}:{int(school_id)}:{get_language()}", school_sheet_state(year, school_id),
+        lambda: school_sheet(year, school_id), reads=["labor_bases", freshness.RETURNS], what="labor_bases.school_sheet",
+    )
+
+
 def school_years(school_id: int, years: Iterable[int]) -> dict[int, dict]:
     """One school's figures of :func:`school_sheet` for several years side by side, in 5
     queries whatever the number of years: ``{year: dict(declared_total_mu, total_mu,

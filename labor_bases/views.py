@@ -80,7 +80,7 @@ class IndexView(RoleRequiredMixin, YearMixin, generic.TemplateView):
 
     def school_context(self, school, year):
         user = self.request.user
-        sheet = selectors.school_sheet(year.year, school.pk)
+        sheet = selectors.kept_school_sheet(year.year, school.pk)
         names.as_locked([school], year)
         reason = scoping.write_block_reason(user, school=school, year=year)
         return {
