@@ -631,8 +631,11 @@ def school_sheet_state(year: int, school_id: int) -> tuple:
     quote = connection.ops.quote_name
     figures, returns = quote(SchoolYearFigures._meta.db_table), quote(Submission._meta.db_table)
     bases, schools = quote(LaborBase._meta.db_table), quote(School._meta.db_table)
+    # The first branch names each column's type: PostgreSQL types a UNION's columns from it.
     sql = f"""
-        SELECT 0, token, NULL, NULL, NULL, NULL, NULL FROM {figures} WHERE year_id = %s AND school_id = %s
+        SELECT 0, token, CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), CAST(NULL AS VARCHAR(200)),
+               CAST(NULL AS VARCHAR(200)), CAST(NULL AS BOOLEAN)
+          FROM {figures} WHERE year_id = %s AND school_id = %s
         UNION ALL
         SELECT 1, id, staff_count, student_count, NULL, NULL, NULL FROM {returns} WHERE year_id = %s AND school_id = %s
         UNION ALL
