@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.db import connection
 from django.db.models import Count, F, Value
@@ -75,8 +76,8 @@ def counts(
     ids = None if school_ids is None else list(school_ids)
     if ids == [] or not any(module.counted for module in module_list):
         return out
-    keys = tuple(module.key for module in module_list)
-    sql, slots = _count_sql(connection.alias, connection.vendor, keys, None if ids is None else len(ids))
+    counted = tuple((module.key, module.counted) for module in module_list)
+    sql, slots = _count_sql(connection.alias, connection.vendor, counted, None if ids is None else len(ids))
     params = [year if slot is _YEAR else ids[slot] if isinstance(slot, int) else slot.value for slot in slots]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -118,16 +119,16 @@ _MARK = -987_650_000  # the year built into the SQL, then the schools' ids: -987
 
 
 @functools.lru_cache(maxsize=512)
-def _count_sql(alias: str, vendor: str, keys: tuple[str, ...], n_ids: int | None) -> tuple[str, tuple]:
-    """The SQL of :func:`_count_query` for the modules ``keys`` and ``n_ids`` schools (None: all),
+def _count_sql(alias: str, vendor: str, counted: tuple, n_ids: int | None) -> tuple[str, tuple]:
+    """The SQL of :func:`_count_query` for the modules ``counted`` (each one's key and counted
+    models, so a module registered again with other models gets its own) and ``n_ids`` schools (None: all),
     its columns in a fixed order, and where each parameter comes from: :data:`_YEAR`, the index
     of a school id, or a :class:`_Fixed` value. Built with marker values that no year or id
     takes, each found again among the parameters (the ORM's parameters are positional)."""
     from django.db import connections
 
-    by_key = {module.key: module for module in all_modules()}
     marks = None if n_ids is None else [_MARK - 1 - i for i in range(n_ids)]
-    query = _count_query([by_key[key] for key in keys], _MARK, marks)
+    query = _count_query([SimpleNamespace(key=key, counted=models) for key, models in counted], _MARK, marks)
     inner, params = query.query.get_compiler(using=alias).as_sql()
     where = {_MARK: _YEAR, **({mark: i for i, mark in enumerate(marks)} if marks else {})}
     slots = tuple(where[p] if isinstance(p, int) and p in where else _Fixed(p) for p in params)

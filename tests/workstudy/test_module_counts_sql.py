@@ -5,6 +5,8 @@ are, the same as counting each model's rows one school at a time."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -62,3 +64,15 @@ def test_the_sql_is_built_once_per_modules_and_number_of_schools(schools):
     assert modules._count_sql.cache_info().misses == 1
     assert modules.counts(2024, [a, b])["labor_bases"] == {a: 3, b: 1}
     assert modules._count_sql.cache_info().misses == 2
+
+
+@pytest.mark.django_db
+def test_a_module_registered_again_with_other_models_gets_its_own_sql(schools, monkeypatch):
+    """A module's key alone does not name its SQL: the models it counts are part of it."""
+    from labor_bases.models import LandParcel
+
+    a = schools[0]
+    plots_only = next(m for m in modules.all_modules() if m.key == "labor_bases")
+    assert modules.counts(2024, [a], [plots_only])["labor_bases"] == {a: 3}
+    plots_only = dataclasses.replace(plots_only, counted=(LandParcel,))
+    assert modules.counts(2024, [a], [plots_only])["labor_bases"] == {a: 2}
