@@ -17,11 +17,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from labor_bases import selectors
-from labor_bases.models import LaborBase, LandParcel, ProductionLine
+from labor_bases.models import LaborBase
 from tests.factories import SubmissionFactory
 from tests.labor_bases.test_kept_warnings import BASES, SCHOOLS
-from tests.reports.test_kept_examples import _change, _county, _empty_all, example_operation
-from workstudy.models import Submission
+from tests.reports.test_kept_examples import (
+    _change,
+    _county,
+    _empty_all,
+    another_school_saves,
+    example_operation,
+    mine_and_another_school,
+)
 
 _names = itertools.count()
 sheet_operation = st.one_of(
@@ -71,16 +77,8 @@ def test_kept_sheets_equal_the_sheets_read_again(operations):
 
 @pytest.mark.django_db(transaction=True)
 def test_other_schools_saves_read_no_sheet_again(monkeypatch):
-    schools, bases = _county("J")
     try:
-        for item in schools:
-            SubmissionFactory(school=item, year_id=2024)
-        mine, other = schools[0], schools[1]
-        base = LaborBase.objects.filter(school=mine).first()
-        theirs = LaborBase.objects.filter(school=other).first()
-        line = ProductionLine.objects.create(base=base, year_id=2024, product="茶叶", unit="kg",
-                                             quantity=Decimal("3"), unit_price=Decimal("10.00"))
-        cache.clear()
+        mine, other, base, line = mine_and_another_school("J")
         read = []
         real = selectors.school_sheet
         monkeypatch.setattr(selectors, "school_sheet", lambda year, sid: read.append(sid) or real(year, sid))
@@ -88,12 +86,7 @@ def test_other_schools_saves_read_no_sheet_again(monkeypatch):
         assert read == [mine.pk] and first["lines"][0]["quantity"] == Decimal("3")
 
         read.clear()
-        ProductionLine.objects.create(base=theirs, year_id=2024, product="茶叶", unit="kg", quantity=Decimal("5"),
-                                      unit_price=Decimal("10.00"))
-        LandParcel.objects.create(base=theirs, year_id=2024, land_type="tea", crop="茶", area_mu=Decimal("2"))
-        theirs_return = Submission.objects.get(school=other, year_id=2024)
-        theirs_return.staff_count = 7
-        theirs_return.save()
+        another_school_saves(other)
         assert selectors.kept_school_sheet(2024, mine.pk) == first
         assert read == [], "another school's saves read the sheet again"
 

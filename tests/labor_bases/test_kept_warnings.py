@@ -9,7 +9,6 @@ kept copy is not used inside one), so the database is emptied between examples.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from decimal import Decimal
 
@@ -22,6 +21,7 @@ from aggregates.models import SchoolYearFigures
 from labor_bases import rules as labor_rules
 from labor_bases.models import BaseYearArea, BaseYearFinance, LaborBase, LandParcel, ProductionLine
 from tests.factories import ReportingYearFactory, SchoolFactory
+from tests.kept import counted_checks
 from workstudy import freshness, rules
 from workstudy.excel.saving import _bulk_create_with_history
 from workstudy.models import School
@@ -124,15 +124,7 @@ def _county(prefix: str) -> tuple[list, list]:
 @pytest.fixture
 def checks(monkeypatch) -> list:
     """The school (None: every school) of each labor-base check run from now on."""
-    calls: list = []
-    for code, registered in list(rules.RULES.items()):
-        if registered.year_check is not None and registered.module == M:
-            def counted(year, school_id, _check=registered.year_check):
-                calls.append(school_id)
-                return _check(year, school_id)
-
-            monkeypatch.setitem(rules.RULES, code, dataclasses.replace(registered, year_check=counted))
-    return calls
+    return counted_checks(monkeypatch, M)
 
 
 @pytest.mark.django_db(transaction=True)

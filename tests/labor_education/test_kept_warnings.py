@@ -7,7 +7,6 @@ inside one), so the database is emptied between examples."""
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from decimal import Decimal
 
@@ -18,6 +17,7 @@ from hypothesis import strategies as st
 from labor_education.models import LaborEducation
 from labor_education.rules import MODULE
 from tests.factories import ReportingYearFactory, SchoolFactory, SubmissionFactory
+from tests.kept import counted_checks
 from workstudy import rules
 from workstudy.models import School, Submission, SubmissionStatus
 
@@ -84,15 +84,7 @@ def _empty() -> None:
 @pytest.fixture
 def checks(monkeypatch) -> list:
     """The school of each labor-education check run from now on."""
-    calls: list = []
-    for code, registered in list(rules.RULES.items()):
-        if registered.year_check is not None and registered.module == MODULE:
-            def counted(year, school_id, _check=registered.year_check):
-                calls.append(school_id)
-                return _check(year, school_id)
-
-            monkeypatch.setitem(rules.RULES, code, dataclasses.replace(registered, year_check=counted))
-    return calls
+    return counted_checks(monkeypatch, MODULE)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -57,6 +57,31 @@ def _empty_all() -> None:
     Submission.objects.all().delete()
 
 
+def mine_and_another_school(prefix: str) -> tuple:
+    """A county with returns, and the first school's line of 3 kg of tea; nothing kept yet.
+    Returns the school, another school, the school's base and its line."""
+    schools, _bases = _county(prefix)
+    for item in schools:
+        SubmissionFactory(school=item, year_id=2024)
+    mine, other = schools[0], schools[1]
+    base = LaborBase.objects.filter(school=mine).first()
+    line = ProductionLine.objects.create(base=base, year_id=2024, product="茶叶", unit="kg",
+                                         quantity=Decimal("3"), unit_price=Decimal("10.00"))
+    cache.clear()
+    return mine, other, base, line
+
+
+def another_school_saves(other) -> None:
+    """A line, a plot and its return's counts saved at ``other``, as on a deadline day."""
+    theirs = LaborBase.objects.filter(school=other).first()
+    ProductionLine.objects.create(base=theirs, year_id=2024, product="茶叶", unit="kg", quantity=Decimal("5"),
+                                  unit_price=Decimal("10.00"))
+    LandParcel.objects.create(base=theirs, year_id=2024, land_type="tea", crop="茶", area_mu=Decimal("2"))
+    theirs_return = Submission.objects.get(school=other, year_id=2024)
+    theirs_return.staff_count = 7
+    theirs_return.save()
+
+
 @pytest.mark.django_db(transaction=True)
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
@@ -79,16 +104,8 @@ def test_kept_examples_equal_the_schools_read_again(operations, chosen):
 
 @pytest.mark.django_db(transaction=True)
 def test_other_schools_saves_read_no_example_again(monkeypatch):
-    schools, bases = _county("Y")
     try:
-        for item in schools:
-            SubmissionFactory(school=item, year_id=2024)
-        mine, other = schools[0], schools[1]
-        base = LaborBase.objects.filter(school=mine).first()
-        theirs = LaborBase.objects.filter(school=other).first()
-        line = ProductionLine.objects.create(base=base, year_id=2024, product="茶叶", unit="kg",
-                                             quantity=Decimal("3"), unit_price=Decimal("10.00"))
-        cache.clear()
+        mine, other, _base, line = mine_and_another_school("Y")
         details = []
         real = labor_selectors._school_details
         monkeypatch.setattr(labor_selectors, "_school_details",
@@ -97,12 +114,7 @@ def test_other_schools_saves_read_no_example_again(monkeypatch):
         assert details == [[mine.pk]] and first[0]["lines"][0]["quantity"] == Decimal("3")
 
         details.clear()
-        ProductionLine.objects.create(base=theirs, year_id=2024, product="茶叶", unit="kg", quantity=Decimal("5"),
-                                      unit_price=Decimal("10.00"))
-        LandParcel.objects.create(base=theirs, year_id=2024, land_type="tea", crop="茶", area_mu=Decimal("2"))
-        theirs_return = Submission.objects.get(school=other, year_id=2024)
-        theirs_return.staff_count = 7
-        theirs_return.save()
+        another_school_saves(other)
         assert _kept([mine.pk]) == first
         assert details == [], "another school's saves read the example again"
 
