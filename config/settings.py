@@ -161,6 +161,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# Database sessions, read with SQL written once (workstudy.sessions).
+SESSION_ENGINE = "workstudy.sessions"
 # Sessions end after an hour without activity, give or take the renewal interval: a request
 # renews its session when the last renewal is a minute old (workstudy.middleware.SessionRenewalMiddleware).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", "3600"))

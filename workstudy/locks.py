@@ -17,12 +17,28 @@ county. So:
 from __future__ import annotations
 
 import copy
+import functools
 
 from django.db.models import Exists, OuterRef, Q
 
 from .models import CountyLock, ReportingYear, Submission
+from .prepared import Prepared
 
 LOCKED = ReportingYear.Status.LOCKED
+
+# Every page with a year picker reads the years: the statement is compiled once per process.
+_years_newest_first = Prepared(lambda: ReportingYear.objects.order_by("-year"))
+
+
+@functools.cache
+def _locks_of_years(count: int) -> Prepared:
+    """The counties' locks of ``count`` years, with who locked them (compiled once per count)."""
+    return Prepared(lambda *years: CountyLock.objects.filter(year_id__in=years).select_related("locked_by"), *[int] * count)
+
+
+def all_years() -> list[ReportingYear]:
+    """Every reporting year, newest first (read from the database at each call)."""
+    return _years_newest_first.all()
 
 
 def _county_id(county) -> int | None:
@@ -47,7 +63,7 @@ def read_county_locks(years: list[ReportingYear]) -> list[ReportingYear]:
             if year_obj.county_locked:
                 pending[year_obj.pk] = year_obj
     if pending:
-        for lock in CountyLock.objects.filter(year_id__in=pending).select_related("locked_by"):
+        for lock in _locks_of_years(len(pending)).all(*pending):
             pending[lock.year_id]._county_locks[lock.county_id] = lock
     return years
 

@@ -42,7 +42,7 @@ class YearMixin:
     def all_years(self) -> list[ReportingYear]:
         """Every reporting year with its counties' locks (two queries at most, read once per view)."""
         if not hasattr(self, "_all_years"):
-            self._all_years = locks.read_county_locks(list(ReportingYear.objects.order_by("-year")))
+            self._all_years = locks.read_county_locks(locks.all_years())
         return self._all_years
 
     def get_year(self) -> ReportingYear | None:

@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy
 
 from . import locks
 from .models import PRINCIPAL_EDITABLE_STATES, Region, ReportingYear, School, Submission, SubmissionStatus
+from .prepared import prepared
 
 
 @dataclass(frozen=True)
@@ -420,10 +421,7 @@ def write_block_reason(user, *, school, year, model=None, county=None, shared=Fa
         if school_id is None or school_id != user.school_id:
             return _("您只能填报本校的数据。")
         if year_obj is not None:
-            status = (
-                Submission.objects.filter(school_id=school_id, year=year_obj).values_list("status", flat=True).first()
-                or SubmissionStatus.DRAFT
-            )
+            status = _return_status.first(school_id, year_obj.pk) or SubmissionStatus.DRAFT
             if status == SubmissionStatus.SUBMITTED:
                 return _("本校 %(year)s 年度数据已上报，正在等待勤工办审核，暂不能修改。如需修改，请联系勤工办退回。") % {
                     "year": year_obj.year
@@ -432,6 +430,12 @@ def write_block_reason(user, *, school, year, model=None, county=None, shared=Fa
                 return _("本校 %(year)s 年度数据已审核通过，不能再修改。如需修改，请联系勤工办。") % {"year": year_obj.year}
         return None
     return _("您没有修改权限。")
+
+
+@prepared(int, int)
+def _return_status(school_id: int, year: int):
+    """The status of a school's return for a year (none, or one: a school has one return a year)."""
+    return Submission.objects.filter(school_id=school_id, year_id=year).order_by().values_list("status", flat=True)
 
 
 def check_write(user, *, school, year) -> None:
@@ -616,7 +620,7 @@ def current_year(county=None, *, years: list[ReportingYear] | None = None) -> Re
     is entered in it. With ``county``, "open" is open for that county (not locked by it).
     ``years``: every reporting year, newest first, when the caller has read them already.
     """
-    years = list(ReportingYear.objects.order_by("-year")) if years is None else years
+    years = locks.all_years() if years is None else years
     this_year = timezone.localdate().year
 
     def begun(year: ReportingYear) -> bool:

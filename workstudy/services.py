@@ -34,6 +34,7 @@ from .models import (
     SubmissionStatus,
     WorkflowEvent,
 )
+from .prepared import prepared
 from .rules import SUBMISSION_COUNTS_REQUIRED
 from .signals import year_locked, year_reopened
 
@@ -63,7 +64,16 @@ def allowed_actions(user, submission: Submission) -> list[str]:
     return actions
 
 
+@prepared(int, int)
+def _return_of(school_id: int, year: int):
+    return Submission.objects.filter(school_id=school_id, year_id=year)
+
+
 def submission_for(*, school: School, year: ReportingYear) -> Submission:
+    """The school's return for the year, made (as a draft) if it has none yet."""
+    found = _return_of.first(school.pk, year.pk)
+    if found is not None:
+        return found
     submission, _created = Submission.objects.get_or_create(school=school, year=year)
     return submission
 
@@ -207,10 +217,16 @@ def deadline_of(year: ReportingYear, county=None) -> datetime.date | None:
     """The date ``county``'s schools should have submitted ``year`` by (the year's own when the
     county has none of its own, or for no county)."""
     if county is not None:
-        own = CountyDeadline.objects.filter(year_id=year.pk, county_id=getattr(county, "pk", county)).first()
+        own = _county_deadline.first(year.pk, getattr(county, "pk", county))
         if own is not None:
-            return own.deadline
+            return own
     return year.deadline
+
+
+@prepared(int, int)
+def _county_deadline(year: int, county_id: int):
+    return CountyDeadline.objects.filter(year_id=year, county_id=county_id).order_by("pk").values_list(
+        "deadline", flat=True)[:1]
 
 
 def deadline_status(year: ReportingYear, today: datetime.date | None = None, county=None) -> dict | None:

@@ -39,6 +39,7 @@ from .models import (
     SubmissionStatus,
     WorkflowEvent,
 )
+from .prepared import prepared
 from .widgets import SchoolFilterForm, use_school_picker
 
 
@@ -84,15 +85,19 @@ def principal_context(user, year: ReportingYear) -> dict:
         "submit_errors": services.submit_errors(submission) if submission.status in ("draft", "returned") else [],
         "actions": services.allowed_actions(user, submission),
         "write_block_reason": scoping.write_block_reason(user, school=user.school, year=year),
-        # The school's own steps and the year's (lock / reopen, with the reason).
-        "events": WorkflowEvent.objects.filter(
-            Q(school=user.school) | Q(school__isnull=True, county__isnull=True)
-            | Q(school__isnull=True, county_id=user.school.county_id), year=year)
-        .select_related("actor")[:10],
+        "events": _school_events.all(year.year, user.school_id, user.school.county_id),
         "deadline": services.deadline_status(year, county=user.school.county_id),
         # The bureau's 催报 and return notices to this school for the year, newest first.
         "reminders": scoping.visible(user, Reminder.objects.filter(year=year)).select_related("sent_by")[:5],
     }
+
+
+@prepared(int, int, int)
+def _school_events(year: int, school_id: int, county_id: int):
+    """A school's own steps in the year and the year's (lock / reopen, with the reason), newest first."""
+    return WorkflowEvent.objects.filter(
+        Q(school_id=school_id) | Q(school__isnull=True, county__isnull=True)
+        | Q(school__isnull=True, county_id=county_id), year_id=year).select_related("actor")[:10]
 
 
 def grid_context(request, user, year: ReportingYear) -> dict:
