@@ -5,6 +5,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -20,7 +22,38 @@ class ConcurrentEditError(Exception):
         return str(self.message)
 
 
-class DomainModel(models.Model):
+def _choice_labels(field) -> dict | None:
+    """A field's choices as value -> label (the labels untranslated, lazy), built once per field;
+    None for choices given as a callable, which may change."""
+    labels = field.__dict__.get("_choice_labels")
+    if labels is None:
+        if not isinstance(field.choices, (list, tuple)):
+            return None
+        labels = field._choice_labels = {make_hashable(value): label for value, label in field.flatchoices}
+    return labels
+
+
+class ChoiceLabels:
+    """``get_FOO_display()`` from each field's choices read once, not at every call.
+
+    Django's builds a dict of all of the field's choices at each call and hashes every label on
+    the way, and hashing a lazily translated label translates it: a list of 20 production lines
+    translated every unit's label twice per row. Here only the label shown is translated, in
+    the language of the moment, as Django's does."""
+
+    def _get_FIELD_display(self, field):
+        labels = _choice_labels(field)
+        if labels is None:
+            return super()._get_FIELD_display(field)
+        value = getattr(self, field.attname)
+        try:
+            label = labels.get(make_hashable(value), value)
+        except TypeError:  # a value that cannot be a choice's (Django's own answer then)
+            return super()._get_FIELD_display(field)
+        return force_str(label, strings_only=True)
+
+
+class DomainModel(ChoiceLabels, models.Model):
     """Base for every row of domain data.
 
     Gives each row a change history (django-simple-history) and a ``version`` used for
@@ -193,7 +226,7 @@ def default_county_names() -> tuple[str, str, str]:
     return ("江西省", "鹰潭市", settings.PORTAL_COUNTY_NAME)
 
 
-class User(AbstractUser):
+class User(ChoiceLabels, AbstractUser):
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.STAFF)
     school = models.ForeignKey(
         "workstudy.School",
@@ -284,7 +317,7 @@ class AreaClass(models.TextChoices):
 SCHOOL_NAME_TAKEN = _("本县（市、区）已有同名学校。")
 
 
-class School(models.Model):
+class School(ChoiceLabels, models.Model):
     code = models.CharField(_("学校代码"), max_length=20, unique=True)
     # A name is unique within its county only (two counties may each have a 第一中学); the
     # code is unique nationally, so a reader of several counties names a school by its code.
@@ -499,7 +532,7 @@ class Submission(DomainModel):
         check_submission_counts(self)
 
 
-class WorkflowEvent(models.Model):
+class WorkflowEvent(ChoiceLabels, models.Model):
     """Every workflow step: submit, return, approve, lock, reopen (who, when, why)."""
 
     class Action(models.TextChoices):
@@ -607,7 +640,7 @@ class WarningNote(models.Model):
         return self.accepted_at is not None
 
 
-class Reminder(models.Model):
+class Reminder(ChoiceLabels, models.Model):
     """A message from the bureau to a school about its return: a 催报 to a school that has not
     submitted, or the notice that its return was sent back. Shown on the principal's dashboard
     and, where the principal has an e-mail address, e-mailed (``emailed_to``). Every one is kept."""
